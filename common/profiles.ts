@@ -1,0 +1,67 @@
+import { ProfileParams, type ProfileName } from './schema/profile.ts';
+
+// The shipped profiles. `standard` follows the seed's test suite; `burn-in`
+// stretches the load stages to hours for new or suspect hardware; `smoke` runs
+// the whole pipeline in seconds for demos, self-tests and the test suite.
+
+const standard: ProfileParams = {
+  heartbeatIntervalS: 5,
+  agentLostAfterS: 30,
+  thermal: { intervalS: 5, maxTempC: 90 },
+  inventory: { timeoutS: 300 },
+  smart: { timeoutS: 300, maxReallocated: 10, maxPending: 0, maxOfflineUncorrectable: 0, maxMediaErrors: 0 },
+  cpuStress: { durationS: 120, vmBytesPercent: 90, memoryHeadroomMiB: 768 },
+  storage: {
+    timeoutS: 7 * 24 * 3600,
+    badblocks: { enabled: true },
+    fio: { runtimeS: 60, sizeBytes: 1024 ** 3, blockSize: '4k', iodepth: 32, rwmixread: 50 },
+    floors: {
+      nvme: { minIops: 50_000, maxP99Ms: 5 },
+      ssd: { minIops: 10_000, maxP99Ms: 20 },
+      hdd: { minIops: 100, maxP99Ms: 2_000 },
+    },
+  },
+  network: { durationS: 10, floorFraction: 0.9, assumedLinkMbps: 1000, timeoutS: 120 },
+  gpu: { burnS: 120, maxTempC: 87, timeoutS: 900 },
+  psu: { burstS: 60, sampleIntervalMs: 1000, maxDipFraction: 0.05 },
+};
+
+const burnIn: ProfileParams = {
+  ...standard,
+  agentLostAfterS: 60,
+  cpuStress: { ...standard.cpuStress, durationS: 8 * 3600 },
+  storage: { ...standard.storage, fio: { ...standard.storage.fio, runtimeS: 3600, sizeBytes: 16 * 1024 ** 3 } },
+  network: { ...standard.network, durationS: 600, timeoutS: 900 },
+  gpu: { ...standard.gpu, burnS: 3600, timeoutS: 4 * 3600 },
+  psu: { ...standard.psu, burstS: 600 },
+};
+
+const smoke: ProfileParams = {
+  heartbeatIntervalS: 1,
+  agentLostAfterS: 15,
+  thermal: { intervalS: 1, maxTempC: 90 },
+  inventory: { timeoutS: 120 },
+  smart: { timeoutS: 60, maxReallocated: 10, maxPending: 0, maxOfflineUncorrectable: 0, maxMediaErrors: 0 },
+  cpuStress: { durationS: 3, vmBytesPercent: 5, memoryHeadroomMiB: 256 },
+  storage: {
+    timeoutS: 600,
+    badblocks: { enabled: true, limitBytes: 16 * 1024 ** 2 },
+    fio: { runtimeS: 2, sizeBytes: 16 * 1024 ** 2, blockSize: '4k', iodepth: 32, rwmixread: 50 },
+    floors: {
+      nvme: { minIops: 100, maxP99Ms: 1_000 },
+      ssd: { minIops: 100, maxP99Ms: 1_000 },
+      hdd: { minIops: 10, maxP99Ms: 5_000 },
+    },
+  },
+  network: { durationS: 2, floorFraction: 0.5, assumedLinkMbps: 100, timeoutS: 60 },
+  gpu: { burnS: 5, maxTempC: 87, timeoutS: 120 },
+  psu: { burstS: 3, sampleIntervalMs: 250, maxDipFraction: 0.05 },
+};
+
+export const PROFILES: Record<ProfileName, ProfileParams> = {
+  standard: ProfileParams.parse(standard),
+  'burn-in': ProfileParams.parse(burnIn),
+  smoke: ProfileParams.parse(smoke),
+};
+
+export const DEFAULT_PROFILE: ProfileName = 'standard';

@@ -1,0 +1,245 @@
+import { z } from 'zod';
+import { DiskId, HostName, MacAddress } from './primitives.ts';
+import { ProfileName } from './profile.ts';
+import { HoldReason, OperatorAction, RunResult, RunState, StageOutcome } from './run.ts';
+import { Severity } from './spec.ts';
+import { MeasurementKind, StageNameSchema } from './protocol.ts';
+
+// Bodies and views of the control API (docs/api.md), shared by the orchestrator,
+// the renderer and the CLI.
+
+// ---- request bodies ----
+
+export const HostInput = z
+  .object({
+    name: HostName,
+    macs: z.array(MacAddress).max(16).default([]),
+    profile: ProfileName.default('standard'),
+    disks: z.array(DiskId).max(256).default([]),
+    maxTempC: z.number().positive().max(150).nullable().optional(),
+    specYaml: z.string().max(256 * 1024).nullable().optional(),
+    notes: z.string().max(4096).optional(),
+  })
+  .strict();
+export type HostInput = z.input<typeof HostInput>;
+
+export const HostPatch = HostInput.partial().strict();
+export type HostPatch = z.input<typeof HostPatch>;
+
+export const SpecBody = z.object({ yaml: z.string().max(256 * 1024) }).strict();
+export const CaptureSpecBody = z.object({ run: z.number().int().positive().optional() }).strict();
+
+export const StartRunBody = z.object({ host: HostName, profile: ProfileName.optional() }).strict();
+
+export const RunActionBody = z
+  .object({
+    action: OperatorAction,
+    reason: z.string().trim().max(2000).optional(),
+    /** Operator's name for the audit trail (defaults to "operator"). */
+    actor: z.string().trim().min(1).max(128).optional(),
+    supervisor: z.string().trim().min(1).max(128).optional(),
+    secret: z.string().min(1).max(1024).optional(),
+  })
+  .strict();
+export type RunActionBody = z.infer<typeof RunActionBody>;
+
+export const SupervisorBody = z
+  .object({
+    name: z.string().trim().min(1).max(128),
+    secret: z.string().min(8, 'a supervisor credential needs at least 8 characters').max(1024),
+  })
+  .strict();
+
+export const AdoptBody = z.object({ mac: MacAddress, name: HostName, profile: ProfileName.optional() }).strict();
+
+export const MeasurementQuery = z.object({
+  kind: MeasurementKind.default('thermal'),
+  from: z.coerce.number().int().nonnegative().optional(),
+  to: z.coerce.number().int().nonnegative().optional(),
+  /** Points per series the chart can show; the server downsamples (LTTB) to it. */
+  points: z.coerce.number().int().min(2).max(100_000).default(1000),
+});
+
+export const RunListQuery = z.object({
+  host: z.string().max(128).optional(),
+  serial: z.string().max(256).optional(),
+  result: RunResult.optional(),
+  state: RunState.optional(),
+  from: z.string().max(64).optional(),
+  to: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
+
+// ---- views ----
+
+export const StageView = z.object({
+  name: StageNameSchema,
+  attempt: z.number().int(),
+  outcome: StageOutcome.nullable(),
+  passed: z.boolean().nullable(),
+  message: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  completedAt: z.string().nullable(),
+  summary: z.unknown().nullable(),
+});
+export type StageView = z.infer<typeof StageView>;
+
+export const SpecDiffView = z.object({ field: z.string(), expected: z.string().nullable(), actual: z.string().nullable(), severity: Severity, rule: z.string() });
+
+export const TransitionView = z.object({
+  id: z.number(),
+  from: z.string().nullable(),
+  to: z.string(),
+  action: z.string(),
+  actor: z.string(),
+  reason: z.string().nullable(),
+  detail: z.unknown().nullable(),
+  at: z.string(),
+});
+export type TransitionView = z.infer<typeof TransitionView>;
+
+export const ArtifactView = z.object({ name: z.string(), kind: z.string(), stage: z.string().nullable(), size: z.number(), sha256: z.string(), createdAt: z.string() });
+export type ArtifactView = z.infer<typeof ArtifactView>;
+
+export const RunSummaryView = z.object({
+  id: z.number(),
+  host: z.string(),
+  profile: z.string(),
+  state: RunState,
+  holdReason: HoldReason.nullable(),
+  result: RunResult.nullable(),
+  failedStage: StageNameSchema.nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  completedAt: z.string().nullable(),
+  agentLost: z.boolean(),
+  agentConnected: z.boolean(),
+  agentLastSeen: z.string().nullable(),
+  bootMac: z.string().nullable(),
+  dmiSerial: z.string().nullable(),
+  overridden: z.boolean(),
+});
+export type RunSummaryView = z.infer<typeof RunSummaryView>;
+
+export const RunDetailView = RunSummaryView.extend({
+  stages: z.array(StageView),
+  attempts: z.array(StageView),
+  specDiffs: z.array(SpecDiffView),
+  transitions: z.array(TransitionView),
+  artifacts: z.array(ArtifactView),
+  wipeOverride: z.array(z.string()),
+  unexpectedData: z.array(z.object({ disk: z.string(), device: z.string(), found: z.array(z.string()) })),
+  maxTempC: z.number(),
+});
+export type RunDetailView = z.infer<typeof RunDetailView>;
+
+export const HostView = z.object({
+  name: z.string(),
+  macs: z.array(z.string()),
+  profile: ProfileName,
+  disks: z.array(z.string()),
+  maxTempC: z.number().nullable(),
+  specYaml: z.string().nullable(),
+  notes: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  activeRun: z.number().nullable(),
+});
+export type HostView = z.infer<typeof HostView>;
+
+export const SeenHostView = z.object({ mac: z.string(), ip: z.string().nullable(), arch: z.string().nullable(), source: z.string(), firstSeen: z.string(), lastSeen: z.string() });
+
+export const SeriesView = z.object({
+  sensor: z.string(),
+  unit: z.string(),
+  points: z.array(z.tuple([z.number(), z.number()])),
+  rawCount: z.number(),
+});
+export const MeasurementsView = z.object({ runId: z.number(), kind: MeasurementKind, from: z.number().nullable(), to: z.number().nullable(), series: z.array(SeriesView) });
+export type MeasurementsView = z.infer<typeof MeasurementsView>;
+
+export const ApiError = z.object({ error: z.string(), code: z.string().optional(), issues: z.array(z.object({ path: z.string(), message: z.string() })).optional() });
+export type ApiError = z.infer<typeof ApiError>;
+
+// ---- live events (server-sent events on /api/events) ----
+
+export const LiveEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('run-updated'), runId: z.number(), host: z.string(), state: RunState }),
+  z.object({ type: z.literal('host-updated'), host: z.string() }),
+  z.object({
+    type: z.literal('progress'),
+    runId: z.number(),
+    stage: StageNameSchema,
+    item: z.string().optional(),
+    percent: z.number().optional(),
+    etaS: z.number().optional(),
+    message: z.string().optional(),
+    ts: z.number(),
+  }),
+  z.object({ type: z.literal('log'), runId: z.number(), source: z.string(), lines: z.array(z.string()) }),
+  z.object({ type: z.literal('sensors'), runId: z.number(), ts: z.number(), hottest: z.object({ sensor: z.string(), value: z.number() }).nullable(), count: z.number() }),
+  z.object({ type: z.literal('host-seen'), mac: z.string(), ip: z.string().nullable() }),
+  z.object({ type: z.literal('notification'), event: z.string(), title: z.string(), body: z.string(), runId: z.number().nullable() }),
+  z.object({ type: z.literal('services'), }),
+]);
+export type LiveEvent = z.infer<typeof LiveEvent>;
+
+// ---- board (home view) ----
+
+export const ProgressView = z.object({ stage: StageNameSchema, item: z.string().nullable(), percent: z.number().nullable(), etaS: z.number().nullable(), message: z.string().nullable(), ts: z.number() });
+export type ProgressView = z.infer<typeof ProgressView>;
+
+export const NEEDS_PERSON = ['UnexpectedData', 'FailedHolding', 'AgentLost'] as const;
+export const BoardEntry = z.object({
+  host: HostView,
+  run: RunSummaryView.nullable(),
+  /** Latest attempt of each stage reached so far, in stage order. */
+  stages: z.array(StageView),
+  progress: z.array(ProgressView),
+  hottest: z.object({ sensor: z.string(), value: z.number(), ts: z.number() }).nullable(),
+  needsPerson: z.enum(NEEDS_PERSON).nullable(),
+});
+export type BoardEntry = z.infer<typeof BoardEntry>;
+export const BoardView = z.object({ entries: z.array(BoardEntry), newHosts: z.array(SeenHostView) });
+export type BoardView = z.infer<typeof BoardView>;
+
+export const StartRunView = z.object({ run: z.number(), orchestrator: z.string(), token: z.string() });
+
+export const SpecCheckView = z.object({ ok: z.boolean(), issues: z.array(z.object({ path: z.string(), message: z.string(), line: z.number().nullable() })) });
+export type SpecCheckView = z.infer<typeof SpecCheckView>;
+
+// ---- settings ----
+
+const Port = z.number().int().min(0).max(65535);
+export const Settings = z
+  .object({
+    bench: z
+      .object({
+        /** Interface facing the bench switch (dnsmasq binds to it). */
+        interface: z.string().max(32).nullable().default(null),
+        /** Address the bench listener, iperf3 and boot URLs use. */
+        address: z.string().max(64).default('127.0.0.1'),
+        port: Port.default(8069),
+        dhcpMode: z.enum(['full', 'proxy', 'off']).default('off'),
+        dhcpRange: z.object({ start: z.string(), end: z.string(), leaseTime: z.string().default('1h') }).nullable().default(null),
+        /** proxy-DHCP: the subnet the existing DHCP server serves, e.g. 10.1.2.0. */
+        proxySubnet: z.string().nullable().default(null),
+        iperfPort: Port.default(5201),
+      })
+      .strict()
+      .prefault({}),
+    retention: z
+      .object({ maxAgeDays: z.number().int().positive().default(365), maxTotalBytes: z.number().int().positive().default(20 * 1024 ** 3) })
+      .strict()
+      .prefault({}),
+    /** Channels and their event subscriptions (docs/notifications.md). */
+    notifications: z.array(z.record(z.string(), z.unknown())).default([]),
+  })
+  .strict();
+export type Settings = z.infer<typeof Settings>;
+export const SettingsPatch = z.record(z.string(), z.unknown());
+
+export const ServiceView = z.object({ name: z.string(), state: z.enum(['running', 'starting', 'stopped', 'failed', 'disabled']), detail: z.string().nullable(), lastError: z.string().nullable(), logTail: z.array(z.string()) });
+export type ServiceView = z.infer<typeof ServiceView>;
+
+export const LogLineView = z.object({ ts: z.number(), source: z.string(), line: z.string() });

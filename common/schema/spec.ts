@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { MacAddress } from './primitives.ts';
+
+// The expected spec of a host, written as YAML (see docs/spec.md). Every key is
+// optional: a spec says only what the bench should insist on.
+
+const text = z.string().trim().min(1).max(256);
+
+export const ExpectedDisk = z
+  .object({
+    serial: text.optional(),
+    wwn: text.optional(),
+    model: text.optional(),
+    /** Nominal size in GB (10^9 bytes), as printed on the drive. */
+    sizeGB: z.number().positive().optional(),
+  })
+  .strict()
+  .refine((d) => d.serial || d.wwn, { message: 'each disk needs a serial or a wwn' });
+
+export const ExpectedNic = z
+  .object({ mac: MacAddress, speedMbps: z.number().positive().optional() })
+  .strict();
+
+export const ExpectedGpu = z
+  .object({ model: text, count: z.number().int().positive().default(1) })
+  .strict();
+
+export const ExpectedSpec = z
+  .object({
+    version: z.literal(1).default(1),
+    system: z
+      .object({ manufacturer: text.optional(), product: text.optional(), serial: text.optional() })
+      .strict()
+      .optional(),
+    cpu: z
+      .object({
+        model: text.optional(),
+        sockets: z.number().int().positive().optional(),
+        cores: z.number().int().positive().optional(),
+        threads: z.number().int().positive().optional(),
+      })
+      .strict()
+      .optional(),
+    memory: z
+      .object({
+        totalGiB: z.number().positive(),
+        /** Allowed shortfall or excess in GiB (firmware reserves some memory). */
+        toleranceGiB: z.number().nonnegative().default(1),
+      })
+      .strict()
+      .optional(),
+    disks: z.array(ExpectedDisk).max(256).optional(),
+    nics: z.array(ExpectedNic).max(64).optional(),
+    gpus: z.array(ExpectedGpu).max(16).optional(),
+    firmware: z.object({ bios: text.optional(), bmc: text.optional() }).strict().optional(),
+    /** Highest temperature any sensor may reach during load stages. */
+    maxTempC: z.number().positive().max(150).optional(),
+    /** Free-form facts recorded with the spec; differences are informational. */
+    extras: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  })
+  .strict();
+export type ExpectedSpec = z.infer<typeof ExpectedSpec>;
+
+export const SEVERITIES = ['critical', 'warning', 'info'] as const;
+export const Severity = z.enum(SEVERITIES);
+export type Severity = z.infer<typeof Severity>;
+
+export const SpecDiff = z.object({
+  field: z.string(),
+  expected: z.string().nullable(),
+  actual: z.string().nullable(),
+  severity: Severity,
+  /** Which documented rule classified it (docs/spec.md). */
+  rule: z.string(),
+});
+export type SpecDiff = z.infer<typeof SpecDiff>;
