@@ -55,7 +55,7 @@ export const ExpectedSpec = z
     firmware: z.object({ bios: text.optional(), bmc: text.optional() }).strict().optional(),
     /** Highest temperature any sensor may reach during load stages. */
     maxTempC: z.number().positive().max(150).optional(),
-    /** Free-form facts recorded with the spec; differences are informational. */
+    /** Free-form facts kept with the spec (rack, ticket …); shown to people, not compared. */
     extras: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   })
   .strict();

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite drives for real (the tools the
+# agent runs, loop/FUSE/namespace plumbing, Chromium for the UI and PDF tests).
+# Idempotent and quick when everything is present. Needs root (CI runs as root).
+set -euo pipefail
+
+packages=(
+  # agent tools
+  smartmontools stress-ng fio iperf3 e2fsprogs lvm2 mdadm util-linux lshw pciutils dmidecode
+  # test plumbing: FUSE-backed failing disks, namespaces, tc
+  fuse3 python3-fusepy iproute2 kmod
+  # UI and report tests
+  chromium poppler-utils
+)
+if [ "${VETTING_LAB:-0}" = 1 ]; then
+  packages+=(qemu-system-x86 qemu-utils ipxe ipxe-qemu ovmf dnsmasq-base debootstrap zstd cpio busybox-static)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "test dependencies: all ${#packages[@]} Debian packages present"
+  exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "test dependencies missing: ${missing[*]}" >&2
+  echo "run as root: apt-get install -y --no-install-recommends ${missing[*]}" >&2
+  exit 1
+fi
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "test dependencies installed"
