@@ -16,7 +16,7 @@ export function captureSpec(inv: Inventory): ExpectedSpec {
   if (inv.memory.totalBytes > 0) spec.memory = { totalGiB: Math.round((inv.memory.totalBytes / GIB) * 10) / 10, toleranceGiB: 1 };
   const disks = inv.disks
     .filter((d) => !d.removable && (d.serial || d.wwn))
-    .map((d) => ({ ...(d.serial ? { serial: d.serial } : { wwn: d.wwn! }), ...(d.model ? { model: d.model } : {}), sizeGB: Math.round(d.sizeBytes / 1e8) / 10 }));
+    .map((d) => ({ ...(d.serial ? { serial: d.serial } : { wwn: d.wwn! }), ...(d.model ? { model: d.model } : {}), sizeGB: Number((d.sizeBytes / 1e9).toPrecision(4)) }));
   if (disks.length) spec.disks = disks;
   const nics = inv.nics.filter((n) => /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(n.mac)).map((n) => ({ mac: n.mac.toLowerCase(), ...(n.speedMbps ? { speedMbps: n.speedMbps } : {}) }));
   if (nics.length) spec.nics = nics;

@@ -16,7 +16,7 @@ export function checkSpecYaml(text: string): SpecCheck {
     return {
       ok: false,
       spec: null,
-      issues: doc.errors.map((e) => ({ path: '(yaml)', message: e.message.split('\n')[0] ?? e.message, line: e.linePos?.[0]?.line ?? null })),
+      issues: doc.errors.map((e) => ({ path: '(yaml)', message: e.message.split('\n')[0] ?? e.message, line: lineCounter.linePos(e.pos[0]).line })),
     };
   }
   const parsed = ExpectedSpec.safeParse(doc.toJS() ?? {});
