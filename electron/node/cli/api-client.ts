@@ -1,0 +1,140 @@
+import { join } from 'node:path';
+import type { ApiError, HostInput, HostView, RunActionBody, RunDetailView, RunSummaryView } from '../../../common/schema/index.ts';
+import { captureSpecYaml } from '../control/routes.ts';
+import { EventBus } from '../events/bus.ts';
+import { writeRunReport } from '../report/index.ts';
+import { LiveState } from '../runs/live-state.ts';
+import { RunService } from '../runs/run-service.ts';
+import { IllegalTransition } from '../runs/state-machine.ts';
+import { checkSpecYaml } from '../spec/spec-yaml.ts';
+import { openStore, type Store } from '../store/index.ts';
+import { UserError } from '../util/errors.ts';
+import { readServerFile } from './server-file.ts';
+
+/** What the CLI needs from an orchestrator, whether one is running or not. */
+export interface VettingApi {
+  readonly mode: 'server' | 'direct';
+  listHosts(): Promise<HostView[]>;
+  getHost(name: string): Promise<HostView>;
+  addHost(input: HostInput): Promise<HostView>;
+  setSpec(name: string, yaml: string): Promise<HostView>;
+  captureSpec(name: string, run?: number): Promise<string>;
+  startRun(host: string, profile?: string): Promise<{ run: number; orchestrator: string; token: string }>;
+  listRuns(query: Record<string, string>): Promise<RunSummaryView[]>;
+  showRun(id: number): Promise<RunDetailView>;
+  act(id: number, body: RunActionBody): Promise<RunDetailView>;
+  report(id: number): Promise<{ html: string; json: string; jsonSha256: string }>;
+  addSupervisor(name: string, secret: string): Promise<void>;
+  close(): void;
+}
+
+/** Talks to the server running on this data directory, or works on the store directly when none runs. */
+export function connect(dataDir: string): VettingApi {
+  const server = readServerFile(dataDir);
+  return server ? new HttpApi(server.control, server.token) : new DirectApi(dataDir);
+}
+
+class HttpApi implements VettingApi {
+  readonly mode = 'server' as const;
+  constructor(
+    private readonly base: string,
+    private readonly token: string,
+  ) {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const data = (await res.json().catch(() => ({ error: `HTTP ${res.status}` }))) as T | ApiError;
+    if (!res.ok) {
+      const err = data as ApiError;
+      throw new UserError(err.error, err.code ?? 'error', res.status, err.issues);
+    }
+    return data as T;
+  }
+
+  listHosts = () => this.call<HostView[]>('GET', '/api/hosts');
+  getHost = (name: string) => this.call<HostView>('GET', `/api/hosts/${encodeURIComponent(name)}`);
+  addHost = (input: HostInput) => this.call<HostView>('POST', '/api/hosts', input);
+  setSpec = (name: string, yaml: string) => this.call<HostView>('PUT', `/api/hosts/${encodeURIComponent(name)}/spec`, { yaml });
+  captureSpec = async (name: string, run?: number) => (await this.call<{ yaml: string }>('POST', `/api/hosts/${encodeURIComponent(name)}/capture-spec`, run ? { run } : {})).yaml;
+  startRun = (host: string, profile?: string) => this.call<{ run: number; orchestrator: string; token: string }>('POST', '/api/runs', { host, ...(profile ? { profile } : {}) });
+  listRuns = (query: Record<string, string>) => this.call<RunSummaryView[]>('GET', `/api/runs?${new URLSearchParams(query)}`);
+  showRun = (id: number) => this.call<RunDetailView>('GET', `/api/runs/${id}`);
+  act = (id: number, body: RunActionBody) => this.call<RunDetailView>('POST', `/api/runs/${id}/actions`, body);
+  report = (id: number) => this.call<{ html: string; json: string; jsonSha256: string }>('POST', `/api/runs/${id}/report`);
+  addSupervisor = async (name: string, secret: string) => void (await this.call('POST', '/api/supervisors', { name, secret }));
+  close() {}
+}
+
+/** No server: the same operations on the store in this process (SQLite serialises writers). */
+class DirectApi implements VettingApi {
+  readonly mode = 'direct' as const;
+  private readonly store: Store;
+  private readonly runs: RunService;
+
+  constructor(private readonly dataDir: string) {
+    this.store = openStore(dataDir);
+    const bus = new EventBus();
+    const settings = this.store.settings.get();
+    this.runs = new RunService({
+      store: this.store,
+      bus,
+      live: new LiveState(bus, join(dataDir, 'logs')),
+      notifier: { emit: () => {} },
+      reporter: (id) => writeRunReport(this.store.db, dataDir, id),
+      bench: () => ({ artifactBase: `http://${settings.bench.address}:${settings.bench.port}`, iperf: { host: settings.bench.address, port: settings.bench.iperfPort } }),
+    });
+  }
+
+  private strip = ({ id: _id, ...h }: HostView & { id: number }): HostView => h;
+
+  listHosts = async () => this.store.hosts.list().map(this.strip);
+  getHost = async (name: string) => this.strip(this.store.hosts.require(name));
+  addHost = async (input: HostInput) => {
+    if (input.specYaml) this.assertSpec(input.specYaml);
+    return this.strip(this.store.hosts.add(input));
+  };
+  setSpec = async (name: string, yaml: string) => {
+    this.assertSpec(yaml);
+    return this.strip(this.store.hosts.setSpec(name, yaml));
+  };
+  captureSpec = async (name: string, run?: number) => {
+    const host = this.store.hosts.require(name);
+    return captureSpecYaml(this.store, this.runs, host.id, host.name, run);
+  };
+  startRun = async (host: string, profile?: string) => {
+    const { runId, token } = this.runs.startRun(host, profile);
+    const s = this.store.settings.get();
+    return { run: runId, orchestrator: `ws://${s.bench.address}:${s.bench.port}/agent`, token };
+  };
+  listRuns = async (query: Record<string, string>) => {
+    const rows = this.store.db.prepare('SELECT r.* FROM runs r JOIN hosts h ON h.id = r.host_id WHERE (? IS NULL OR h.name = ?) ORDER BY r.id DESC LIMIT 200').all(query.host ?? null, query.host ?? null) as Parameters<RunService['summary']>[0][];
+    return rows.map((r) => this.runs.summary(r));
+  };
+  showRun = async (id: number) => this.runs.detail(id);
+  act = async (id: number, body: RunActionBody) => {
+    try {
+      await this.runs.act(id, body);
+    } catch (e) {
+      if (e instanceof IllegalTransition) throw new UserError(e.message, 'illegal-action', 409);
+      throw e;
+    }
+    return this.runs.detail(id);
+  };
+  report = async (id: number) => {
+    this.store.runs.require(id);
+    return writeRunReport(this.store.db, this.dataDir, id);
+  };
+  addSupervisor = (name: string, secret: string) => this.store.supervisors.set(name, secret);
+  close() {
+    this.store.close();
+  }
+
+  private assertSpec(yaml: string) {
+    const check = checkSpecYaml(yaml);
+    if (!check.ok) throw new UserError(`the expected spec is invalid: ${check.issues.map((i) => `${i.path}${i.line ? ` (line ${i.line})` : ''}: ${i.message}`).join('; ')}`, 'bad-spec', 400, check.issues);
+  }
+}

@@ -1,0 +1,271 @@
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { HostInput, RunActionBody, type HostView, type OperatorAction, type RunDetailView, type RunSummaryView } from '../../../common/schema/index.ts';
+import { PROFILE_NAMES } from '../../../common/schema/profile.ts';
+import { appVersion, startOrchestrator } from '../orchestrator.ts';
+import { describeIssues, UserError, zodIssues } from '../util/errors.ts';
+import { connect, type VettingApi } from './api-client.ts';
+import { resolveDataDir } from './data-dir.ts';
+import { readSecret } from './secret-input.ts';
+import { removeServerFile, writeServerFile } from './server-file.ts';
+
+// The `vetting` command line (docs/cli.md). Output for people by default,
+// `--json` where a script reads it; errors go to stderr with a non-zero exit.
+
+const port = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number 0-65535 (0 = any free port)');
+  return n;
+};
+const runId = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a run id (a positive whole number)');
+  return n;
+};
+const collect = (v: string, all: string[]) => [...all, v];
+const dataDirOption = () => new Option('--data-dir <dir>', 'data directory (default $VETTING_DATA_DIR or $XDG_DATA_HOME/vetting)');
+
+function out(json: boolean, value: unknown, human: () => string) {
+  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${human()}\n`);
+}
+
+async function withApi<T>(dataDir: string | undefined, fn: (api: VettingApi) => Promise<T>): Promise<T> {
+  const api = connect(resolveDataDir(dataDir));
+  try {
+    return await fn(api);
+  } finally {
+    api.close();
+  }
+}
+
+const hostLine = (h: HostView) => `${h.name.padEnd(20)} ${h.profile.padEnd(9)} macs=${h.macs.join(',') || '-'} disks=${h.disks.length} spec=${h.specYaml ? 'yes' : 'no'}${h.activeRun ? ` run=${h.activeRun}` : ''}`;
+const runLine = (r: RunSummaryView) => `#${String(r.id).padEnd(5)} ${r.host.padEnd(20)} ${r.state.padEnd(15)} ${r.result ?? '-'}${r.failedStage ? ` failed=${r.failedStage}` : ''}${r.holdReason ? ` (${r.holdReason})` : ''}`;
+
+function runText(r: RunDetailView): string {
+  const lines = [runLine(r), `profile ${r.profile}; created ${r.createdAt}${r.completedAt ? `; finished ${r.completedAt}` : ''}`];
+  for (const s of r.stages) lines.push(`  ${s.name.padEnd(13)} ${(s.outcome ?? 'running').padEnd(10)} ${s.message ?? ''}`);
+  for (const u of r.unexpectedData) lines.push(`  data found on ${u.disk} (${u.device}): ${u.found.join(', ')}`);
+  for (const d of r.specDiffs) lines.push(`  [${d.severity}] ${d.field}: expected ${d.expected ?? '—'}, found ${d.actual ?? '—'}`);
+  return lines.join('\n');
+}
+
+/** Shapes a run for scripts: the documented stable fields first (docs/cli.md). */
+function runJson(r: RunDetailView) {
+  return { ...r, stages: r.stages.map((s) => ({ name: s.name, outcome: s.outcome, message: s.message, attempt: s.attempt, startedAt: s.startedAt, completedAt: s.completedAt, summary: s.summary })) };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('vetting')
+    .description('Hardware validation bench for repaired servers: PXE boot, ordered hardware tests, printed report.')
+    .version(appVersion())
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('serve')
+    .description('run the orchestrator headless: control API + UI on loopback, agent listener on the bench address')
+    .addOption(dataDirOption())
+    .option('--control-port <port>', 'loopback port for the UI and API (0 = any free port)', port, 8068)
+    .option('--bench-address <addr>', 'address of the bench listener (agents, boot files); default from settings')
+    .option('--bench-port <port>', 'port of the bench listener (0 = any free port); default from settings', port)
+    .option('--ui-dir <dir>', 'built UI to serve (default out/renderer)')
+    .option('--json', 'print one JSON line {control, bench, token} once listening')
+    .action(async (o: { dataDir?: string; controlPort: number; benchAddress?: string; benchPort?: number; uiDir?: string; json?: boolean }) => {
+      const dataDir = resolveDataDir(o.dataDir);
+      const orch = await startOrchestrator({
+        dataDir,
+        controlPort: o.controlPort,
+        ...(o.benchAddress ? { benchAddress: o.benchAddress } : {}),
+        ...(o.benchPort !== undefined ? { benchPort: o.benchPort } : {}),
+        ...(o.uiDir ? { uiDir: resolve(o.uiDir) } : {}),
+      });
+      writeServerFile(dataDir, { pid: process.pid, control: orch.controlUrl, bench: orch.benchUrl, token: orch.token });
+      if (o.json) process.stdout.write(`${JSON.stringify({ control: orch.controlUrl, bench: orch.benchUrl, token: orch.token })}\n`);
+      else {
+        process.stdout.write(`Vetting ${appVersion()} serving ${dataDir}\n`);
+        process.stdout.write(`  open the bench UI: ${orch.controlUrl}/?token=${orch.token}\n`);
+        process.stdout.write(`  agents connect to: ${orch.benchUrl.replace(/^http/, 'ws')}/agent\n`);
+      }
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        process.stderr.write(`${signal}: shutting down\n`);
+        await orch.close();
+        removeServerFile(dataDir, process.pid);
+        process.exit(0);
+      };
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+      process.on('SIGINT', () => void stop('SIGINT'));
+    });
+
+  program
+    .command('agent')
+    .description('run the in-image agent by hand against an orchestrator')
+    .requiredOption('--orchestrator <url>', 'agent WebSocket URL, e.g. ws://10.0.0.1:8069/agent')
+    .requiredOption('--token <token>', 'the run\'s agent token (from `vetting run start`)')
+    .option('--hwmon-root <dir>', 'sysfs root to read hwmon sensors from (tests feed a fake tree)')
+    .option('--state-dir <dir>', 'where the agent keeps its unacknowledged messages across restarts')
+    .action(async (o: { orchestrator: string; token: string; hwmonRoot?: string; stateDir?: string }) => {
+      const { runAgent } = await import('../../../agent/main.ts');
+      process.exitCode = await runAgent({ orchestrator: o.orchestrator, token: o.token, ...(o.hwmonRoot ? { hwmonRoot: o.hwmonRoot } : {}), ...(o.stateDir ? { stateDir: o.stateDir } : {}) });
+    });
+
+  const host = program.command('host').description('register and inspect hosts');
+  host
+    .command('add')
+    .description('register a host by its boot MACs and expected disks')
+    .addOption(dataDirOption())
+    .requiredOption('--name <name>', 'host name')
+    .option('--mac <mac>', 'boot MAC (repeatable)', collect, [])
+    .addOption(new Option('--profile <profile>', 'test profile').choices([...PROFILE_NAMES]).default('standard'))
+    .option('--spec <file>', 'expected spec YAML file')
+    .option('--disk <id>', 'expected disk: serial, WWN, or loop:BACKING_FILE (repeatable)', collect, [])
+    .option('--max-temp <celsius>', 'thermal ceiling for this host', Number)
+    .option('--json', 'print the host as JSON')
+    .action(async (o: { dataDir?: string; name: string; mac: string[]; profile: string; spec?: string; disk: string[]; maxTemp?: number; json?: boolean }) => {
+      const input = HostInput.safeParse({
+        name: o.name,
+        macs: o.mac,
+        profile: o.profile,
+        disks: o.disk,
+        ...(o.maxTemp !== undefined ? { maxTempC: o.maxTemp } : {}),
+        ...(o.spec ? { specYaml: readFileSync(o.spec, 'utf8') } : {}),
+      });
+      if (!input.success) throw new UserError(`invalid host: ${describeIssues(zodIssues(input.error))}`, 'bad-host');
+      const h = await withApi(o.dataDir, (api) => api.addHost(input.data));
+      out(!!o.json, h, () => `added ${hostLine(h)}`);
+    });
+  host
+    .command('list')
+    .addOption(dataDirOption())
+    .option('--json')
+    .action(async (o: { dataDir?: string; json?: boolean }) => {
+      const hosts = await withApi(o.dataDir, (api) => api.listHosts());
+      out(!!o.json, hosts, () => (hosts.length ? hosts.map(hostLine).join('\n') : 'no hosts registered (vetting host add --name N --mac M)'));
+    });
+  host
+    .command('show <name>')
+    .addOption(dataDirOption())
+    .option('--json')
+    .action(async (name: string, o: { dataDir?: string; json?: boolean }) => {
+      const h = await withApi(o.dataDir, (api) => api.getHost(name));
+      out(!!o.json, h, () => `${hostLine(h)}\ndisks: ${h.disks.join(', ') || '-'}\n${h.specYaml ? `--- expected spec ---\n${h.specYaml}` : 'no expected spec'}`);
+    });
+  host
+    .command('set-spec <name> <file>')
+    .description('set the expected spec from a YAML file (validated; "-" reads stdin)')
+    .addOption(dataDirOption())
+    .action(async (name: string, file: string, o: { dataDir?: string }) => {
+      const yaml = readFileSync(file === '-' ? 0 : file, 'utf8');
+      await withApi(o.dataDir, (api) => api.setSpec(name, yaml));
+      process.stdout.write(`expected spec of ${name} updated\n`);
+    });
+  host
+    .command('capture-spec <name>')
+    .description("print an expected spec captured from a run's inventory (latest by default)")
+    .addOption(dataDirOption())
+    .option('--run <id>', 'capture from this run', runId)
+    .option('--save', 'also store it as the host\'s expected spec')
+    .action(async (name: string, o: { dataDir?: string; run?: number; save?: boolean }) => {
+      const yaml = await withApi(o.dataDir, async (api) => {
+        const y = await api.captureSpec(name, o.run);
+        if (o.save) await api.setSpec(name, y);
+        return y;
+      });
+      process.stdout.write(yaml);
+    });
+
+  const run = program.command('run').description('start runs and decide on held ones');
+  run
+    .command('start')
+    .description('create a run for a host and print the agent URL and token (for hosts booted by other means than PXE)')
+    .addOption(dataDirOption())
+    .requiredOption('--host <name>', 'host name')
+    .addOption(new Option('--profile <profile>', 'override the host\'s profile').choices([...PROFILE_NAMES]))
+    .option('--json')
+    .action(async (o: { dataDir?: string; host: string; profile?: string; json?: boolean }) => {
+      const r = await withApi(o.dataDir, (api) => api.startRun(o.host, o.profile));
+      out(!!o.json, r, () => `run ${r.run} started for ${o.host}\n  vetting agent --orchestrator ${r.orchestrator} --token ${r.token}`);
+    });
+  run
+    .command('list')
+    .addOption(dataDirOption())
+    .option('--host <name>')
+    .option('--json')
+    .action(async (o: { dataDir?: string; host?: string; json?: boolean }) => {
+      const runs = await withApi(o.dataDir, (api) => api.listRuns(o.host ? { host: o.host } : {}));
+      out(!!o.json, runs, () => (runs.length ? runs.map(runLine).join('\n') : 'no runs'));
+    });
+  run
+    .command('show <id>')
+    .addOption(dataDirOption())
+    .option('--json')
+    .action(async (id: string, o: { dataDir?: string; json?: boolean }) => {
+      const r = await withApi(o.dataDir, (api) => api.showRun(runId(id)));
+      out(!!o.json, runJson(r), () => runText(r));
+    });
+  for (const action of ['retry', 'override', 'abandon', 'release'] as OperatorAction[]) {
+    run
+      .command(`${action} <id>`)
+      .description(
+        {
+          retry: 're-run the failed stage of a held run',
+          override: 'accept a held stage and continue (a wipe-probe hit needs --supervisor; the credential comes from VETTING_SUPERVISOR_SECRET or a prompt)',
+          abandon: 'stop a run for good (its agent is told to shut down)',
+          release: 'hand a finished host back to the cluster',
+        }[action],
+      )
+      .addOption(dataDirOption())
+      .option('--reason <text>', 'why (recorded in the audit trail; required for override)')
+      .option('--supervisor <name>', 'supervisor approving the override')
+      .option('--actor <name>', 'who is acting (default "operator")')
+      .option('--json')
+      .action(async (id: string, o: { dataDir?: string; reason?: string; supervisor?: string; actor?: string; json?: boolean }) => {
+        const secret = o.supervisor ? await readSecret(`credential for supervisor ${o.supervisor}: `) : undefined;
+        const body = RunActionBody.parse({ action, ...(o.reason ? { reason: o.reason } : {}), ...(o.supervisor ? { supervisor: o.supervisor, secret } : {}), ...(o.actor ? { actor: o.actor } : {}) });
+        const r = await withApi(o.dataDir, (api) => api.act(runId(id), body));
+        out(!!o.json, runJson(r), () => runText(r));
+      });
+  }
+
+  program
+    .command('report <run>')
+    .description('render report.html and report.json for a run and copy them to a folder')
+    .addOption(dataDirOption())
+    .requiredOption('--out <dir>', 'where to put report.html and report.json')
+    .option('--json')
+    .action(async (id: string, o: { dataDir?: string; out: string; json?: boolean }) => {
+      const written = await withApi(o.dataDir, (api) => api.report(runId(id)));
+      mkdirSync(o.out, { recursive: true });
+      const html = join(resolve(o.out), 'report.html');
+      const json = join(resolve(o.out), 'report.json');
+      copyFileSync(written.html, html);
+      copyFileSync(written.json, json);
+      out(!!o.json, { html, json, jsonSha256: written.jsonSha256 }, () => `${html}\n${json}\nreport.json sha256 ${written.jsonSha256}`);
+    });
+
+  program
+    .command('supervisor')
+    .description('manage supervisors who approve wipe-probe overrides')
+    .command('add')
+    .addOption(dataDirOption())
+    .requiredOption('--name <name>', 'supervisor name')
+    .action(async (o: { dataDir?: string; name: string }) => {
+      const secret = await readSecret(`new credential for supervisor ${o.name}: `);
+      await withApi(o.dataDir, (api) => api.addSupervisor(o.name, secret));
+      process.stdout.write(`supervisor ${o.name} saved\n`);
+    });
+
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    process.stderr.write(`vetting: ${err instanceof UserError ? err.message : err.message || String(e)}\n`);
+    process.exitCode = err instanceof UserError && err.status === 404 ? 3 : 1;
+  }
+}

@@ -1,0 +1,21 @@
+import { createInterface } from 'node:readline';
+
+/**
+ * A supervisor credential comes from VETTING_SUPERVISOR_SECRET or an
+ * interactive prompt with echo off — never from argv, where `ps` shows it.
+ */
+export async function readSecret(prompt: string): Promise<string> {
+  const fromEnv = process.env.VETTING_SUPERVISOR_SECRET;
+  if (fromEnv) return fromEnv;
+  if (!process.stdin.isTTY) throw new Error('no credential: set VETTING_SUPERVISOR_SECRET or run this in a terminal to be prompted');
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  const out = rl as unknown as { _writeToOutput: (s: string) => void };
+  process.stderr.write(prompt);
+  out._writeToOutput = () => {}; // echo off while typing
+  try {
+    return await new Promise<string>((resolve) => rl.question('', resolve));
+  } finally {
+    rl.close();
+    process.stderr.write('\n');
+  }
+}

@@ -1,0 +1,211 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { LTTB } from 'downsample';
+import {
+  AdoptBody,
+  CaptureSpecBody,
+  HostInput,
+  HostPatch,
+  MeasurementQuery,
+  RunActionBody,
+  RunListQuery,
+  SpecBody,
+  StartRunBody,
+  SupervisorBody,
+  type MeasurementsView,
+  type ServiceView,
+} from '../../../common/schema/index.ts';
+import { IllegalTransition } from '../runs/state-machine.ts';
+import type { RunService } from '../runs/run-service.ts';
+import type { LiveState } from '../runs/live-state.ts';
+import { captureSpec } from '../spec/capture.ts';
+import { checkSpecYaml, specToYaml } from '../spec/spec-yaml.ts';
+import type { Store } from '../store/index.ts';
+import type { RunRow } from '../store/runs.ts';
+import { notFound, UserError } from '../util/errors.ts';
+import { parseWith, route, type Route, type RouteRequest } from './http-kit.ts';
+
+export interface ControlContext {
+  store: Store;
+  /** Artifact paths are stored relative to it. */
+  dataDir: string;
+  runs: RunService;
+  live: LiveState;
+  isConnected(runId: number): boolean;
+  /** Re-renders a finished run's report (same bytes for the same data). */
+  regenerateReport(runId: number): { html: string; json: string; jsonSha256: string };
+  services(): ServiceView[];
+  /** The WebSocket URL agents connect to (printed by `run start`). */
+  agentUrl(): string;
+  version: string;
+}
+
+const runIdParam = (r: RouteRequest) => {
+  const id = Number(r.params.id);
+  if (!Number.isInteger(id) || id <= 0) throw new UserError(`"${r.params.id}" is not a run id`, 'bad-request');
+  return id;
+};
+
+/** The control API (docs/api.md). Every body and query is validated with its schema from common/schema. */
+export function controlRoutes(ctx: ControlContext): Route[] {
+  const { store, runs } = ctx;
+  const detail = (id: number) => runs.detail(id, ctx.isConnected(id));
+
+  const validateSpec = (yaml: string | null | undefined) => {
+    if (yaml === null || yaml === undefined || yaml.trim() === '') return null;
+    const check = checkSpecYaml(yaml);
+    if (!check.ok) throw new UserError(`the expected spec is invalid: ${check.issues.map((i) => `${i.path}${i.line ? ` (line ${i.line})` : ''}: ${i.message}`).join('; ')}`, 'bad-spec', 400, check.issues);
+    return yaml;
+  };
+
+  return [
+    route('GET', '/api/session', () => ({ ok: true, version: ctx.version })),
+    route('GET', '/api/board', () => runs.board((id) => ctx.isConnected(id))),
+
+    // ---- hosts ----
+    route('GET', '/api/hosts', () => store.hosts.list().map(({ id: _id, ...h }) => h)),
+    route('POST', '/api/hosts', ({ body }) => {
+      const input = parseWith(HostInput, body);
+      const { id: _id, ...h } = store.hosts.add({ ...input, specYaml: validateSpec(input.specYaml) });
+      return h;
+    }),
+    route('GET', '/api/hosts/:name', ({ params }) => {
+      const { id: _id, ...h } = store.hosts.require(params.name!);
+      return h;
+    }),
+    route('PATCH', '/api/hosts/:name', ({ params, body }) => {
+      const patch = parseWith(HostPatch, body);
+      if (patch.specYaml !== undefined) patch.specYaml = validateSpec(patch.specYaml);
+      const { id: _id, ...h } = store.hosts.update(params.name!, patch);
+      return h;
+    }),
+    route('PUT', '/api/hosts/:name/spec', ({ params, body }) => {
+      const { yaml } = parseWith(SpecBody, body);
+      const { id: _id, ...h } = store.hosts.setSpec(params.name!, validateSpec(yaml));
+      return h;
+    }),
+    route('POST', '/api/spec/check', ({ body }) => {
+      const { yaml } = parseWith(SpecBody, body);
+      const { spec: _spec, ...view } = checkSpecYaml(yaml);
+      return view;
+    }),
+    route('POST', '/api/hosts/:name/capture-spec', ({ params, body }) => {
+      const host = store.hosts.require(params.name!);
+      const { run } = parseWith(CaptureSpecBody, body);
+      return { yaml: captureSpecYaml(store, runs, host.id, host.name, run) };
+    }),
+
+    // ---- runs ----
+    route('GET', '/api/runs', ({ query }) => listRuns(ctx, parseWith(RunListQuery, Object.fromEntries(query), 'query'))),
+    route('POST', '/api/runs', ({ body }) => {
+      const { host, profile } = parseWith(StartRunBody, body);
+      const { runId, token } = runs.startRun(host, profile);
+      return { run: runId, orchestrator: ctx.agentUrl(), token };
+    }),
+    route('GET', '/api/runs/:id', (r) => detail(runIdParam(r))),
+    route('POST', '/api/runs/:id/actions', async (r) => {
+      const id = runIdParam(r);
+      const body = parseWith(RunActionBody, r.body);
+      try {
+        await runs.act(id, body);
+      } catch (e) {
+        if (e instanceof IllegalTransition) throw new UserError(e.message, 'illegal-action', 409);
+        throw e;
+      }
+      return detail(id);
+    }),
+    route('GET', '/api/runs/:id/measurements', (r) => measurements(store, runIdParam(r), parseWith(MeasurementQuery, Object.fromEntries(r.query), 'query'))),
+    route('GET', '/api/runs/:id/logs', (r) => ({ lines: ctx.live.logTail(runIdParam(r)) })),
+    route('GET', '/api/runs/:id/artifacts/:name', (r) => {
+      const id = runIdParam(r);
+      const a = store.runs.artifact(id, r.params.name!);
+      if (!a || !existsSync(join(ctx.dataDir, a.path))) throw notFound(`artifact "${r.params.name}" of run ${id}`);
+      sendFile(r, join(ctx.dataDir, a.path), a.name);
+      return undefined;
+    }),
+    route('GET', '/api/runs/:id/report.html', (r) => {
+      const id = runIdParam(r);
+      const a = store.runs.artifact(id, 'report.html');
+      if (!a || !existsSync(join(ctx.dataDir, a.path))) throw new UserError(`run ${id} has no report yet (reports are written when a run completes; POST /api/runs/${id}/report renders one)`, 'no-report', 404);
+      sendFile(r, join(ctx.dataDir, a.path), null);
+      return undefined;
+    }),
+    route('POST', '/api/runs/:id/report', (r) => {
+      const id = runIdParam(r);
+      runs.get(id) ?? (() => { throw notFound(`run ${id}`); })();
+      return ctx.regenerateReport(id);
+    }),
+
+    // ---- people, settings, services ----
+    route('GET', '/api/supervisors', () => store.supervisors.list()),
+    route('POST', '/api/supervisors', async ({ body }) => {
+      const { name, secret } = parseWith(SupervisorBody, body);
+      await store.supervisors.set(name, secret);
+      return { name };
+    }),
+    route('GET', '/api/settings', () => store.settings.get()),
+    route('PUT', '/api/settings', ({ body }) => store.settings.update(body)),
+    route('GET', '/api/services', () => ctx.services()),
+    route('POST', '/api/new-hosts/adopt', ({ body }) => {
+      const a = parseWith(AdoptBody, body);
+      const { id: _id, ...h } = store.hosts.add({ name: a.name, macs: [a.mac], ...(a.profile ? { profile: a.profile } : {}) });
+      return h;
+    }),
+  ];
+}
+
+function listRuns(ctx: ControlContext, q: ReturnType<typeof RunListQuery.parse>) {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (q.host) where.push('h.name = ?'), args.push(q.host);
+  if (q.result) where.push('r.result = ?'), args.push(q.result);
+  if (q.state) where.push('r.state = ?'), args.push(q.state);
+  if (q.from) where.push('r.created_at >= ?'), args.push(q.from);
+  if (q.to) where.push('r.created_at <= ?'), args.push(q.to);
+  if (q.serial) {
+    // The DMI serial the agent reported, or a disk serial from the run's inventory.
+    where.push("(r.dmi_serial = ? OR EXISTS (SELECT 1 FROM stages s WHERE s.run_id = r.id AND s.name = 'Inventory' AND s.summary_json LIKE ?))");
+    args.push(q.serial, `%"${q.serial.replace(/[%_"\\]/g, '')}"%`);
+  }
+  const sql = `SELECT r.* FROM runs r JOIN hosts h ON h.id = r.host_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id DESC LIMIT ?`;
+  const rows = ctx.store.db.prepare(sql).all(...args, q.limit) as RunRow[];
+  return rows.map((r) => ctx.runs.summary(r, ctx.isConnected(r.id)));
+}
+
+function measurements(store: Store, runId: number, q: ReturnType<typeof MeasurementQuery.parse>): MeasurementsView {
+  if (!store.runs.get(runId)) throw notFound(`run ${runId}`);
+  const series = store.measurements.series(runId, q.kind, q.from, q.to);
+  return {
+    runId,
+    kind: q.kind,
+    from: q.from ?? null,
+    to: q.to ?? null,
+    series: [...series].map(([sensor, s]) => ({
+      sensor,
+      unit: s.unit,
+      rawCount: s.points.length,
+      points: s.points.length > q.points ? (LTTB(s.points, q.points) as [number, number][]) : s.points,
+    })),
+  };
+}
+
+export function captureSpecYaml(store: Store, runs: RunService, hostId: number, hostName: string, runId?: number): string {
+  const run = runId ? store.runs.require(runId) : (store.db.prepare(`SELECT * FROM runs WHERE host_id = ? AND EXISTS (SELECT 1 FROM stages WHERE run_id = runs.id AND name = 'Inventory' AND outcome IN ('passed','overridden')) ORDER BY id DESC LIMIT 1`).get(hostId) as RunRow | undefined);
+  if (!run) throw new UserError(`host "${hostName}" has no run with an inventory to capture a spec from`, 'no-inventory', 404);
+  if (run.host_id !== hostId) throw new UserError(`run ${run.id} belongs to another host`, 'bad-request');
+  const inv = runs.inventoryOf(run.id);
+  if (!inv.ok) throw new UserError(`cannot capture a spec from run ${run.id}: ${inv.message}`, 'no-inventory', 409);
+  return specToYaml(captureSpec(inv.inventory), `Expected spec for ${hostName}, captured from run ${run.id}.\nEdit what the bench should insist on; delete what it should not.`);
+}
+
+function sendFile(r: RouteRequest, path: string, downloadName: string | null) {
+  const type = path.endsWith('.html') ? 'text/html; charset=utf-8' : path.endsWith('.json') ? 'application/json' : 'text/plain; charset=utf-8';
+  r.res.writeHead(200, {
+    'content-type': type,
+    'content-length': statSync(path).size,
+    'cache-control': 'no-store',
+    ...(downloadName && r.query.get('download') ? { 'content-disposition': `attachment; filename="${basename(downloadName)}"` } : {}),
+  });
+  createReadStream(path).pipe(r.res);
+}
+
