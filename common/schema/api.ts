@@ -232,8 +232,6 @@ export const Settings = z
       .object({ maxAgeDays: z.number().int().positive().default(365), maxTotalBytes: z.number().int().positive().default(20 * 1024 ** 3) })
       .strict()
       .prefault({}),
-    /** Channels and their event subscriptions (docs/notifications.md). */
-    notifications: z.array(z.record(z.string(), z.unknown())).default([]),
   })
   .strict();
 export type Settings = z.infer<typeof Settings>;

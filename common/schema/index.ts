@@ -7,3 +7,4 @@ export * from './spec.ts';
 export * from './protocol.ts';
 export * from './run.ts';
 export * from './api.ts';
+export * from './notifications.ts';

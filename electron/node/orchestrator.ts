@@ -10,7 +10,10 @@ import { controlRoutes } from './control/routes.ts';
 import { EventBus } from './events/bus.ts';
 import { writeRunReport } from './report/index.ts';
 import { LiveState } from './runs/live-state.ts';
-import { RunService, type NotifierPort } from './runs/run-service.ts';
+import { RunService } from './runs/run-service.ts';
+import { createNotifier } from './notify/index.ts';
+import { createJanitor } from './janitor/index.ts';
+import { maintenanceRoutes } from './control/routes-maintenance.ts';
 import { openStore } from './store/index.ts';
 import { createLogger, type Logger } from './util/log.ts';
 
@@ -75,12 +78,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
   const bus = new EventBus();
   const live = new LiveState(bus, join(dataDir, 'logs'));
   const token = opts.token ?? newSecret();
-  const notifier: NotifierPort = {
-    emit: (e) => {
-      log.info({ event: e.type, runId: e.runId }, e.title);
-      bus.publish({ type: 'notification', event: e.type, title: e.title, body: e.body, runId: e.runId ?? null });
-    },
-  };
+  const notifier = createNotifier({ db: store.db, publish: (e) => bus.publish(e), log: (line) => log.info(line) });
 
   let benchUrl = '';
   const benchAddress = opts.benchAddress ?? settings.bench.address;
@@ -101,12 +99,22 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
   const services = (): ServiceView[] => [
     { name: 'agent listener', state: 'running', detail: `${bench.url}/agent — ${agents.connectionCount()} agent(s) connected`, lastError: null, logTail: [] },
   ];
+  const janitor = createJanitor({
+    db: store.db,
+    dataDir,
+    getPolicy: () => store.settings.get().retention,
+    intervalMs: 6 * 3600_000,
+    log: (line) => log.info(line),
+    onAgentLost: (r) => notifier.emit({ type: 'AgentLost', runId: r.runId, host: r.host }),
+  });
   const control = await startControlServer(opts.controlPort ?? 0, {
     token,
     bus,
     log,
     uiDir: opts.uiDir === undefined ? join(projectRoot(), 'out', 'renderer') : opts.uiDir,
-    routes: controlRoutes({
+    routes: [
+      ...maintenanceRoutes({ db: store.db, notifier, janitor }),
+      ...controlRoutes({
       store,
       dataDir,
       runs,
@@ -116,8 +124,11 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
       services,
       agentUrl: () => `${bench.url.replace(/^http/, 'ws')}/agent`,
       version: appVersion(),
-    }),
+      }),
+    ],
   });
+  notifier.start();
+  janitor.start();
 
   const watchdog = setInterval(() => {
     try {
@@ -142,7 +153,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
       closed = true;
       clearInterval(watchdog);
       agents.close();
-      await Promise.all([bench.close(), control.close()]);
+      await Promise.all([bench.close(), control.close(), notifier.stop(), janitor.stop()]);
       store.close();
     },
   };

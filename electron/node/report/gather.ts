@@ -1,0 +1,329 @@
+import { LTTB } from 'downsample';
+import { Inventory } from '../../../common/schema/inventory.ts';
+import { STAGES, isStageName } from '../../../common/stages.ts';
+import type { Db } from '../store/db.ts';
+import { flattenSummary, readCpuStress, readNetwork, readPsu, readSmart, readStorage } from './summaries.ts';
+import type {
+  ReportAggregate,
+  ReportArtifact,
+  ReportData,
+  ReportOtherSummary,
+  ReportOverride,
+  ReportSeries,
+  ReportSpecDiff,
+  ReportStage,
+  ReportStageAttempt,
+  ReportTransition,
+  Severity,
+  Verdict,
+} from './types.ts';
+
+/** Points kept per chart series; enough for a printed chart, small in report.json. */
+export const SERIES_POINTS = 240;
+/** Measurement kinds drawn as charts in the report. */
+export const CHART_KINDS = ['thermal', 'psu', 'power'] as const;
+/** Artifacts the report writes itself; never listed in the report (it would change on every write). */
+const REPORT_ARTIFACT_KINDS = ['report_html', 'report_json', 'report_ocptv'];
+const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+
+interface RunRow {
+  id: number;
+  host_id: number;
+  profile: string;
+  state: string;
+  hold_reason: string | null;
+  result: 'pass' | 'fail' | null;
+  failed_stage: string | null;
+  wipe_override_json: string;
+  agent_lost: number;
+  boot_mac: string | null;
+  dmi_serial: string | null;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+}
+interface HostRow { id: number; name: string; max_temp_c: number | null }
+interface StageRow {
+  name: string;
+  attempt: number;
+  outcome: string | null;
+  message: string | null;
+  started_at: string;
+  completed_at: string | null;
+  summary_json: string | null;
+}
+interface TransitionRow {
+  from_state: string | null;
+  to_state: string;
+  action: string;
+  actor: string;
+  reason: string | null;
+  detail_json: string | null;
+  at: string;
+}
+
+export class ReportError extends Error {}
+
+function parseJson(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // Kept visible rather than dropped: the report shows the raw text.
+    return { unparsed: text.length > 500 ? `${text.slice(0, 499)}…` : text };
+  }
+}
+
+function durationMs(from: string | null, to: string | null): number | null {
+  if (!from || !to) return null;
+  const a = Date.parse(from);
+  const b = Date.parse(to);
+  return Number.isFinite(a) && Number.isFinite(b) && b >= a ? b - a : null;
+}
+
+function round3(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+/**
+ * Reads everything the report shows about one run from the store. Pure read:
+ * the same rows always give the same object (stable ORDER BYs, no clock).
+ * A run in the Reporting state is presented as completed, since the report is
+ * exactly what that stage produces.
+ */
+export function gatherReportData(db: Db, runId: number): ReportData {
+  const run = db
+    .prepare(
+      `SELECT id, host_id, profile, state, hold_reason, result, failed_stage, wipe_override_json, agent_lost,
+              boot_mac, dmi_serial, created_at, started_at, completed_at FROM runs WHERE id = ?`,
+    )
+    .get(runId) as RunRow | undefined;
+  if (!run) throw new ReportError(`run ${runId} does not exist`);
+  const host = db.prepare('SELECT id, name, max_temp_c FROM hosts WHERE id = ?').get(run.host_id) as HostRow;
+  const registeredMacs = (db.prepare('SELECT mac FROM host_macs WHERE host_id = ? ORDER BY mac').all(host.id) as { mac: string }[]).map((r) => r.mac);
+  const expectedDisks = (db.prepare('SELECT ident FROM host_disks WHERE host_id = ? ORDER BY position, ident').all(host.id) as { ident: string }[]).map(
+    (r) => r.ident,
+  );
+  const stageRows = db
+    .prepare('SELECT name, attempt, outcome, message, started_at, completed_at, summary_json FROM stages WHERE run_id = ? ORDER BY id')
+    .all(runId) as StageRow[];
+  const transitionRows = db
+    .prepare('SELECT from_state, to_state, action, actor, reason, detail_json, at FROM transitions WHERE run_id = ? ORDER BY id')
+    .all(runId) as TransitionRow[];
+
+  const reporting = run.state === 'Reporting';
+  const state = reporting ? 'Completed' : run.state;
+
+  // ---- stages: every attempt, and the latest attempt per stage in stage order ----
+  const attempts: ReportStageAttempt[] = stageRows
+    .map((s) => {
+      let outcome = s.outcome;
+      let completedAt = s.completed_at;
+      if (reporting && s.name === 'Reporting' && outcome === null) {
+        outcome = 'passed';
+        completedAt = s.started_at;
+      }
+      return { name: s.name, attempt: s.attempt, outcome, message: s.message, startedAt: s.started_at, completedAt, durationMs: durationMs(s.started_at, completedAt) };
+    })
+    .sort((a, b) => stageOrder(a.name) - stageOrder(b.name) || a.attempt - b.attempt);
+  const latest = new Map<string, ReportStageAttempt>();
+  for (const a of attempts) latest.set(a.name, a);
+  const stages: ReportStage[] = STAGES.map((def) => {
+    const last = latest.get(def.name);
+    const count = attempts.filter((a) => a.name === def.name).length;
+    if (last) return { ...last, owner: def.owner, attempts: count };
+    // The Reporting stage is this very report: a run being reported has done it.
+    const done = def.name === 'Reporting' && (reporting || state === 'Completed' || state === 'Released');
+    return {
+      name: def.name,
+      attempt: 0,
+      outcome: done ? 'passed' : null,
+      message: null,
+      startedAt: null,
+      completedAt: null,
+      durationMs: null,
+      owner: def.owner,
+      attempts: 0,
+    };
+  });
+
+  // ---- inventory → host identity ----
+  const inventoryRow = [...stageRows].reverse().find((s) => s.name === 'Inventory' && s.summary_json);
+  const invSummary = inventoryRow ? parseJson(inventoryRow.summary_json) : null;
+  const invParsed = Inventory.safeParse(isRecord(invSummary) && 'inventory' in invSummary ? invSummary.inventory : invSummary);
+  const inv = invParsed.success ? invParsed.data : null;
+  const macs = new Set(registeredMacs.map((m) => m.toLowerCase()));
+  for (const nic of inv?.nics ?? []) if (nic.mac) macs.add(nic.mac.toLowerCase());
+
+  // ---- stage summaries (latest attempt with a summary) ----
+  const latestSummary = (name: string): { summary: unknown; attempt: number } | null => {
+    const row = [...stageRows].reverse().find((s) => s.name === name && s.summary_json !== null);
+    return row ? { summary: parseJson(row.summary_json), attempt: row.attempt } : null;
+  };
+  const otherSummaries: ReportOtherSummary[] = [];
+  const known = <T>(name: string, read: (s: unknown) => T | null): T | null => {
+    const found = latestSummary(name);
+    if (!found) return null;
+    const value = read(found.summary);
+    if (value === null) otherSummaries.push({ stage: name, attempt: found.attempt, entries: flattenSummary(found.summary) });
+    return value;
+  };
+  const smart = known('SMART', readSmart) ?? [];
+  const storage = known('Storage', readStorage) ?? [];
+  const network = known('Network', readNetwork) ?? [];
+  const cpuStress = known('CPUStress', readCpuStress);
+  const psu = known('PSU', readPsu) ?? [];
+  const handled = new Set(['Inventory', 'SMART', 'Storage', 'Network', 'CPUStress', 'PSU']);
+  if (inventoryRow && !inv) otherSummaries.push({ stage: 'Inventory', attempt: inventoryRow.attempt, entries: flattenSummary(invSummary) });
+  for (const def of STAGES) {
+    if (handled.has(def.name)) continue;
+    const found = latestSummary(def.name);
+    if (found) otherSummaries.push({ stage: def.name, attempt: found.attempt, entries: flattenSummary(found.summary) });
+  }
+  otherSummaries.sort((a, b) => stageOrder(a.stage) - stageOrder(b.stage));
+
+  // ---- spec diffs, by severity ----
+  const specDiffs = (
+    db.prepare('SELECT field, expected, actual, severity, rule FROM spec_diffs WHERE run_id = ? ORDER BY id').all(runId) as ReportSpecDiff[]
+  ).sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+
+  // ---- measurements ----
+  const aggregates = (
+    db
+      .prepare(
+        `SELECT kind, sensor, unit, COUNT(*) AS count, MIN(value) AS min, MAX(value) AS max, AVG(value) AS avg,
+                MIN(ts) AS firstTs, MAX(ts) AS lastTs
+         FROM measurements WHERE run_id = ? GROUP BY kind, sensor, unit ORDER BY kind, sensor, unit`,
+      )
+      .all(runId) as ReportAggregate[]
+  ).map((a) => ({ ...a, avg: round3(a.avg) }));
+  const seriesStmt = db.prepare('SELECT ts, value FROM measurements WHERE run_id = ? AND kind = ? AND sensor = ? AND unit = ? ORDER BY ts, id');
+  const series: ReportSeries[] = aggregates
+    .filter((a) => (CHART_KINDS as readonly string[]).includes(a.kind))
+    .map((a) => {
+      const rows = seriesStmt.raw(true).all(runId, a.kind, a.sensor, a.unit) as [number, number][];
+      const points = rows.length > SERIES_POINTS ? (LTTB(rows, SERIES_POINTS) as [number, number][]) : rows;
+      return { kind: a.kind, sensor: a.sensor, unit: a.unit, points: Array.from(points, (p) => [p[0], p[1]] as [number, number]) };
+    });
+
+  // ---- artifacts and audit trail ----
+  const artifacts = (
+    db
+      .prepare(
+        `SELECT name, kind, stage, size, sha256, created_at AS createdAt FROM artifacts
+         WHERE run_id = ? AND kind NOT IN (${REPORT_ARTIFACT_KINDS.map(() => '?').join(',')}) ORDER BY name`,
+      )
+      .all(runId, ...REPORT_ARTIFACT_KINDS) as ReportArtifact[]
+  );
+  const transitions: ReportTransition[] = transitionRows.map((t) => ({
+    from: t.from_state,
+    to: t.to_state,
+    action: t.action,
+    actor: t.actor,
+    reason: t.reason,
+    detail: parseJson(t.detail_json),
+    at: t.at,
+  }));
+
+  // ---- overrides and verdict ----
+  const overrides = collectOverrides(transitionRows, attempts, run.failed_stage);
+  const wipeOverride = parseStringArray(run.wipe_override_json);
+  const { value, reasons } = decideVerdict(run, state, stages, overrides.length > 0 || wipeOverride.length > 0);
+
+  const finishedAt = run.completed_at ?? (reporting ? (latest.get('Reporting')?.startedAt ?? null) : null);
+  const model = inv ? [inv.system.product].filter(Boolean).join(' ') || null : null;
+  return {
+    run: {
+      id: run.id,
+      profile: run.profile,
+      state,
+      result: run.result ?? (reporting ? (value === 'FAIL' ? 'fail' : 'pass') : null),
+      holdReason: run.hold_reason,
+      failedStage: run.failed_stage,
+      createdAt: run.created_at,
+      startedAt: run.started_at,
+      finishedAt,
+      durationMs: durationMs(run.started_at ?? run.created_at, finishedAt),
+      agentLost: run.agent_lost === 1,
+      wipeOverride,
+    },
+    host: {
+      name: host.name,
+      serial: inv?.system.serial ?? run.dmi_serial ?? null,
+      manufacturer: inv?.system.manufacturer ?? null,
+      model,
+      macs: [...macs].sort(),
+      bootMac: run.boot_mac,
+      expectedDisks,
+      cpu: inv ? `${inv.cpu.model ?? 'unknown CPU'} (${inv.cpu.sockets} socket, ${inv.cpu.cores} cores, ${inv.cpu.threads} threads)` : null,
+      memoryBytes: inv?.memory.totalBytes ?? null,
+      bios: inv ? [inv.bios.vendor, inv.bios.version, inv.bios.date].filter(Boolean).join(' ') || null : null,
+    },
+    verdict: { value, reasons, overrides },
+    stages,
+    attempts,
+    specDiffs,
+    smart,
+    storage,
+    network,
+    cpuStress,
+    psu,
+    otherSummaries,
+    measurements: { aggregates, series, thermalCeilingC: cpuStress?.ceilingC ?? host.max_temp_c ?? null },
+    artifacts,
+    transitions,
+  };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function stageOrder(name: string): number {
+  return isStageName(name) ? STAGES.findIndex((s) => s.name === name) : STAGES.length;
+}
+
+function parseStringArray(text: string): string[] {
+  const v = parseJson(text);
+  return Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))) : [];
+}
+
+/**
+ * Who overrode what and why: every 'override' transition (the audit row the
+ * supervisor's or operator's action wrote), plus any attempt marked overridden
+ * that no transition explains (kept visible rather than silently trusted).
+ */
+function collectOverrides(transitions: TransitionRow[], attempts: ReportStageAttempt[], failedStage: string | null): ReportOverride[] {
+  const out: ReportOverride[] = [];
+  for (const t of transitions) {
+    if (t.action !== 'override') continue;
+    const detail = parseJson(t.detail_json);
+    const fromDetail = isRecord(detail) && typeof detail.stage === 'string' ? detail.stage : null;
+    const stage = fromDetail ?? (isStageName(t.to_state) ? t.to_state : isStageName(t.from_state ?? '') ? t.from_state : failedStage);
+    out.push({ stage, actor: t.actor, reason: t.reason, at: t.at, detail });
+  }
+  for (const a of attempts) {
+    if (a.outcome === 'overridden' && !out.some((o) => o.stage === a.name)) {
+      out.push({ stage: a.name, actor: 'unknown (no audit row)', reason: a.message, at: a.completedAt, detail: null });
+    }
+  }
+  return out;
+}
+
+function decideVerdict(run: RunRow, state: string, stages: ReportStage[], overridden: boolean): { value: Verdict; reasons: string[] } {
+  const reasons: string[] = [];
+  for (const s of stages) {
+    if (s.outcome === 'failed' || s.outcome === 'error') reasons.push(`${s.name} ${s.outcome}${s.message ? `: ${s.message}` : ''}`);
+  }
+  if (run.state === 'FailedHolding' && reasons.length === 0) {
+    reasons.push(`held at ${run.failed_stage ?? 'a stage'}${run.hold_reason ? ` (${run.hold_reason})` : ''}`);
+  }
+  if (run.state === 'Abandoned') reasons.push('the run was abandoned before it completed');
+  if (run.result === 'fail' && reasons.length === 0) reasons.push('the run was recorded as failed');
+  const failed = run.result === 'fail' || run.state === 'FailedHolding' || run.state === 'Abandoned' || reasons.length > 0;
+  if (failed) return { value: 'FAIL', reasons };
+  if (state === 'Completed' || state === 'Released' || run.result === 'pass') {
+    return overridden ? { value: 'PASS WITH OVERRIDES', reasons: ['passed after overrides (listed below)'] } : { value: 'PASS', reasons: [] };
+  }
+  return { value: 'INCOMPLETE', reasons: [`the run is still in ${state}`] };
+}

@@ -1,0 +1,114 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeRunReport } from '../../electron/node/report/index.ts';
+import { insertHost, insertTransition, makeFailedRun, makeOverriddenRun, makePassingRun, T0 } from '../../electron/node/report/testing/sample-runs.ts';
+import { openDatabase, type Db } from '../../electron/node/store/db.ts';
+
+// Prints real reports to PDF in Debian's Chromium and reads the PDF back with
+// poppler's pdftotext: the verdict must be on page one, and no table row may be
+// split across two pages (needs: apt-get install chromium poppler-utils).
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let dir: string;
+let db: Db;
+let browser: Browser;
+const runs: Record<string, number> = {};
+
+function pageTexts(pdf: string): string[] {
+  const info = execFileSync('pdfinfo', [pdf], { encoding: 'utf8' });
+  const pages = Number(/Pages:\s+(\d+)/.exec(info)?.[1]);
+  const out: string[] = [];
+  for (let p = 1; p <= pages; p++) out.push(execFileSync('pdftotext', ['-f', String(p), '-l', String(p), '-layout', pdf, '-'], { encoding: 'utf8' }));
+  return out;
+}
+
+async function printPdf(htmlPath: string, format: 'A4' | 'Letter'): Promise<string> {
+  const page = await browser.newPage();
+  try {
+    // Offline by construction: any request other than the file itself fails the test.
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(`file://${htmlPath}`);
+    const pdf = join(dir, `${htmlPath.split('/').at(-2)}-${format}.pdf`);
+    await page.pdf({ path: pdf, format });
+    expect(requests).toEqual([`file://${htmlPath}`]);
+    return pdf;
+  } finally {
+    await page.close();
+  }
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error('Chromium is missing: apt-get install -y chromium poppler-utils');
+  dir = mkdtempSync(join(tmpdir(), 'vetting-report-print-'));
+  db = openDatabase(dir);
+  const host = insertHost(db, 'pve-node-07', ['3c:ec:ef:00:11:22'], ['NV-001', 'WD-A1']);
+  runs.pass = makePassingRun(db, host);
+  runs.fail = makeFailedRun(db, host);
+  runs.override = makeOverriddenRun(db, host);
+  // A run with a long audit trail whose rows wrap over several lines, so the
+  // table must span pages: every row carries a begin and an end marker.
+  runs.long = makeOverriddenRun(db, host);
+  for (let i = 0; i < 90; i++) {
+    const n = String(i).padStart(3, '0');
+    const filler = 'operator note about cabling and the replacement part '.repeat(1 + (i % 4));
+    insertTransition(db, runs.long, 'FailedHolding', 'Storage', 'retry', 'operator:erin', T0 + 70 * 60_000 + i * 1000, `R${n}BEGIN ${filler}R${n}END`);
+  }
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  db?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('printed reports', () => {
+  for (const format of ['A4', 'Letter'] as const) {
+    it(`puts the verdict and the host identity on page one (${format})`, async () => {
+      const expected: Record<string, RegExp> = { pass: /\bPASS\b(?! WITH)/, fail: /\bFAIL\b/, override: /PASS WITH OVERRIDES/ };
+      for (const [kind, verdict] of Object.entries(expected)) {
+        const { html } = writeRunReport(db, dir, runs[kind] as number);
+        const pages = pageTexts(await printPdf(html, format));
+        const first = pages[0] as string;
+        expect(first).toMatch(verdict);
+        expect(first).toContain('pve-node-07');
+        expect(first).toContain('S-4471-ZX');
+        expect(first).toContain(`#${runs[kind]}`);
+        if (kind === 'override') expect(first).toContain('supervisor:dana');
+        // Page numbers and the run id in every page's footer.
+        pages.forEach((p, i) => {
+          expect(p).toContain(`Page ${i + 1} of ${pages.length}`);
+          expect(p).toContain(`run #${runs[kind]}`);
+        });
+        // Sections start on their own pages.
+        const pageOf = (heading: string): number => pages.findIndex((p) => p.includes(heading));
+        expect(pageOf('Results')).toBeGreaterThan(0);
+        expect(pageOf('Audit trail')).toBeGreaterThan(pageOf('Results'));
+      }
+    });
+
+    it(`never cuts a table row across pages and repeats the header (${format})`, async () => {
+      const { html } = writeRunReport(db, dir, runs.long as number);
+      const pages = pageTexts(await printPdf(html, format));
+      const rowPages = new Set<number>();
+      for (let i = 0; i < 90; i++) {
+        const n = String(i).padStart(3, '0');
+        const begin = pages.findIndex((p) => p.includes(`R${n}BEGIN`));
+        const end = pages.findIndex((p) => p.includes(`R${n}END`));
+        expect(begin, `row ${n} begins somewhere`).toBeGreaterThanOrEqual(0);
+        expect(end, `row ${n} begins and ends on the same page`).toBe(begin);
+        rowPages.add(begin);
+      }
+      // The check means something only if the table really spans pages.
+      expect(rowPages.size).toBeGreaterThanOrEqual(3);
+      for (const p of rowPages) expect(pages[p]).toMatch(/When\s+From\s+To\s+Action\s+Actor\s+Reason/);
+    });
+  }
+});
