@@ -1,0 +1,35 @@
+import { LiveEvent } from '../../common/schema/api.ts';
+
+// What the desktop shows outside the window: a badge/tray count of hosts waiting
+// for a person, and a desktop notification for each `notification` live event.
+
+export function badgeCount(waiting: number): number {
+  return Number.isInteger(waiting) && waiting > 0 ? Math.min(waiting, 9999) : 0;
+}
+
+export function trayTooltip(waiting: number): string {
+  const n = badgeCount(waiting);
+  if (n === 0) return 'Vetting — no host needs a person';
+  return `Vetting — ${n} ${n === 1 ? 'host needs' : 'hosts need'} a person`;
+}
+
+export interface DesktopNotice {
+  title: string;
+  body: string;
+  runId: number | null;
+}
+
+const MAX_TITLE = 120;
+const MAX_BODY = 500;
+
+function clip(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
+}
+
+/** The notification to show for a live event, or null for events that are not for a person. */
+export function noticeFor(event: unknown): DesktopNotice | null {
+  const parsed = LiveEvent.safeParse(event);
+  if (!parsed.success || parsed.data.type !== 'notification') return null;
+  const { title, body, runId } = parsed.data;
+  return { title: clip(title, MAX_TITLE), body: clip(body, MAX_BODY), runId };
+}

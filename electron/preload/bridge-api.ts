@@ -1,0 +1,58 @@
+// The whole native surface the UI gets: `window.vetting`. The preload builds it
+// from one function, ipcRenderer.invoke, on a fixed list of channels; the main
+// process validates every argument again (electron/main/ipc-validate.ts), since a
+// compromised page could call invoke with anything. Kept free of imports so the
+// sandboxed preload bundle needs no module loader.
+
+export const IPC_CHANNELS = {
+  print: 'vetting:print',
+  printToPDF: 'vetting:print-to-pdf',
+  saveFile: 'vetting:save-file',
+  notify: 'vetting:notify',
+} as const;
+
+export type IpcChannel = (typeof IPC_CHANNELS)[keyof typeof IPC_CHANNELS];
+export const IPC_CHANNEL_LIST: readonly IpcChannel[] = Object.values(IPC_CHANNELS);
+
+/** The argument that carries the app version into the sandboxed preload (webPreferences.additionalArguments). */
+export const APP_VERSION_ARG = '--vetting-app-version=';
+
+export interface PrintOptions {
+  /** Show the page in its own window before the print dialog opens. */
+  preview?: boolean;
+}
+
+/** Result of a native call: saved/printed, cancelled by the person, or failed with a message. */
+export type NativeResult = { ok: true; path?: string } | { ok: false; cancelled: boolean; error?: string };
+
+export interface VettingBridge {
+  /** Print the current page, or a report URL of this app. */
+  print(url?: string, options?: PrintOptions): Promise<NativeResult>;
+  /** Render the current page or a report URL to an A4 PDF and save it where the person chooses. */
+  printToPDF(url?: string): Promise<NativeResult>;
+  /** Save text or bytes under a suggested file name, through a save dialog. */
+  saveFile(name: string, data: string | Uint8Array): Promise<NativeResult>;
+  /** Show a desktop notification. */
+  notify(title: string, body: string): Promise<NativeResult>;
+  readonly appVersion: string;
+}
+
+export type Invoke = (channel: IpcChannel, ...args: unknown[]) => Promise<unknown>;
+
+export function appVersionFromArgv(argv: readonly string[]): string {
+  const arg = argv.find((a) => a.startsWith(APP_VERSION_ARG));
+  return arg ? arg.slice(APP_VERSION_ARG.length) : 'unknown';
+}
+
+export function createVettingBridge(invoke: Invoke, appVersion: string): VettingBridge {
+  // Only plain values cross the bridge: no functions or objects from the page reach invoke.
+  const call = (channel: IpcChannel, ...args: unknown[]) => invoke(channel, ...args) as Promise<NativeResult>;
+  return Object.freeze({
+    print: (url?: string, options?: PrintOptions) =>
+      call(IPC_CHANNELS.print, url ?? null, { preview: options?.preview === true }),
+    printToPDF: (url?: string) => call(IPC_CHANNELS.printToPDF, url ?? null),
+    saveFile: (name: string, data: string | Uint8Array) => call(IPC_CHANNELS.saveFile, name, data),
+    notify: (title: string, body: string) => call(IPC_CHANNELS.notify, title, body),
+    appVersion,
+  });
+}
