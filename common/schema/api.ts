@@ -228,6 +228,12 @@ export const Settings = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Device path prefixes destructive stages may write to. Whatever matches must
+     * still be an expected disk, a whole non-removable block device, unmounted and
+     * not the boot medium (docs/stages.md).
+     */
+    deviceAllowlist: z.array(z.string().regex(/^\/dev\/[A-Za-z0-9/_-]*$/, 'allowlist entries are /dev/ path prefixes')).max(32).default(['/dev/sd', '/dev/nvme', '/dev/vd', '/dev/hd', '/dev/loop']),
     retention: z
       .object({ maxAgeDays: z.number().int().positive().default(365), maxTotalBytes: z.number().int().positive().default(20 * 1024 ** 3) })
       .strict()

@@ -180,7 +180,7 @@ export class RunService {
       params: profile,
       maxTempC: this.maxTempC(host, run),
       expectedDisks: host.disks,
-      deviceAllowlist: ['/dev/'],
+      deviceAllowlist: this.store.settings.get().deviceAllowlist,
       iperf: bench.iperf,
       artifactUrl: `${bench.artifactBase}/runs/${run.id}/artifacts`,
       lastSeq: run.last_seq,
