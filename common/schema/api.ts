@@ -247,3 +247,47 @@ export const ServiceView = z.object({ name: z.string(), state: z.enum(['running'
 export type ServiceView = z.infer<typeof ServiceView>;
 
 export const LogLineView = z.object({ ts: z.number(), source: z.string(), line: z.string() });
+
+// ---- small views (session, people, logs, notifications, janitor) ----
+
+export const SessionView = z.object({ ok: z.literal(true), version: z.string().optional() });
+export const SupervisorView = z.object({ name: z.string(), createdAt: z.string() });
+export type SupervisorView = z.infer<typeof SupervisorView>;
+export const LogsView = z.object({ lines: z.array(LogLineView) });
+export type LogsView = z.infer<typeof LogsView>;
+export type LogLine = z.infer<typeof LogLineView>;
+export const CapturedSpecView = z.object({ yaml: z.string() });
+
+// Notification channels and the janitor (electron/node/control/routes-maintenance.ts).
+export const ChannelStatusView = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.string(),
+  enabled: z.boolean(),
+  events: z.array(z.string()),
+  lastStatus: z.enum(['ok', 'error']).nullable(),
+  lastEvent: z.string().nullable(),
+  lastAttemptAt: z.string().nullable(),
+  lastSuccessAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  pending: z.number(),
+  failed: z.number(),
+});
+export type ChannelStatusView = z.infer<typeof ChannelStatusView>;
+export const NotificationsView = z.object({
+  /** Channel settings with secrets redacted as "********" (sent back unchanged, the stored secret is kept). */
+  channels: z.array(z.record(z.string(), z.unknown())),
+  status: z.array(ChannelStatusView),
+  configErrors: z.array(z.string()),
+});
+export type NotificationsView = z.infer<typeof NotificationsView>;
+export const TestSendView = z.object({ ok: z.boolean(), error: z.string().nullable() });
+export const JanitorPassView = z.object({
+  id: z.number(),
+  trigger: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  bytesReclaimed: z.number(),
+  report: z.unknown(),
+});
+export const JanitorView = z.object({ lastPass: JanitorPassView.nullable() });

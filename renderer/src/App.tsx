@@ -1,0 +1,124 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { api } from './api/endpoints.ts';
+import { keys } from './api/keys.ts';
+import { ApiRequestError } from './api/client.ts';
+import { ErrorBoundary } from './components/ErrorBoundary.tsx';
+import { ErrorNote, Loading } from './components/ErrorNote.tsx';
+import { Toasts, useToasts } from './components/Toasts.tsx';
+import { LiveEvents, notifyDesktop, useStreamStatus } from './live/LiveEvents.tsx';
+import type { LiveNotice } from './live/reducer.ts';
+import { parseRoute, type Route } from './logic/route.ts';
+import { bridge } from './platform/bridge.ts';
+import { BoardPage } from './views/Board.tsx';
+import { RunPage } from './views/RunDetail.tsx';
+import { HostsPage } from './views/Hosts.tsx';
+import { HistoryPage } from './views/History.tsx';
+import { SettingsPage } from './views/Settings.tsx';
+import { SignInHelp } from './views/SignIn.tsx';
+
+function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+  useEffect(() => {
+    const onHash = () => setRoute(parseRoute(window.location.hash));
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  return route;
+}
+
+function StreamBanner() {
+  const status = useStreamStatus();
+  if (status === 'live') return <span className="stream stream-live" role="status">● live</span>;
+  return (
+    <span className="stream stream-down" role="status" data-testid="stream-status">
+      {status === 'connecting' ? 'connecting…' : 'reconnecting…'}
+    </span>
+  );
+}
+
+const NAV: { name: Route['name']; label: string; href: string }[] = [
+  { name: 'board', label: 'Bench board', href: '#/' },
+  { name: 'hosts', label: 'Hosts', href: '#/hosts' },
+  { name: 'history', label: 'History', href: '#/history' },
+  { name: 'settings', label: 'Settings', href: '#/settings' },
+];
+
+function Page({ route }: { route: Route }) {
+  switch (route.name) {
+    case 'board':
+      return <BoardPage />;
+    case 'run':
+      return <RunPage id={route.id} />;
+    case 'hosts':
+      return <HostsPage host={route.host} isNew={route.isNew} />;
+    case 'history':
+      return <HistoryPage query={route.query} />;
+    case 'settings':
+      return <SettingsPage />;
+    case 'not-found':
+      return (
+        <div className="panel">
+          <h1>Nothing here</h1>
+          <p>
+            There is no page at <code>#{route.path}</code>. <a href="#/">Go to the bench board</a>.
+          </p>
+        </div>
+      );
+  }
+}
+
+export function App() {
+  const route = useRoute();
+  const session = useQuery({ queryKey: keys.session, queryFn: api.session, retry: false, staleTime: Infinity });
+  const { toasts, push, dismiss } = useToasts();
+  const onNotice = useCallback(
+    (n: LiveNotice) => {
+      if (!notifyDesktop(n)) push(n);
+    },
+    [push],
+  );
+
+  if (session.isPending) return <Loading what="the bench" />;
+  if (session.error) {
+    if (session.error instanceof ApiRequestError && session.error.unauthorized) return <SignInHelp />;
+    return (
+      <main className="page">
+        <h1>Vetting</h1>
+        <ErrorNote error={session.error} what="Cannot open the bench" />
+        <button type="button" onClick={() => void session.refetch()}>
+          Try again
+        </button>
+      </main>
+    );
+  }
+
+  const version = session.data.version ?? bridge()?.appVersion;
+  return (
+    <LiveEvents onNotice={onNotice}>
+      <a className="skip-link" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+        Skip to content
+      </a>
+      <header className="topbar">
+        <a className="brand" href="#/">
+          Vetting
+        </a>
+        <nav aria-label="Main">
+          {NAV.map((n) => (
+            <a key={n.name} href={n.href} aria-current={route.name === n.name || (n.name === 'board' && route.name === 'run') ? 'page' : undefined}>
+              {n.label}
+            </a>
+          ))}
+        </nav>
+        <StreamBanner />
+        {version ? <span className="muted version">v{version}</span> : null}
+      </header>
+      <main className="page" id="main" tabIndex={-1}>
+        <ErrorBoundary key={window.location.hash} where={`${route.name} page`}>
+          <Page route={route} />
+        </ErrorBoundary>
+      </main>
+      <Toasts toasts={toasts} dismiss={dismiss} />
+    </LiveEvents>
+  );
+}

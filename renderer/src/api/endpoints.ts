@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import {
+  BoardView,
+  HostView,
+  LogLineView,
+  MeasurementsView,
+  RunDetailView,
+  RunSummaryView,
+  ServiceView,
+  Settings,
+  SpecCheckView,
+  StartRunView,
+  type HostInput,
+  type HostPatch,
+  type RunActionBody,
+} from '../../../common/schema/api.ts';
+import type { MeasurementKind } from '../../../common/schema/protocol.ts';
+import { apiRequest, withQuery } from './client.ts';
+
+// Every control-API call the UI makes, each checked against its shared view.
+
+const enc = encodeURIComponent;
+
+export {
+  SessionView,
+  SupervisorView,
+  LogsView,
+  CapturedSpecView,
+  ChannelStatusView,
+  NotificationsView,
+  TestSendView,
+  JanitorPassView,
+  JanitorView,
+} from '../../../common/schema/api.ts';
+export type { LogLine } from '../../../common/schema/api.ts';
+import { SessionView, SupervisorView, LogsView, CapturedSpecView, NotificationsView, TestSendView, JanitorView } from '../../../common/schema/api.ts';
+
+export interface RunFilters {
+  host?: string;
+  serial?: string;
+  result?: 'pass' | 'fail' | '';
+  state?: string;
+  from?: string;
+  to?: string;
+  limit?: number;
+}
+
+export interface MeasurementRequest {
+  kind: MeasurementKind;
+  from?: number | null;
+  to?: number | null;
+  points: number;
+}
+
+export const api = {
+  session: () => apiRequest('/api/session', { schema: SessionView }),
+  board: () => apiRequest('/api/board', { schema: BoardView }),
+  hosts: () => apiRequest('/api/hosts', { schema: z.array(HostView) }),
+  host: (name: string) => apiRequest(`/api/hosts/${enc(name)}`, { schema: HostView }),
+  addHost: (body: HostInput) => apiRequest('/api/hosts', { method: 'POST', body, schema: HostView }),
+  patchHost: (name: string, body: HostPatch) => apiRequest(`/api/hosts/${enc(name)}`, { method: 'PATCH', body, schema: HostView }),
+  putSpec: (name: string, yaml: string) => apiRequest(`/api/hosts/${enc(name)}/spec`, { method: 'PUT', body: { yaml }, schema: HostView }),
+  checkSpec: (yaml: string) => apiRequest('/api/spec/check', { method: 'POST', body: { yaml }, schema: SpecCheckView }),
+  captureSpec: (name: string, run?: number) =>
+    apiRequest(`/api/hosts/${enc(name)}/capture-spec`, { method: 'POST', body: run ? { run } : {}, schema: CapturedSpecView }),
+  runs: (filters: RunFilters) => apiRequest(withQuery('/api/runs', { ...filters }), { schema: z.array(RunSummaryView) }),
+  startRun: (host: string, profile?: string) =>
+    apiRequest('/api/runs', { method: 'POST', body: profile ? { host, profile } : { host }, schema: StartRunView }),
+  run: (id: number) => apiRequest(`/api/runs/${id}`, { schema: RunDetailView }),
+  runAction: (id: number, body: RunActionBody) => apiRequest(`/api/runs/${id}/actions`, { method: 'POST', body, schema: RunDetailView }),
+  measurements: (id: number, req: MeasurementRequest) =>
+    apiRequest(withQuery(`/api/runs/${id}/measurements`, { kind: req.kind, from: req.from, to: req.to, points: req.points }), {
+      schema: MeasurementsView,
+    }),
+  logs: (id: number) => apiRequest(`/api/runs/${id}/logs`, { schema: LogsView }),
+  regenerateReport: (id: number) => apiRequest(`/api/runs/${id}/report`, { method: 'POST', body: {} }),
+  supervisors: () => apiRequest('/api/supervisors', { schema: z.array(SupervisorView) }),
+  addSupervisor: (name: string, secret: string) => apiRequest('/api/supervisors', { method: 'POST', body: { name, secret } }),
+  settings: () => apiRequest('/api/settings', { schema: Settings }),
+  putSettings: (patch: Record<string, unknown>) => apiRequest('/api/settings', { method: 'PUT', body: patch, schema: Settings }),
+  services: () => apiRequest('/api/services', { schema: z.array(ServiceView) }),
+  notifications: () => apiRequest('/api/notifications', { schema: NotificationsView }),
+  putChannels: (channels: unknown[]) => apiRequest('/api/notifications/channels', { method: 'PUT', body: channels, schema: NotificationsView }),
+  testChannel: (id: string) => apiRequest(`/api/notifications/${enc(id)}/test`, { method: 'POST', body: {}, schema: TestSendView }),
+  janitor: () => apiRequest('/api/janitor', { schema: JanitorView }),
+  runJanitor: () => apiRequest('/api/janitor/run', { method: 'POST', body: {}, schema: JanitorView.partial() }),
+  adopt: (mac: string, name: string, profile?: string) =>
+    apiRequest('/api/new-hosts/adopt', { method: 'POST', body: profile ? { mac, name, profile } : { mac, name } }),
+};
+
+export const links = {
+  report: (id: number) => `/api/runs/${id}/report.html`,
+  artifact: (id: number, name: string) => `/api/runs/${id}/artifacts/${enc(name)}`,
+};

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { Settings } from '../../../common/schema/api.ts';
+import { settingsPatch, settingsToForm } from './settingsForm.ts';
+
+describe('settings form', () => {
+  const defaults = Settings.parse({});
+  it('round-trips the defaults into a patch the schema accepts', () => {
+    const r = settingsPatch(settingsToForm(defaults));
+    expect(r.errors).toEqual({});
+    expect(Settings.parse({ ...defaults, ...r.patch })).toEqual(defaults);
+  });
+  it('names each bad field', () => {
+    const form = { ...settingsToForm(defaults), port: '70000', dhcpMode: 'full', rangeStart: '10.0.0.300', rangeEnd: '', maxTotalGiB: '0' };
+    expect(Object.keys(settingsPatch(form).errors).sort()).toEqual(['maxTotalGiB', 'port', 'rangeEnd', 'rangeStart']);
+  });
+  it('sends a DHCP range only in full mode and a subnet only in proxy mode', () => {
+    const full = settingsPatch({ ...settingsToForm(defaults), dhcpMode: 'full', rangeStart: '10.9.0.100', rangeEnd: '10.9.0.199' });
+    expect(full.errors).toEqual({});
+    expect((full.patch.bench as { dhcpRange: unknown }).dhcpRange).toEqual({ start: '10.9.0.100', end: '10.9.0.199', leaseTime: '1h' });
+    const proxy = settingsPatch({ ...settingsToForm(defaults), dhcpMode: 'proxy', proxySubnet: '10.1.2.0' });
+    expect(proxy.patch.bench).toMatchObject({ dhcpRange: null, proxySubnet: '10.1.2.0' });
+    expect(Settings.safeParse({ ...defaults, ...proxy.patch }).success).toBe(true);
+  });
+});

@@ -1,0 +1,78 @@
+import type { Settings } from '../../../common/schema/api.ts';
+
+// The settings form as text fields, and the partial settings object it saves
+// (the server deep-merges and validates it; its issues are shown per field).
+
+export interface SettingsForm {
+  interface: string;
+  address: string;
+  port: string;
+  iperfPort: string;
+  dhcpMode: string;
+  rangeStart: string;
+  rangeEnd: string;
+  leaseTime: string;
+  proxySubnet: string;
+  maxAgeDays: string;
+  maxTotalGiB: string;
+}
+
+const GiB = 1024 ** 3;
+
+export function settingsToForm(s: Settings): SettingsForm {
+  return {
+    interface: s.bench.interface ?? '',
+    address: s.bench.address,
+    port: String(s.bench.port),
+    iperfPort: String(s.bench.iperfPort),
+    dhcpMode: s.bench.dhcpMode,
+    rangeStart: s.bench.dhcpRange?.start ?? '',
+    rangeEnd: s.bench.dhcpRange?.end ?? '',
+    leaseTime: s.bench.dhcpRange?.leaseTime ?? '1h',
+    proxySubnet: s.bench.proxySubnet ?? '',
+    maxAgeDays: String(s.retention.maxAgeDays),
+    maxTotalGiB: String(+(s.retention.maxTotalBytes / GiB).toFixed(2)),
+  };
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
+function int(text: string, min: number, max: number): number | null {
+  if (!/^\d+$/.test(text.trim())) return null;
+  const n = Number(text.trim());
+  return n >= min && n <= max ? n : null;
+}
+
+export function settingsPatch(f: SettingsForm): { patch: Record<string, unknown>; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const port = int(f.port, 0, 65535);
+  if (port === null) errors.port = 'a port from 0 to 65535';
+  const iperfPort = int(f.iperfPort, 1, 65535);
+  if (iperfPort === null) errors.iperfPort = 'a port from 1 to 65535';
+  if (!f.address.trim()) errors.address = 'the bench address is needed';
+  const mode = f.dhcpMode as 'full' | 'proxy' | 'off';
+  if (!['full', 'proxy', 'off'].includes(mode)) errors.dhcpMode = 'choose a DHCP mode';
+  if (mode === 'full') {
+    if (!IPV4.test(f.rangeStart.trim())) errors.rangeStart = 'an IPv4 address, e.g. 10.9.0.100';
+    if (!IPV4.test(f.rangeEnd.trim())) errors.rangeEnd = 'an IPv4 address, e.g. 10.9.0.199';
+    if (!f.leaseTime.trim()) errors.leaseTime = 'e.g. 1h';
+  }
+  if (mode === 'proxy' && !IPV4.test(f.proxySubnet.trim())) errors.proxySubnet = 'the subnet address, e.g. 10.1.2.0';
+  const age = int(f.maxAgeDays, 1, 100_000);
+  if (age === null) errors.maxAgeDays = 'a whole number of days, at least 1';
+  const gib = Number(f.maxTotalGiB);
+  if (!Number.isFinite(gib) || gib <= 0) errors.maxTotalGiB = 'a size in GiB above 0';
+  const patch = {
+    bench: {
+      interface: f.interface.trim() || null,
+      address: f.address.trim(),
+      port,
+      iperfPort,
+      dhcpMode: mode,
+      dhcpRange: mode === 'full' ? { start: f.rangeStart.trim(), end: f.rangeEnd.trim(), leaseTime: f.leaseTime.trim() } : null,
+      proxySubnet: mode === 'proxy' ? f.proxySubnet.trim() : null,
+    },
+    retention: { maxAgeDays: age, maxTotalBytes: Math.round(gib * GiB) },
+  };
+  return { patch, errors };
+}
