@@ -2,7 +2,8 @@ import { ProfileParams, type ProfileName } from './schema/profile.ts';
 
 // The shipped profiles. `standard` follows the seed's test suite; `burn-in`
 // stretches the load stages to hours for new or suspect hardware; `smoke` runs
-// the whole pipeline in seconds for demos, self-tests and the test suite.
+// the whole pipeline in seconds for demos and the test suite; `selftest` is
+// smoke without touching any disk.
 
 const standard: ProfileParams = {
   heartbeatIntervalS: 5,
@@ -13,6 +14,7 @@ const standard: ProfileParams = {
   cpuStress: { durationS: 120, vmBytesPercent: 90, memoryHeadroomMiB: 768 },
   storage: {
     timeoutS: 7 * 24 * 3600,
+    scratchFile: false,
     badblocks: { enabled: true },
     fio: { runtimeS: 60, sizeBytes: 1024 ** 3, blockSize: '4k', iodepth: 32, rwmixread: 50 },
     floors: {
@@ -45,6 +47,7 @@ const smoke: ProfileParams = {
   cpuStress: { durationS: 3, vmBytesPercent: 5, memoryHeadroomMiB: 256 },
   storage: {
     timeoutS: 600,
+    scratchFile: false,
     badblocks: { enabled: true, limitBytes: 16 * 1024 ** 2 },
     fio: { runtimeS: 2, sizeBytes: 16 * 1024 ** 2, blockSize: '4k', iodepth: 32, rwmixread: 50 },
     floors: {
@@ -58,10 +61,18 @@ const smoke: ProfileParams = {
   psu: { burstS: 3, sampleIntervalMs: 250, maxDipFraction: 0.05 },
 };
 
+// `vetting selftest`: the smoke run against the machine it is on, touching no
+// disk — fio exercises a scratch file instead, and badblocks does not run.
+const selftest: ProfileParams = {
+  ...smoke,
+  storage: { ...smoke.storage, scratchFile: true, badblocks: { enabled: false } },
+};
+
 export const PROFILES: Record<ProfileName, ProfileParams> = {
   standard: ProfileParams.parse(standard),
   'burn-in': ProfileParams.parse(burnIn),
   smoke: ProfileParams.parse(smoke),
+  selftest: ProfileParams.parse(selftest),
 };
 
 export const DEFAULT_PROFILE: ProfileName = 'standard';

@@ -38,6 +38,11 @@ export const ProfileParams = z.object({
   }),
   storage: z.object({
     timeoutS: z.number().positive(),
+    /**
+     * Self-test mode: instead of the host's disks, run fio on a scratch file in
+     * the agent's work directory. No badblocks, nothing destructive, no disk gates.
+     */
+    scratchFile: z.boolean().default(false),
     badblocks: z.object({
       enabled: z.boolean(),
       /** Test only the first N bytes of each disk (smoke runs); omitted = whole disk. */
@@ -74,6 +79,6 @@ export const ProfileParams = z.object({
 });
 export type ProfileParams = z.infer<typeof ProfileParams>;
 
-export const PROFILE_NAMES = ['standard', 'burn-in', 'smoke'] as const;
+export const PROFILE_NAMES = ['standard', 'burn-in', 'smoke', 'selftest'] as const;
 export const ProfileName = z.enum(PROFILE_NAMES);
 export type ProfileName = z.infer<typeof ProfileName>;

@@ -29,7 +29,7 @@ export class VettingServer {
   /** `uiDir`: the built renderer to serve (see global-setup.ts). */
   static async start(uiDir = join(repoRoot, 'test-results', 'e2e-ui')): Promise<VettingServer> {
     const dataDir = await mkdtemp(join(tmpdir(), 'vetting-e2e-'));
-    const child = spawn(process.execPath, [cli, 'serve', '--data-dir', dataDir, '--control-port', '0', '--bench-address', '127.0.0.1', '--bench-port', '0', '--ui-dir', uiDir, '--json'], {
+    const child = spawn(process.execPath, [cli, 'serve', '--data-dir', dataDir, '--control-port', '0', '--bench-address', '127.0.0.1', '--bench-port', '0', '--iperf-port', '0', '--ui-dir', uiDir, '--json'], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1' },

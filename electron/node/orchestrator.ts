@@ -13,6 +13,7 @@ import { LiveState } from './runs/live-state.ts';
 import { RunService } from './runs/run-service.ts';
 import { createNotifier } from './notify/index.ts';
 import { createJanitor } from './janitor/index.ts';
+import { createIperfService } from './services/iperf-service.ts';
 import { maintenanceRoutes } from './control/routes-maintenance.ts';
 import { openStore } from './store/index.ts';
 import { createLogger, type Logger } from './util/log.ts';
@@ -27,6 +28,8 @@ export interface OrchestratorOptions {
   uiDir?: string | null;
   /** better-sqlite3 native module built for Electron's ABI, when running inside Electron. */
   nativeBinding?: string;
+  /** iperf3 server port for the Network stage (default from settings); 0 = run none. */
+  iperfPort?: number;
   /** Fixed control token (tests); otherwise a fresh one per start. */
   token?: string;
   log?: Logger;
@@ -82,6 +85,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
 
   let benchUrl = '';
   const benchAddress = opts.benchAddress ?? settings.bench.address;
+  const iperfPort = opts.iperfPort ?? settings.bench.iperfPort;
   const reporter = (runId: number) => writeRunReport(store.db, dataDir, runId);
   const runs = new RunService({
     store,
@@ -89,15 +93,25 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
     live,
     notifier,
     reporter,
-    bench: () => ({ artifactBase: benchUrl, iperf: { host: benchAddress, port: settings.bench.iperfPort } }),
+    bench: () => ({ artifactBase: benchUrl, iperf: iperfPort > 0 ? { host: benchAddress, port: iperfPort } : null }),
   });
   const agents = new AgentEndpoint(runs, bus, log);
   const benchRoutes: BenchRoute[] = [];
   const bench = await startBenchServer(benchAddress, opts.benchPort ?? settings.bench.port, { runs, agents, dataDir, log, routes: benchRoutes });
   benchUrl = bench.url;
 
+  // The far end of the Network stage: one iperf3 server on the bench address, restarted if it dies.
+  const supervised = iperfPort > 0 ? [createIperfService({ address: benchAddress, port: iperfPort })] : [];
+  for (const service of supervised) {
+    service.on('failed', (message: string) => notifier.emit({ type: 'ServiceDown', title: `${service.view().name} is down`, body: message }));
+    service.start();
+  }
   const services = (): ServiceView[] => [
     { name: 'agent listener', state: 'running', detail: `${bench.url}/agent — ${agents.connectionCount()} agent(s) connected`, lastError: null, logTail: [] },
+    ...supervised.map((s) => {
+      const v = s.view();
+      return { name: v.name, state: v.state, detail: v.detail, lastError: v.lastError, logTail: v.logTail };
+    }),
   ];
   const janitor = createJanitor({
     db: store.db,
@@ -153,7 +167,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
       closed = true;
       clearInterval(watchdog);
       agents.close();
-      await Promise.all([bench.close(), control.close(), notifier.stop(), janitor.stop()]);
+      await Promise.all([bench.close(), control.close(), notifier.stop(), janitor.stop(), ...supervised.map((s) => s.stop())]);
       store.close();
     },
   };

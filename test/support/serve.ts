@@ -24,7 +24,9 @@ export function tempDir(prefix = 'vetting-test-'): { path: string; remove(): voi
 
 /** Starts a real `vetting serve --json` on any free ports and waits for its JSON line. */
 export async function serve(dataDir: string, extra: string[] = []): Promise<Served> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir, '--control-port', '0', '--bench-address', '127.0.0.1', '--bench-port', '0', '--json', ...extra], {
+  // No iperf3 server unless a test asks for one: a SIGKILLed server would leave it behind.
+  const iperf = extra.includes('--iperf-port') ? [] : ['--iperf-port', '0'];
+  const child = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir, '--control-port', '0', '--bench-address', '127.0.0.1', '--bench-port', '0', '--json', ...iperf, ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, VETTING_LOG_LEVEL: process.env.VETTING_LOG_LEVEL ?? 'warn' },
   });

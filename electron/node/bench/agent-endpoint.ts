@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { AgentMessage, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type Directive, type OrchestratorMessage, type ProtocolError } from '../../../common/schema/index.ts';
+import { AgentMessage, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type Directive, type OrchestratorMessage, type ProtocolError, type SequencedAgentMessage } from '../../../common/schema/index.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { RunService } from '../runs/run-service.ts';
 import { UserError } from '../util/errors.ts';
@@ -21,6 +21,7 @@ interface Connection {
  */
 export class AgentEndpoint {
   private readonly byRun = new Map<number, Connection>();
+  private queue: { conn: Connection; msg: SequencedAgentMessage }[] = [];
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -76,8 +77,7 @@ export class AgentEndpoint {
           return;
         }
         if (msg.type === 'hello') return this.refuse(socket, 'bad-message', 'hello was already received on this connection');
-        this.runs.applyAgentMessage(conn.runId, conn.session, msg);
-        this.send(socket, { type: 'ack', seq: msg.seq });
+        this.enqueue(conn, msg);
       } catch (e) {
         if (e instanceof UserError) return this.refuse(socket, 'bad-message', e.message);
         this.log.error({ err: e, runId: conn?.runId }, 'agent message failed');
@@ -90,6 +90,34 @@ export class AgentEndpoint {
       if (conn && this.byRun.get(conn.runId) === conn) this.byRun.delete(conn.runId);
     });
     socket.on('error', (err) => this.log.warn({ err, remote }, 'agent socket error'));
+  }
+
+  /** Messages that arrived in this turn of the event loop are stored in one transaction (group commit). */
+  private enqueue(conn: Connection, msg: SequencedAgentMessage) {
+    this.queue.push({ conn, msg });
+    if (this.queue.length === 1) setImmediate(() => this.flush());
+  }
+
+  private flush() {
+    const batch = this.queue.splice(0);
+    let results: ReturnType<RunService['applyBatch']>;
+    try {
+      results = this.runs.applyBatch(batch.map(({ conn, msg }) => ({ runId: conn.runId, session: conn.session, msg })));
+    } catch (e) {
+      this.log.error({ err: e }, 'storing agent messages failed');
+      for (const { conn } of batch) this.refuse(conn.socket, 'internal', `the orchestrator could not store this message: ${(e as Error).message}`);
+      return;
+    }
+    results.forEach((r, i) => {
+      const { conn, msg } = batch[i]!;
+      if ('error' in r) {
+        const e = r.error;
+        if (e instanceof UserError) return this.refuse(conn.socket, 'bad-message', e.message);
+        this.log.error({ err: e, runId: conn.runId }, 'agent message failed');
+        return this.refuse(conn.socket, 'internal', `the orchestrator could not store this message: ${(e as Error).message}`);
+      }
+      this.send(conn.socket, { type: 'ack', seq: msg.seq });
+    });
   }
 
   private hello(socket: WebSocket, msg: Extract<AgentMessage, { type: 'hello' }>, remote: string): Connection | null {

@@ -68,15 +68,17 @@ export function buildProgram(): Command {
     .option('--control-port <port>', 'loopback port for the UI and API (0 = any free port)', port, 8068)
     .option('--bench-address <addr>', 'address of the bench listener (agents, boot files); default from settings')
     .option('--bench-port <port>', 'port of the bench listener (0 = any free port); default from settings', port)
+    .option('--iperf-port <port>', 'iperf3 server port for the Network stage (default from settings; 0 = run none)', port)
     .option('--ui-dir <dir>', 'built UI to serve (default out/renderer)')
     .option('--json', 'print one JSON line {control, bench, token} once listening')
-    .action(async (o: { dataDir?: string; controlPort: number; benchAddress?: string; benchPort?: number; uiDir?: string; json?: boolean }) => {
+    .action(async (o: { dataDir?: string; controlPort: number; benchAddress?: string; benchPort?: number; iperfPort?: number; uiDir?: string; json?: boolean }) => {
       const dataDir = resolveDataDir(o.dataDir);
       const orch = await startOrchestrator({
         dataDir,
         controlPort: o.controlPort,
         ...(o.benchAddress ? { benchAddress: o.benchAddress } : {}),
         ...(o.benchPort !== undefined ? { benchPort: o.benchPort } : {}),
+        ...(o.iperfPort !== undefined ? { iperfPort: o.iperfPort } : {}),
         ...(o.uiDir ? { uiDir: resolve(o.uiDir) } : {}),
       });
       writeServerFile(dataDir, { pid: process.pid, control: orch.controlUrl, bench: orch.benchUrl, token: orch.token });
@@ -243,6 +245,23 @@ export function buildProgram(): Command {
       copyFileSync(written.html, html);
       copyFileSync(written.json, json);
       out(!!o.json, { html, json, jsonSha256: written.jsonSha256 }, () => `${html}\n${json}\nreport.json sha256 ${written.jsonSha256}`);
+    });
+
+  program
+    .command('selftest')
+    .description('run the whole pipeline against this machine, harmlessly (fio on a scratch file, no badblocks), and print the report path')
+    .addOption(dataDirOption())
+    .option('--timeout <seconds>', 'give up after this long', Number, 600)
+    .option('--json', 'print {run, state, result, report, failedStage, message}')
+    .action(async (o: { dataDir?: string; timeout: number; json?: boolean }) => {
+      const { selftest } = await import('./selftest.ts');
+      const r = await selftest(resolveDataDir(o.dataDir), { timeoutS: o.timeout, progress: (line) => !o.json && process.stdout.write(`${line}\n`) });
+      out(!!o.json, r, () =>
+        r.state === 'Completed'
+          ? `self-test run ${r.run}: ${r.result?.toUpperCase()}\nreport: ${r.report}`
+          : `self-test run ${r.run} stopped in ${r.state}${r.failedStage ? ` at ${r.failedStage}: ${r.message}` : ''}`,
+      );
+      if (r.state !== 'Completed') process.exitCode = 1;
     });
 
   program

@@ -62,6 +62,7 @@ const OPERATOR = 'operator';
  */
 export class RunService {
   private pending: (() => void)[] = [];
+  private depth = 0;
 
   constructor(private readonly deps: RunServiceDeps) {}
 
@@ -69,17 +70,24 @@ export class RunService {
     return this.deps.store;
   }
 
-  /** Runs `fn` in a transaction and publishes the events it queued once committed. */
+  /**
+   * Runs `fn` in a transaction (a savepoint when nested) and publishes the
+   * events it queued once the outermost transaction has committed.
+   */
   private tx<T>(fn: () => T): T {
-    const outer = this.pending.length === 0;
+    this.depth++;
+    const mark = this.pending.length;
     let result: T;
     try {
       result = this.store.db.transaction(fn)();
     } catch (e) {
-      if (outer) this.pending = [];
+      // Whatever the rolled-back part queued must not be announced.
+      this.pending.length = mark;
       throw e;
+    } finally {
+      this.depth--;
     }
-    if (outer) {
+    if (this.depth === 0) {
       const queued = this.pending;
       this.pending = [];
       for (const publish of queued) publish();
@@ -203,6 +211,22 @@ export class RunService {
     if (run.state === 'FailedHolding') return { type: 'wait', reason: `held at ${run.failed_stage}: ${run.hold_reason} — waiting for a person to decide` };
     if (run.state === 'WaitingForAgent') return { type: 'wait', reason: 'run starting' };
     return { type: 'shutdown', action: 'poweroff', reason: `run ${run.id} is ${run.state}` };
+  }
+
+  /**
+   * Applies many agent messages in one transaction (group commit): each in its
+   * own savepoint, so a bad one is refused alone. Acknowledge only after this returns.
+   */
+  applyBatch(items: { runId: number; session: string; msg: SequencedAgentMessage }[]): ({ duplicate: boolean } | { error: unknown })[] {
+    return this.tx(() =>
+      items.map((item) => {
+        try {
+          return this.applyAgentMessage(item.runId, item.session, item.msg);
+        } catch (error) {
+          return { error };
+        }
+      }),
+    );
   }
 
   /**

@@ -1,0 +1,141 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { WipeProbeHit } from '../../common/schema/protocol.ts';
+import { deviceFacts } from './storage/device-facts.ts';
+import { discoverDisks } from './storage/identify.ts';
+import { resolveExpectedDisks } from './storage/device-resolution.ts';
+import { testDisk, type DiskTestResult } from './storage/disk-test.ts';
+import { safetyRefusals } from './storage/safety.ts';
+import { wipeProbe } from './storage/wipe-probe.ts';
+import type { StageContext, StageModule, StageOutcomeReport } from './stage-types.ts';
+
+// Storage (destructive). Three gates stand in front of any write, in order:
+// identity (only the host's expected disks, matched by serial / WWN / loop
+// backing file), device safety (block device, not removable / mounted / boot /
+// in use, under the allowlist), and the wipe-probe (no data signatures unless a
+// supervisor overrode that disk). Only when every disk clears every gate does
+// any disk get written; then all disks are tested in parallel.
+
+async function run(ctx: StageContext): Promise<StageOutcomeReport> {
+  if (ctx.params.storage.scratchFile) return runOnScratchFile(ctx);
+  const expected = ctx.welcome.expectedDisks;
+  if (expected.length === 0) {
+    return { outcome: 'skipped', message: 'the host has no expected disks, so nothing may be tested destructively', summary: { disks: [] } };
+  }
+
+  // Gate 1: identity.
+  const devices = await discoverDisks(ctx, expected);
+  const matches = resolveExpectedDisks(expected, devices);
+  const unresolved = matches.flatMap((m) => (m.status === 'found' ? [] : [m]));
+  if (unresolved.length > 0) {
+    const reasons = unresolved.map((m) => m.reason);
+    const ambiguous = unresolved.some((m) => m.status === 'ambiguous');
+    return {
+      outcome: ambiguous ? 'error' : 'failed',
+      message: `Storage not started: ${reasons.join('; ')}`,
+      summary: { stoppedAt: 'identity', unresolved: unresolved.map((m) => ({ disk: m.id, problem: m.reason })) },
+    };
+  }
+  const found = matches.flatMap((m) => (m.status === 'found' ? [{ id: m.id, device: m.device }] : []));
+
+  // Gate 2: device safety.
+  const refused: { disk: string; device: string; reasons: string[] }[] = [];
+  for (const f of found) {
+    const facts = await deviceFacts(f.device, { sysRoot: ctx.paths.sysRoot, procRoot: ctx.paths.procRoot });
+    const reasons = safetyRefusals(facts, ctx.welcome.deviceAllowlist);
+    if (reasons.length > 0) refused.push({ disk: f.id, device: f.device.path, reasons });
+  }
+  if (refused.length > 0) {
+    return {
+      outcome: 'error',
+      message: `Storage refused to write: ${refused.map((r) => `${r.disk}: ${r.reasons.join(', ')}`).join('; ')}`.slice(0, 4096),
+      summary: { stoppedAt: 'safety', refused },
+    };
+  }
+
+  // Gate 3: wipe-probe.
+  const hits: WipeProbeHit[] = [];
+  const overridden: { disk: string; device: string; found: string[] }[] = [];
+  for (const f of found) {
+    const probe = await wipeProbe(f.device, { runTool: ctx.runTool, signal: ctx.signal, sysRoot: ctx.paths.sysRoot });
+    await ctx.artifact(`wipe-probe-${f.device.name}.txt`, `wipefs -J -n ${f.device.path}\n${probe.raw.wipefs}\n\nblkid -p -o export ${f.device.path} (exit ${probe.raw.blkidExit})\n${probe.raw.blkid}`);
+    if (probe.found.length === 0) continue;
+    const entry = { disk: f.id, device: f.device.path, found: probe.found.slice(0, 64).map((s) => s.slice(0, 512)) };
+    if (ctx.wipeOverride.includes(f.id)) overridden.push(entry);
+    else hits.push(entry);
+  }
+  if (hits.length > 0) {
+    return {
+      outcome: 'failed',
+      message: `Unexpected data, nothing was written: ${hits.map((h) => `${h.disk} (${h.device}): ${h.found.join(', ')}`).join('; ')}`.slice(0, 4096),
+      summary: { stoppedAt: 'wipe-probe', unexpectedData: hits, overridden },
+      unexpectedData: hits,
+    };
+  }
+  for (const o of overridden) ctx.log.warn('wipe-probe findings overridden by a supervisor; disk will be overwritten', o);
+
+  // Destructive tests, every disk at once.
+  await mkdir(ctx.paths.workDir, { recursive: true });
+  const results = await Promise.all(
+    found.map((f) =>
+      testDisk({
+        disk: f.id,
+        device: f.device,
+        params: ctx.params.storage,
+        runTool: ctx.runTool,
+        signal: ctx.signal,
+        workDir: ctx.paths.workDir,
+        progress: (u) => ctx.progress(u),
+        artifact: (name, body) => ctx.artifact(name, body),
+      }),
+    ),
+  );
+  return combine(results, overridden);
+}
+
+/**
+ * Self-test: fio on a scratch file in the agent's work directory. No disk of
+ * the host is opened for writing, so none of the disk gates apply.
+ */
+async function runOnScratchFile(ctx: StageContext): Promise<StageOutcomeReport> {
+  await mkdir(ctx.paths.workDir, { recursive: true });
+  const path = join(ctx.paths.workDir, 'selftest-scratch.bin');
+  const size = ctx.params.storage.fio.sizeBytes;
+  try {
+    const result = await testDisk({
+      disk: 'scratch-file',
+      device: { name: 'scratch', path, serial: null, wwn: null, backingFile: null, sizeBytes: size, rotational: null, removable: null, readOnly: null, transport: null, model: 'scratch file' },
+      params: { ...ctx.params.storage, badblocks: { enabled: false } },
+      scratchFile: true,
+      runTool: ctx.runTool,
+      signal: ctx.signal,
+      workDir: ctx.paths.workDir,
+      progress: (u) => ctx.progress(u),
+      artifact: (name, body) => ctx.artifact(name, body),
+    });
+    const report = combine([result], []);
+    return { ...report, message: `self-test on a scratch file (no disk touched): ${report.message}`.slice(0, 4096) };
+  } finally {
+    await rm(path, { force: true });
+  }
+}
+
+function combine(results: DiskTestResult[], overridden: { disk: string }[]): StageOutcomeReport {
+  const failed = results.filter((r) => r.outcome === 'failed');
+  const errored = results.filter((r) => r.outcome === 'error');
+  // A hardware verdict outranks an infrastructure error on another disk.
+  const outcome = failed.length > 0 ? 'failed' : errored.length > 0 ? 'error' : 'passed';
+  const lines = results.map((r) => `${r.disk} (${r.device}): ${r.outcome}: ${r.reasons.join('; ')}`);
+  const message = outcome === 'passed' ? `${results.length} disk(s) passed. ${lines.join(' | ')}` : lines.filter((_, i) => results[i]!.outcome !== 'passed').join(' | ');
+  return {
+    outcome,
+    message: message.slice(0, 4096),
+    summary: {
+      disks: results.map(({ measurements: _m, ...rest }) => rest),
+      overridden: overridden.map((o) => o.disk),
+    },
+    measurements: results.flatMap((r) => r.measurements),
+  };
+}
+
+export const storageStage: StageModule = { name: 'Storage', run };

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { PROFILES } from '../../../common/profiles.ts';
+import { checkFioFloor, describeBadRange } from './disk-test.ts';
+import { parseMountinfo } from './device-facts.ts';
+import { diskClass, normaliseWwn, resolveExpectedDisks, type BlockDeviceInfo } from './device-resolution.ts';
+import { isAllowlisted, safetyRefusals, type DeviceFacts } from './safety.ts';
+
+function dev(over: Partial<BlockDeviceInfo>): BlockDeviceInfo {
+  return {
+    name: 'sda',
+    path: '/dev/sda',
+    serial: null,
+    wwn: null,
+    backingFile: null,
+    sizeBytes: 1e12,
+    rotational: false,
+    removable: false,
+    readOnly: false,
+    transport: null,
+    model: null,
+    ...over,
+  };
+}
+
+const devices = [
+  dev({ name: 'sda', path: '/dev/sda', serial: 'S3Z9NB0K123456', wwn: '0x5002538e40a1b2c3' }),
+  dev({ name: 'nvme0n1', path: '/dev/nvme0n1', serial: 'PHLJ9123004X', wwn: 'eui.0025388b91b2c3d4', transport: 'nvme' }),
+  dev({ name: 'loop3', path: '/dev/loop3', backingFile: '/var/tmp/bench/disk1.img' }),
+  dev({ name: 'loop4', path: '/dev/loop4', backingFile: '/var/tmp/bench/gone.img (deleted)' }),
+  dev({ name: 'sdb', path: '/dev/sdb', serial: 'DUP1' }),
+  dev({ name: 'sdc', path: '/dev/sdc', serial: 'dup1' }),
+];
+
+describe('resolveExpectedDisks', () => {
+  it('matches by serial, by WWN in any common spelling, and loop devices by backing file', () => {
+    const r = resolveExpectedDisks(['S3Z9NB0K123456', 'naa.5002538e40a1b2c3', 'eui.0025388b91b2c3d4', 'loop:/var/tmp/bench/disk1.img', 'loop:/var/tmp/bench/gone.img'], devices);
+    expect(r.map((m) => (m.status === 'found' ? m.device.path : m.status))).toEqual(['/dev/sda', '/dev/sda', '/dev/nvme0n1', '/dev/loop3', '/dev/loop4']);
+  });
+
+  it('never matches by kernel name and never guesses between duplicates', () => {
+    const r = resolveExpectedDisks(['sda', '/dev/sda', 'DUP1', 'loop:', 'loop:/var/tmp/bench/other.img'], devices);
+    expect(r.map((m) => m.status)).toEqual(['missing', 'missing', 'ambiguous', 'missing', 'missing']);
+    expect(r[2]!.status === 'ambiguous' && r[2]!.reason).toMatch(/\/dev\/sdb, \/dev\/sdc/);
+    expect(r[4]!.status === 'missing' && r[4]!.reason).toMatch(/no loop device is backed by/);
+  });
+
+  it('normalises WWNs from lsblk, smartctl and by-id names alike', () => {
+    expect(normaliseWwn('0x5000C500A1B2C3D4')).toBe(normaliseWwn('naa.5000c500a1b2c3d4'));
+    expect(normaliseWwn('5 000c50 0a1b2c3d4')).toBe('5000c500a1b2c3d4');
+  });
+});
+
+describe('diskClass', () => {
+  it('uses transport for nvme, rotation for hdd, else ssd', () => {
+    expect(diskClass({ name: 'nvme0n1', transport: null, rotational: false })).toBe('nvme');
+    expect(diskClass({ name: 'sda', transport: 'nvme', rotational: null })).toBe('nvme');
+    expect(diskClass({ name: 'sda', transport: 'sata', rotational: true })).toBe('hdd');
+    expect(diskClass({ name: 'sdb', transport: 'sas', rotational: false })).toBe('ssd');
+    expect(diskClass({ name: 'sdb', transport: null, rotational: null })).toBe('ssd');
+  });
+});
+
+describe('safetyRefusals', () => {
+  const clean: DeviceFacts = {
+    path: '/dev/sdb',
+    name: 'sdb',
+    isBlockDevice: true,
+    isPartition: false,
+    removable: false,
+    readOnly: false,
+    mountpoints: [],
+    swaps: [],
+    holders: [],
+    bootMedium: false,
+  };
+  const allow = ['/dev/sd', '/dev/nvme'];
+
+  it('lets a clean, allowlisted whole disk through', () => {
+    expect(safetyRefusals(clean, allow)).toEqual([]);
+  });
+
+  it.each<[string, Partial<DeviceFacts>, RegExp]>([
+    ['not a block device', { isBlockDevice: false }, /not a block device/],
+    ['a partition', { isPartition: true }, /partition, not a whole disk/],
+    ['removable', { removable: true }, /removable/],
+    ['read-only', { readOnly: true }, /read-only/],
+    ['the boot medium', { bootMedium: true }, /boot medium/],
+    ['mounted', { mountpoints: ['/mnt/data'] }, /mounted \(\/mnt\/data\)/],
+    ['swap', { swaps: ['/dev/sdb2'] }, /swap/],
+    ['held by LVM or md', { holders: ['dm-0'] }, /in use by dm-0/],
+  ])('refuses a disk that is %s', (_what, over, reason) => {
+    const r = safetyRefusals({ ...clean, ...over }, allow);
+    expect(r).toHaveLength(1);
+    expect(r[0]).toMatch(reason);
+  });
+
+  it('refuses anything outside the allowlist, and everything when it is empty', () => {
+    expect(safetyRefusals({ ...clean, path: '/dev/vda' }, allow)[0]).toMatch(/outside the device allowlist/);
+    expect(safetyRefusals(clean, [])[0]).toMatch(/allowlist is empty/);
+    expect(isAllowlisted('/dev/loop7', ['/dev/loop'])).toBe(true);
+    expect(isAllowlisted('/dev/loop7', [''])).toBe(false);
+  });
+
+  it('lists every reason at once', () => {
+    expect(safetyRefusals({ ...clean, removable: true, mountpoints: ['/'], bootMedium: true }, ['/dev/nvme'])).toHaveLength(4);
+  });
+});
+
+describe('parseMountinfo', () => {
+  it('reads device numbers, mount points and sources', () => {
+    const text = [
+      '22 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw',
+      '40 22 7:3 / /mnt/with\\040space rw - ext4 /dev/loop3 rw',
+      'garbage',
+    ].join('\n');
+    expect(parseMountinfo(text)).toEqual([
+      { majMin: '259:2', mountPoint: '/', source: '/dev/nvme0n1p2' },
+      { majMin: '7:3', mountPoint: '/mnt/with space', source: '/dev/loop3' },
+    ]);
+  });
+});
+
+describe('fio floors and bad ranges', () => {
+  const floors = PROFILES.standard.storage.floors;
+  it('holds IOPS and p99 against the class floor', () => {
+    expect(checkFioFloor(60_000, 2, floors.nvme)).toEqual([]);
+    expect(checkFioFloor(40_000, 2, floors.nvme)[0]).toMatch(/40000 IOPS below the floor of 50000/);
+    expect(checkFioFloor(200, 3000, floors.hdd)[0]).toMatch(/p99 latency 3000.00 ms above 2000 ms/);
+    expect(checkFioFloor(Number.NaN, null, floors.hdd)).toHaveLength(1);
+  });
+
+  it('names a bad range in bytes and blocks', () => {
+    expect(describeBadRange({ first: 32, last: 39 }, 1024)).toBe('bytes 32768-40959 (blocks 32-39 of 1024 B)');
+    expect(describeBadRange({ first: 5, last: 5 }, 4096)).toBe('bytes 20480-24575 (block 5 of 4096 B)');
+  });
+});

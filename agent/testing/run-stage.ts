@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PROFILES } from '../../common/profiles.ts';
+import { ProfileParams } from '../../common/schema/profile.ts';
+import { isStageName } from '../../common/stages.ts';
+import { createLogger } from '../runtime/logger.ts';
+import { runTool } from '../runtime/tool-runner.ts';
+import { STAGE_MODULES } from '../stages/index.ts';
+
+// Runs one stage module outside any orchestrator and prints its report as JSON
+// on stdout. Tests use it to run a stage inside a network namespace
+// (`ip netns exec NS npx tsx agent/testing/run-stage.ts spec.json`), where the
+// process sees that namespace's interfaces and sysfs.
+//
+// spec.json: { stage, welcome: { expectedDisks, deviceAllowlist, iperf, maxTempC }, params?, hwmonRoot? }
+
+const file = process.argv[2];
+if (!file) {
+  process.stderr.write('usage: run-stage.ts SPEC.json\n');
+  process.exit(64);
+}
+const spec = JSON.parse(readFileSync(file, 'utf8')) as {
+  stage: string;
+  welcome?: { expectedDisks?: string[]; deviceAllowlist?: string[]; iperf?: { host: string; port: number } | null; maxTempC?: number };
+  params?: unknown;
+  hwmonRoot?: string;
+  wipeOverride?: string[];
+};
+if (!isStageName(spec.stage) || !STAGE_MODULES[spec.stage]) {
+  process.stderr.write(`not an agent stage: ${spec.stage}\n`);
+  process.exit(64);
+}
+const params = spec.params ? ProfileParams.parse(spec.params) : PROFILES.smoke;
+const progress: unknown[] = [];
+const report = await STAGE_MODULES[spec.stage]!.run({
+  stage: spec.stage,
+  attempt: 1,
+  welcome: {
+    params,
+    maxTempC: spec.welcome?.maxTempC ?? params.thermal.maxTempC,
+    expectedDisks: spec.welcome?.expectedDisks ?? [],
+    deviceAllowlist: spec.welcome?.deviceAllowlist ?? [],
+    iperf: spec.welcome?.iperf ?? null,
+  },
+  params,
+  wipeOverride: spec.wipeOverride ?? [],
+  signal: new AbortController().signal,
+  runTool,
+  progress: (u) => progress.push(u),
+  artifact: async () => {},
+  log: createLogger({ level: 'warn' }),
+  paths: { hwmonRoot: spec.hwmonRoot ?? '/sys', sysRoot: '/sys', procRoot: '/proc', workDir: join(tmpdir(), 'vetting-agent-stage') },
+});
+process.stdout.write(JSON.stringify({ report, progress }) + '\n');

@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PROFILES } from '../../common/profiles.ts';
+import type { StageOutcomeReport } from '../../agent/stages/stage-types.ts';
+import { Cleanup, isRoot, sh, spawnTracked, tempDir, vethPair } from '../../agent/testing/host-fixtures.ts';
+
+// The Network stage with the real iperf3 across a veth pair between two
+// network namespaces this test creates. The stage runs in the client
+// namespace (as its own process, so it sees that namespace's interfaces and
+// sysfs, where the veth reports a 10000 Mbit/s link). tc's token bucket caps
+// the link below the floor to make it fail.
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '../..');
+let cleanup: Cleanup;
+let dir: string;
+beforeEach(() => {
+  cleanup = new Cleanup();
+  dir = tempDir(cleanup, 'agent-net-');
+});
+afterEach(() => cleanup.run());
+
+// floor = 0.02 × 10000 Mbit/s = 200 Mbit/s: far below what an uncapped veth
+// carries even on a busy machine, far above the 20 Mbit/s cap.
+const params = { ...PROFILES.smoke, network: { ...PROFILES.smoke.network, floorFraction: 0.02, durationS: 2 } };
+
+async function networkStageIn(ns: string, iperf: { host: string; port: number }): Promise<StageOutcomeReport> {
+  const spec = join(dir, `spec-${Date.now()}.json`);
+  writeFileSync(spec, JSON.stringify({ stage: 'Network', welcome: { iperf }, params }));
+  const { stdout } = await run('ip', ['netns', 'exec', ns, join(root, 'node_modules/.bin/tsx'), join(root, 'agent/testing/run-stage.ts'), spec], { cwd: root, timeout: 120_000 });
+  return (JSON.parse(stdout) as { report: StageOutcomeReport }).report;
+}
+
+async function waitForListener(ns: string, port: number): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    if (sh('ip', ['netns', 'exec', ns, 'ss', '-Hltn', `sport = :${port}`]).length > 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('iperf3 server did not start');
+}
+
+describe.skipIf(!isRoot() && !process.env.CI)('Network stage over a veth pair', () => {
+  it('passes uncapped and fails when tc caps the link below the floor', async () => {
+    const net = vethPair(cleanup, String(process.pid % 10000), 17);
+    spawnTracked(cleanup, 'ip', ['netns', 'exec', net.server, 'iperf3', '-s', '-p', '5201']);
+    await waitForListener(net.server, 5201);
+
+    const open = await networkStageIn(net.client, { host: net.serverIp, port: 5201 });
+    expect(open.outcome, open.message).toBe('passed');
+    const [nic] = open.summary.nics as { nic: string; linkMbps: number; linkSpeedAssumed: boolean; floorMbps: number; goodputMbps: number }[];
+    expect(nic).toMatchObject({ nic: net.clientIf, linkMbps: 10000, linkSpeedAssumed: false, floorMbps: 200 });
+    expect(nic!.goodputMbps).toBeGreaterThan(200);
+    expect(open.measurements?.[0]).toMatchObject({ kind: 'network', sensor: `${net.clientIf}/goodput`, unit: 'Mbit/s' });
+
+    sh('ip', ['netns', 'exec', net.client, 'tc', 'qdisc', 'add', 'dev', net.clientIf, 'root', 'tbf', 'rate', '20mbit', 'burst', '32kbit', 'latency', '400ms']);
+    const capped = await networkStageIn(net.client, { host: net.serverIp, port: 5201 });
+    expect(capped.outcome).toBe('failed');
+    expect(capped.message).toMatch(/< floor 200\.0 Mbit\/s \(0\.02 × 10000 Mbit\/s link\)/);
+  });
+
+  it('reports an unreachable iperf3 server as an error, not a pass', async () => {
+    const net = vethPair(cleanup, String((process.pid % 10000) + 1), 18);
+    const r = await networkStageIn(net.client, { host: net.serverIp, port: 5999 });
+    expect(r.outcome).toBe('error');
+    expect(r.message).toMatch(/iperf3 error: .*(refused|unable)/i);
+  });
+});

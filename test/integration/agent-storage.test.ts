@@ -1,0 +1,133 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deviceFacts } from '../../agent/stages/storage/device-facts.ts';
+import { storageStage } from '../../agent/stages/storage.ts';
+import { Cleanup, eioLoopDevice, isRoot, loopDevice, mount, sh, tempDir } from '../../agent/testing/host-fixtures.ts';
+import { fakeContext } from '../../agent/testing/fake-context.ts';
+
+// The Storage stage on real loop devices with the real tools: the three safety
+// gates, the wipe-probe on real signatures (mkfs.ext4, pvcreate), badblocks and
+// fio on a clean disk, and badblocks on a disk with unreadable bytes served
+// through FUSE. Runs as root.
+
+let cleanup: Cleanup;
+let dir: string;
+beforeEach(() => {
+  cleanup = new Cleanup();
+  dir = tempDir(cleanup, 'agent-storage-');
+});
+afterEach(() => cleanup.run());
+
+const ALLOW = ['/dev/loop'];
+
+function storageCtx(expectedDisks: string[], opts: { allow?: string[]; wipeOverride?: string[] } = {}) {
+  return fakeContext({
+    stage: 'Storage',
+    welcome: { expectedDisks, deviceAllowlist: opts.allow ?? ALLOW },
+    wipeOverride: opts.wipeOverride,
+    workDir: join(dir, 'work'),
+  });
+}
+
+describe.skipIf(!isRoot() && !process.env.CI)('Storage stage on real loop devices', () => {
+  it('passes two clean disks tested in parallel, each with its own progress', async () => {
+    const a = loopDevice(cleanup, dir, 'a.img', 24);
+    const b = loopDevice(cleanup, dir, 'b.img', 24);
+    const ctx = storageCtx([`loop:${a.file}`, `loop:${b.file}`]);
+    const r = await storageStage.run(ctx);
+    expect(r.outcome, r.message).toBe('passed');
+    const disks = r.summary.disks as { disk: string; device: string; badblocks: { badBlocks: number; lastBlock: number }; fio: { iops: number } }[];
+    expect(disks.map((d) => d.device)).toEqual([a.dev, b.dev]);
+    for (const d of disks) {
+      expect(d.badblocks.badBlocks).toBe(0);
+      // smoke profile: only the first 16 MiB, in 1 KiB blocks
+      expect(d.badblocks.lastBlock).toBe(16 * 1024 - 1);
+      expect(d.fio.iops).toBeGreaterThan(0);
+    }
+    const items = new Set(ctx.progressUpdates.map((u) => u.item));
+    expect(items).toEqual(new Set([`loop:${a.file}`, `loop:${b.file}`]));
+    expect(ctx.progressUpdates.some((u) => u.percent !== undefined && u.percent > 0)).toBe(true);
+    expect([...ctx.artifacts.keys()]).toEqual(expect.arrayContaining([`fio-${a.dev.slice(5)}.json`, `badblocks-${b.dev.slice(5)}.txt`]));
+    expect(JSON.parse(ctx.artifacts.get(`fio-${a.dev.slice(5)}.json`)!).jobs).toHaveLength(1);
+    expect(r.measurements?.filter((m) => m.unit === 'IOPS')).toHaveLength(2);
+  });
+
+  it('halts with UnexpectedData on an ext4 filesystem and an LVM PV, writing nothing', async () => {
+    const fs = loopDevice(cleanup, dir, 'fs.img', 24);
+    const pv = loopDevice(cleanup, dir, 'pv.img', 24);
+    const clean = loopDevice(cleanup, dir, 'clean.img', 24);
+    sh('mkfs.ext4', ['-q', '-L', 'KEEPME', fs.dev]);
+    sh('pvcreate', ['-q', '-y', pv.dev]);
+    cleanup.add(() => sh('wipefs', ['-q', '-a', pv.dev])); // keep LVM from remembering the PV
+    const r = await storageStage.run(storageCtx([`loop:${fs.file}`, `loop:${pv.file}`, `loop:${clean.file}`]));
+    expect(r.outcome).toBe('failed');
+    expect(r.unexpectedData).toHaveLength(2);
+    const [h1, h2] = r.unexpectedData!;
+    expect(h1).toMatchObject({ disk: `loop:${fs.file}`, device: fs.dev });
+    expect(h1!.found.join(' ')).toMatch(/ext4 filesystem .*KEEPME/);
+    expect(h2).toMatchObject({ disk: `loop:${pv.file}`, device: pv.dev });
+    expect(h2!.found.join(' ')).toMatch(/LVM2_member/);
+    expect(r.message).toMatch(/nothing was written/);
+    // The data is still there, and the clean disk was not touched either.
+    expect(sh('blkid', ['-p', '-o', 'value', '-s', 'LABEL', fs.dev])).toBe('KEEPME');
+    expect(sh('blkid', ['-p', '-o', 'value', '-s', 'TYPE', pv.dev])).toBe('LVM2_member');
+  });
+
+  it('continues after a supervisor override for that disk only', async () => {
+    const fs = loopDevice(cleanup, dir, 'fs.img', 24);
+    sh('mkfs.ext4', ['-q', fs.dev]);
+    const id = `loop:${fs.file}`;
+    const r = await storageStage.run(storageCtx([id], { wipeOverride: [id] }));
+    expect(r.outcome, r.message).toBe('passed');
+    expect(r.summary.overridden).toEqual([id]);
+    const other = await storageStage.run(storageCtx([id], { wipeOverride: ['loop:/some/other.img'] }));
+    expect(other.outcome).toBe('passed'); // badblocks -w already wiped the signature
+  });
+
+  it('refuses a mounted disk, a read-only disk and a disk outside the allowlist before probing', async () => {
+    const m = loopDevice(cleanup, dir, 'mounted.img', 24);
+    sh('mkfs.ext4', ['-q', m.dev]);
+    mount(cleanup, m.dev, join(dir, 'mnt'));
+    const mounted = await storageStage.run(storageCtx([`loop:${m.file}`], { wipeOverride: [`loop:${m.file}`] }));
+    expect(mounted.outcome).toBe('error');
+    expect(mounted.message).toMatch(new RegExp(`${m.dev} is mounted \\(${join(dir, 'mnt')}\\)`));
+    expect(sh('blkid', ['-p', '-o', 'value', '-s', 'TYPE', m.dev])).toBe('ext4');
+
+    const ro = loopDevice(cleanup, dir, 'ro.img', 24, { readOnly: true });
+    const roResult = await storageStage.run(storageCtx([`loop:${ro.file}`]));
+    expect(roResult.outcome).toBe('error');
+    expect(roResult.message).toMatch(/read-only/);
+
+    const c = loopDevice(cleanup, dir, 'c.img', 24);
+    const outside = await storageStage.run(storageCtx([`loop:${c.file}`], { allow: ['/dev/nvme'] }));
+    expect(outside.outcome).toBe('error');
+    expect(outside.message).toMatch(/outside the device allowlist/);
+    const none = await storageStage.run(storageCtx([`loop:${c.file}`], { allow: [] }));
+    expect(none.message).toMatch(/allowlist is empty/);
+  });
+
+  it('sees that a regular file is not a block device (fio would write a file there)', async () => {
+    const f = join(dir, 'not-a-disk');
+    sh('truncate', ['-s', '1M', f]);
+    const facts = await deviceFacts({ name: 'not-a-disk', path: f }, { sysRoot: '/sys', procRoot: '/proc' });
+    expect(facts.isBlockDevice).toBe(false);
+  });
+
+  it('fails when an expected disk is not present', async () => {
+    const r = await storageStage.run(storageCtx([`loop:${join(dir, 'never-attached.img')}`]));
+    expect(r.outcome).toBe('failed');
+    expect(r.message).toMatch(/no loop device is backed by/);
+  });
+
+  it('fails a disk with unreadable sectors and names the bad range', async () => {
+    const MiB = 1024 * 1024;
+    const bad = eioLoopDevice(cleanup, dir, 16 * MiB, 4 * MiB, 32 * 1024);
+    const r = await storageStage.run(storageCtx([`loop:${bad.file}`]));
+    expect(r.outcome).toBe('failed');
+    const [disk] = r.summary.disks as { badblocks: { badBlocks: number; badRanges: string[] }; fio: unknown }[];
+    expect(disk!.badblocks.badBlocks).toBe(32);
+    expect(disk!.badblocks.badRanges).toEqual(['bytes 4194304-4227071 (blocks 4096-4127 of 1024 B)']);
+    expect(r.message).toMatch(/32 bad block\(s\) .*bytes 4194304-4227071/);
+    expect(disk!.fio).toBeNull();
+  });
+});
