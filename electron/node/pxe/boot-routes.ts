@@ -1,0 +1,189 @@
+import { createReadStream, statSync, type Stats } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MacAddress } from '../../../common/schema/primitives.ts';
+import { locateImage } from './boot-files.ts';
+import { askMacScript, liveBootScript, newHostScript, noRunScript } from './ipxe-script.ts';
+
+// The boot endpoint on the bench listener: per-MAC iPXE scripts plus the files
+// they load (kernel, initrd, agent bundle). Mounted by the bench HTTP server;
+// returns false for anything outside /boot/ so the server can route it on.
+
+export interface MacLookup {
+  host: string;
+  runWaiting: boolean;
+  /** Fresh per-run agent secret; only present when a run is waiting. Opaque here. */
+  token: string | null;
+}
+
+export interface BootRoutesDeps {
+  lookupMac(mac: string): MacLookup | null;
+  recordSeen(mac: string, ip: string | null, arch: string | null, source: string): void;
+  /** http://ADDRESS:PORT of the bench listener as the booting machine reaches it. */
+  benchUrl: string;
+  imageDir: string;
+  agentBundle: { path: string; sha256: string };
+  /** Agent WebSocket URL, when agents should not use ws://BENCH/agent (e.g. a separate listener). */
+  agentWsUrl?: string;
+  /** Extra kernel arguments for every live boot (e.g. vetting.debug=shell). */
+  extraKernelArgs?: readonly string[];
+  /** Called for every failed lookup or bad request, for the orchestrator's log. */
+  onProblem?: (message: string) => void;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+export function bootRoutes(deps: BootRoutesDeps): Handler {
+  const urls = { benchUrl: deps.benchUrl.replace(/\/+$/, '') };
+  const problem = (m: string): void => {
+    try {
+      deps.onProblem?.(m);
+    } catch {
+      // logging must not break booting
+    }
+  };
+
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://bench.invalid');
+    if (!url.pathname.startsWith('/boot/')) return false;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('only GET and HEAD are allowed on /boot/\n');
+      return true;
+    }
+    try {
+      switch (url.pathname) {
+        case '/boot/ipxe':
+          serveScript(req, res, bootScriptFor(url, req));
+          return true;
+        case '/boot/vmlinuz':
+        case '/boot/initrd.img': {
+          const image = locateImage(deps.imageDir);
+          if (!image.ok) return notFound(res, image.problem);
+          serveFile(req, res, url.pathname === '/boot/vmlinuz' ? image.files.kernel : image.files.initrd, 'application/octet-stream', null);
+          return true;
+        }
+        case '/boot/agent.mjs':
+          serveFile(req, res, deps.agentBundle.path, 'text/javascript; charset=utf-8', deps.agentBundle.sha256);
+          return true;
+        case '/boot/agent.mjs.sha256': {
+          if (!statOrNull(deps.agentBundle.path)) return notFound(res, agentMissing(deps.agentBundle.path));
+          serveScript(req, res, `${deps.agentBundle.sha256}  vetting-agent.mjs\n`, 'text/plain; charset=utf-8');
+          return true;
+        }
+        default:
+          return notFound(res, `no such boot file: ${url.pathname}`);
+      }
+    } catch (err) {
+      problem(`boot request ${url.pathname} failed: ${(err as Error).message}`);
+      if (!res.headersSent) {
+        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end(`boot request failed: ${(err as Error).message}\n`);
+      } else res.destroy();
+      return true;
+    }
+  };
+
+  function bootScriptFor(url: URL, req: IncomingMessage): string {
+    const parsed = MacAddress.safeParse(url.searchParams.get('mac') ?? '');
+    if (!parsed.success) return askMacScript(urls);
+    const mac = parsed.data;
+    const found = deps.lookupMac(mac);
+    if (!found) {
+      deps.recordSeen(mac, clientIp(req), archOf(url), 'ipxe');
+      return newHostScript(mac, urls);
+    }
+    if (!found.runWaiting || !found.token) return noRunScript(found.host, urls);
+    if (!statOrNull(deps.agentBundle.path)) {
+      problem(agentMissing(deps.agentBundle.path));
+      return noRunScript(`${found.host} (agent bundle not built)`, urls);
+    }
+    if (!locateImage(deps.imageDir).ok) {
+      problem(`host ${found.host} wants to boot but the live image is not built in ${deps.imageDir}`);
+      return noRunScript(`${found.host} (live image not built)`, urls);
+    }
+    return liveBootScript({ benchUrl: urls.benchUrl, host: found.host, token: found.token, agentSha256: deps.agentBundle.sha256, extraArgs: deps.extraKernelArgs, agentWsUrl: deps.agentWsUrl });
+  }
+}
+
+/** iPXE reports its platform (pcbios|efi) and build architecture in the poll URL. */
+function archOf(url: URL): string | null {
+  const platform = url.searchParams.get('platform');
+  const buildarch = url.searchParams.get('buildarch') ?? '';
+  if (platform === 'pcbios') return 'bios';
+  if (platform === 'efi') {
+    if (buildarch === 'x86_64') return 'efi-x64';
+    if (buildarch === 'i386') return 'efi-ia32';
+    if (buildarch === 'arm64') return 'efi-arm64';
+    return 'efi';
+  }
+  return null;
+}
+
+function clientIp(req: IncomingMessage): string | null {
+  const a = req.socket.remoteAddress;
+  if (!a) return null;
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
+}
+
+function agentMissing(path: string): string {
+  return `agent bundle not built: ${path} is missing. Build it with: npm run build:agent`;
+}
+
+function notFound(res: ServerResponse, message: string): true {
+  res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(`${message}\n`);
+  return true;
+}
+
+function serveScript(req: IncomingMessage, res: ServerResponse, body: string, type = 'text/plain; charset=utf-8'): void {
+  const buf = Buffer.from(body, 'utf8');
+  // Scripts depend on the run state at this moment: never cache them.
+  res.writeHead(200, { 'Content-Type': type, 'Content-Length': buf.length, 'Cache-Control': 'no-store' });
+  res.end(req.method === 'HEAD' ? undefined : buf);
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    const s = statSync(path);
+    return s.isFile() ? s : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Streams a file with validators: ETag (the content hash when known, else size
+ * and mtime), Last-Modified, and no-cache so a client revalidates after the
+ * image or bundle is rebuilt. Answers 304 to a matching conditional request.
+ */
+function serveFile(req: IncomingMessage, res: ServerResponse, path: string, type: string, sha256: string | null): void {
+  const st = statOrNull(path);
+  if (!st) {
+    notFound(res, path.endsWith('.mjs') ? agentMissing(path) : `boot file missing: ${path}`);
+    return;
+  }
+  const etag = sha256 ? `"${sha256}"` : `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
+  const headers = {
+    'Content-Type': type,
+    ETag: etag,
+    'Last-Modified': st.mtime.toUTCString(),
+    'Cache-Control': 'no-cache',
+    'Accept-Ranges': 'none',
+  };
+  const inm = req.headers['if-none-match'];
+  const ims = req.headers['if-modified-since'];
+  const notModified = inm !== undefined ? inm.split(',').some((t) => t.trim() === etag || t.trim() === '*') : ims !== undefined && Date.parse(ims) >= Math.floor(st.mtimeMs / 1000) * 1000;
+  if (notModified) {
+    res.writeHead(304, headers);
+    res.end();
+    return;
+  }
+  res.writeHead(200, { ...headers, 'Content-Length': st.size });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  const stream = createReadStream(path);
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
+}

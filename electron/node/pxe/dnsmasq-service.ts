@@ -1,0 +1,114 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { SupervisedProcess, type ExitInfo } from '../services/supervised-process.ts';
+import { DEFAULT_IPXE_DIR, findExecutable, installIpxeBinaries } from './boot-files.ts';
+import { renderDnsmasqConfig, type BenchSettings } from './dnsmasq-config.ts';
+import { DnsmasqLogParser, type HostSeenEvent } from './dnsmasq-log.ts';
+
+// dnsmasq under supervision: writes <dataDir>/dnsmasq/{dnsmasq.conf,tftp/,leases}
+// from the bench settings before every start, runs it in the foreground with
+// its log on stderr, turns the log into host-seen events, and explains the
+// usual failures (no privileges, a port already taken, a missing interface)
+// in words an operator can act on.
+
+export interface DnsmasqServiceOptions {
+  dataDir: string;
+  bench: BenchSettings;
+  /** http://ADDRESS:PORT of the bench listener (the port actually bound). */
+  benchUrl: string;
+  onHostSeen: (event: HostSeenEvent) => void;
+  /** Default: dnsmasq from PATH or /usr/sbin. */
+  dnsmasqPath?: string;
+  /** Default: /usr/lib/ipxe (Debian's ipxe package). */
+  ipxeDir?: string;
+  /** Passed to the supervisor (tests shorten the backoff). */
+  backoffBaseMs?: number;
+  /**
+   * Command prefix that dnsmasq runs under, e.g. ["ip", "netns", "exec", "bench"]
+   * for a lab namespace. It must exec dnsmasq (not fork), so stop() reaches it by PID.
+   * With a prefix, the interface check is left to dnsmasq itself.
+   */
+  wrap?: readonly string[];
+}
+
+export interface DnsmasqPaths {
+  dir: string;
+  config: string;
+  tftpRoot: string;
+  leases: string;
+}
+
+export function dnsmasqPaths(dataDir: string): DnsmasqPaths {
+  const dir = join(dataDir, 'dnsmasq');
+  return { dir, config: join(dir, 'dnsmasq.conf'), tftpRoot: join(dir, 'tftp'), leases: join(dir, 'leases') };
+}
+
+const OPERATIONS = 'see docs/operations.md (bench network and privileges)';
+
+/** Maps dnsmasq's own start-up errors to what the operator should do. */
+export function explainDnsmasqFailure(exit: ExitInfo, tail: readonly string[], iface: string | null, binary: string): string | null {
+  if (exit.spawnError === 'ENOENT') return `dnsmasq is not installed: sudo apt-get install dnsmasq-base (${OPERATIONS})`;
+  const text = tail.slice(-20).join('\n');
+  if (/Permission denied|Operation not permitted/i.test(text) && /socket|bind|port/i.test(text)) {
+    return (
+      'dnsmasq may not open the DHCP (67) and TFTP (69) ports: run Vetting as root, or give dnsmasq the capabilities once with ' +
+      `"sudo setcap cap_net_bind_service,cap_net_raw,cap_net_admin+ep ${binary}" (${OPERATIONS})`
+    );
+  }
+  if (/Address already in use/i.test(text)) {
+    const port = /port 69|TFTP/i.test(text) ? '69 (TFTP)' : /DHCP/i.test(text) ? '67 (DHCP)' : '67 (DHCP) or 69 (TFTP)';
+    return (
+      `port ${port} is already taken by another server on this machine (another dnsmasq, isc-dhcp-server, a TFTP daemon, libvirt's network). ` +
+      `Find it with "sudo ss -ulpn 'sport = :67 or sport = :69'" and stop it, or switch Vetting's DHCP mode (${OPERATIONS})`
+    );
+  }
+  const unknown = /unknown interface (\S+)/i.exec(text);
+  if (unknown) return `bench interface ${unknown[1]} does not exist on this machine: check bench.interface in Settings (ip -br link lists interfaces)`;
+  const noAddr = /no address range available for DHCP request|no address configured/i.exec(text);
+  if (noAddr) return `dnsmasq has no usable address on ${iface ?? 'the bench interface'}: give the interface an address in the DHCP range's subnet`;
+  const bad = /^dnsmasq: (bad .*|.*error.* at line \d+.*)$/im.exec(text);
+  if (bad) return `dnsmasq rejected its configuration: ${bad[1]} (a Vetting bug or an unusual setting; report it with the log tail)`;
+  return null;
+}
+
+/** Builds the supervised dnsmasq. Call start() on it; stop() on shutdown or settings change. */
+export function createDnsmasqService(opts: DnsmasqServiceOptions): SupervisedProcess {
+  const paths = dnsmasqPaths(opts.dataDir);
+  const binary = opts.dnsmasqPath ?? findExecutable('dnsmasq') ?? 'dnsmasq';
+  let parser = new DnsmasqLogParser();
+
+  const preflight = (): string | null => {
+    if (!findExecutable(binary)) return `dnsmasq is not installed: sudo apt-get install dnsmasq-base (${OPERATIONS})`;
+    if (!opts.wrap?.length && opts.bench.interface && existsSync('/sys/class/net') && !existsSync(join('/sys/class/net', opts.bench.interface))) {
+      return `bench interface ${opts.bench.interface} does not exist on this machine: check bench.interface in Settings (ip -br link lists interfaces)`;
+    }
+    mkdirSync(paths.dir, { recursive: true });
+    const ipxe = installIpxeBinaries(paths.tftpRoot, opts.ipxeDir ?? DEFAULT_IPXE_DIR);
+    if (ipxe.problem) return ipxe.problem;
+    let config: string;
+    try {
+      config = renderDnsmasqConfig({ bench: opts.bench, benchUrl: opts.benchUrl, tftpRoot: paths.tftpRoot, leaseFile: paths.leases, user: userInfo().username });
+    } catch (err) {
+      return `cannot configure dnsmasq: ${(err as Error).message}`;
+    }
+    writeFileSync(paths.config, config);
+    // A fresh process logs fresh transactions: do not carry half-seen ones over.
+    parser = new DnsmasqLogParser();
+    return null;
+  };
+
+  return new SupervisedProcess({
+    name: 'dnsmasq',
+    // -k: stay in the foreground so we supervise the real PID; -C: only our config.
+    command: opts.wrap?.length ? opts.wrap[0]! : binary,
+    args: [...(opts.wrap?.slice(1) ?? []), ...(opts.wrap?.length ? [binary] : []), '-k', '-C', paths.config],
+    preflight,
+    backoffBaseMs: opts.backoffBaseMs,
+    explainExit: (exit, tail) => explainDnsmasqFailure(exit, tail, opts.bench.interface, binary),
+    onLine: (line) => {
+      const event = parser.feed(line);
+      if (event) opts.onHostSeen(event);
+    },
+  });
+}

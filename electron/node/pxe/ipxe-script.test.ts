@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { agentWsUrl, liveBootScript, liveKernelArgs, newHostScript } from './ipxe-script.ts';
+
+const sha = 'a'.repeat(64);
+
+describe('iPXE scripts', () => {
+  it('refuses values that would break the command line or be expanded by iPXE', () => {
+    expect(() => liveKernelArgs({ benchUrl: 'http://10.0.0.1:8069', host: 'h', token: 'a b', agentSha256: sha })).toThrow(/cannot carry/);
+    expect(() => liveKernelArgs({ benchUrl: 'http://10.0.0.1:8069', host: 'h', token: '${x}', agentSha256: sha })).toThrow(/cannot carry/);
+    expect(() => liveKernelArgs({ benchUrl: 'http://10.0.0.1:8069', host: 'h', token: 't', agentSha256: 'XYZ' })).toThrow(/cannot carry|sha256/);
+  });
+
+  it('neutralises settings expansion in host names shown by echo', () => {
+    expect(liveBootScript({ benchUrl: 'http://10.0.0.1:8069', host: 'x${net0/ip}', token: 't', agentSha256: sha })).toContain('echo Vetting: booting the live image for host x?{net0/ip}');
+    expect(newHostScript('aa:bb:cc:dd:ee:ff', { benchUrl: 'http://h:1' })).toContain('sleep 20');
+  });
+
+  it('derives the agent WebSocket URL from the bench URL', () => {
+    expect(agentWsUrl('http://10.0.0.1:8069/')).toBe('ws://10.0.0.1:8069/agent');
+  });
+});
