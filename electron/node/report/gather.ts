@@ -2,6 +2,7 @@ import { LTTB } from 'downsample';
 import { Inventory } from '../../../common/schema/inventory.ts';
 import { STAGES, isStageName } from '../../../common/stages.ts';
 import type { Db } from '../store/db.ts';
+import type { RunRow, StageRow } from '../store/runs.ts';
 import { flattenSummary, readCpuStress, readNetwork, readPsu, readSmart, readStorage } from './summaries.ts';
 import type {
   ReportAggregate,
@@ -26,32 +27,7 @@ export const CHART_KINDS = ['thermal', 'psu', 'power'] as const;
 const REPORT_ARTIFACT_KINDS = ['report_html', 'report_json', 'report_ocptv'];
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 
-interface RunRow {
-  id: number;
-  host_id: number;
-  profile: string;
-  state: string;
-  hold_reason: string | null;
-  result: 'pass' | 'fail' | null;
-  failed_stage: string | null;
-  wipe_override_json: string;
-  agent_lost: number;
-  boot_mac: string | null;
-  dmi_serial: string | null;
-  created_at: string;
-  started_at: string | null;
-  completed_at: string | null;
-}
 interface HostRow { id: number; name: string; max_temp_c: number | null }
-interface StageRow {
-  name: string;
-  attempt: number;
-  outcome: string | null;
-  message: string | null;
-  started_at: string;
-  completed_at: string | null;
-  summary_json: string | null;
-}
 interface TransitionRow {
   from_state: string | null;
   to_state: string;
