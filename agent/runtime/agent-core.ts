@@ -3,7 +3,7 @@ import type { RunStage } from '../../common/schema/protocol.ts';
 import type { StageName } from '../../common/stages.ts';
 import { ThermalSidecar } from '../sensors/thermal-sidecar.ts';
 import type { HostPaths, StageContext, StageModule, StageOutcomeReport, StageProgressUpdate } from '../stages/stage-types.ts';
-import { createArtifactUploader } from './artifacts.ts';
+import { attemptArtifactName, createArtifactUploader } from './artifacts.ts';
 import { AgentConnection, type HelloInfo } from './connection.ts';
 import { errorText, type Logger } from './logger.ts';
 import { Outbox } from './outbox.ts';
@@ -283,7 +283,7 @@ export class AgentCore {
         });
       },
       artifact: async (name, body) => {
-        await uploader.upload(name, body).catch(() => false);
+        await uploader.upload(attemptArtifactName(name, d.attempt), body, d.stage).catch(() => false);
       },
     };
   }

@@ -17,10 +17,18 @@ export function artifactName(raw: string): string {
 }
 
 export interface ArtifactUploader {
-  upload(name: string, body: string | Uint8Array): Promise<boolean>;
+  /** `stage` is recorded with the artifact (X-Vetting-Stage). */
+  upload(name: string, body: string | Uint8Array, stage?: string): Promise<boolean>;
 }
 
-export function putOnce(url: string, token: string, body: Uint8Array, timeoutMs: number): Promise<number> {
+/** Later attempts of a stage keep their own files: `smart-sda.json` → `smart-sda.attempt2.json`. */
+export function attemptArtifactName(name: string, attempt: number): string {
+  if (attempt <= 1) return name;
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? `${name.slice(0, dot)}.attempt${attempt}${name.slice(dot)}` : `${name}.attempt${attempt}`;
+}
+
+export function putOnce(url: string, token: string, body: Uint8Array, timeoutMs: number, stage?: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
     const lib = target.protocol === 'https:' ? https : http;
@@ -30,6 +38,7 @@ export function putOnce(url: string, token: string, body: Uint8Array, timeoutMs:
         method: 'PUT',
         headers: {
           Authorization: `Bearer ${token}`,
+          ...(stage ? { 'X-Vetting-Stage': stage } : {}),
           'Content-Type': 'application/octet-stream',
           'Content-Length': String(body.byteLength),
         },
@@ -55,7 +64,7 @@ export function createArtifactUploader(opts: {
   timeoutMs?: number;
 }): ArtifactUploader {
   return {
-    async upload(rawName, body) {
+    async upload(rawName, body, stage) {
       const name = artifactName(rawName);
       const base = opts.baseUrl();
       if (!base) {
@@ -67,7 +76,7 @@ export function createArtifactUploader(opts: {
       const tries = (opts.retries ?? 3) + 1;
       for (let i = 0; i < tries; i++) {
         try {
-          const status = await putOnce(url, opts.token, bytes, opts.timeoutMs ?? 60_000);
+          const status = await putOnce(url, opts.token, bytes, opts.timeoutMs ?? 60_000, stage);
           if (status >= 200 && status < 300) return true;
           opts.log.warn('artifact upload refused', { name, status });
           // 4xx other than 408/429 will not get better by retrying.

@@ -119,10 +119,10 @@ export const runTool: ToolRunner = async (tool, args, opts) => {
     cancelSignal: opts.signal,
     forceKillAfterDelay: 5000,
     cwd: opts.cwd,
-    env: opts.env,
+    // Tools' output is parsed, so it must come in one predictable language and format.
+    env: { LC_ALL: 'C', LANG: 'C', ...opts.env },
     input: opts.input,
     stdin: opts.input === undefined ? 'ignore' : undefined,
-    // Tools' output must be parsed in a predictable language.
     extendEnv: true,
   });
   const wire = (stream: NodeJS.ReadableStream | null, cap: Capture, name: 'stdout' | 'stderr') => {

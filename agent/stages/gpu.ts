@@ -73,7 +73,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport> {
   try {
     if (burn) {
       burnRes = await ctx.runTool(burn.tool, burn.args(burnS), { timeoutMs, signal: ctx.signal });
-      await ctx.artifact(`${burn.tool}.txt`, `exit ${burnRes.exitCode}\n--- stdout ---\n${burnRes.stdout}\n--- stderr ---\n${burnRes.stderr}`);
+      await ctx.artifact(`gpu-${burn.tool}.txt`, `exit ${burnRes.exitCode}\n--- stdout ---\n${burnRes.stdout}\n--- stderr ---\n${burnRes.stderr}`);
     }
   } catch (err) {
     if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;

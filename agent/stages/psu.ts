@@ -34,21 +34,25 @@ export function idleBaseline(samples: readonly Sample[]): Map<string, number> {
   return new Map([...sums].map(([k, v]) => [k, v.sum / v.n]));
 }
 
-/** Rails whose lowest loaded value is more than maxDipFraction below idle. */
-export function findDips(baseline: Map<string, number>, loaded: readonly Sample[], maxDipFraction: number): RailDip[] {
+/** Every rail's idle value and its lowest value under load (the envelope the report shows). */
+export function railEnvelopes(baseline: Map<string, number>, loaded: readonly Sample[]): RailDip[] {
   const mins = new Map<string, number>();
   for (const s of loaded) {
     if (s.unit !== 'V' || !baseline.has(s.sensor)) continue;
     mins.set(s.sensor, Math.min(mins.get(s.sensor) ?? Number.POSITIVE_INFINITY, s.value));
   }
-  const dips: RailDip[] = [];
+  const rails: RailDip[] = [];
   for (const [sensor, min] of mins) {
     const idle = baseline.get(sensor)!;
     if (idle <= 0) continue; // a rail reading 0 V at idle tells nothing about sag
-    const dipFraction = (idle - min) / idle;
-    if (dipFraction > maxDipFraction) dips.push({ sensor, idle, min, dipFraction });
+    rails.push({ sensor, idle, min, dipFraction: (idle - min) / idle });
   }
-  return dips;
+  return rails;
+}
+
+/** Rails whose lowest loaded value is more than maxDipFraction below idle. */
+export function findDips(baseline: Map<string, number>, loaded: readonly Sample[], maxDipFraction: number): RailDip[] {
+  return railEnvelopes(baseline, loaded).filter((r) => r.dipFraction > maxDipFraction);
 }
 
 const IDLE_SAMPLES = 3;
@@ -115,10 +119,10 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport> {
   }));
   const dips = findDips(baseline, loaded, p.maxDipFraction);
   const measurements = [...idle, ...loaded];
-  const railCount = new Set(measurements.map((s) => s.sensor)).size;
   const summary = {
     telemetry: true,
-    rails: railCount,
+    sensors: new Set(measurements.map((s) => s.sensor)).size,
+    rails: railEnvelopes(baseline, loaded),
     idleV: Object.fromEntries(baseline),
     dips,
     maxDipFraction: p.maxDipFraction,
@@ -134,7 +138,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport> {
   }
   return {
     outcome: 'passed',
-    message: `${railCount} rail(s) stayed within ${(p.maxDipFraction * 100).toFixed(1)}% of idle over a ${burst} s burst${notRun.length ? ` (not applied: ${notRun.join('; ')})` : ''}`.slice(0, 4096),
+    message: `${summary.rails.length} rail(s) stayed within ${(p.maxDipFraction * 100).toFixed(1)}% of idle over a ${burst} s burst${notRun.length ? ` (not applied: ${notRun.join('; ')})` : ''}`.slice(0, 4096),
     summary,
     measurements,
   };

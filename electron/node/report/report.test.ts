@@ -41,7 +41,10 @@ describe('report data and verdict', () => {
     expect(data.stages.find((s) => s.name === 'CPUStress')?.durationMs).toBe(30 * 60_000);
     expect(data.smart).toHaveLength(2);
     expect(data.storage[0]).toMatchObject({ iops: 412345, minIops: 100000, passed: true });
-    expect(data.network[1]).toMatchObject({ nic: 'ens1f0', bps: 9_410_000_000, floorBps: 9_000_000_000 });
+    expect(data.network[1]).toMatchObject({ nic: 'ens1f0', bps: 9_410_000_000, floorBps: 9_000_000_000, passed: true });
+    // The agent reports the ceiling as maxTempC and per-sensor peaks; the report shows the hottest peak against the ceiling.
+    expect(data.cpuStress).toMatchObject({ maxTempC: 81.5, ceilingC: 90, exitCode: 0 });
+    expect(data.smart[0]).toMatchObject({ healthPassed: true, passed: true });
     // Series are LTTB-downsampled but keep their end points.
     const pkg = data.measurements.series.find((s) => s.sensor === 'coretemp Package id 0');
     expect(pkg && pkg.points.length).toBeLessThanOrEqual(240);

@@ -6,10 +6,10 @@ import type {
   ReportStorageDisk,
 } from './types.ts';
 
-// Defensive readers of the agent's stage summaries. The agent is written in
-// parallel and summaries come from outside, so every reader accepts "anything"
-// and returns null when the shape is not the one it knows; the report then shows
-// the summary as a plain key/value table instead of dropping it.
+// Defensive readers of the agent's stage summaries (shapes in docs/stages.md).
+// Summaries come from outside, so every reader accepts "anything" and returns
+// null when the shape is not the one it knows; the report then shows the
+// summary as a plain key/value table instead of dropping it.
 
 type Obj = Record<string, unknown>;
 
@@ -27,6 +27,10 @@ function str(v: unknown): string | null {
 function bool(v: unknown): boolean | null {
   return typeof v === 'boolean' ? v : null;
 }
+/** A stage's per-item verdict: the agent writes `outcome`. */
+function outcomePassed(d: Obj): boolean | null {
+  return typeof d.outcome === 'string' ? d.outcome === 'passed' : null;
+}
 /** The array under `key`, if every element is an object; else null. */
 function objArray(v: unknown, key: string): Obj[] | null {
   if (!isObj(v)) return null;
@@ -43,14 +47,14 @@ export function readSmart(summary: unknown): ReportSmartDisk[] | null {
     device: str(d.device),
     model: str(d.model),
     serial: str(d.serial),
-    healthPassed: bool(d.healthPassed),
+    healthPassed: bool(d.health) ?? bool(d.healthPassed),
     reallocated: num(d.reallocated),
     pending: num(d.pending),
     offlineUncorrectable: num(d.offlineUncorrectable),
     mediaErrors: num(d.mediaErrors),
     criticalWarning: num(d.criticalWarning),
     temperatureC: num(d.temperatureC),
-    passed: bool(d.passed),
+    passed: outcomePassed(d),
     reasons: Array.isArray(d.reasons) ? d.reasons.map((r) => str(r) ?? JSON.stringify(r)).slice(0, 50) : [],
   }));
 }
@@ -61,17 +65,16 @@ export function readStorage(summary: unknown): ReportStorageDisk[] | null {
   return disks.map((d, i) => {
     const bb = isObj(d.badblocks) ? d.badblocks : {};
     const fio = isObj(d.fio) ? d.fio : {};
-    const floor = isObj(d.floor) ? d.floor : {};
     return {
       disk: str(d.disk) ?? `disk ${i + 1}`,
       device: str(d.device),
-      class: str(d.class),
+      class: str(d.diskClass),
       badBlocks: num(bb.badBlocks),
       iops: num(fio.iops),
       p99Ms: num(fio.p99Ms),
-      minIops: num(floor.minIops),
-      maxP99Ms: num(floor.maxP99Ms),
-      passed: bool(d.passed),
+      minIops: num(fio.minIops),
+      maxP99Ms: num(fio.maxP99Ms),
+      passed: outcomePassed(d),
     };
   });
 }
@@ -79,18 +82,21 @@ export function readStorage(summary: unknown): ReportStorageDisk[] | null {
 export function readNetwork(summary: unknown): ReportNic[] | null {
   const nics = objArray(summary, 'nics');
   if (!nics) return null;
+  const bps = (mbps: number | null) => (mbps === null ? null : mbps * 1e6);
   return nics.map((n, i) => ({
     nic: str(n.nic) ?? `nic ${i + 1}`,
-    bps: num(n.bps),
-    floorBps: num(n.floorBps),
+    bps: bps(num(n.goodputMbps)),
+    floorBps: bps(num(n.floorMbps)),
     linkMbps: num(n.linkMbps),
-    passed: bool(n.passed),
+    passed: outcomePassed(n),
   }));
 }
 
 export function readCpuStress(summary: unknown): ReportCpuStress | null {
   if (!isObj(summary)) return null;
-  const out = { maxTempC: num(summary.maxTempC), ceilingC: num(summary.ceilingC), exitCode: num(summary.exitCode) };
+  // The agent reports the ceiling as maxTempC and the hottest reading per sensor in peakTempsC.
+  const peaks = isObj(summary.peakTempsC) ? Object.values(summary.peakTempsC).map(num).filter((v): v is number => v !== null) : [];
+  const out = { maxTempC: peaks.length ? Math.max(...peaks) : null, ceilingC: num(summary.maxTempC), exitCode: num(summary.exitCode) };
   // Nothing recognisable: let the caller show it as key/value pairs.
   if (out.maxTempC === null && out.ceilingC === null && out.exitCode === null) return null;
   return out;
@@ -101,7 +107,7 @@ export function readPsu(summary: unknown): ReportPsuRail[] | null {
   if (!rails) return null;
   return rails.map((r, i) => ({
     sensor: str(r.sensor) ?? `rail ${i + 1}`,
-    baseline: num(r.baseline),
+    baseline: num(r.idle),
     min: num(r.min),
     dipFraction: num(r.dipFraction),
   }));

@@ -323,12 +323,20 @@ export class RunService {
     if (stageDefinition(stage).owner === 'orchestrator') this.resolveOwnStage(runId, stage, attempt.id);
   }
 
+  /** The orchestrator-owned stages and how each resolves; adding one means adding its resolver here. */
+  private readonly resolvers: Partial<Record<StageName, (runId: number, attemptId: number) => { outcome: 'passed' | 'failed' | 'error' | 'skipped'; message: string; summary: Record<string, unknown> }>> = {
+    SpecValidate: (runId, attemptId) => this.resolveSpecValidate(runId, attemptId),
+    Reporting: (runId) => this.resolveReporting(runId),
+  };
+
   private resolveOwnStage(runId: number, stage: StageName, attemptId: number) {
     let outcome: 'passed' | 'failed' | 'error' | 'skipped';
     let message: string;
     let summary: Record<string, unknown>;
     try {
-      ({ outcome, message, summary } = stage === 'SpecValidate' ? this.resolveSpecValidate(runId, attemptId) : this.resolveReporting(runId));
+      const resolve = this.resolvers[stage];
+      if (!resolve) throw new Error(`no orchestrator resolver is registered for ${stage}`);
+      ({ outcome, message, summary } = resolve(runId, attemptId));
     } catch (e) {
       outcome = 'error';
       message = `${stage} could not complete: ${(e as Error).message}`;
@@ -360,7 +368,7 @@ export class RunService {
     return { outcome: hasCritical(diffs) ? ('failed' as const) : ('passed' as const), message, summary: { ...counts } };
   }
 
-  /** The normalised inventory from the run's latest passed (or overridden) Inventory attempt. */
+  /** The normalised inventory from the run's latest Inventory attempt (SpecValidate runs only after it passed or was overridden). */
   inventoryOf(runId: number): { ok: true; inventory: Inventory } | { ok: false; message: string } {
     const attempt = this.store.runs.latestAttempt(runId, 'Inventory');
     if (!attempt?.summary_json) return { ok: false, message: 'no inventory was reported for this run' };

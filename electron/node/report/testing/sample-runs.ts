@@ -123,33 +123,33 @@ export const INVENTORY = {
 
 export const SMART_SUMMARY = {
   disks: [
-    { disk: 'NV-001', device: '/dev/nvme0n1', model: 'SAMSUNG MZQL23T8HCLS', serial: 'NV-001', healthPassed: true, reallocated: null, pending: null, offlineUncorrectable: null, mediaErrors: 0, criticalWarning: 0, temperatureC: 38, passed: true, reasons: [] },
-    { disk: 'WD-A1', device: '/dev/sda', model: 'WDC WD40EFRX', serial: 'WD-A1', healthPassed: true, reallocated: 0, pending: 0, offlineUncorrectable: 0, mediaErrors: null, criticalWarning: null, temperatureC: 33, passed: true, reasons: [] },
+    { disk: 'NV-001', device: '/dev/nvme0', type: 'nvme', outcome: 'passed', smartAvailable: true, health: true, reallocated: null, pending: null, offlineUncorrectable: null, mediaErrors: 0, criticalWarning: 0, temperatureC: 38, powerOnHours: 1200, exitCode: 0, reasons: [] },
+    { disk: 'WD-A1', device: '/dev/sda', type: 'sat', outcome: 'passed', smartAvailable: true, health: true, reallocated: 0, pending: 0, offlineUncorrectable: 0, mediaErrors: null, criticalWarning: null, temperatureC: 33, powerOnHours: 23000, exitCode: 0, reasons: [] },
   ],
 };
 export const SMART_FAILED_SUMMARY = {
   disks: [
     SMART_SUMMARY.disks[0],
-    { ...SMART_SUMMARY.disks[1], healthPassed: false, reallocated: 1872, pending: 24, passed: false, reasons: ['overall-health FAILED', 'reallocated sectors 1872 ≥ threshold 10'] },
+    { ...SMART_SUMMARY.disks[1], health: false, reallocated: 1872, pending: 24, outcome: 'failed', reasons: ['overall-health FAILED', 'reallocated sectors 1872 ≥ threshold 10'] },
   ],
 };
 export const STORAGE_SUMMARY = {
   disks: [
-    { disk: 'NV-001', device: '/dev/nvme0n1', class: 'nvme', badblocks: { badBlocks: 0, ranges: [] }, fio: { iops: 412345, p99Ms: 0.41 }, floor: { minIops: 100000, maxP99Ms: 2 }, passed: true },
-    { disk: 'WD-A1', device: '/dev/sda', class: 'hdd', badblocks: { badBlocks: 0, ranges: [] }, fio: { iops: 212, p99Ms: 180.5 }, floor: { minIops: 100, maxP99Ms: 500 }, passed: true },
+    { disk: 'NV-001', device: '/dev/nvme0n1', diskClass: 'nvme', outcome: 'passed', reasons: [], badblocks: { blockSize: 4096, firstBlock: 0, lastBlock: 937684565, badBlocks: 0, badRanges: [] }, fio: { iops: 412345, readIops: 206000, writeIops: 206345, p99Ms: 0.41, minIops: 100000, maxP99Ms: 2 } },
+    { disk: 'WD-A1', device: '/dev/sda', diskClass: 'hdd', outcome: 'passed', reasons: [], badblocks: { blockSize: 4096, firstBlock: 0, lastBlock: 976754645, badBlocks: 0, badRanges: [] }, fio: { iops: 212, readIops: 106, writeIops: 106, p99Ms: 180.5, minIops: 100, maxP99Ms: 500 } },
   ],
 };
 export const NETWORK_SUMMARY = {
   nics: [
-    { nic: 'eno1', bps: 941_000_000, floorBps: 900_000_000, linkMbps: 1000, passed: true },
-    { nic: 'ens1f0', bps: 9_410_000_000, floorBps: 9_000_000_000, linkMbps: 10000, passed: true },
+    { nic: 'eno1', address: '10.9.0.21', linkMbps: 1000, linkSpeedAssumed: false, floorMbps: 900, outcome: 'passed', goodputMbps: 941, retransmits: 0, reason: '941.0 Mbit/s ≥ floor 900.0 Mbit/s' },
+    { nic: 'ens1f0', address: '10.9.1.21', linkMbps: 10000, linkSpeedAssumed: false, floorMbps: 9000, outcome: 'passed', goodputMbps: 9410, retransmits: 3, reason: '9410.0 Mbit/s ≥ floor 9000.0 Mbit/s' },
   ],
 };
-export const CPU_SUMMARY = { maxTempC: 81.5, ceilingC: 90, exitCode: 0 };
+export const CPU_SUMMARY = { metrics: [], cpuWorkers: 64, vmWorkers: 32, vmBytesTotal: 200 * 1024 ** 3, durationS: 120, exitCode: 0, maxTempC: 90, peakTempsC: { 'coretemp/Package id 0': 81.5, 'coretemp/Package id 1': 79 }, thermalSamples: 120 };
 export const PSU_SUMMARY = {
   rails: [
-    { sensor: 'in0 12V', baseline: 12.05, min: 11.91, dipFraction: 0.0116 },
-    { sensor: 'in1 5V', baseline: 5.02, min: 4.98, dipFraction: 0.008 },
+    { sensor: 'in0 12V', idle: 12.05, min: 11.91, dipFraction: 0.0116 },
+    { sensor: 'in1 5V', idle: 5.02, min: 4.98, dipFraction: 0.008 },
   ],
 };
 
