@@ -144,3 +144,17 @@ describe('parseSmartctlScan', () => {
     expect(() => parseSmartctlScan(truncated(fixture('qemu-guest/smartctl-scan-open.json')))).toThrow(/smartctl/);
   });
 });
+
+describe('evaluateSmart without a verdict', () => {
+  it('fails a SMART-capable disk whose smartctl output carries no overall health verdict', () => {
+    // The real AHCI disk's report with its health verdict taken out, as a disk that cannot answer would give.
+    const json = JSON.parse(fixture('qemu-guest/smartctl-j-a-sdb.json')) as Record<string, unknown>;
+    delete json.smart_status;
+    const report = parseSmartctlJson(JSON.stringify(json), 0);
+    expect(report.smartSupported).toBe(true);
+    expect(report.healthPassed).toBeNull();
+    const verdict = evaluateSmart(report, T);
+    expect(verdict.passed).toBe(false);
+    expect(verdict.reasons.join(' ')).toMatch(/no overall health verdict/);
+  });
+});

@@ -282,7 +282,9 @@ export function evaluateSmart(report: SmartReport, t: SmartThresholds): SmartEva
       reasons.push(`${dev}: ${value} ${label} (allowed at most ${max})`);
     }
   }
+  // The bench passes a disk only on a PASSED verdict: a SMART-capable disk that gives none fails.
   if (report.healthPassed === null && report.criticalWarning === null) {
+    passed = false;
     reasons.push(`${dev}: smartctl gave no overall health verdict`);
   }
   // Informational bits: worth showing, not a verdict by themselves.

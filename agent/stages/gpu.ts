@@ -8,7 +8,7 @@ import type { StageContext, StageModule, StageOutcomeReport } from './stage-type
 // without a GPU the stage is skipped cleanly. The burn uses gpu-burn when the
 // image has it, else stress-ng's GPU stressor when this stress-ng build has
 // one; with neither, the stage only samples the idle GPU and says so. Pass:
-// no uncorrectable ECC errors, every temperature below the profile ceiling,
+// no ECC errors (corrected or not), every temperature below the profile ceiling,
 // and the burn (when there was one) exited 0.
 
 type BurnTool = { tool: string; args: (s: number) => string[] } | null;
@@ -33,6 +33,8 @@ function eccProblems(rows: GpuRow[]): string[] {
   for (const r of rows) {
     const unc = Math.max(r.eccUncorrectedVolatile ?? 0, r.eccUncorrectedAggregate ?? 0);
     if (unc > 0) out.push(`GPU ${r.index} (${r.name}) has ${unc} uncorrectable ECC error(s)`);
+    // The bench's rule is "no ECC errors": corrected ones during a burn are an early sign of failing memory.
+    if ((r.eccCorrectedVolatile ?? 0) > 0) out.push(`GPU ${r.index} (${r.name}) corrected ${r.eccCorrectedVolatile} ECC error(s) since the driver loaded`);
   }
   return out;
 }
@@ -123,7 +125,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport> {
   const how = burn ? `${burn.tool} burn for ${burnS} s exited 0` : `no burn tool in this image (neither gpu-burn nor stress-ng --gpu): sampled for ${burnS} s only`;
   return {
     outcome: 'passed',
-    message: `${rows.length} GPU(s): ${how}; no uncorrectable ECC errors; peak ${maxTemp ?? '?'} °C (limit ${p.maxTempC} °C)${notes.length ? `; ${notes.join('; ')}` : ''}`,
+    message: `${rows.length} GPU(s): ${how}; no ECC errors; peak ${maxTemp ?? '?'} °C (limit ${p.maxTempC} °C)${notes.length ? `; ${notes.join('; ')}` : ''}`,
     summary,
     measurements,
   };
