@@ -38,7 +38,7 @@ interface FakeOrchestrator {
     /** Return false to store without acknowledging. */
     ack?(msg: SequencedAgentMessage): boolean;
     /** Return true to lose a message entirely (an orchestrator that crashed before storing it). */
-    lose?(msg: SequencedAgentMessage): boolean;
+    lose?(msg: SequencedAgentMessage, ws: WebSocket): boolean;
     token?: string;
   };
   close(): Promise<void>;
@@ -111,7 +111,7 @@ async function startOrchestrator(script: FakeOrchestrator['script']): Promise<Fa
       }
       if (!session) throw new Error('message before hello');
       received.seen.push(parsed);
-      if (fake.script.lose?.(parsed)) return;
+      if (fake.script.lose?.(parsed, ws)) return;
       if (received.stored.has(parsed.seq)) received.duplicates++;
       else received.stored.set(parsed.seq, parsed);
       if (fake.script.ack?.(parsed) ?? true) ws.send(JSON.stringify({ type: 'ack', seq: parsed.seq }));
@@ -253,12 +253,17 @@ describe('agent runtime against a scripted orchestrator', { timeout: 60_000 }, (
   it('continues the same session after the agent process restarts, resending unacknowledged messages in order', async () => {
     const stateDir = tempDir('agent-state-');
     let phase: 'first' | 'second' = 'first';
+    let firstSocket: WebSocket | null = null;
     const orch = await startOrchestrator({
       afterWelcome: (ws) => {
-        if (phase === 'first') ws.send(JSON.stringify({ type: 'run-stage', stage: 'PSU', attempt: 1, wipeOverride: [] }));
+        if (phase !== 'first') return;
+        firstSocket = ws;
+        ws.send(JSON.stringify({ type: 'run-stage', stage: 'PSU', attempt: 1, wipeOverride: [] }));
       },
-      // During the first life nothing past the first message is stored or acknowledged.
-      lose: (m) => phase === 'first' && m.seq > 1,
+      // Nothing past the first message of the first life's connection is stored or
+      // acknowledged — decided per connection, so a late frame of the dying first
+      // agent cannot be stored as if it came after the restart.
+      lose: (m, ws) => ws === firstSocket && m.seq > 1,
       onMessage: (ws, m) => {
         if (phase === 'second' && m.type === 'stage-result') ws.send(JSON.stringify({ type: 'shutdown', action: 'exit', reason: 'done' }));
       },

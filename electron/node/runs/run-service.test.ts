@@ -221,3 +221,19 @@ describe('a run through the service', () => {
     expect(id).toBeGreaterThan(0);
   });
 });
+
+describe('group commit', () => {
+  it('stores a batch in one go and, after a refused message, applies none of that run’s later ones', () => {
+    const id = started();
+    const batch = (seqs: number[], badAt: number) =>
+      seqs.map((s) => ({
+        runId: id,
+        session: s === badAt ? 'someone-else' : 'session-a',
+        msg: { type: 'sensor-batch' as const, seq: s, ts: s, samples: [{ kind: 'thermal' as const, sensor: 'cpu', value: s, unit: '°C', ts: s }] },
+      }));
+    const results = service.applyBatch(batch([1, 2, 3, 4], 3));
+    expect(results.map((r) => ('error' in r ? 'refused' : 'stored'))).toEqual(['stored', 'stored', 'refused', 'refused']);
+    expect(state(id).last_seq).toBe(2);
+    expect(store.db.prepare('SELECT COUNT(*) AS n FROM measurements').get()).toEqual({ n: 2 });
+  });
+});

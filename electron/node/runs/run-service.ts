@@ -218,11 +218,16 @@ export class RunService {
    * own savepoint, so a bad one is refused alone. Acknowledge only after this returns.
    */
   applyBatch(items: { runId: number; session: string; msg: SequencedAgentMessage }[]): ({ duplicate: boolean } | { error: unknown })[] {
+    // Once a run's message is refused, its later ones in the batch are not applied
+    // either: storing them would move last_seq past the refused one and lose it.
+    const refused = new Map<number, unknown>();
     return this.tx(() =>
       items.map((item) => {
+        if (refused.has(item.runId)) return { error: refused.get(item.runId) };
         try {
           return this.applyAgentMessage(item.runId, item.session, item.msg);
         } catch (error) {
+          refused.set(item.runId, error);
           return { error };
         }
       }),
