@@ -225,6 +225,8 @@ export const Settings = z
         /** proxy-DHCP: the subnet the existing DHCP server serves, e.g. 10.1.2.0. */
         proxySubnet: z.string().nullable().default(null),
         iperfPort: Port.default(5201),
+        /** Live image (vmlinuz, initrd.img); null: $VETTING_IMAGE_DIR or /var/cache/vetting-image (docs/image.md). */
+        imageDir: z.string().max(4096).nullable().default(null),
       })
       .strict()
       .prefault({}),

@@ -13,7 +13,9 @@ import { LiveState } from './runs/live-state.ts';
 import { RunService } from './runs/run-service.ts';
 import { createNotifier } from './notify/index.ts';
 import { createJanitor } from './janitor/index.ts';
-import { createIperfService } from './services/iperf-service.ts';
+import { BenchServices } from './bench/bench-services.ts';
+import { bootRoutes } from './pxe/boot-routes.ts';
+import { resolveImageDir } from './pxe/boot-files.ts';
 import { maintenanceRoutes } from './control/routes-maintenance.ts';
 import { openStore } from './store/index.ts';
 import { createLogger, type Logger } from './util/log.ts';
@@ -68,6 +70,17 @@ export function appVersion(): string {
   }
 }
 
+/** The agent bundle booting hosts download (built by `npm run build:agent`). */
+function agentBundle(log: Logger): { path: string; sha256: string } {
+  const path = join(projectRoot(), 'out', 'agent', 'vetting-agent.mjs');
+  try {
+    return { path, sha256: readFileSync(`${path}.sha256`, 'utf8').trim().split(/\s+/)[0]! };
+  } catch {
+    log.warn(`no agent bundle at ${path}: PXE-booted hosts cannot start their agent until \`npm run build:agent\` has run`);
+    return { path, sha256: '' };
+  }
+}
+
 /**
  * Starts the whole orchestrator in this process: store, run service, bench
  * listener (agents, artifacts, boot files) and control listener (API, events,
@@ -85,7 +98,6 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
 
   let benchUrl = '';
   const benchAddress = opts.benchAddress ?? settings.bench.address;
-  const iperfPort = opts.iperfPort ?? settings.bench.iperfPort;
   const reporter = (runId: number) => writeRunReport(store.db, dataDir, runId);
   const runs = new RunService({
     store,
@@ -93,25 +105,51 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
     live,
     notifier,
     reporter,
-    bench: () => ({ artifactBase: benchUrl, iperf: iperfPort > 0 ? { host: benchAddress, port: iperfPort } : null }),
+    bench: () => {
+      const port = services.iperfPort(store.settings.get());
+      return { artifactBase: benchUrl, iperf: port > 0 ? { host: benchAddress, port } : null };
+    },
   });
   const agents = new AgentEndpoint(runs, bus, log);
   const benchRoutes: BenchRoute[] = [];
   const bench = await startBenchServer(benchAddress, opts.benchPort ?? settings.bench.port, { runs, agents, dataDir, log, routes: benchRoutes });
   benchUrl = bench.url;
 
-  // The far end of the Network stage: one iperf3 server on the bench address, restarted if it dies.
-  const supervised = iperfPort > 0 ? [createIperfService({ address: benchAddress, port: iperfPort })] : [];
-  for (const service of supervised) {
-    service.on('failed', (message: string) => notifier.emit({ type: 'ServiceDown', title: `${service.view().name} is down`, body: message }));
-    service.start();
-  }
-  const services = (): ServiceView[] => [
-    { name: 'agent listener', state: 'running', detail: `${bench.url}/agent — ${agents.connectionCount()} agent(s) connected`, lastError: null, logTail: [] },
-    ...supervised.map((s) => {
-      const v = s.view();
-      return { name: v.name, state: v.state, detail: v.detail, lastError: v.lastError, logTail: v.logTail };
+  const recordSeen = (mac: string, ip: string | null, arch: string | null, source: string) => {
+    // A registered host's MAC is not news; an unknown one appears on the board to be adopted.
+    store.seen.record(mac, ip, arch, source);
+    if (!store.hosts.byMac(mac)) bus.publish({ type: 'host-seen', mac, ip });
+  };
+  // Beside the orchestrator: dnsmasq for PXE (when DHCP is on) and iperf3 -s for the Network stage.
+  const services = new BenchServices({
+    dataDir,
+    benchAddress,
+    benchUrl,
+    ...(opts.iperfPort !== undefined ? { iperfPortOverride: opts.iperfPort } : {}),
+    onHostSeen: (e) => recordSeen(e.mac, e.ip, e.arch, e.source),
+    onServiceDown: (name, message) => notifier.emit({ type: 'ServiceDown', title: `${name} is down`, body: message }),
+  });
+  await services.apply(settings);
+  benchRoutes.push(
+    bootRoutes({
+      benchUrl,
+      imageDir: resolveImageDir(settings.bench.imageDir),
+      agentBundle: agentBundle(log),
+      recordSeen,
+      lookupMac: (mac) => {
+        const host = store.hosts.byMac(mac);
+        if (!host) return null;
+        const run = store.runs.activeForHost(host.id);
+        // Each boot gets its own secret; a run already under way is resumed with a fresh one too.
+        const bootable = run && run.state !== 'FailedHolding';
+        return { host: host.name, runWaiting: !!bootable, token: bootable ? runs.rotateAgentToken(run.id) : null };
+      },
+      onProblem: (m) => log.warn(m),
     }),
+  );
+  const serviceViews = (): ServiceView[] => [
+    { name: 'agent listener', state: 'running', detail: `${bench.url}/agent — ${agents.connectionCount()} agent(s) connected`, lastError: null, logTail: [] },
+    ...services.views(),
   ];
   const janitor = createJanitor({
     db: store.db,
@@ -119,6 +157,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
     getPolicy: () => store.settings.get().retention,
     intervalMs: 6 * 3600_000,
     log: (line) => log.info(line),
+    leasesFile: join(dataDir, 'dnsmasq', 'leases'),
     onAgentLost: (r) => notifier.emit({ type: 'AgentLost', runId: r.runId, host: r.host }),
   });
   const control = await startControlServer(opts.controlPort ?? 0, {
@@ -135,7 +174,8 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
       live,
       isConnected: (id) => agents.isConnected(id),
       regenerateReport: reporter,
-      services,
+      services: serviceViews,
+      onSettingsChanged: (next) => services.apply(next).catch((err: unknown) => log.error({ err }, 'could not apply bench settings')),
       agentUrl: () => `${bench.url.replace(/^http/, 'ws')}/agent`,
       version: appVersion(),
       }),
@@ -167,7 +207,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
       closed = true;
       clearInterval(watchdog);
       agents.close();
-      await Promise.all([bench.close(), control.close(), notifier.stop(), janitor.stop(), ...supervised.map((s) => s.stop())]);
+      await Promise.all([bench.close(), control.close(), notifier.stop(), janitor.stop(), services.stop()]);
       store.close();
     },
   };

@@ -220,6 +220,32 @@ describe('agent protocol', () => {
   });
 });
 
+describe('boot endpoint on the bench listener', () => {
+  it('records an unknown MAC as a new host, boots nothing for it, and gives a waiting run a fresh secret', async () => {
+    const unknown = await fetch(`${server.bench}/boot/ipxe?mac=52:54:00:99:88:77`);
+    expect(unknown.status).toBe(200);
+    const script = await unknown.text();
+    expect(script).toMatch(/^#!ipxe/);
+    expect(script).not.toMatch(/vetting\.token=/);
+    const board = await api<{ newHosts: { mac: string }[] }>(server, 'GET', '/api/board');
+    expect(board.body.newHosts.map((h) => h.mac)).toContain('52:54:00:99:88:77');
+
+    const r = await addHostAndStart();
+    const mac = JSON.parse((await cli(['host', 'show', 'node1', '--data-dir', tmp.path, '--json'])).stdout).macs[0] as string;
+    const boot = await (await fetch(`${server.bench}/boot/ipxe?mac=${mac}`)).text();
+    const token = /vetting\.token=(\S+)/.exec(boot)?.[1];
+    expect(token).toBeTruthy();
+    expect(token).not.toBe(r.token);
+    // The fresh secret is the one that now works; the one printed before it does not.
+    const a = agentFor({ orchestrator: r.orchestrator, token: token! });
+    expect((await a.connect()).run).toBe(r.run);
+    const old = agentFor(r);
+    await expect(old.connect()).rejects.toThrow(/bad-token/);
+    // The control listener serves no boot scripts (only the UI and its API).
+    expect(await (await fetch(`${server.control}/boot/ipxe?mac=${mac}`)).text()).not.toMatch(/#!ipxe/);
+  });
+});
+
 describe('artifact uploads', () => {
   it('stores a tool output under the run with its hash, and refuses bad names, tokens and sizes', async () => {
     const r = await addHostAndStart();

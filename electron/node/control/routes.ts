@@ -14,6 +14,7 @@ import {
   SupervisorBody,
   type MeasurementsView,
   type ServiceView,
+  type Settings,
 } from '../../../common/schema/index.ts';
 import { IllegalTransition } from '../runs/state-machine.ts';
 import type { RunService } from '../runs/run-service.ts';
@@ -35,6 +36,8 @@ export interface ControlContext {
   /** Re-renders a finished run's report (same bytes for the same data). */
   regenerateReport(runId: number): { html: string; json: string; jsonSha256: string };
   services(): ServiceView[];
+  /** Settings were saved: services that depend on them are reconfigured. */
+  onSettingsChanged(settings: Settings): void;
   /** The WebSocket URL agents connect to (printed by `run start`). */
   agentUrl(): string;
   version: string;
@@ -144,7 +147,11 @@ export function controlRoutes(ctx: ControlContext): Route[] {
       return { name };
     }),
     route('GET', '/api/settings', () => store.settings.get()),
-    route('PUT', '/api/settings', ({ body }) => store.settings.update(body)),
+    route('PUT', '/api/settings', ({ body }) => {
+      const saved = store.settings.update(body);
+      ctx.onSettingsChanged(saved);
+      return saved;
+    }),
     route('GET', '/api/services', () => ctx.services()),
     route('POST', '/api/new-hosts/adopt', ({ body }) => {
       const a = parseWith(AdoptBody, body);

@@ -1,0 +1,70 @@
+import type { ServiceView, Settings } from '../../../common/schema/index.ts';
+import { createDnsmasqService } from '../pxe/dnsmasq-service.ts';
+import type { HostSeenEvent } from '../pxe/dnsmasq-log.ts';
+import { createIperfService } from '../services/iperf-service.ts';
+import type { SupervisedProcess } from '../services/supervised-process.ts';
+
+export interface BenchServicesDeps {
+  dataDir: string;
+  benchAddress: string;
+  benchUrl: string;
+  /** Fixed by a flag (`serve --iperf-port`); otherwise settings decide; 0 = none. */
+  iperfPortOverride?: number;
+  onHostSeen(event: HostSeenEvent): void;
+  onServiceDown(name: string, message: string): void;
+}
+
+/**
+ * The processes the bench needs beside the orchestrator: dnsmasq (DHCP/TFTP for
+ * PXE, when DHCP is not off) and iperf3 -s (the far end of the Network stage).
+ * Rebuilt from settings whenever the parts of the settings they use change.
+ */
+export class BenchServices {
+  private running: { key: string; service: SupervisedProcess }[] = [];
+
+  constructor(private readonly deps: BenchServicesDeps) {}
+
+  iperfPort(settings: Settings): number {
+    return this.deps.iperfPortOverride ?? settings.bench.iperfPort;
+  }
+
+  /** Starts, keeps or restarts each service so that it matches `settings`. */
+  async apply(settings: Settings): Promise<void> {
+    const wanted: { key: string; make: () => SupervisedProcess }[] = [];
+    const iperfPort = this.iperfPort(settings);
+    if (iperfPort > 0) {
+      wanted.push({ key: `iperf3 ${this.deps.benchAddress}:${iperfPort}`, make: () => createIperfService({ address: this.deps.benchAddress, port: iperfPort }) });
+    }
+    if (settings.bench.dhcpMode !== 'off') {
+      // The bench URL is part of the boot URL dnsmasq hands out, so it is part of the key.
+      wanted.push({
+        key: `dnsmasq ${JSON.stringify(settings.bench)} ${this.deps.benchUrl}`,
+        make: () => createDnsmasqService({ dataDir: this.deps.dataDir, bench: settings.bench, benchUrl: this.deps.benchUrl, onHostSeen: this.deps.onHostSeen }),
+      });
+    }
+    const keep = this.running.filter((r) => wanted.some((w) => w.key === r.key));
+    const stale = this.running.filter((r) => !keep.includes(r));
+    await Promise.all(stale.map((r) => r.service.stop()));
+    const started = wanted
+      .filter((w) => !keep.some((r) => r.key === w.key))
+      .map((w) => {
+        const service = w.make();
+        service.on('failed', (message: string) => this.deps.onServiceDown(service.view().name, message));
+        service.start();
+        return { key: w.key, service };
+      });
+    this.running = [...keep, ...started];
+  }
+
+  views(): ServiceView[] {
+    return this.running.map(({ service }) => {
+      const v = service.view();
+      return { name: v.name, state: v.state, detail: v.detail, lastError: v.lastError, logTail: v.logTail };
+    });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.running.map((r) => r.service.stop()));
+    this.running = [];
+  }
+}
