@@ -1,9 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { cpus, totalmem } from 'node:os';
+import { benchChart } from './chart.ts';
 import { benchIngest } from './ingest.ts';
 import { benchReport } from './report.ts';
 import { benchStartup } from './startup.ts';
+import { benchStorage } from './storage.ts';
+import { benchUiPaint } from './ui-paint.ts';
+import { benchVerdict } from './verdict.ts';
 import { renderTable, type Figure } from './table.ts';
 
 // `npm run bench`: every benchmark, one table, each figure beside a baseline
@@ -18,11 +22,12 @@ const int = (v: string) => {
 const program = new Command('bench')
   .option('--quick', 'smaller sizes, a few minutes in all')
   .option('--out <file>', 'also write the table as JSON')
-  .option('--only <name>', 'run one benchmark: ingest | report | startup')
-  .option('--size <n>', 'the benchmark\'s size (ingest: agents; report: hours; startup: repeats)', int)
+  .option('--only <name>', 'run one benchmark: ingest | chart | report | storage | verdict | startup | ui-paint')
+  .option('--size <n>', 'the benchmark\'s size (ingest: agents; chart, report: hours; storage: disks; verdict, startup, ui-paint: repeats)', int)
   .option('--seconds <n>', 'ingest: seconds of load per size', int)
+  .option('--lab', 'verdict: also run the PXE lab (scripts/test-lab.sh) and report its per-phase times')
   .parse();
-const o = program.opts<{ quick?: boolean; out?: string; only?: string; size?: number; seconds?: number }>();
+const o = program.opts<{ quick?: boolean; out?: string; only?: string; size?: number; seconds?: number; lab?: boolean }>();
 
 const all: Record<string, () => Promise<Figure[]>> = {
   ingest: async () => {
@@ -31,8 +36,17 @@ const all: Record<string, () => Promise<Figure[]>> = {
     for (const n of sizes) figures.push(...(await benchIngest(n, o.seconds ?? (o.quick ? 5 : 15))));
     return figures;
   },
+  chart: async () => benchChart(o.size ?? (o.quick ? 2 : 12), o.quick ? 1 : 3),
   report: async () => benchReport(o.size ?? (o.quick ? 2 : 12)),
+  storage: async () => {
+    const sizes = o.size ? [o.size] : o.quick ? [2] : [1, 2, 4];
+    const figures: Figure[] = [];
+    for (const n of sizes) figures.push(...(await benchStorage(n, o.quick ? 1 : 3)));
+    return figures;
+  },
+  verdict: async () => benchVerdict(o.size ?? 1, { lab: o.lab ?? false }),
   startup: async () => benchStartup(o.size ?? (o.quick ? 3 : 5)),
+  'ui-paint': async () => benchUiPaint(o.size ?? (o.quick ? 3 : 5)),
 };
 
 if (o.only && !(o.only in all)) {

@@ -1,0 +1,132 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { storageStage } from '../agent/stages/storage.ts';
+import { runTool, type ToolRunner } from '../agent/runtime/tool-runner.ts';
+import { fakeContext } from '../agent/testing/fake-context.ts';
+import { Cleanup, loopDevice, tempDir } from '../agent/testing/host-fixtures.ts';
+import { median } from './stats.ts';
+import type { Figure } from './table.ts';
+
+// Benchmark 4: the agent's Storage stage (smoke profile) driven directly, as
+// test/integration/agent-storage.test.ts does, on N real loop devices. Three
+// timings over the same disks: the stage testing them all at once (what the
+// agent does), the stage called once per disk one after another, and the
+// physical floor — dd writing then reading, O_DIRECT and sequentially, as many
+// bytes as badblocks and fio moved. The stage's overhead is its wall time
+// beyond the time during which badblocks or fio was running, as timed by the
+// agent's own tool runner. Needs root (losetup).
+
+const DISK_MIB = 24;
+const BADBLOCKS_PASSES = 4; // badblocks -w: four patterns, each written then read back
+
+interface ToolSpan { tool: string; start: number; end: number }
+
+/** The real tool runner, timing every call. */
+function timedRunner(spans: ToolSpan[]): ToolRunner {
+  return async (tool, args, opts) => {
+    const start = performance.now();
+    try {
+      return await runTool(tool, args, opts);
+    } finally {
+      spans.push({ tool, start, end: performance.now() });
+    }
+  };
+}
+
+/** Milliseconds during which at least one of the spans was running. */
+function coveredMs(spans: ToolSpan[]): number {
+  const s = [...spans].sort((a, b) => a.start - b.start);
+  let total = 0;
+  let curStart = -1;
+  let curEnd = -1;
+  for (const x of s) {
+    if (x.start > curEnd) {
+      if (curEnd > curStart) total += curEnd - curStart;
+      curStart = x.start;
+      curEnd = x.end;
+    } else curEnd = Math.max(curEnd, x.end);
+  }
+  if (curEnd > curStart) total += curEnd - curStart;
+  return total;
+}
+
+interface StageRun { wallMs: number; toolMs: number; ioBytes: number; gatesMs: number }
+
+async function runStage(disks: { file: string; dev: string }[], workDir: string): Promise<StageRun> {
+  const spans: ToolSpan[] = [];
+  const ctx = { ...fakeContext({ stage: 'Storage', welcome: { expectedDisks: disks.map((d) => `loop:${d.file}`), deviceAllowlist: ['/dev/loop'] }, workDir }), runTool: timedRunner(spans) };
+  const t0 = performance.now();
+  const r = await storageStage.run(ctx);
+  const wallMs = performance.now() - t0;
+  // Correctness: every disk passed, each with a clean badblocks and a fio result.
+  if (r.outcome !== 'passed') throw new Error(`Storage stage on ${disks.length} disk(s) gave ${r.outcome}: ${r.message}`);
+  const tested = (r.summary.disks ?? []) as { device: string; outcome: string; badblocks: { badBlocks: number } | null; fio: { iops: number } | null }[];
+  if (tested.length !== disks.length || tested.some((d) => d.outcome !== 'passed' || d.badblocks?.badBlocks !== 0 || !(d.fio && d.fio.iops > 0))) {
+    throw new Error(`Storage stage summary does not show ${disks.length} clean disk(s): ${JSON.stringify(tested)}`);
+  }
+  const heavy = spans.filter((s) => s.tool === 'badblocks' || s.tool === 'fio');
+  if (heavy.length !== disks.length * 2) throw new Error(`expected one badblocks and one fio per disk, saw ${heavy.map((s) => s.tool).join(', ')}`);
+  // Bytes moved: badblocks' passes over the smoke span, plus what fio reports.
+  let ioBytes = 0;
+  for (const d of disks) {
+    const fio = JSON.parse(ctx.artifacts.get(`fio-${d.dev.slice(5)}.json`) ?? '{"jobs":[]}') as { jobs: { read: { io_bytes: number }; write: { io_bytes: number } }[] };
+    ioBytes += fio.jobs.reduce((n, j) => n + j.read.io_bytes + j.write.io_bytes, 0);
+    ioBytes += 2 * BADBLOCKS_PASSES * Math.min(DISK_MIB, 16) * 1024 ** 2;
+  }
+  // The safety gates (device facts, wipefs, blkid, disk after disk) run before the first destructive tool.
+  const gatesMs = Math.min(...heavy.map((h) => h.start)) - t0;
+  return { wallMs, toolMs: coveredMs(heavy), ioBytes, gatesMs };
+}
+
+/** dd writes then reads `bytes` on each device in turn, 1 MiB blocks, O_DIRECT, 16 MiB per pass. */
+function ddFloorMs(devs: string[], bytesPerDev: number): number {
+  const passes = Math.max(1, Math.ceil(bytesPerDev / 2 / (16 * 1024 ** 2)));
+  const script = devs
+    .map((d) => `for i in $(seq ${passes}); do dd if=/dev/zero of=${d} bs=1M count=16 oflag=direct status=none; done; for i in $(seq ${passes}); do dd if=${d} of=/dev/null bs=1M count=16 iflag=direct status=none; done`)
+    .join('; ');
+  const t0 = performance.now();
+  execFileSync('sh', ['-c', `set -e; ${script}`], { stdio: 'ignore' });
+  return performance.now() - t0;
+}
+
+export async function benchStorage(diskCount: number, repeats: number): Promise<Figure[]> {
+  if (process.getuid?.() !== 0) throw new Error('the storage benchmark needs root (loop devices)');
+  const cleanup = new Cleanup();
+  try {
+    const dir = tempDir(cleanup, 'vetting-bench-storage-');
+    const disks = Array.from({ length: diskCount }, (_, i) => loopDevice(cleanup, dir, `d${i}.img`, DISK_MIB));
+    const work = join(dir, 'work');
+    // Each round: the stage once per disk, one after another; then the stage on
+    // all of them at once, as the agent runs it. The median round is reported,
+    // since other work on a small machine can stall any single round.
+    const rounds: { serialMs: number; serialTools: number; par: StageRun }[] = [];
+    for (let i = 0; i < repeats; i++) {
+      let serialMs = 0;
+      let serialTools = 0;
+      for (const d of disks) {
+        const r = await runStage([d], work);
+        serialMs += r.wallMs;
+        serialTools += r.toolMs;
+      }
+      rounds.push({ serialMs, serialTools, par: await runStage(disks, work) });
+    }
+    const serialMs = median(rounds.map((r) => r.serialMs));
+    const serialOverhead = median(rounds.map((r) => (r.serialMs - r.serialTools) / r.serialTools));
+    const serialTools = median(rounds.map((r) => r.serialTools));
+    const par: StageRun = { wallMs: median(rounds.map((r) => r.par.wallMs)), toolMs: median(rounds.map((r) => r.par.toolMs)), ioBytes: rounds[0]!.par.ioBytes, gatesMs: median(rounds.map((r) => r.par.gatesMs)) };
+    const overhead = median(rounds.map((r) => (r.par.wallMs - r.par.toolMs) / r.par.toolMs));
+    const floorMs = ddFloorMs(disks.map((d) => d.dev), par.ioBytes / diskCount);
+    const tag = `storage ${diskCount} disk${diskCount > 1 ? 's' : ''}`;
+    const check = `verdict passed every time, ${diskCount} clean disk(s), ${(par.ioBytes / 1024 ** 2).toFixed(0)} MiB moved; median of ${repeats} rounds`;
+    const figures: Figure[] = [
+      { name: `${tag}: parallel stage wall time`, value: par.wallMs / 1000, unit: 's', baseline: serialMs / 1000, baselineLabel: 'same disks one after another', ratio: par.wallMs / serialMs, target: diskCount >= 2 ? '≤ 0.6 × serial' : null, met: diskCount >= 2 ? par.wallMs / serialMs <= 0.6 : null, check },
+      { name: `${tag}: parallel stage vs physical floor`, value: par.wallMs / 1000, unit: 's', baseline: floorMs / 1000, baselineLabel: 'dd write+read of the same bytes, disk after disk', ratio: par.wallMs / floorMs, target: null, met: null },
+      { name: `${tag}: stage overhead over badblocks+fio (parallel)`, value: overhead * 100, unit: '%', baseline: par.toolMs / 1000, baselineLabel: 's with a tool running', ratio: par.wallMs / par.toolMs, target: '≤ 5 %', met: overhead <= 0.05, check: `${par.gatesMs.toFixed(0)} ms of safety gates before the first badblocks` },
+    ];
+    if (diskCount === 1) figures.splice(0, 1, { ...figures[0]!, name: `${tag}: stage wall time`, ratio: par.wallMs / serialMs });
+    else figures.push({ name: `${tag}: stage overhead over badblocks+fio (serial)`, value: serialOverhead * 100, unit: '%', baseline: serialTools / 1000, baselineLabel: 's with a tool running', ratio: serialMs / serialTools, target: '≤ 5 %', met: serialOverhead <= 0.05 });
+    return figures;
+  } finally {
+    cleanup.run();
+  }
+}
