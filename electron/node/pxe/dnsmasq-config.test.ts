@@ -54,8 +54,9 @@ describe('dnsmasq configuration', () => {
   it('explains dnsmasq start-up failures in actionable words', () => {
     const exit = { exitCode: 2, signal: null, spawnError: null };
     expect(explainDnsmasqFailure(exit, ['dnsmasq: failed to bind DHCP server socket: Permission denied'], 'vbench0', '/usr/sbin/dnsmasq')).toMatch(
-      /setcap cap_net_bind_service,cap_net_raw,cap_net_admin\+ep \/usr\/sbin\/dnsmasq/,
+      /vetting-privileges\.sh grant.*\/usr\/lib\/vetting\/dnsmasq cap_net_bind_service,cap_net_raw,cap_net_admin/,
     );
+    expect(explainDnsmasqFailure({ exitCode: null, signal: null, spawnError: 'EACCES' }, [], null, '/usr/lib/vetting/dnsmasq')).toMatch(/join the vetting group/);
     expect(explainDnsmasqFailure(exit, ['dnsmasq: failed to bind DHCP server socket: Address already in use'], 'vbench0', 'dnsmasq')).toMatch(/port 67 \(DHCP\) is already taken/);
     expect(explainDnsmasqFailure(exit, ['dnsmasq: unknown interface vbench9'], 'vbench9', 'dnsmasq')).toMatch(/bench interface vbench9 does not exist/);
     expect(explainDnsmasqFailure({ exitCode: null, signal: null, spawnError: 'ENOENT' }, [], null, 'dnsmasq')).toMatch(/apt-get install dnsmasq-base/);

@@ -45,15 +45,23 @@ export function dnsmasqPaths(dataDir: string): DnsmasqPaths {
 }
 
 const OPERATIONS = 'see docs/operations.md (bench network and privileges)';
+/** The copy of dnsmasq that build/deb/vetting-privileges.sh grants the DHCP/TFTP ports to. */
+export const PRIVILEGED_DNSMASQ = '/usr/lib/vetting/dnsmasq';
 
 /** Maps dnsmasq's own start-up errors to what the operator should do. */
 export function explainDnsmasqFailure(exit: ExitInfo, tail: readonly string[], iface: string | null, binary: string): string | null {
   if (exit.spawnError === 'ENOENT') return `dnsmasq is not installed: sudo apt-get install dnsmasq-base (${OPERATIONS})`;
+  if (exit.spawnError === 'EACCES' && binary === PRIVILEGED_DNSMASQ) {
+    return `you may not run ${PRIVILEGED_DNSMASQ}: join the vetting group (sudo usermod -aG vetting $USER) and log in again (${OPERATIONS})`;
+  }
   const text = tail.slice(-20).join('\n');
   if (/Permission denied|Operation not permitted/i.test(text) && /socket|bind|port/i.test(text)) {
+    // The packaged app grants the ports to a private copy of dnsmasq (build/deb/vetting-privileges.sh),
+    // never to Debian's binary, which dpkg would reset and which every user could run.
     return (
-      'dnsmasq may not open the DHCP (67) and TFTP (69) ports: run Vetting as root, or give dnsmasq the capabilities once with ' +
-      `"sudo setcap cap_net_bind_service,cap_net_raw,cap_net_admin+ep ${binary}" (${OPERATIONS})`
+      'dnsmasq may not open the DHCP (67) and TFTP (69) ports: run Vetting as root, or grant them once with ' +
+      `"sudo /opt/Vetting/resources/deb/vetting-privileges.sh grant" (a from-source checkout: "sudo build/deb/vetting-privileges.sh grant"), ` +
+      `which gives ${PRIVILEGED_DNSMASQ} cap_net_bind_service,cap_net_raw,cap_net_admin (${OPERATIONS}; ${binary} was refused)`
     );
   }
   if (/Address already in use/i.test(text)) {
@@ -75,7 +83,8 @@ export function explainDnsmasqFailure(exit: ExitInfo, tail: readonly string[], i
 /** Builds the supervised dnsmasq. Call start() on it; stop() on shutdown or settings change. */
 export function createDnsmasqService(opts: DnsmasqServiceOptions): SupervisedProcess {
   const paths = dnsmasqPaths(opts.dataDir);
-  const binary = opts.dnsmasqPath ?? findExecutable('dnsmasq') ?? 'dnsmasq';
+  // Prefer the capable private copy the package installs (docs/operations.md), then PATH.
+  const binary = opts.dnsmasqPath ?? (existsSync(PRIVILEGED_DNSMASQ) ? PRIVILEGED_DNSMASQ : null) ?? findExecutable('dnsmasq') ?? 'dnsmasq';
   let parser = new DnsmasqLogParser();
 
   const preflight = (): string | null => {

@@ -1,3 +1,4 @@
+import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SupervisedProcess } from './supervised-process.ts';
 
@@ -98,5 +99,29 @@ describe('SupervisedProcess', () => {
     const pid = p.pid!;
     await p.stop();
     expect(alive(pid)).toBe(false);
+  });
+
+  it('the supervised process dies with the orchestrator, even when that is SIGKILLed', async () => {
+    // A real parent process that supervises `sleep 60`, prints its PID, and is then killed hard.
+    const script = `
+      import { SupervisedProcess } from ${JSON.stringify(new URL('./supervised-process.ts', import.meta.url).pathname)};
+      const p = new SupervisedProcess({ name: 'child', command: 'sleep', args: ['60'] });
+      p.on('state', (s) => { if (s === 'running') console.log(p.pid); });
+      p.start();
+      setInterval(() => {}, 1000);
+    `;
+    const parent = execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { reject: false });
+    try {
+      const childPid = await new Promise<number>((resolve, reject) => {
+        parent.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
+        void parent.then((r) => reject(new Error(`parent exited: ${r.stderr}`)));
+      });
+      expect(alive(childPid)).toBe(true);
+      process.kill(parent.pid!, 'SIGKILL');
+      await parent;
+      await expect.poll(() => alive(childPid), { timeout: 5000 }).toBe(false);
+    } finally {
+      if (parent.pid && alive(parent.pid)) process.kill(parent.pid, 'SIGKILL');
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { execa, type ResultPromise } from 'execa';
 
@@ -38,7 +39,17 @@ export interface SupervisedProcessOptions {
   stableAfterMs?: number;
   /** How long stop() waits after SIGTERM before SIGKILL. Default 3 s. */
   killGraceMs?: number;
+  /**
+   * Start the process under `setpriv --pdeathsig SIGTERM`, so it dies with the
+   * orchestrator even when that is SIGKILLed or crashes (a dnsmasq orphaned on
+   * the bench network would hold port 67 against the next start). setpriv execs
+   * the command, so the PID is still the command's. Default true where util-linux's
+   * setpriv exists.
+   */
+  dieWithParent?: boolean;
 }
+
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? null;
 
 export interface ExitInfo {
   exitCode: number | null;
@@ -188,7 +199,10 @@ export class SupervisedProcess extends EventEmitter {
       return;
     }
 
-    const child = execa(this.opts.command, [...this.opts.args], {
+    const viaSetpriv = this.opts.dieWithParent !== false && SETPRIV !== null;
+    const command = viaSetpriv ? SETPRIV! : this.opts.command;
+    const args = viaSetpriv ? ['--pdeathsig', 'SIGTERM', '--', this.opts.command, ...this.opts.args] : [...this.opts.args];
+    const child = execa(command, args, {
       reject: false,
       buffer: false,
       stdin: 'ignore',
@@ -214,13 +228,17 @@ export class SupervisedProcess extends EventEmitter {
     this.childExited = new Promise((r) => (resolveExit = r));
     const result = await child;
     const errCode = (result as { code?: unknown }).code;
+    // Let readline flush the last lines before we explain the exit.
+    await delay(20);
     const exit: ExitInfo = {
       exitCode: result.exitCode ?? null,
       signal: result.signal ?? null,
       spawnError: !spawned ? (typeof errCode === 'string' ? errCode : (result as { originalMessage?: string }).originalMessage ?? 'spawn failed') : null,
     };
-    // Let readline flush the last lines before we explain the exit.
-    await delay(20);
+    // Under setpriv a missing command is setpriv's exec failure (status 127), not a spawn error.
+    if (viaSetpriv && exit.exitCode === 127 && this.tail.slice(-3).some((l) => /^setpriv: failed to execute .*No such file/.test(l))) {
+      exit.spawnError = 'ENOENT';
+    }
     this.child = null;
     this.childPid = null;
     resolveExit();

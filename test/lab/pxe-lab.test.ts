@@ -1,0 +1,380 @@
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { execa, type ResultPromise } from 'execa';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { resolveImageDir } from '../../electron/node/pxe/boot-files.ts';
+import { createBenchNet, inNs, type BenchNet } from './netns.ts';
+
+// The PXE lab: a QEMU (TCG) q35 machine with an NVMe and an AHCI disk and
+// SMBIOS strings, PXE-booting the real live image from dnsmasq + the boot
+// routes inside network namespaces: BIOS with full DHCP, and UEFI (OVMF →
+// snponly.efi) with proxy DHCP beside a separate plain DHCP server. Boot-level
+// scenarios use a lab agent bundle that reports what the image sees; the real
+// agent scenario checks its hello; full runs add `vetting serve`, a registered
+// host and a waiting run, and follow the real agent through every stage.
+// Nothing but power-on. docs/image.md describes the scenarios and timings.
+//
+// Run with `npm run test:lab` (scripts/test-lab.sh: root, installs what it needs,
+// builds the image once and caches it). Each phase's time is printed.
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const IMAGE_DIR = resolveImageDir();
+const BOOT_TIMEOUT_MS = 300_000;
+const REAL_AGENT = join(ROOT, 'out/agent/vetting-agent.mjs');
+
+async function ensureAgentBundle(): Promise<void> {
+  if (!existsSync(REAL_AGENT)) await execa('node', [join(ROOT, 'scripts/build-agent.js')], { cwd: ROOT });
+}
+
+interface BenchEvent {
+  t: number;
+  type: string;
+  [k: string]: unknown;
+}
+
+interface Scenario {
+  name: string;
+  firmware: 'bios' | 'uefi';
+  dhcp: 'full' | 'proxy';
+  octet: number;
+  mac: string;
+  /** QEMU's NVMe reports this SMART critical warning (2 = reliability degraded: smartctl says FAILED). */
+  nvmeCriticalWarning?: number;
+  /** Boot the real agent bundle (out/agent/vetting-agent.mjs) against a minimal /agent endpoint. */
+  realAgent?: boolean;
+  /** Boot the real agent against the real orchestrator (`vetting serve`) and run every stage (smoke profile). */
+  fullRun?: { expect: string };
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  // Newest first: QEMU, then the bench side, then the namespaces.
+  for (const c of cleanups.splice(0).reverse()) {
+    try {
+      await c();
+    } catch (err) {
+      console.error(`lab cleanup: ${(err as Error).message}`);
+    }
+  }
+});
+
+function stopByPid(p: ResultPromise, signal: NodeJS.Signals = 'SIGTERM'): () => Promise<void> {
+  return async () => {
+    if (p.pid !== undefined && p.exitCode === null) {
+      try {
+        process.kill(p.pid, signal);
+      } catch {
+        // already gone
+      }
+      const t = setTimeout(() => {
+        try {
+          process.kill(p.pid!, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }, 5000);
+      await p.catch(() => undefined);
+      clearTimeout(t);
+    }
+  };
+}
+
+beforeAll(async () => {
+  // Cached: a no-op when the image's inputs have not changed.
+  const built = await execa('bash', [join(ROOT, 'image/build-image.sh'), IMAGE_DIR], { reject: false, all: true });
+  if (built.exitCode !== 0) throw new Error(`image build failed:\n${built.all}`);
+  console.log(built.all?.trim());
+}, 900_000);
+
+async function bootScenario(s: Scenario): Promise<void> {
+  const t0 = Date.now();
+  const phases: [string, number][] = [];
+  const mark = (name: string, at = Date.now()): void => {
+    if (!phases.some(([n]) => n === name)) phases.push([name, at]);
+  };
+  const work = mkdtempSync(join(tmpdir(), `vetting-lab-${s.name}-`));
+  cleanups.push(async () => {
+    // LAB_KEEP_LOGS=DIR keeps each machine's serial console log for debugging.
+    const keep = process.env.LAB_KEEP_LOGS;
+    if (keep && existsSync(join(work, 'serial.log'))) copyFileSync(join(work, 'serial.log'), join(keep, `${s.name}-serial.log`));
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const net: BenchNet = await createBenchNet(s.name.slice(0, 2), s.octet);
+  cleanups.push(() => net.cleanup());
+  mark('namespaces');
+
+  // ---- bench side: boot routes, dnsmasq, iperf3 in the server namespace ----
+  // ---- the real orchestrator, for full runs: serve + host + a waiting run ----
+  let orchestrator: { control: string; bench: string; token: string } | null = null;
+  let runToken = 'lab-token-1';
+  let agentWsUrl: string | null = null;
+  const dataDir = join(work, 'orchestrator');
+  const cli = (...args: string[]) =>
+    execa('ip', [...inNs(net.srvNs).slice(1), process.execPath, join(ROOT, 'bin/vetting.js'), ...args, '--data-dir', dataDir], { cwd: ROOT });
+  if (s.fullRun) {
+    const serve = execa('ip', [...inNs(net.srvNs).slice(1), process.execPath, join(ROOT, 'bin/vetting.js'), 'serve', '--data-dir', dataDir, '--control-port', '0', '--bench-address', net.srvAddr, '--bench-port', '0', '--json'], {
+      cwd: ROOT,
+      reject: false,
+      stderr: 'pipe',
+    });
+    cleanups.push(stopByPid(serve));
+    const line = await new Promise<string>((resolveP, reject) => {
+      const t = setTimeout(() => reject(new Error('vetting serve printed nothing in 60 s')), 60_000);
+      createInterface({ input: serve.stdout! }).once('line', (l) => (clearTimeout(t), resolveP(l)));
+      void serve.then((r) => reject(new Error(`vetting serve exited: ${String(r.stderr).slice(-2000)}`)));
+    });
+    orchestrator = JSON.parse(line) as { control: string; bench: string; token: string };
+    mark('orchestrator up');
+    await cli('host', 'add', '--name', `lab-${s.name}`, '--mac', s.mac, '--profile', 'smoke', '--disk', 'LABNVME0001', '--disk', 'LABSATA0001');
+    const started = JSON.parse((await cli('run', 'start', '--host', `lab-${s.name}`, '--json')).stdout) as { run: number; orchestrator: string; token: string };
+    runToken = started.token;
+    agentWsUrl = started.orchestrator;
+    mark('run waiting');
+  }
+
+  const agentPath = join(work, 'agent.mjs');
+  copyFileSync(s.realAgent || s.fullRun ? REAL_AGENT : join(ROOT, 'test/lab/lab-agent.mjs'), agentPath);
+  const benchArgs = [
+    '--import',
+    'tsx',
+    join(ROOT, 'test/lab/lab-bench.ts'),
+    '--data-dir',
+    join(work, 'data'),
+    '--interface',
+    net.srvIf,
+    '--address',
+    net.srvAddr,
+    '--dhcp-mode',
+    s.dhcp,
+    '--image-dir',
+    IMAGE_DIR,
+    '--agent',
+    agentPath,
+    '--waiting',
+    `${s.mac}=lab-${s.name}`,
+  ];
+  if (s.realAgent) benchArgs.push('--agent-ws');
+  if (agentWsUrl) benchArgs.push('--agent-ws-url', agentWsUrl, '--token', runToken);
+  if (s.dhcp === 'full') benchArgs.push('--dhcp-start', `10.231.${s.octet}.100`, '--dhcp-end', `10.231.${s.octet}.150`);
+  else benchArgs.push('--proxy-subnet', net.subnet);
+  const bench = execa(inNs(net.srvNs)[0]!, [...inNs(net.srvNs).slice(1), process.execPath, ...benchArgs], { cwd: ROOT, reject: false, stderr: 'inherit' });
+  cleanups.push(stopByPid(bench));
+  const events: BenchEvent[] = [];
+  const waiters: { pred: (e: BenchEvent) => boolean; resolve: (e: BenchEvent) => void; reject: (err: Error) => void }[] = [];
+  createInterface({ input: bench.stdout! }).on('line', (line) => {
+    let e: BenchEvent;
+    try {
+      e = JSON.parse(line) as BenchEvent;
+    } catch {
+      console.log(`[bench] ${line}`);
+      return;
+    }
+    events.push(e);
+    for (const w of [...waiters]) {
+      if (w.pred(e)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(e);
+      }
+    }
+  });
+  let machineFailure: Error | null = null;
+  const waitEvent = (what: string, pred: (e: BenchEvent) => boolean, ms = BOOT_TIMEOUT_MS): Promise<BenchEvent> => {
+    const found = events.find(pred);
+    if (found) return Promise.resolve(found);
+    if (machineFailure) return Promise.reject(machineFailure);
+    return new Promise((resolveP, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${s.name}: no ${what} after ${ms / 1000} s; events:\n${events.map((e) => JSON.stringify(e)).join('\n')}\nserial tail:\n${serialTail()}`)), ms);
+      waiters.push({ pred, resolve: (e) => (clearTimeout(timer), resolveP(e)), reject: (err) => (clearTimeout(timer), reject(err)) });
+    });
+  };
+  const serialLog = join(work, 'serial.log');
+  const serialTail = (): string => (existsSync(serialLog) ? readFileSync(serialLog, 'utf8').split('\n').slice(-40).join('\n') : '(no serial log)');
+
+  const listening = await waitEvent('bench listener', (e) => e.type === 'listening', 60_000);
+  await waitEvent('dnsmasq running', (e) => e.type === 'service' && e.name === 'dnsmasq' && e.state === 'running', 30_000);
+  await waitEvent('iperf3 running', (e) => e.type === 'service' && e.name === 'iperf3' && e.state === 'running', 30_000);
+  mark('bench up');
+  const benchUrl = String(listening.benchUrl);
+
+  // ---- proxy mode: somebody else's plain DHCP server, on the client side ----
+  if (s.dhcp === 'proxy') {
+    const plain = execa(
+      'ip',
+      [...inNs(net.cliNs).slice(1), 'dnsmasq', '-k', '-C', '/dev/null', '--port=0', '--interface=br0', '--bind-interfaces', `--dhcp-range=10.231.${s.octet}.190,10.231.${s.octet}.199,1h`, `--dhcp-leasefile=${join(work, 'plain.leases')}`, '--log-facility=-'],
+      { reject: false },
+    );
+    cleanups.push(stopByPid(plain));
+  }
+
+  // ---- the machine under test ----
+  const nvme = join(work, 'nvme.img');
+  const sata = join(work, 'sata.img');
+  for (const f of [nvme, sata]) {
+    writeFileSync(f, '');
+    truncateSync(f, 1024 ** 3);
+  }
+  const tap = await net.addTap('tap0');
+  const qemuArgs = [
+    '-accel', 'tcg', '-machine', 'q35', '-cpu', 'max', '-smp', '2', '-m', '2048',
+    // -nographic: firmware, iPXE and the kernel all talk on the serial port (stdout, captured to a file).
+    '-nographic', '-monitor', 'none', '-no-reboot',
+    '-netdev', `tap,id=n0,ifname=${tap},script=no,downscript=no`,
+    // BIOS: e1000 with QEMU's iPXE ROM. UEFI: virtio-net without an option ROM, so OVMF's own
+    // driver and PXE load snponly.efi over TFTP (the chain real UEFI servers take).
+    // Full runs on BIOS use rtl8139: it reports a 100 Mbit/s link, which TCG can fill to the smoke
+    // profile's floor (an e1000 reports 1 Gbit/s, which emulation cannot reach). virtio-net reports
+    // no speed, so the profile's assumed link speed applies.
+    '-device', s.firmware === 'uefi' ? `virtio-net-pci,netdev=n0,mac=${s.mac},bootindex=1,romfile=` : `${s.fullRun ? 'rtl8139' : 'e1000'},netdev=n0,mac=${s.mac},bootindex=1`,
+    '-drive', `if=none,id=disk-nvme,file=${nvme},format=raw`, '-device', `nvme,drive=disk-nvme,serial=LABNVME0001${s.nvmeCriticalWarning ? `,smart_critical_warning=${s.nvmeCriticalWarning}` : ''}`,
+    '-drive', `if=none,id=disk-sata,file=${sata},format=raw`, '-device', 'ide-hd,drive=disk-sata,bus=ide.0,serial=LABSATA0001',
+    '-smbios', 'type=1,manufacturer=Dell Inc.,product=PowerEdge R740,serial=LAB0001',
+  ];
+  if (s.firmware === 'uefi') {
+    const vars = join(work, 'OVMF_VARS.fd');
+    copyFileSync('/usr/share/OVMF/OVMF_VARS_4M.fd', vars);
+    qemuArgs.push('-drive', 'if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd', '-drive', `if=pflash,format=raw,unit=1,file=${vars}`);
+  }
+  const tPower = Date.now();
+  mark('power on', tPower);
+  const qemu = execa('ip', [...inNs(net.cliNs).slice(1), 'qemu-system-x86_64', ...qemuArgs], { reject: false, stdin: 'ignore', stdout: { file: serialLog }, stderr: 'pipe' });
+  cleanups.push(stopByPid(qemu, 'SIGKILL'));
+  let qemuExited = false;
+  void qemu.then((r) => {
+    qemuExited = true;
+    // A machine that stops before the agent said hello failed to boot: end every wait now.
+    if (!events.some((e) => e.type === 'hello')) {
+      const why = new Error(`${s.name}: QEMU exited (${r.exitCode ?? r.signal}) before the agent said hello: ${String(r.stderr).slice(-2000)}\nserial tail:\n${serialTail()}`);
+      machineFailure = why;
+      for (const w of waiters.splice(0)) w.reject(why);
+    }
+  });
+
+  const mac = s.mac.toLowerCase();
+  const firstDhcp = await waitEvent('firmware DHCP', (e) => e.type === 'dhcp' && e.mac === mac);
+  mark('firmware DHCP', firstDhcp.t);
+  const script = await waitEvent('iPXE script', (e) => e.type === 'http' && String(e.path).startsWith('/boot/ipxe') && e.status === 200);
+  mark('iPXE script', script.t);
+  const kernel = await waitEvent('kernel download', (e) => e.type === 'http' && e.path === '/boot/vmlinuz');
+  mark('kernel', kernel.t);
+  const initrd = await waitEvent('initrd download', (e) => e.type === 'http' && e.path === '/boot/initrd.img');
+  mark('initrd (image download)', initrd.t);
+  if (s.dhcp === 'full') {
+    // In proxy mode the other DHCP server leases the image its address; dnsmasq logs no MAC for it.
+    const lease = await waitEvent('live image DHCP', (e) => e.type === 'dhcp' && e.mac === mac && e.client === 'other' && e.ip !== null);
+    mark('live image lease', lease.t);
+  }
+  const agent = await waitEvent('agent bundle download', (e) => e.type === 'http' && e.path === '/boot/agent.mjs');
+  mark('agent bundle', agent.t);
+  if (s.fullRun) {
+    // Follow the run until it settles; print each state change with its time.
+    const deadline = Date.now() + 15 * 60_000;
+    let last = '';
+    let run: { id: number; state: string; result: string | null; failedStage: string | null } | undefined;
+    while (Date.now() < deadline) {
+      const runs = JSON.parse((await cli('run', 'list', '--json')).stdout) as (typeof run & object)[];
+      run = runs[0];
+      if (run && run.state !== last) {
+        last = run.state;
+        mark(`run ${run.state}`);
+      }
+      if (run && /^(Completed|FailedHolding|UnexpectedData|Abandoned|Released)$/.test(run.state)) break;
+      await new Promise((r) => setTimeout(r, 3000));
+    }
+    console.log(`[lab ${s.name}] phases from power-on:\n${phases.map(([n, at]) => `${n.padEnd(32)} +${((at - tPower) / 1000).toFixed(1).padStart(6)} s`).join('\n')}\nserial tail:\n${serialTail()}`);
+    expect(run?.state).toBe(s.fullRun.expect);
+    if (s.fullRun.expect === 'Completed') {
+      const reportDir = join(dataDir, 'artifacts', `run-${run!.id}`);
+      expect(existsSync(join(reportDir, 'report.html'))).toBe(true);
+      expect(existsSync(join(reportDir, 'report.json'))).toBe(true);
+    } else expect(run?.failedStage).toBe('SMART');
+    return;
+  }
+  if (s.realAgent) {
+    const agentHello = await waitEvent('real agent hello', (e) => e.type === 'agent-hello');
+    mark('agent hello', agentHello.t);
+    await Promise.race([qemu, new Promise((r) => setTimeout(r, 60_000))]);
+    mark('rebooted (QEMU exits on reboot)');
+    console.log(`[lab ${s.name}] phases from power-on:\n${phases.map(([n, at]) => `${n.padEnd(32)} +${((at - tPower) / 1000).toFixed(1).padStart(6)} s`).join('\n')}`);
+    expect(agentHello.valid, String(agentHello.problem)).toBe(true);
+    const h = agentHello.hello as { token: string; bootMac?: string | null; dmiSerial?: string | null };
+    expect(h.token).toBe('lab-token-1');
+    expect(h.bootMac?.toLowerCase()).toBe(mac);
+    expect(h.dmiSerial).toBe('LAB0001');
+    expect(qemuExited, `QEMU did not reboot; serial tail:\n${serialTail()}`).toBe(true);
+    // The agent obeyed "reboot" by writing it to VETTING_POWER_FILE; init did the rest.
+    expect(readFileSync(serialLog, 'utf8')).toMatch(/vetting-init: \[[\d.]+\] reboot/);
+    return;
+  }
+  const hello = await waitEvent('lab agent hello', (e) => e.type === 'hello');
+  mark('agent hello', hello.t);
+  await Promise.race([qemu, new Promise((r) => setTimeout(r, 60_000))]);
+  mark('powered off');
+
+  const report = phases.map(([n, at]) => `${n.padEnd(26)} +${((at - tPower) / 1000).toFixed(1).padStart(6)} s`).join('\n');
+  // The image's init stamps its lines with seconds since kernel start: its own phases.
+  const initLines = [...readFileSync(serialLog, 'utf8').matchAll(/vetting-init: \[([\d.]+)\] (.*)/g)].map((m) => `  kernel +${Number(m[1]).toFixed(1).padStart(6)} s  ${m[2]!.slice(0, 70)}`);
+  console.log(`[lab ${s.name}] phase times from power-on (setup took ${((tPower - t0) / 1000).toFixed(1)} s):\n${report}\n[lab ${s.name}] inside the image:\n${initLines.join('\n')}`);
+
+  // ---- what the boot proved ----
+  const body = hello.body as Record<string, unknown>;
+  expect(body.argv).toEqual(['--poweroff']);
+  expect(body.powerFile).toBe('/run/vetting-power');
+  expect(String(body.node)).toMatch(/^v1[89]\./);
+  const cmdline = String(body.cmdline);
+  expect(cmdline).toContain(`vetting.url=${benchUrl.replace('http', 'ws')}/agent`);
+  expect(cmdline).toContain('vetting.token=lab-token-1');
+  expect(cmdline).toContain(`vetting.agent=${benchUrl}/boot/agent.mjs`);
+  expect(cmdline).toContain(`vetting.sha256=${String(listening.agentSha)}`);
+  expect(cmdline).toContain(`BOOTIF=01-${mac.replace(/:/g, '-')}`);
+  expect(body.blocks).toEqual(expect.arrayContaining(['nvme0n1', 'sda']));
+  expect((body.serials as Record<string, string | null>).nvme0n1).toBe('LABNVME0001');
+  expect(body.product).toBe('PowerEdge R740');
+  expect(body.vendor).toBe('Dell Inc.');
+  expect(body.nvmeHealth).toBe(!s.nvmeCriticalWarning);
+  expect(Number(body.iperfBps)).toBeGreaterThan(0);
+  expect(Object.entries(body.tools as Record<string, boolean>).filter(([, ok]) => !ok)).toEqual([]);
+  // The firmware's DHCP shows the architecture; the registered MAC is never a "new host".
+  expect(firstDhcp.arch).toBe(s.firmware === 'bios' ? 'bios' : 'efi-x64');
+  // UEFI: native PXE first, then iPXE (snponly.efi, loaded over TFTP) asks again.
+  if (s.firmware === 'uefi') {
+    expect(firstDhcp.client).toBe('pxe');
+    expect(events.some((e) => e.type === 'dhcp' && e.mac === mac && e.client === 'ipxe')).toBe(true);
+  }
+  expect(events.filter((e) => e.type === 'seen')).toEqual([]);
+  expect(events.filter((e) => e.type === 'problem')).toEqual([]);
+  expect(qemuExited, `QEMU did not power off; serial tail:\n${serialTail()}`).toBe(true);
+  expect(readFileSync(serialLog, 'utf8')).toMatch(/vetting-init: \[[\d.]+\] agent exited with status 0/);
+}
+
+describe('PXE lab (QEMU TCG in network namespaces)', () => {
+  it('BIOS + full DHCP: iPXE ROM → boot script → live image → agent bundle → power off', async () => {
+    await bootScenario({ name: 'bios-full', firmware: 'bios', dhcp: 'full', octet: 71, mac: '52:54:00:00:71:01' });
+  });
+
+  it('UEFI + proxy DHCP: OVMF PXE → snponly.efi → boot script → live image → agent bundle → power off', async () => {
+    await bootScenario({ name: 'uefi-proxy', firmware: 'uefi', dhcp: 'proxy', octet: 72, mac: '52:54:00:00:72:01' });
+  });
+
+  it('the real agent bundle starts in the image, says hello with the command line token, and reboots when told', async () => {
+    await ensureAgentBundle();
+    await bootScenario({ name: 'real-agent', firmware: 'bios', dhcp: 'full', octet: 74, mac: '52:54:00:00:74:01', realAgent: true });
+  });
+
+  it('full run, BIOS + full DHCP: vetting serve + the real agent take the machine through every stage (smoke) to Completed', async () => {
+    await ensureAgentBundle();
+    await bootScenario({ name: 'full-bios', firmware: 'bios', dhcp: 'full', octet: 75, mac: '52:54:00:00:75:01', fullRun: { expect: 'Completed' } });
+  });
+
+  it('full run, UEFI + proxy DHCP: every stage (smoke) to Completed', async () => {
+    await ensureAgentBundle();
+    await bootScenario({ name: 'full-uefi', firmware: 'uefi', dhcp: 'proxy', octet: 76, mac: '52:54:00:00:76:01', fullRun: { expect: 'Completed' } });
+  });
+
+  it('full run, NVMe with a critical warning: SMART fails and the run holds at FailedHolding', async () => {
+    await ensureAgentBundle();
+    await bootScenario({ name: 'full-nvmecrit', firmware: 'bios', dhcp: 'full', octet: 77, mac: '52:54:00:00:77:01', nvmeCriticalWarning: 2, fullRun: { expect: 'FailedHolding' } });
+  });
+});
