@@ -12,7 +12,7 @@ import type { Figure } from './table.ts';
 // chart painted (every series' SVG path drawn and a frame rendered after it),
 // and the JS heap once the chart stands (after a forced GC). Baseline: the same
 // page and chart fed every raw point — the UI's measurements request is
-// rewritten in flight from points=800 to the API's maximum, so the server
+// rewritten in flight from its downsampled `points` to the API's maximum, so the server
 // sends each series whole.
 
 const SENSORS = 40;

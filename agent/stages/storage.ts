@@ -38,13 +38,13 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport> {
   }
   const found = matches.flatMap((m) => (m.status === 'found' ? [{ id: m.id, device: m.device }] : []));
 
-  // Gate 2: device safety.
+  // Gate 2: device safety. Facts for every disk are read at once (the decision stays per disk, in order).
+  const facts = await Promise.all(found.map((f) => deviceFacts(f.device, { sysRoot: ctx.paths.sysRoot, procRoot: ctx.paths.procRoot })));
   const refused: { disk: string; device: string; reasons: string[] }[] = [];
-  for (const f of found) {
-    const facts = await deviceFacts(f.device, { sysRoot: ctx.paths.sysRoot, procRoot: ctx.paths.procRoot });
-    const reasons = safetyRefusals(facts, ctx.welcome.deviceAllowlist);
+  found.forEach((f, i) => {
+    const reasons = safetyRefusals(facts[i]!, ctx.welcome.deviceAllowlist);
     if (reasons.length > 0) refused.push({ disk: f.id, device: f.device.path, reasons });
-  }
+  });
   if (refused.length > 0) {
     return {
       outcome: 'error',
@@ -53,11 +53,12 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport> {
     };
   }
 
-  // Gate 3: wipe-probe.
+  // Gate 3: wipe-probe, every disk probed at once; findings are judged in disk order.
   const hits: WipeProbeHit[] = [];
   const overridden: { disk: string; device: string; found: string[] }[] = [];
-  for (const f of found) {
-    const probe = await wipeProbe(f.device, { runTool: ctx.runTool, signal: ctx.signal, sysRoot: ctx.paths.sysRoot });
+  const probes = await Promise.all(found.map((f) => wipeProbe(f.device, { runTool: ctx.runTool, signal: ctx.signal, sysRoot: ctx.paths.sysRoot })));
+  for (const [i, f] of found.entries()) {
+    const probe = probes[i]!;
     await ctx.artifact(`wipe-probe-${f.device.name}.txt`, `wipefs -J -n ${f.device.path}\n${probe.raw.wipefs}\n\nblkid -p -o export ${f.device.path} (exit ${probe.raw.blkidExit})\n${probe.raw.blkid}`);
     if (probe.found.length === 0) continue;
     const entry = { disk: f.id, device: f.device.path, found: probe.found.slice(0, 64).map((s) => s.slice(0, 512)) };
