@@ -1,8 +1,9 @@
 import type { InventoryGpu } from '../../common/schema/inventory.ts';
+import { parseNvidiaSmiQueryCsv, queryNumber } from '../parsers/nvidia-smi.ts';
 import type { StageContext } from './stage-types.ts';
 
 // Reading NVIDIA GPUs through nvidia-smi's CSV query. The agent chooses the
-// columns itself (GPU_QUERY_FIELDS), so each row is read by position.
+// columns itself (GPU_QUERY_FIELDS); the shared parser reads the cells by name.
 
 export const GPU_QUERY_FIELDS = [
   'index',
@@ -36,47 +37,29 @@ export interface GpuRow {
   retiredPagesPending: string | null;
 }
 
-const NA = /^(\[?N\/A\]?|\[Not Supported\]|Not Supported|\[Unknown Error\])$/i;
-
-function cell(v: string | undefined): string | null {
-  const t = (v ?? '').trim();
-  return t === '' || NA.test(t) ? null : t;
-}
-
-function numCell(v: string | undefined): number | null {
-  const t = cell(v);
-  if (t === null) return null;
-  const n = Number(t.replace(/\s*(MiB|W|C)$/i, ''));
-  return Number.isFinite(n) ? n : null;
-}
-
-/** Parses `--query-gpu=<GPU_QUERY_FIELDS> --format=csv,noheader,nounits`. */
+/** Parses `--query-gpu=<GPU_QUERY_FIELDS> --format=csv,noheader,nounits` (cells read by the shared parser). */
 export function parseGpuQuery(text: string): GpuRow[] {
-  const rows: GpuRow[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    const c = line.split(',');
-    if (c.length < GPU_QUERY_FIELDS.length) throw new Error(`nvidia-smi query row has ${c.length} fields, expected ${GPU_QUERY_FIELDS.length}: "${line.slice(0, 200)}"`);
-    const index = numCell(c[0]);
-    const name = cell(c[1]);
-    if (index === null || !name) throw new Error(`nvidia-smi query row without index or name: "${line.slice(0, 200)}"`);
-    rows.push({
+  if (!text.trim()) return [];
+  return parseNvidiaSmiQueryCsv(text, GPU_QUERY_FIELDS).map((r) => {
+    const index = queryNumber(r, 'index');
+    const name = r.name ?? null;
+    if (index === null || !name) throw new Error(`nvidia-smi query row without index or name: ${JSON.stringify(r).slice(0, 200)}`);
+    return {
       index,
       name,
-      uuid: cell(c[2]),
-      serial: cell(c[3]),
-      busId: cell(c[4]),
-      memoryMiB: numCell(c[5]),
-      temperatureC: numCell(c[6]),
-      powerW: numCell(c[7]),
-      eccMode: cell(c[8]),
-      eccCorrectedVolatile: numCell(c[9]),
-      eccUncorrectedVolatile: numCell(c[10]),
-      eccUncorrectedAggregate: numCell(c[11]),
-      retiredPagesPending: cell(c[12]),
-    });
-  }
-  return rows;
+      uuid: r.uuid ?? null,
+      serial: r.serial ?? null,
+      busId: r['pci.bus_id'] ?? null,
+      memoryMiB: queryNumber(r, 'memory.total'),
+      temperatureC: queryNumber(r, 'temperature.gpu'),
+      powerW: queryNumber(r, 'power.draw'),
+      eccMode: r['ecc.mode.current'] ?? null,
+      eccCorrectedVolatile: queryNumber(r, 'ecc.errors.corrected.volatile.total'),
+      eccUncorrectedVolatile: queryNumber(r, 'ecc.errors.uncorrected.volatile.total'),
+      eccUncorrectedAggregate: queryNumber(r, 'ecc.errors.uncorrected.aggregate.total'),
+      retiredPagesPending: r['retired_pages.pending'] ?? null,
+    };
+  });
 }
 
 export function gpuQueryArgs(): string[] {
