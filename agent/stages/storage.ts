@@ -8,6 +8,7 @@ import { testDisk, type DiskTestResult } from './storage/disk-test.ts';
 import { safetyRefusals } from './storage/safety.ts';
 import { wipeProbe } from './storage/wipe-probe.ts';
 import type { StageContext, StageModule, StageOutcomeReport } from './stage-types.ts';
+import { ToolInfraError } from '../runtime/tool-runner.ts';
 
 // Storage (destructive). Three gates stand in front of any write, in order:
 // identity (only the host's expected disks, matched by serial / WWN / loop
@@ -56,9 +57,28 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport> {
   // Gate 3: wipe-probe, every disk probed at once; findings are judged in disk order.
   const hits: WipeProbeHit[] = [];
   const overridden: { disk: string; device: string; found: string[] }[] = [];
-  const probes = await Promise.all(found.map((f) => wipeProbe(f.device, { runTool: ctx.runTool, signal: ctx.signal, sysRoot: ctx.paths.sysRoot })));
+  const probes = await Promise.all(
+    found.map((f) =>
+      wipeProbe(f.device, { runTool: ctx.runTool, signal: ctx.signal, sysRoot: ctx.paths.sysRoot }).catch((err: unknown) => {
+        if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+        return { error: err instanceof Error ? err.message : String(err) };
+      }),
+    ),
+  );
+  // A disk that could not be probed is never written: the stage stops, naming it.
+  const unprobed = found.flatMap((f, i) => {
+    const p = probes[i]!;
+    return 'error' in p ? [{ disk: f.id, device: f.device.path, error: p.error }] : [];
+  });
+  if (unprobed.length > 0) {
+    return {
+      outcome: 'error',
+      message: `Storage not started: the wipe-probe could not read ${unprobed.map((u) => `${u.disk} (${u.device}): ${u.error}`).join('; ')}`.slice(0, 4096),
+      summary: { stoppedAt: 'wipe-probe', unprobed },
+    };
+  }
   for (const [i, f] of found.entries()) {
-    const probe = probes[i]!;
+    const probe = probes[i] as Awaited<ReturnType<typeof wipeProbe>>;
     await ctx.artifact(`wipe-probe-${f.device.name}.txt`, `wipefs -J -n ${f.device.path}\n${probe.raw.wipefs}\n\nblkid -p -o export ${f.device.path} (exit ${probe.raw.blkidExit})\n${probe.raw.blkid}`);
     if (probe.found.length === 0) continue;
     const entry = { disk: f.id, device: f.device.path, found: probe.found.slice(0, 64).map((s) => s.slice(0, 512)) };

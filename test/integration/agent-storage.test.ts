@@ -52,6 +52,20 @@ describe.skipIf(!isRoot() && !process.env.CI)('Storage stage on real loop device
     expect(r.measurements?.filter((m) => m.unit === 'IOPS')).toHaveLength(2);
   });
 
+  it('writes nothing and names the disk when the wipe-probe cannot read it', async () => {
+    const a = loopDevice(cleanup, dir, 'a.img', 24);
+    const b = loopDevice(cleanup, dir, 'b.img', 24);
+    const ctx = storageCtx([`loop:${a.file}`, `loop:${b.file}`]);
+    // The real wipefs, pointed at a path that cannot be opened for disk b only.
+    const real = ctx.runTool;
+    ctx.runTool = (tool, args, o) => real(tool, tool === 'wipefs' ? args.map((x) => (x === b.dev ? '/dev/vetting-no-such-disk' : x)) : args, o);
+    const r = await storageStage.run(ctx);
+    expect(r.outcome).toBe('error');
+    expect(r.message).toMatch(new RegExp(`wipe-probe could not read loop:${b.file}`));
+    expect(r.summary).toMatchObject({ stoppedAt: 'wipe-probe', unprobed: [{ disk: `loop:${b.file}`, device: b.dev }] });
+    expect([...ctx.artifacts.keys()].some((k) => k.startsWith('badblocks-') || k.startsWith('fio-'))).toBe(false);
+  });
+
   it('halts with UnexpectedData on an ext4 filesystem and an LVM PV, writing nothing', async () => {
     const fs = loopDevice(cleanup, dir, 'fs.img', 24);
     const pv = loopDevice(cleanup, dir, 'pv.img', 24);

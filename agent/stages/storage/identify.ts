@@ -36,18 +36,21 @@ export async function enrichIdentities(ctx: StageContext, devices: BlockDeviceIn
     if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
     ctx.log.warn('lsblk could not add disk identities', { err: errorText(err) });
   }
-  for (const dev of devices) {
-    if ((dev.serial && dev.wwn) || /^(loop|dm-|md|sr|zd|nbd)/.test(dev.name)) continue;
-    try {
-      const res = await ctx.runTool('smartctl', ['-j', '-i', dev.path], { timeoutMs: 30_000, signal: ctx.signal });
-      const rep = parseSmartctlJson(res.stdout, res.exitCode);
-      dev.serial ??= rep.serial;
-      dev.wwn ??= rep.wwn;
-      if (!dev.transport && rep.protocol === 'NVMe') dev.transport = 'nvme';
-    } catch (err) {
-      if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
-      ctx.log.debug('smartctl -i gave no identity', { device: dev.path, err: errorText(err) });
-    }
-  }
+  // One smartctl -i per disk, all at once: each fills in only its own device.
+  const unidentified = devices.filter((dev) => !(dev.serial && dev.wwn) && !/^(loop|dm-|md|sr|zd|nbd)/.test(dev.name));
+  await Promise.all(
+    unidentified.map(async (dev) => {
+      try {
+        const res = await ctx.runTool('smartctl', ['-j', '-i', dev.path], { timeoutMs: 30_000, signal: ctx.signal });
+        const rep = parseSmartctlJson(res.stdout, res.exitCode);
+        dev.serial ??= rep.serial;
+        dev.wwn ??= rep.wwn;
+        if (!dev.transport && rep.protocol === 'NVMe') dev.transport = 'nvme';
+      } catch (err) {
+        if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+        ctx.log.debug('smartctl -i gave no identity', { device: dev.path, err: errorText(err) });
+      }
+    }),
+  );
 }
 
