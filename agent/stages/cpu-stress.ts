@@ -117,6 +117,14 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport> {
     if (err.kind === 'cancelled' && ctx.signal.aborted) throw err;
     if (!(err.kind === 'cancelled' && overheated)) infra = err;
     stderr = err.stderr;
+    // What stress-ng printed before it was stopped (overheat, timeout, OOM kill) is the evidence.
+    const why = overheated ? 'stopped: temperature ceiling reached' : `stopped: ${err.kind} (${err.message})`;
+    await ctx.artifact('stress-ng.txt', `$ stress-ng ${args.join(' ')}
+${why}
+--- stdout ---
+${err.stdout}
+--- stderr ---
+${err.stderr}`);
   } finally {
     clearInterval(ticker);
     ctx.signal.removeEventListener('abort', onOuterAbort);

@@ -58,6 +58,8 @@ describe('CPUStress with real stress-ng', () => {
     expect(r.outcome).toBe('failed');
     expect(r.message).toMatch(/coretemp\/Package id 0 at 95\.5 °C \(limit 90 °C\); load stopped early/);
     expect(r.summary.peakTempsC).toEqual({ 'coretemp/Package id 0': 95.5, 'nvme/Composite': 40 });
+    // The stopped stress-ng's own output is kept as evidence.
+    expect(ctx.artifacts.get('stress-ng.txt')).toMatch(/stopped: temperature ceiling reached/);
   });
 });
 
