@@ -6,6 +6,8 @@ import { UserError } from '../util/errors.ts';
 import type { Logger } from '../util/log.ts';
 
 const HELLO_TIMEOUT_MS = 10_000;
+/** Most agent messages stored in one transaction (group commit). */
+const MAX_BATCH = 100;
 
 interface Connection {
   socket: WebSocket;
@@ -99,7 +101,9 @@ export class AgentEndpoint {
   }
 
   private flush() {
-    const batch = this.queue.splice(0);
+    // Bounded batches keep each synchronous stretch short, so sockets are served between them.
+    const batch = this.queue.splice(0, MAX_BATCH);
+    if (this.queue.length > 0) setImmediate(() => this.flush());
     let results: ReturnType<RunService['applyBatch']>;
     try {
       results = this.runs.applyBatch(batch.map(({ conn, msg }) => ({ runId: conn.runId, session: conn.session, msg })));
