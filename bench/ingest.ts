@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION } from '../common/schema/index.ts';
 import { openStore } from '../electron/node/store/index.ts';
@@ -188,4 +187,3 @@ export async function benchIngest(agents: number, seconds: number): Promise<Figu
   }
 }
 
-export const ingestFile = join(import.meta.dirname, 'ingest.ts');

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { STAGE_NAMES } from '../common/stages.ts';
 import { writeRunReport } from '../electron/node/report/index.ts';
 import { openStore, type Store } from '../electron/node/store/index.ts';
@@ -61,4 +60,3 @@ export function benchReport(hours: number): Figure[] {
   }
 }
 
-export const reportBenchFile = join(import.meta.dirname, 'report.ts');

@@ -23,6 +23,11 @@ const runId = (v: string) => {
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a run id (a positive whole number)');
   return n;
 };
+const seconds = (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of seconds above 0');
+  return n;
+};
 const collect = (v: string, all: string[]) => [...all, v];
 const dataDirOption = () => new Option('--data-dir <dir>', 'data directory (default $VETTING_DATA_DIR or $XDG_DATA_HOME/vetting)');
 
@@ -251,7 +256,7 @@ export function buildProgram(): Command {
     .command('selftest')
     .description('run the whole pipeline against this machine, harmlessly (fio on a scratch file, no badblocks), and print the report path')
     .addOption(dataDirOption())
-    .option('--timeout <seconds>', 'give up after this long', Number, 600)
+    .option('--timeout <seconds>', 'give up after this long', seconds, 600)
     .option('--json', 'print {run, state, result, report, failedStage, message}')
     .action(async (o: { dataDir?: string; timeout: number; json?: boolean }) => {
       const { selftest } = await import('./selftest.ts');

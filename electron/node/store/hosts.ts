@@ -2,6 +2,7 @@ import { diskIdKind, HostInput, HostPatch, type HostView, type ProfileName } fro
 import { notFound, UserError } from '../util/errors.ts';
 import { nowIso } from '../util/time.ts';
 import type { Db } from './db.ts';
+import { ACTIVE_RUN_SQL } from './runs.ts';
 
 interface HostRow {
   id: number;
@@ -18,7 +19,6 @@ export interface HostRecord extends HostView {
   id: number;
 }
 
-const ACTIVE_STATES_SQL = "state NOT IN ('Completed', 'Abandoned', 'Released')";
 
 export class HostStore {
   constructor(private readonly db: Db) {}
@@ -115,7 +115,7 @@ export class HostStore {
   private toRecord(r: HostRow): HostRecord {
     const macs = (this.db.prepare('SELECT mac FROM host_macs WHERE host_id = ? ORDER BY mac').all(r.id) as { mac: string }[]).map((m) => m.mac);
     const disks = (this.db.prepare('SELECT ident FROM host_disks WHERE host_id = ? ORDER BY position').all(r.id) as { ident: string }[]).map((d) => d.ident);
-    const active = this.db.prepare(`SELECT id FROM runs WHERE host_id = ? AND ${ACTIVE_STATES_SQL} ORDER BY id DESC LIMIT 1`).get(r.id) as { id: number } | undefined;
+    const active = this.db.prepare(`SELECT id FROM runs WHERE host_id = ? AND ${ACTIVE_RUN_SQL} ORDER BY id DESC LIMIT 1`).get(r.id) as { id: number } | undefined;
     return {
       id: r.id,
       name: r.name,
