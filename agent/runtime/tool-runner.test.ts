@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LineSplitter, runTool, ToolInfraError } from './tool-runner.ts';
 
@@ -52,4 +56,37 @@ describe('runTool', () => {
     expect(r.stdout.length).toBeLessThanOrEqual(1000);
     expect(r.stdout.endsWith('20000\n')).toBe(true);
   });
+
+  it.skipIf(!existsSync('/usr/bin/setpriv'))('kills a running tool when the agent itself is killed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tool-runner-'));
+    const pidFile = join(dir, 'pid');
+    let toolPid = 0;
+    // A separate Node process plays the agent: it starts a long tool and is then SIGKILLed.
+    const script = `import { runTool } from ${JSON.stringify(new URL('./tool-runner.ts', import.meta.url).href)};
+      await runTool('sh', ['-c', 'echo $$ > ${pidFile}; exec sleep 60'], { timeoutMs: 120000 });`;
+    const agent = spawn(process.execPath, ['--import', 'tsx/esm', '--input-type=module', '-e', script], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 100 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 100));
+      toolPid = Number(readFileSync(pidFile, 'utf8'));
+      expect(alive(toolPid)).toBe(true);
+      agent.kill('SIGKILL');
+      for (let i = 0; i < 50 && alive(toolPid); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(alive(toolPid)).toBe(false);
+    } finally {
+      agent.kill('SIGKILL');
+      if (toolPid && alive(toolPid)) process.kill(toolPid, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    // A killed child of a dead parent is reaped by init; until then it is a zombie.
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 
 // The one way the agent runs an external tool. Every stage goes through here so
@@ -58,6 +59,15 @@ export interface ToolRunOptions {
 export type ToolRunner = (tool: string, args: string[], opts: ToolRunOptions) => Promise<ToolResult>;
 
 const DEFAULT_CAPTURE = 16 * 1024 * 1024;
+/**
+ * util-linux's setpriv, through which every tool is started with a parent-death
+ * signal: when the agent is killed or crashes, its badblocks/fio/stress-ng die
+ * with it instead of writing on beside the restarted agent's own run of the
+ * same test (an orphaned badblocks -w makes the next one read patterns it never
+ * wrote, which looks exactly like a bad disk). setpriv execs the tool, so the
+ * PID, exit status and signals are the tool's own. The live image has util-linux.
+ */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? null;
 /** SIGKILL seen through a shell or container runtime: 128 + 9. */
 const EXIT_KILLED = 137;
 
@@ -111,8 +121,11 @@ export const runTool: ToolRunner = async (tool, args, opts) => {
   const err = new Capture(limit);
   const started = Date.now();
   if (opts.signal?.aborted) throw new ToolInfraError('cancelled', tool, `${tool}: cancelled before start`);
+  // Under setpriv a missing tool would be setpriv's exec failure (exit 127), so look first.
+  if (SETPRIV && !(await toolExists(tool))) throw new ToolInfraError('missing', tool, `${tool}: not installed (not found on PATH)`);
 
-  const child = execa(tool, args, {
+  const [command, argv] = SETPRIV ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', tool, ...args]] : [tool, args];
+  const child = execa(command, argv, {
     reject: false,
     buffer: false,
     timeout: opts.timeoutMs,
