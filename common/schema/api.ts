@@ -98,6 +98,13 @@ export const TransitionView = z.object({
 });
 export type TransitionView = z.infer<typeof TransitionView>;
 
+/** Steps of a host's network boot, in the order they happen (docs/pxe.md). */
+export const BOOT_STEPS = ['dhcp', 'tftp', 'boot-script', 'kernel', 'initrd', 'agent-bundle'] as const;
+export const BootStep = z.enum(BOOT_STEPS);
+export type BootStep = z.infer<typeof BootStep>;
+export const BootEventView = z.object({ step: BootStep, detail: z.string().nullable(), at: z.string() });
+export type BootEventView = z.infer<typeof BootEventView>;
+
 export const ArtifactView = z.object({ name: z.string(), kind: z.string(), stage: z.string().nullable(), size: z.number(), sha256: z.string(), createdAt: z.string() });
 export type ArtifactView = z.infer<typeof ArtifactView>;
 
@@ -126,6 +133,8 @@ export const RunDetailView = RunSummaryView.extend({
   attempts: z.array(StageView),
   specDiffs: z.array(SpecDiffView),
   transitions: z.array(TransitionView),
+  /** The host's network boot for this run, oldest first (empty for runs started by hand). */
+  boot: z.array(BootEventView),
   artifacts: z.array(ArtifactView),
   wipeOverride: z.array(z.string()),
   unexpectedData: z.array(z.object({ disk: z.string(), device: z.string(), found: z.array(z.string()) })),
@@ -197,6 +206,8 @@ export const BoardEntry = z.object({
   stages: z.array(StageView),
   progress: z.array(ProgressView),
   hottest: z.object({ sensor: z.string(), value: z.number(), ts: z.number() }).nullable(),
+  /** While the run waits for its agent: the latest step of the host's network boot. */
+  boot: BootEventView.nullable(),
   needsPerson: z.enum(NEEDS_PERSON).nullable(),
 });
 export type BoardEntry = z.infer<typeof BoardEntry>;

@@ -14,6 +14,7 @@ import { RunService } from './runs/run-service.ts';
 import { createNotifier } from './notify/index.ts';
 import { createJanitor } from './janitor/index.ts';
 import { BenchServices } from './bench/bench-services.ts';
+import { bootStepOfSeen } from './pxe/boot-steps.ts';
 import { bootRoutes } from './pxe/boot-routes.ts';
 import { resolveImageDir } from './pxe/boot-files.ts';
 import { maintenanceRoutes } from './control/routes-maintenance.ts';
@@ -126,14 +127,18 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
     benchAddress,
     benchUrl,
     ...(opts.iperfPort !== undefined ? { iperfPortOverride: opts.iperfPort } : {}),
-    onHostSeen: (e) => recordSeen(e.mac, e.ip, e.arch, e.source),
+    onHostSeen: (e) => {
+      recordSeen(e.mac, e.ip, e.arch, e.source);
+      const boot = bootStepOfSeen(e);
+      if (boot) runs.recordBootStep(e.mac, boot.step, boot.detail);
+    },
     onServiceDown: (name, message) => notifier.emit({ type: 'ServiceDown', title: `${name} is down`, body: message }),
   });
   await services.apply(settings);
   benchRoutes.push(
     bootRoutes({
       benchUrl,
-      imageDir: resolveImageDir(settings.bench.imageDir),
+      imageDir: () => resolveImageDir(store.settings.get().bench.imageDir),
       agentBundle: agentBundle(log),
       recordSeen,
       lookupMac: (mac) => {
@@ -145,6 +150,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
         return { host: host.name, runWaiting: !!bootable, token: bootable ? runs.rotateAgentToken(run.id) : null };
       },
       onProblem: (m) => log.warn(m),
+      onBootStep: (mac, step, detail) => runs.recordBootStep(mac, step, detail),
     }),
   );
   const serviceViews = (): ServiceView[] => [

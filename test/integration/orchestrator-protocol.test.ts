@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -222,6 +222,17 @@ describe('agent protocol', () => {
 
 describe('boot endpoint on the bench listener', () => {
   it('records an unknown MAC as a new host, boots nothing for it, and gives a waiting run a fresh secret', async () => {
+    // A stand-in live image (the real one is built and booted by the PXE lab); the setting applies without a restart.
+    const imageDir = join(tmp.path, 'image');
+    mkdirSync(imageDir, { recursive: true });
+    writeFileSync(join(imageDir, 'vmlinuz'), Buffer.alloc(64 * 1024, 1));
+    writeFileSync(join(imageDir, 'initrd.img'), Buffer.alloc(256 * 1024, 2));
+    const set = await cli(['settings', 'set', `bench.imageDir=${imageDir}`, '--data-dir', tmp.path, '--json']);
+    expect(set.code, set.stderr).toBe(0);
+    expect(JSON.parse(set.stdout).bench.imageDir).toBe(imageDir);
+    const bad = await cli(['settings', 'set', 'bench.dhcpMode=bogus', 'bench.imageDir=/elsewhere', '--data-dir', tmp.path]);
+    expect([bad.code, bad.stderr]).toEqual([1, expect.stringMatching(/bench\.dhcpMode: Invalid option/)]);
+    expect((await api<{ bench: { imageDir: string; dhcpMode: string } }>(server, 'GET', '/api/settings')).body.bench).toMatchObject({ imageDir, dhcpMode: 'off' });
     const unknown = await fetch(`${server.bench}/boot/ipxe?mac=52:54:00:99:88:77`);
     expect(unknown.status).toBe(200);
     const script = await unknown.text();
@@ -236,6 +247,19 @@ describe('boot endpoint on the bench listener', () => {
     const token = /vetting\.token=(\S+)/.exec(boot)?.[1];
     expect(token).toBeTruthy();
     expect(token).not.toBe(r.token);
+    // The boot so far shows on the run and the board: the script, then each file sent whole.
+    const kernel = await fetch(`${server.bench}/boot/vmlinuz`);
+    expect([kernel.status, (await kernel.arrayBuffer()).byteLength]).toEqual([200, 64 * 1024]);
+    const agentUrl = /vetting\.agent=(\S+)/.exec(boot)![1]!;
+    expect(agentUrl).toContain(`?mac=${mac}`);
+    await (await fetch(agentUrl)).text();
+    expect((await showRun(r.run)).boot.map((b) => [b.step, b.detail])).toEqual([
+      ['boot-script', expect.stringContaining('live image for node1')],
+      ['kernel', expect.stringMatching(/^64 KiB in \d+\.\d s$/)],
+      ['agent-bundle', expect.stringMatching(/ in \d+\.\d s$/)],
+    ]);
+    const tile = (await api<{ entries: { host: { name: string }; boot: { step: string } | null }[] }>(server, 'GET', '/api/board')).body.entries.find((e) => e.host.name === 'node1');
+    expect(tile?.boot?.step).toBe('agent-bundle');
     // The fresh secret is the one that now works; the one printed before it does not.
     const a = agentFor({ orchestrator: r.orchestrator, token: token! });
     expect((await a.connect()).run).toBe(r.run);

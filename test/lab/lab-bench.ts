@@ -34,8 +34,6 @@ const { values } = parseArgs({
     token: { type: 'string', default: 'lab-token-1' },
     /** Accept the real agent's WebSocket at /agent: check its hello, then tell it to reboot. */
     'agent-ws': { type: 'boolean', default: false },
-    /** Agents connect here instead of this listener (a real orchestrator's bench listener). */
-    'agent-ws-url': { type: 'string' },
   },
   strict: true,
 });
@@ -138,7 +136,6 @@ server.listen(0, bench.address, () => {
     benchUrl,
     imageDir: need('image-dir'),
     agentBundle: { path: agentPath, sha256: agentSha },
-    agentWsUrl: values['agent-ws-url'],
     onProblem: (message) => emit({ type: 'problem', message }),
   });
   const dnsmasq = createDnsmasqService({ dataDir: need('data-dir'), bench, benchUrl, onHostSeen: (e) => emit({ type: 'dhcp', ...e }) });

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { ApiError, HostInput, HostView, RunActionBody, RunDetailView, RunSummaryView } from '../../../common/schema/index.ts';
+import type { ApiError, HostInput, HostView, RunActionBody, RunDetailView, RunSummaryView, Settings } from '../../../common/schema/index.ts';
 import { captureSpecYaml } from '../control/routes.ts';
 import { EventBus } from '../events/bus.ts';
 import { writeRunReport } from '../report/index.ts';
@@ -25,6 +25,9 @@ export interface VettingApi {
   act(id: number, body: RunActionBody): Promise<RunDetailView>;
   report(id: number): Promise<{ html: string; json: string; jsonSha256: string }>;
   addSupervisor(name: string, secret: string): Promise<void>;
+  getSettings(): Promise<Settings>;
+  /** Deep-merges `patch` into the settings; a running server applies them (dnsmasq, iperf3) at once. */
+  updateSettings(patch: Record<string, unknown>): Promise<Settings>;
   close(): void;
 }
 
@@ -66,6 +69,8 @@ class HttpApi implements VettingApi {
   act = (id: number, body: RunActionBody) => this.call<RunDetailView>('POST', `/api/runs/${id}/actions`, body);
   report = (id: number) => this.call<{ html: string; json: string; jsonSha256: string }>('POST', `/api/runs/${id}/report`);
   addSupervisor = async (name: string, secret: string) => void (await this.call('POST', '/api/supervisors', { name, secret }));
+  getSettings = () => this.call<Settings>('GET', '/api/settings');
+  updateSettings = (patch: Record<string, unknown>) => this.call<Settings>('PUT', '/api/settings', patch);
   close() {}
 }
 
@@ -129,6 +134,8 @@ class DirectApi implements VettingApi {
     return writeRunReport(this.store.db, this.dataDir, id);
   };
   addSupervisor = (name: string, secret: string) => this.store.supervisors.set(name, secret);
+  getSettings = async () => this.store.settings.get();
+  updateSettings = async (patch: Record<string, unknown>) => this.store.settings.update(patch);
   close() {
     this.store.close();
   }

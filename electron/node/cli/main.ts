@@ -9,6 +9,7 @@ import { connect, type VettingApi } from './api-client.ts';
 import { resolveDataDir } from './data-dir.ts';
 import { readSecret } from './secret-input.ts';
 import { removeServerFile, writeServerFile } from './server-file.ts';
+import { settingsPatch } from './settings-args.ts';
 
 // The `vetting` command line (docs/cli.md). Output for people by default,
 // `--json` where a script reads it; errors go to stderr with a non-zero exit.
@@ -267,6 +268,26 @@ export function buildProgram(): Command {
           : `self-test run ${r.run} stopped in ${r.state}${r.failedStage ? ` at ${r.failedStage}: ${r.message}` : ''}`,
       );
       if (r.state !== 'Completed') process.exitCode = 1;
+    });
+
+  const settings = program.command('settings').description('show or change the bench settings (network, DHCP, image, retention…)');
+  settings
+    .command('show')
+    .addOption(dataDirOption())
+    .option('--json', 'print the settings as one line of JSON')
+    .action(async (o: { dataDir?: string; json?: boolean }) => {
+      const s = await withApi(o.dataDir, (api) => api.getSettings());
+      process.stdout.write(o.json ? `${JSON.stringify(s)}\n` : `${JSON.stringify(s, null, 2)}\n`);
+    });
+  settings
+    .command('set <values...>')
+    .description('change settings: path=value pairs (bench.dhcpMode=proxy bench.proxySubnet=10.1.2.0) or JSON objects; a running server applies them at once')
+    .addOption(dataDirOption())
+    .option('--json', 'print the resulting settings as JSON')
+    .action(async (values: string[], o: { dataDir?: string; json?: boolean }) => {
+      const patch = settingsPatch(values);
+      const s = await withApi(o.dataDir, (api) => api.updateSettings(patch));
+      out(!!o.json, s, () => `settings saved:\n${JSON.stringify(s, null, 2)}`);
     });
 
   program

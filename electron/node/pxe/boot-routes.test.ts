@@ -12,6 +12,7 @@ const registered: Record<string, MacLookup> = {
   '52:54:00:00:07:02': { host: 'pve-node-8', runWaiting: false, token: null },
 };
 const seen: unknown[][] = [];
+const steps: [string, string, string | null][] = [];
 let dir: string;
 let server: Server;
 let base: string;
@@ -37,6 +38,7 @@ beforeAll(async () => {
   const handler = bootRoutes({
     lookupMac: (mac) => registered[mac] ?? null,
     recordSeen: (...args) => seen.push(args),
+    onBootStep: (mac, step, detail) => steps.push([mac, step, detail]),
     benchUrl: 'http://10.9.8.1:8069/',
     imageDir,
     agentBundle: { path: join(dir, 'agent.mjs'), sha256: agentSha },
@@ -87,12 +89,28 @@ describe('boot routes', () => {
     expect(kernel).toContain('kernel http://10.9.8.1:8069/boot/vmlinuz initrd=initrd.img ');
     expect(kernel).toContain(' vetting.url=ws://10.9.8.1:8069/agent ');
     expect(kernel).toContain(' vetting.token=tok_Abc-123.xyz ');
-    expect(kernel).toContain(' vetting.agent=http://10.9.8.1:8069/boot/agent.mjs ');
+    expect(kernel).toContain(' vetting.agent=http://10.9.8.1:8069/boot/agent.mjs?mac=52:54:00:00:07:01 ');
     expect(kernel).toContain(` vetting.sha256=${agentSha} `);
     expect(kernel).toContain('console=ttyS0,115200n8');
     expect(kernel).toContain('BOOTIF=01-${net0/mac:hexhyp}');
     expect(lines).toContain('initrd http://10.9.8.1:8069/boot/initrd.img || goto failed');
     expect(seen).toEqual([]);
+    expect(steps.splice(0)).toEqual([['52:54:00:00:07:01', 'boot-script', 'live image for pve-node-7, from 127.0.0.1']]);
+  });
+
+  it('reports each boot file sent whole as a step of the host that fetched its boot script', async () => {
+    // iPXE fetches kernel and initrd from the address its script went to; the agent URL names the MAC.
+    await get('/boot/vmlinuz');
+    await get('/boot/initrd.img', { method: 'HEAD' }); // a HEAD is no download
+    await get('/boot/initrd.img');
+    await get('/boot/agent.mjs?mac=52:54:00:00:07:09');
+    await get('/boot/agent.mjs?mac=bogus'); // falls back to the address
+    expect(steps.splice(0)).toEqual([
+      ['52:54:00:00:07:01', 'kernel', expect.stringMatching(/^4 KiB in \d+\.\d s$/)],
+      ['52:54:00:00:07:01', 'initrd', expect.stringMatching(/^10 KiB in \d+\.\d s$/)],
+      ['52:54:00:00:07:09', 'agent-bundle', expect.stringMatching(/^1 KiB in /)],
+      ['52:54:00:00:07:01', 'agent-bundle', expect.stringMatching(/^1 KiB in /)],
+    ]);
   });
 
   it('unknown MAC: records it as seen and waits, booting nothing', async () => {

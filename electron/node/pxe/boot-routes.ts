@@ -20,7 +20,8 @@ export interface BootRoutesDeps {
   recordSeen(mac: string, ip: string | null, arch: string | null, source: string): void;
   /** http://ADDRESS:PORT of the bench listener as the booting machine reaches it. */
   benchUrl: string;
-  imageDir: string;
+  /** Live image directory; a function is asked on every request, so a changed setting applies at once. */
+  imageDir: string | (() => string);
   agentBundle: { path: string; sha256: string };
   /** Agent WebSocket URL, when agents should not use ws://BENCH/agent (e.g. a separate listener). */
   agentWsUrl?: string;
@@ -28,18 +29,46 @@ export interface BootRoutesDeps {
   extraKernelArgs?: readonly string[];
   /** Called for every failed lookup or bad request, for the orchestrator's log. */
   onProblem?: (message: string) => void;
+  /** A registered host's boot moved on: its live boot script was served, or a boot file was downloaded whole. */
+  onBootStep?: (mac: string, step: BootFileStep, detail: string | null) => void;
 }
+
+export type BootFileStep = 'boot-script' | 'kernel' | 'initrd' | 'agent-bundle';
+
+/** How many client addresses are remembered to tie kernel/initrd downloads to a MAC. */
+const REMEMBERED_CLIENTS = 1024;
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 export function bootRoutes(deps: BootRoutesDeps): Handler {
   const urls = { benchUrl: deps.benchUrl.replace(/\/+$/, '') };
+  const imageDir = typeof deps.imageDir === 'function' ? deps.imageDir : () => deps.imageDir as string;
   const problem = (m: string): void => {
     try {
       deps.onProblem?.(m);
     } catch {
       // logging must not break booting
     }
+  };
+  // iPXE fetches the kernel and initrd from the address it fetched its live boot
+  // script from; those requests carry no MAC, so the script's client address names it.
+  const macByClient = new Map<string, string>();
+  const step = (mac: string | null | undefined, name: BootFileStep, detail: string | null): void => {
+    if (!mac) return;
+    try {
+      deps.onBootStep?.(mac, name, detail);
+    } catch (err) {
+      problem(`recording boot step ${name} for ${mac} failed: ${(err as Error).message}`);
+    }
+  };
+  /** Reports a boot file as a step once it has been sent whole. */
+  const stepWhenSent = (req: IncomingMessage, res: ServerResponse, mac: string | null | undefined, name: BootFileStep, path: string): void => {
+    if (!mac || req.method !== 'GET') return;
+    const started = Date.now();
+    res.once('finish', () => {
+      if (res.statusCode === 200) step(mac, name, `${formatSize(statOrNull(path)?.size ?? 0)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      else if (res.statusCode === 304) step(mac, name, 'unchanged since the last boot (cached)');
+    });
   };
 
   return (req, res) => {
@@ -57,14 +86,22 @@ export function bootRoutes(deps: BootRoutesDeps): Handler {
           return true;
         case '/boot/vmlinuz':
         case '/boot/initrd.img': {
-          const image = locateImage(deps.imageDir);
+          const image = locateImage(imageDir());
           if (!image.ok) return notFound(res, image.problem);
-          serveFile(req, res, url.pathname === '/boot/vmlinuz' ? image.files.kernel : image.files.initrd, 'application/octet-stream', null);
+          const ip = clientIp(req);
+          const [name, path] = url.pathname === '/boot/vmlinuz' ? (['kernel', image.files.kernel] as const) : (['initrd', image.files.initrd] as const);
+          stepWhenSent(req, res, ip ? macByClient.get(ip) : null, name, path);
+          serveFile(req, res, path, 'application/octet-stream', null);
           return true;
         }
-        case '/boot/agent.mjs':
+        case '/boot/agent.mjs': {
+          // The live image names its MAC (the kernel command line's agent URL carries it).
+          const named = MacAddress.safeParse(url.searchParams.get('mac') ?? '');
+          const ip = clientIp(req);
+          stepWhenSent(req, res, named.success ? named.data : ip ? macByClient.get(ip) : null, 'agent-bundle', deps.agentBundle.path);
           serveFile(req, res, deps.agentBundle.path, 'text/javascript; charset=utf-8', deps.agentBundle.sha256);
           return true;
+        }
         case '/boot/agent.mjs.sha256': {
           if (!statOrNull(deps.agentBundle.path)) return notFound(res, agentMissing(deps.agentBundle.path));
           serveScript(req, res, `${deps.agentBundle.sha256}  vetting-agent.mjs\n`, 'text/plain; charset=utf-8');
@@ -97,11 +134,19 @@ export function bootRoutes(deps: BootRoutesDeps): Handler {
       problem(agentMissing(deps.agentBundle.path));
       return noRunScript(`${found.host} (agent bundle not built)`, urls);
     }
-    if (!locateImage(deps.imageDir).ok) {
-      problem(`host ${found.host} wants to boot but the live image is not built in ${deps.imageDir}`);
+    if (!locateImage(imageDir()).ok) {
+      problem(`host ${found.host} wants to boot but the live image is not built in ${imageDir()}`);
       return noRunScript(`${found.host} (live image not built)`, urls);
     }
-    return liveBootScript({ benchUrl: urls.benchUrl, host: found.host, token: found.token, agentSha256: deps.agentBundle.sha256, extraArgs: deps.extraKernelArgs, agentWsUrl: deps.agentWsUrl });
+    const script = liveBootScript({ benchUrl: urls.benchUrl, host: found.host, mac, token: found.token, agentSha256: deps.agentBundle.sha256, extraArgs: deps.extraKernelArgs, agentWsUrl: deps.agentWsUrl });
+    const ip = clientIp(req);
+    if (ip) {
+      macByClient.delete(ip);
+      macByClient.set(ip, mac);
+      if (macByClient.size > REMEMBERED_CLIENTS) macByClient.delete(macByClient.keys().next().value!);
+    }
+    step(mac, 'boot-script', `live image for ${found.host}, from ${ip ?? 'an unknown address'}`);
+    return script;
   }
 }
 
@@ -123,6 +168,10 @@ function clientIp(req: IncomingMessage): string | null {
   const a = req.socket.remoteAddress;
   if (!a) return null;
   return a.startsWith('::ffff:') ? a.slice(7) : a;
+}
+
+function formatSize(bytes: number): string {
+  return bytes >= 1024 ** 2 ? `${(bytes / 1024 ** 2).toFixed(1)} MiB` : `${Math.max(1, Math.round(bytes / 1024))} KiB`;
 }
 
 function agentMissing(path: string): string {

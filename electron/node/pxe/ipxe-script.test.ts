@@ -5,13 +5,13 @@ const sha = 'a'.repeat(64);
 
 describe('iPXE scripts', () => {
   it('refuses values that would break the command line or be expanded by iPXE', () => {
-    expect(() => liveKernelArgs({ benchUrl: 'http://10.0.0.1:8069', host: 'h', token: 'a b', agentSha256: sha })).toThrow(/cannot carry/);
-    expect(() => liveKernelArgs({ benchUrl: 'http://10.0.0.1:8069', host: 'h', token: '${x}', agentSha256: sha })).toThrow(/cannot carry/);
-    expect(() => liveKernelArgs({ benchUrl: 'http://10.0.0.1:8069', host: 'h', token: 't', agentSha256: 'XYZ' })).toThrow(/cannot carry|sha256/);
+    expect(() => liveKernelArgs({ benchUrl: 'http://10.0.0.1:8069', host: 'h', mac: '52:54:00:12:34:56', token: 'a b', agentSha256: sha })).toThrow(/cannot carry/);
+    expect(() => liveKernelArgs({ benchUrl: 'http://10.0.0.1:8069', host: 'h', mac: '52:54:00:12:34:56', token: '${x}', agentSha256: sha })).toThrow(/cannot carry/);
+    expect(() => liveKernelArgs({ benchUrl: 'http://10.0.0.1:8069', host: 'h', mac: '52:54:00:12:34:56', token: 't', agentSha256: 'XYZ' })).toThrow(/cannot carry|sha256/);
   });
 
   it('neutralises settings expansion in host names shown by echo', () => {
-    expect(liveBootScript({ benchUrl: 'http://10.0.0.1:8069', host: 'x${net0/ip}', token: 't', agentSha256: sha })).toContain('echo Vetting: booting the live image for host x?{net0/ip}');
+    expect(liveBootScript({ benchUrl: 'http://10.0.0.1:8069', host: 'x${net0/ip}', mac: '52:54:00:12:34:56', token: 't', agentSha256: sha })).toContain('echo Vetting: booting the live image for host x?{net0/ip}');
     expect(newHostScript('aa:bb:cc:dd:ee:ff', { benchUrl: 'http://h:1' })).toContain('sleep 20');
   });
 

@@ -11,6 +11,8 @@ export interface BootScriptUrls {
 
 export interface LiveBootParams extends BootScriptUrls {
   host: string;
+  /** The booting NIC's MAC: the agent download names it, so the bench can tell whose boot it is. */
+  mac: string;
   token: string;
   agentSha256: string;
   /** Extra kernel arguments (e.g. vetting.debug=shell); validated like the rest. */
@@ -24,7 +26,7 @@ export const POLL_SECONDS = 20;
 
 // Values that end up on the kernel command line or in iPXE script lines must
 // not contain whitespace (splits arguments) or "$" (iPXE expands settings).
-const CMDLINE_SAFE = /^[A-Za-z0-9._~:/=+@%,-]+$/;
+const CMDLINE_SAFE = /^[A-Za-z0-9._~:/=+@%,?-]+$/;
 const MESSAGE_UNSAFE = /[$\r\n\\]/g;
 
 /** The URL iPXE fetches again while waiting; iPXE fills in its own MAC and platform. */
@@ -43,7 +45,7 @@ export function liveKernelArgs(p: LiveBootParams): string[] {
     'initrd=initrd.img',
     `vetting.url=${p.agentWsUrl ?? agentWsUrl(base)}`,
     `vetting.token=${p.token}`,
-    `vetting.agent=${base}/boot/agent.mjs`,
+    `vetting.agent=${base}/boot/agent.mjs?mac=${p.mac}`,
     `vetting.sha256=${p.agentSha256}`,
     ...(p.extraArgs ?? []),
   ];

@@ -1,5 +1,6 @@
 import {
   Inventory,
+  type BootStep,
   type BoardEntry,
   type BoardView,
   type Directive,
@@ -130,6 +131,20 @@ export class RunService {
       return id;
     });
     return { runId, token };
+  }
+
+  /**
+   * One step of a registered host's network boot (docs/pxe.md, "Boot progress"),
+   * recorded against its open run so a person can see how far the boot got.
+   * Ignored for a MAC with no open run, and for a held run (it boots nothing).
+   */
+  recordBootStep(mac: string, step: BootStep, detail: string | null): void {
+    const host = this.store.hosts.byMac(mac);
+    const run = host ? this.store.runs.activeForHost(host.id) : null;
+    if (!host || !run || run.state === 'FailedHolding') return;
+    if (this.tx(() => this.store.runs.addBootEvent(run.id, step, detail))) {
+      this.deps.bus.publish({ type: 'run-updated', runId: run.id, host: host.name, state: run.state });
+    }
   }
 
   /** A fresh agent secret for a waiting run (each PXE boot gets its own; the old one stops working). */
@@ -527,6 +542,7 @@ export class RunService {
       attempts,
       specDiffs: this.store.runs.specDiffs(runId),
       transitions: this.store.runs.transitions(runId),
+      boot: this.store.runs.bootEvents(runId),
       artifacts: this.store.runs.artifacts(runId).map(({ path: _path, ...a }) => a),
       wipeOverride: JSON.parse(run.wipe_override_json) as string[],
       unexpectedData: unexpected.map((h) => ({ disk: h.disk, device: h.device, found: h.found })),
@@ -556,6 +572,7 @@ export class RunService {
         stages: STAGE_NAMES.flatMap((n) => (latest.has(n) ? [latest.get(n)!] : [])),
         progress: showRun ? this.deps.live.progressOf(showRun.id) : [],
         hottest: showRun ? this.deps.store.measurements.hottestLatest(showRun.id) : null,
+        boot: showRun?.state === 'WaitingForAgent' ? (this.store.runs.bootEvents(showRun.id).at(-1) ?? null) : null,
         needsPerson,
       };
     });

@@ -1,4 +1,4 @@
-import type { ArtifactView, HoldReason, RunResult, RunState, SpecDiff, StageOutcome, StageView, TransitionView } from '../../../common/schema/index.ts';
+import type { ArtifactView, BootEventView, BootStep, HoldReason, RunResult, RunState, SpecDiff, StageOutcome, StageView, TransitionView } from '../../../common/schema/index.ts';
 import type { StageName } from '../../../common/stages.ts';
 import { notFound } from '../util/errors.ts';
 import { nowIso } from '../util/time.ts';
@@ -125,6 +125,23 @@ export class RunStore {
       id: number; from_state: string | null; to_state: string; action: string; actor: string; reason: string | null; detail_json: string | null; at: string;
     }[];
     return rows.map((r) => ({ id: r.id, from: r.from_state, to: r.to_state, action: r.action, actor: r.actor, reason: r.reason, detail: r.detail_json ? JSON.parse(r.detail_json) : null, at: r.at }));
+  }
+
+  // ---- boot progress ----
+
+  /**
+   * Records one step of the host's network boot. A step repeated with the same
+   * detail (DHCP retries, a firmware asking twice) is kept once: the first time counts.
+   */
+  addBootEvent(runId: number, step: BootStep, detail: string | null): boolean {
+    const last = this.db.prepare('SELECT step, detail FROM boot_events WHERE run_id = ? ORDER BY id DESC LIMIT 1').get(runId) as { step: string; detail: string | null } | undefined;
+    if (last && last.step === step && last.detail === detail) return false;
+    this.db.prepare('INSERT INTO boot_events (run_id, step, detail, at) VALUES (?, ?, ?, ?)').run(runId, step, detail, nowIso());
+    return true;
+  }
+
+  bootEvents(runId: number): BootEventView[] {
+    return this.db.prepare('SELECT step, detail, at FROM boot_events WHERE run_id = ? ORDER BY id').all(runId) as BootEventView[];
   }
 
   // ---- spec diffs ----

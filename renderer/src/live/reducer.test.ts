@@ -38,8 +38,8 @@ const host: HostView = {
 const run = { id: 4, host: 'node-1', state: 'Storage' } as RunSummaryView;
 const board = (): BoardView => ({
   entries: [
-    { host, run, stages: [], progress: [], hottest: null, needsPerson: null },
-    { host: { ...host, name: 'other' }, run: { ...run, id: 9 }, stages: [], progress: [], hottest: null, needsPerson: null },
+    { host, run, stages: [], progress: [], hottest: null, boot: null, needsPerson: null },
+    { host: { ...host, name: 'other' }, run: { ...run, id: 9 }, stages: [], progress: [], hottest: null, boot: null, needsPerson: null },
   ],
   newHosts: [],
 });

@@ -39,6 +39,7 @@ const entry = (name: string, r: Partial<RunSummaryView> | null, needsPerson: Boa
   stages: [],
   progress: [],
   hottest: null,
+  boot: null,
   needsPerson,
 });
 

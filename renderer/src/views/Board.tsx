@@ -11,6 +11,7 @@ import { Pipeline } from '../components/Pipeline.tsx';
 import { StartRunDialog } from '../components/StartRunDialog.tsx';
 import { StateBadge } from '../components/StateBadge.tsx';
 import { useNow } from '../components/useNow.ts';
+import { bootLine } from '../logic/boot.ts';
 import { identityLine, needsPersonText, runStatePresentation, sortBoard } from '../logic/board.ts';
 import { elapsedMs, formatDuration, formatEta, formatTemp, formatTime } from '../logic/format.ts';
 import { currentCell, derivePipeline } from '../logic/pipeline.ts';
@@ -34,6 +35,11 @@ function HostTile({ entry, now }: { entry: BoardEntry; now: number }) {
       </header>
       <StateBadge state={state} large />
       {state.hint ? <p className="hint">{state.hint}</p> : null}
+      {entry.boot && !entry.needsPerson ? (
+        <p className="muted small" data-testid="boot-step">
+          {bootLine(entry.boot, now)}
+        </p>
+      ) : null}
       <Pipeline cells={cells} compact />
       <dl className="tile-facts">
         <div>

@@ -15,6 +15,7 @@ import { href } from '../logic/route.ts';
 import { saveArtifact } from '../platform/bridge.ts';
 import { ActionsPanel } from './run/Actions.tsx';
 import { LogTail } from './run/LogTail.tsx';
+import { BootProgress } from './run/BootProgress.tsx';
 import { MeasurementChart } from './run/MeasurementChart.tsx';
 import { SpecDiffs, StageResults } from './run/StageResults.tsx';
 
@@ -227,12 +228,14 @@ export function RunPage({ id }: { id: number }) {
       <Pipeline cells={cells} />
       <div className="columns">
         <div className="col-main">
+          {r.state === 'WaitingForAgent' ? <BootProgress events={r.boot} /> : null}
           <LiveProgress progress={progress} />
           <MeasurementChart runId={id} kind="thermal" title="Temperatures" stages={r.attempts.length ? r.attempts : r.stages} ceiling={r.maxTempC} />
           <MeasurementChart runId={id} kind="psu" title="PSU envelope" stages={r.attempts.length ? r.attempts : r.stages} focusStage="PSU" />
           <Timeline run={r} now={now} />
           <StageResults run={r} />
           <SpecDiffs run={r} />
+          {r.state !== 'WaitingForAgent' ? <BootProgress events={r.boot} /> : null}
           <AuditTrail run={r} />
         </div>
         <div className="col-side">
