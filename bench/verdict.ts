@@ -72,7 +72,7 @@ async function oneRun(): Promise<{ cliS: number; runS: number; toolS: number; to
 
 /** Runs the PXE lab and reads its "phase times from power-on" blocks. */
 async function labPhases(): Promise<Figure[]> {
-  const child = spawn('bash', [join(ROOT, 'scripts', 'test-lab.sh')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('bash', [join(ROOT, 'scripts', 'test-lab.sh'), '-t', 'full run'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   child.stdout.on('data', (d: Buffer) => (text += d.toString()));
   child.stderr.on('data', (d: Buffer) => (text += d.toString()));

@@ -69,6 +69,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# Killed (e.g. npm test stopping early): still unmount and remove the work tree.
+trap 'exit 143' TERM INT
 
 phase "debootstrap $suite (minbase) from $mirror"
 packages=$(list "$here/packages.txt" | paste -sd, -)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite drives for real (the tools the
-# agent runs, loop/FUSE/namespace plumbing, Chromium for the UI and PDF tests).
+# agent runs, loop/FUSE/namespace plumbing, Chromium for the UI and PDF tests,
+# QEMU and the image build for the PXE lab).
 # Idempotent and quick when everything is present. Needs root (CI runs as root).
 set -euo pipefail
 
@@ -11,10 +12,9 @@ packages=(
   fuse3 python3-fusepy iproute2 kmod libcap2-bin dnsmasq-base
   # UI and report tests
   chromium poppler-utils
+  # the PXE lab: emulated machines, their firmware and iPXE, and the live image build
+  qemu-system-x86 ipxe ipxe-qemu ovmf debootstrap zstd cpio busybox-static
 )
-if [ "${VETTING_LAB:-0}" = 1 ]; then
-  packages+=(qemu-system-x86 qemu-utils ipxe ipxe-qemu ovmf dnsmasq-base debootstrap zstd cpio busybox-static)
-fi
 
 missing=()
 for p in "${packages[@]}"; do

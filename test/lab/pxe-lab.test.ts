@@ -135,7 +135,7 @@ function tail(serialLog: string): string {
 }
 
 function printPhases(name: string, phases: [string, number][], tPower: number, t0: number): void {
-  const lines = phases.map(([n, at]) => `${n.padEnd(40)} +${((at - tPower) / 1000).toFixed(1).padStart(6)} s`);
+  const lines = phases.map(([n, at]) => `${n.padEnd(64)} +${((at - tPower) / 1000).toFixed(1).padStart(6)} s`);
   console.log(`[lab ${name}] phase times from power-on (setup took ${((tPower - t0) / 1000).toFixed(1)} s):\n${lines.join('\n')}`);
 }
 
@@ -200,7 +200,7 @@ async function fullRunScenario(s: Scenario & { fullRun: { expect: string } }): P
     });
     createInterface({ input: follow.stdout! }).on('line', (line) => {
       const e = JSON.parse(line) as { t: number; type: string; step?: string; detail?: string; at?: number; state?: string; failedStage?: string | null; stages?: unknown; message?: string };
-      if (e.type === 'boot') phases.push([`boot ${e.step}: ${e.detail ?? ''}`.slice(0, 60), e.at!]);
+      if (e.type === 'boot') phases.push([`boot ${e.step}: ${e.detail ?? ''}`.slice(0, 64), e.at!]);
       else if (e.type === 'state') {
         phases.push([`run ${e.state}`, e.t]);
         if (/^(Completed|FailedHolding|Abandoned|Released)$/.test(e.state!)) {

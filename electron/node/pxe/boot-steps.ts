@@ -15,9 +15,9 @@ export function bootStepOfSeen(e: HostSeenEvent): { step: BootStep; detail: stri
       if (e.message === 'DHCPACK' && e.ip) return { step: 'dhcp', detail: `${WHO[e.client]} leased ${e.ip}${arch}` };
       return null;
     case 'proxy-dhcp':
-      return { step: 'dhcp', detail: `${WHO[e.client]} at ${e.ip ?? 'an unknown address'} got its boot file by proxy DHCP${arch}` };
+      return { step: 'dhcp', detail: `${WHO[e.client]} got its boot file by proxy DHCP${arch}${e.ip ? ` at ${e.ip}` : ''}` };
     case 'tftp':
-      return { step: 'tftp', detail: `${e.file ?? 'a file'} sent to ${e.ip ?? 'an unknown address'}` };
+      return { step: 'tftp', detail: `${e.file ?? 'a file'} sent${e.ip ? ` to ${e.ip}` : ''}` };
     default:
       return null;
   }
