@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,6 +31,22 @@ describe('runTool', () => {
     const err = await runTool('vetting-no-such-tool', [], { timeoutMs: 5000 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ToolInfraError);
     expect((err as ToolInfraError).kind).toBe('missing');
+  });
+
+  it('reports a tool removed after it was first found as missing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tool-runner-path-'));
+    const oldPath = process.env.PATH;
+    try {
+      writeFileSync(join(dir, 'vetting-vanishing-tool'), '#!/bin/sh\necho here\n', { mode: 0o755 });
+      process.env.PATH = `${dir}:${oldPath}`;
+      expect((await runTool('vetting-vanishing-tool', [], { timeoutMs: 5000 })).stdout).toBe('here\n');
+      rmSync(join(dir, 'vetting-vanishing-tool'));
+      const err = await runTool('vetting-vanishing-tool', [], { timeoutMs: 5000 }).catch((e: unknown) => e);
+      expect((err as ToolInfraError).kind).toBe('missing');
+    } finally {
+      process.env.PATH = oldPath;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports a tool killed by SIGKILL (the OOM killer) and exit 137 as killed', async () => {

@@ -122,9 +122,10 @@ export const runTool: ToolRunner = async (tool, args, opts) => {
   const started = Date.now();
   if (opts.signal?.aborted) throw new ToolInfraError('cancelled', tool, `${tool}: cancelled before start`);
   // Under setpriv a missing tool would be setpriv's exec failure (exit 127), so look first.
-  if (SETPRIV && !(await toolExists(tool))) throw new ToolInfraError('missing', tool, `${tool}: not installed (not found on PATH)`);
+  const path = SETPRIV ? await resolveTool(tool) : tool;
+  if (path === null) throw new ToolInfraError('missing', tool, `${tool}: not installed (not found on PATH)`);
 
-  const [command, argv] = SETPRIV ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', tool, ...args]] : [tool, args];
+  const [command, argv] = SETPRIV ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', path, ...args]] : [tool, args];
   const child = execa(command, argv, {
     reject: false,
     buffer: false,
@@ -161,6 +162,10 @@ export const runTool: ToolRunner = async (tool, args, opts) => {
   if (result.timedOut) {
     throw new ToolInfraError('timeout', tool, `${tool}: timed out after ${Math.round(opts.timeoutMs / 1000)} s`, stdout, stderr);
   }
+  if (SETPRIV && result.exitCode === 127 && /^setpriv: failed to execute/m.test(stderr)) {
+    resolved.delete(tool);
+    throw new ToolInfraError('missing', tool, `${tool}: could not be started (${stderr.trim().split('\n')[0]})`, stdout, stderr);
+  }
   const code = (result as { code?: string }).code;
   if (code === 'ENOENT') throw new ToolInfraError('missing', tool, `${tool}: not installed (not found on PATH)`, stdout, stderr);
   if (result.signal) {
@@ -187,12 +192,34 @@ function safeCall(fn: () => void): void {
 
 /** True when `tool` can be found on PATH (for optional tools such as nvidia-smi). */
 export async function toolExists(tool: string): Promise<boolean> {
+  return (await lookUp(tool)) !== null;
+}
+
+/**
+ * Found tools by name, with the PATH they were found on. A stage starts many
+ * short tools (a wipefs and a blkid per disk…); walking PATH for each was a
+ * measurable part of the Storage stage's overhead (docs/performance.md).
+ * A tool that vanished since is reported by its failed exec instead.
+ */
+const resolved = new Map<string, { path: string; onPath: string | undefined }>();
+
+async function resolveTool(tool: string): Promise<string | null> {
+  const hit = resolved.get(tool);
+  if (hit && hit.onPath === process.env.PATH) return hit.path;
+  const path = await lookUp(tool);
+  if (path !== null) resolved.set(tool, { path, onPath: process.env.PATH });
+  return path;
+}
+
+async function lookUp(tool: string): Promise<string | null> {
   const { access, constants } = await import('node:fs/promises');
   const { delimiter, join } = await import('node:path');
-  if (tool.includes('/')) return access(tool, constants.X_OK).then(() => true, () => false);
+  const executable = (p: string) => access(p, constants.X_OK).then(() => true, () => false);
+  if (tool.includes('/')) return (await executable(tool)) ? tool : null;
   for (const dir of (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter)) {
     if (!dir) continue;
-    if (await access(join(dir, tool), constants.X_OK).then(() => true, () => false)) return true;
+    const candidate = join(dir, tool);
+    if (await executable(candidate)) return candidate;
   }
-  return false;
+  return null;
 }

@@ -1,14 +1,13 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WipeProbeHit } from '../../common/schema/protocol.ts';
-import { deviceFacts } from './storage/device-facts.ts';
+import { deviceFacts, readHostTables } from './storage/device-facts.ts';
 import { discoverDisks } from './storage/identify.ts';
 import { resolveExpectedDisks } from './storage/device-resolution.ts';
 import { testDisk, type DiskTestResult } from './storage/disk-test.ts';
 import { safetyRefusals } from './storage/safety.ts';
-import { wipeProbe } from './storage/wipe-probe.ts';
+import { wipeProbeAll, type WipeProbeResult } from './storage/wipe-probe.ts';
 import type { StageContext, StageModule, StageOutcomeReport } from './stage-types.ts';
-import { ToolInfraError } from '../runtime/tool-runner.ts';
 
 // Storage (destructive). Three gates stand in front of any write, in order:
 // identity (only the host's expected disks, matched by serial / WWN / loop
@@ -16,6 +15,11 @@ import { ToolInfraError } from '../runtime/tool-runner.ts';
 // in use, under the allowlist), and the wipe-probe (no data signatures unless a
 // supervisor overrode that disk). Only when every disk clears every gate does
 // any disk get written; then all disks are tested in parallel.
+//
+// The stage's time outside badblocks and fio is overhead, and most of it is
+// the gates, so each gate looks at every disk at once (and reads the host-wide
+// tables once), the wipe-probe needs as few processes as it can, and artifact
+// uploads never hold a destructive tool back from starting.
 
 async function run(ctx: StageContext): Promise<StageOutcomeReport> {
   if (ctx.params.storage.scratchFile) return runOnScratchFile(ctx);
@@ -23,6 +27,9 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport> {
   if (expected.length === 0) {
     return { outcome: 'skipped', message: 'the host has no expected disks, so nothing may be tested destructively', summary: { disks: [] } };
   }
+
+  // The host-wide tables for gate 2 are read meanwhile (this never rejects).
+  const hostTables = readHostTables(ctx.paths.procRoot);
 
   // Gate 1: identity.
   const devices = await discoverDisks(ctx, expected);
@@ -40,7 +47,9 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport> {
   const found = matches.flatMap((m) => (m.status === 'found' ? [{ id: m.id, device: m.device }] : []));
 
   // Gate 2: device safety. Facts for every disk are read at once (the decision stays per disk, in order).
-  const facts = await Promise.all(found.map((f) => deviceFacts(f.device, { sysRoot: ctx.paths.sysRoot, procRoot: ctx.paths.procRoot })));
+  const factsOpts = { sysRoot: ctx.paths.sysRoot, procRoot: ctx.paths.procRoot };
+  const host = await hostTables;
+  const facts = await Promise.all(found.map((f) => deviceFacts(f.device, factsOpts, host)));
   const refused: { disk: string; device: string; reasons: string[] }[] = [];
   found.forEach((f, i) => {
     const reasons = safetyRefusals(facts[i]!, ctx.welcome.deviceAllowlist);
@@ -57,13 +66,14 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport> {
   // Gate 3: wipe-probe, every disk probed at once; findings are judged in disk order.
   const hits: WipeProbeHit[] = [];
   const overridden: { disk: string; device: string; found: string[] }[] = [];
-  const probes = await Promise.all(
-    found.map((f) =>
-      wipeProbe(f.device, { runTool: ctx.runTool, signal: ctx.signal, sysRoot: ctx.paths.sysRoot }).catch((err: unknown) => {
-        if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
-        return { error: err instanceof Error ? err.message : String(err) };
-      }),
-    ),
+  // The agent's own work directory is made meanwhile (no disk is touched by that).
+  const workDirReady = mkdir(ctx.paths.workDir, { recursive: true }).then(
+    () => null,
+    (err: unknown) => err,
+  );
+  const probes = await wipeProbeAll(
+    found.map((f) => f.device),
+    { runTool: ctx.runTool, signal: ctx.signal, sysRoot: ctx.paths.sysRoot },
   );
   // A disk that could not be probed is never written: the stage stops, naming it.
   const unprobed = found.flatMap((f, i) => {
@@ -77,15 +87,20 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport> {
       summary: { stoppedAt: 'wipe-probe', unprobed },
     };
   }
+  // The probe reports are uploaded while the stage goes on (an upload never
+  // throws and never changes the verdict); the stage waits for them before it ends.
+  const uploads: Promise<void>[] = [];
   for (const [i, f] of found.entries()) {
-    const probe = probes[i] as Awaited<ReturnType<typeof wipeProbe>>;
-    await ctx.artifact(`wipe-probe-${f.device.name}.txt`, `wipefs -J -n ${f.device.path}\n${probe.raw.wipefs}\n\nblkid -p -o export ${f.device.path} (exit ${probe.raw.blkidExit})\n${probe.raw.blkid}`);
+    const probe = probes[i] as WipeProbeResult;
+    const report = `${probe.raw.wipefsCommand}\n${probe.raw.wipefs}\n\nblkid -p -o export ${f.device.path} (exit ${probe.raw.blkidExit})\n${probe.raw.blkid}`;
+    uploads.push(ctx.artifact(`wipe-probe-${f.device.name}.txt`, report).catch(() => undefined));
     if (probe.found.length === 0) continue;
     const entry = { disk: f.id, device: f.device.path, found: probe.found.slice(0, 64).map((s) => s.slice(0, 512)) };
     if (ctx.wipeOverride.includes(f.id)) overridden.push(entry);
     else hits.push(entry);
   }
   if (hits.length > 0) {
+    await Promise.all(uploads);
     return {
       outcome: 'failed',
       message: `Unexpected data, nothing was written: ${hits.map((h) => `${h.disk} (${h.device}): ${h.found.join(', ')}`).join('; ')}`.slice(0, 4096),
@@ -96,8 +111,12 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport> {
   for (const o of overridden) ctx.log.warn('wipe-probe findings overridden by a supervisor; disk will be overwritten', o);
 
   // Destructive tests, every disk at once.
-  await mkdir(ctx.paths.workDir, { recursive: true });
-  const results = await Promise.all(
+  const workDirError = await workDirReady;
+  if (workDirError !== null) {
+    await Promise.all(uploads);
+    throw workDirError;
+  }
+  const tests = Promise.all(
     found.map((f) =>
       testDisk({
         disk: f.id,
@@ -111,7 +130,11 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport> {
       }),
     ),
   );
-  return combine(results, overridden);
+  try {
+    return combine(await tests, overridden);
+  } finally {
+    await Promise.all(uploads);
+  }
 }
 
 /**

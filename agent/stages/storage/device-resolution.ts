@@ -71,6 +71,23 @@ function matches(id: string, dev: BlockDeviceInfo): boolean {
 
 /** Resolves each expected disk id against the devices the kernel shows. */
 export function resolveExpectedDisks(expected: readonly string[], devices: readonly BlockDeviceInfo[]): DiskMatch[] {
+  const matched = resolveEach(expected, devices);
+  // Two ids naming one disk (its serial and its WWN, say) would start two
+  // destructive tests on it at once, each reading the other's patterns as bad
+  // blocks: refuse the later id rather than test the disk twice.
+  const firstIdOf = new Map<string, string>();
+  return matched.map((m): DiskMatch => {
+    if (m.status !== 'found') return m;
+    const first = firstIdOf.get(m.device.path);
+    if (first === undefined) {
+      firstIdOf.set(m.device.path, m.id);
+      return m;
+    }
+    return { id: m.id, status: 'ambiguous', reason: `"${m.id}" names the same disk as "${first}" (${m.device.path}); list each disk once`, devices: [m.device.path] };
+  });
+}
+
+function resolveEach(expected: readonly string[], devices: readonly BlockDeviceInfo[]): DiskMatch[] {
   return expected.map((id): DiskMatch => {
     const hits = devices.filter((d) => matches(id, d));
     if (hits.length === 1) return { id, status: 'found', device: hits[0]! };

@@ -74,9 +74,14 @@ export async function testDisk(o: DiskTestOptions): Promise<DiskTestResult> {
     measurements: [],
   };
   const tag = safeFileName(o.device.name);
+  // Tool reports are uploaded while the next tool runs: an upload never throws
+  // and never changes the verdict, so fio need not wait for badblocks' report.
+  const uploads: Promise<void>[] = [];
+  // (The catch only keeps a broken uploader from becoming an unhandled rejection.)
+  const upload = (name: string, body: string) => void uploads.push(o.artifact(name, body).catch(() => undefined));
   try {
     if (o.params.badblocks.enabled) {
-      const bb = await runBadblocks(o, tag);
+      const bb = await runBadblocks(o, tag, upload);
       result.badblocks = bb.summary;
       if (bb.failure) {
         result.outcome = 'failed';
@@ -85,7 +90,7 @@ export async function testDisk(o: DiskTestOptions): Promise<DiskTestResult> {
         return result;
       }
     }
-    const fio = await runFio(o, tag);
+    const fio = await runFio(o, tag, upload);
     const floor = o.params.floors[cls];
     result.fio = { ...fio, minIops: floor.minIops, maxP99Ms: floor.maxP99Ms };
     const ts = Date.now();
@@ -107,11 +112,15 @@ export async function testDisk(o: DiskTestOptions): Promise<DiskTestResult> {
     if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
     result.outcome = 'error';
     result.reasons.push(err instanceof Error ? err.message : String(err));
+  } finally {
+    await Promise.all(uploads);
   }
   return result;
 }
 
-async function runBadblocks(o: DiskTestOptions, tag: string) {
+type Upload = (name: string, body: string) => void;
+
+async function runBadblocks(o: DiskTestOptions, tag: string, upload: Upload) {
   const span = Math.min(o.device.sizeBytes, o.params.badblocks.limitBytes ?? Number.POSITIVE_INFINITY);
   // badblocks' block size must be a multiple of the sector size (4Kn disks need 4096).
   const plan = chooseBadblocksBlockSize(span, Math.max(1024, o.device.logicalBlockSize ?? 512));
@@ -133,7 +142,7 @@ async function runBadblocks(o: DiskTestOptions, tag: string) {
       o.progress({ item: o.disk, percent: overall, etaS, message: `badblocks ${p.phase ?? ''} ${p.percent.toFixed(1)}% (${p.errorsText} errors)`.replace(/\s+/g, ' ') });
     },
   });
-  await o.artifact(`badblocks-${tag}.txt`, `$ badblocks ${args.join(' ')}\nexit ${res.exitCode}\n--- stdout ---\n${res.stdout}\n--- stderr ---\n${applyBackspaces(res.stderr)}`);
+  upload(`badblocks-${tag}.txt`, `$ badblocks ${args.join(' ')}\nexit ${res.exitCode}\n--- stdout ---\n${res.stdout}\n--- stderr ---\n${applyBackspaces(res.stderr)}`);
   const parsed = parseBadblocksOutput(res.stdout, res.stderr);
   if (!parsed.summaryFound) {
     throw new Error(`badblocks on ${o.device.path} exited ${res.exitCode} without its summary: ${applyBackspaces(res.stderr).trim().split('\n').slice(-2).join(' ').slice(0, 300)}`);
@@ -155,7 +164,7 @@ async function runBadblocks(o: DiskTestOptions, tag: string) {
   return { summary, failure };
 }
 
-async function runFio(o: DiskTestOptions, tag: string) {
+async function runFio(o: DiskTestOptions, tag: string, upload: Upload) {
   const f = o.params.fio;
   const size = Math.min(f.sizeBytes, o.device.sizeBytes);
   const outFile = join(o.workDir, `fio-${tag}-${process.pid}-${Date.now()}.json`);
@@ -194,7 +203,7 @@ async function runFio(o: DiskTestOptions, tag: string) {
   } finally {
     await rm(outFile, { force: true });
   }
-  await o.artifact(`fio-${tag}.json`, json || res.stdout);
+  upload(`fio-${tag}.json`, json || res.stdout);
   if (!json.trim()) {
     throw new Error(`fio on ${o.device.path} exited ${res.exitCode} without a JSON report: ${res.stderr.trim().slice(0, 300)}`);
   }

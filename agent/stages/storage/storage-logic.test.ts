@@ -33,8 +33,16 @@ const devices = [
 
 describe('resolveExpectedDisks', () => {
   it('matches by serial, by WWN in any common spelling, and loop devices by backing file', () => {
-    const r = resolveExpectedDisks(['S3Z9NB0K123456', 'naa.5002538e40a1b2c3', 'eui.0025388b91b2c3d4', 'loop:/var/tmp/bench/disk1.img', 'loop:/var/tmp/bench/gone.img'], devices);
-    expect(r.map((m) => (m.status === 'found' ? m.device.path : m.status))).toEqual(['/dev/sda', '/dev/sda', '/dev/nvme0n1', '/dev/loop3', '/dev/loop4']);
+    const r = resolveExpectedDisks(['S3Z9NB0K123456', 'eui.0025388b91b2c3d4', 'loop:/var/tmp/bench/disk1.img', 'loop:/var/tmp/bench/gone.img'], devices);
+    expect(r.map((m) => (m.status === 'found' ? m.device.path : m.status))).toEqual(['/dev/sda', '/dev/nvme0n1', '/dev/loop3', '/dev/loop4']);
+    const byWwn = resolveExpectedDisks(['naa.5002538e40a1b2c3'], devices);
+    expect(byWwn[0]!.status === 'found' && byWwn[0]!.device.path).toBe('/dev/sda');
+  });
+
+  it('refuses a second id for a disk already listed, so no disk is tested twice at once', () => {
+    const r = resolveExpectedDisks(['S3Z9NB0K123456', 'naa.5002538e40a1b2c3'], devices);
+    expect(r.map((m) => m.status)).toEqual(['found', 'ambiguous']);
+    expect(r[1]!.status === 'ambiguous' && r[1]!.reason).toBe('"naa.5002538e40a1b2c3" names the same disk as "S3Z9NB0K123456" (/dev/sda); list each disk once');
   });
 
   it('never matches by kernel name and never guesses between duplicates', () => {

@@ -1,48 +1,169 @@
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { parseBlkidExport, blkidToSignatures, describeSignatures, parseWipefsJson } from '../../parsers/index.ts';
-import type { ToolRunner } from '../../runtime/tool-runner.ts';
+import { basename, join } from 'node:path';
+import { parseBlkidExport, blkidToSignatures, describeSignatures, parseWipefsJson, type Signature } from '../../parsers/index.ts';
+import { arr, parseJsonObject } from '../../parsers/util.ts';
+import { ToolInfraError, type ToolRunner } from '../../runtime/tool-runner.ts';
 
 // The wipe-probe: before anything is written, look for data on the disk. Any
 // filesystem, partition table, LVM physical volume or md-raid member (found by
 // wipefs or blkid's low-level probe, or a partition the kernel already knows)
 // means the disk may still hold someone's data, and the stage halts with
 // UnexpectedData until a supervisor overrides it for that disk.
+//
+// Both tools only read (wipefs -n, blkid -p), so they run at the same time.
+// Starting processes is most of the probe's cost on a small machine, so for
+// several disks one wipefs lists them all (it takes many devices and names the
+// device in each signature); blkid -p cannot do the same, as it stops at the
+// first device on which it finds nothing. When the shared wipefs fails or a
+// signature cannot be tied to exactly one disk, every disk is probed with its
+// own wipefs, so a disk that cannot be read is named, as with one disk.
 
 export interface WipeProbeResult {
   device: string;
   /** Human-readable findings, e.g. "ext4 filesystem (offset 0x438, UUID …)"; empty = blank. */
   found: string[];
-  /** Raw outputs for the artifact. */
-  raw: { wipefs: string; blkid: string; blkidExit: number };
+  /** Raw outputs for the artifact; `wipefsCommand` is the wipefs command line that produced `wipefs`. */
+  raw: { wipefsCommand: string; wipefs: string; blkid: string; blkidExit: number };
 }
 
-export async function wipeProbe(
-  device: { name: string; path: string },
-  opts: { runTool: ToolRunner; signal: AbortSignal; sysRoot: string; timeoutMs?: number },
-): Promise<WipeProbeResult> {
-  const timeoutMs = opts.timeoutMs ?? 60_000;
-  // -n: never write; without -a wipefs only lists what it would erase.
-  const wipefs = await opts.runTool('wipefs', ['-J', '-n', device.path], { timeoutMs, signal: opts.signal });
-  if (wipefs.exitCode !== 0) {
-    throw new Error(`wipefs ${device.path} exited ${wipefs.exitCode}: ${wipefs.stderr.trim().slice(0, 300)}`);
+export interface WipeProbeOptions {
+  runTool: ToolRunner;
+  signal: AbortSignal;
+  sysRoot: string;
+  timeoutMs?: number;
+}
+
+type Device = { name: string; path: string };
+
+/** What wipefs said about one disk: its signatures and the raw text kept for the artifact. */
+interface WipefsListing {
+  command: string;
+  raw: string;
+  signatures: Signature[];
+}
+
+const WIPEFS_ARGS = ['-J', '-n'];
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+export async function wipeProbe(device: Device, opts: WipeProbeOptions): Promise<WipeProbeResult> {
+  // Both settle before the verdict, so no probe is left running behind a failure.
+  const [listing, rest] = await Promise.allSettled([wipefsOne(device, opts), blkidAndPartitions(device, opts)]);
+  const failures = [listing, rest].flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  const cancelled = failures.find((e) => e instanceof ToolInfraError && e.kind === 'cancelled');
+  if (cancelled !== undefined) throw cancelled;
+  if (listing.status === 'rejected') throw listing.reason;
+  if (rest.status === 'rejected') throw rest.reason;
+  return combine(device, listing.value, rest.value);
+}
+
+/**
+ * Probes every disk at once. Each entry is the disk's result, or the reason it
+ * could not be probed; cancellation is thrown.
+ */
+export async function wipeProbeAll(devices: readonly Device[], opts: WipeProbeOptions): Promise<(WipeProbeResult | { error: string })[]> {
+  if (devices.length <= 1) return Promise.all(devices.map((d) => wipeProbe(d, opts).catch(probeError)));
+  // The shared wipefs has the most to read, so it starts first.
+  const listed = wipefsShared(devices, opts).then((shared) => shared ?? Promise.all(devices.map((d) => wipefsOne(d, opts).catch(probeError))));
+  const others = devices.map((d) => blkidAndPartitions(d, opts).then((r) => ({ ok: r }), (err: unknown) => ({ err })));
+  // Everything settles before the verdict (or the cancellation), so no probe is left running.
+  const [wipefs, settled] = await Promise.all([listed.then((ok) => ({ ok }), (err: unknown) => ({ err })), Promise.all(others)]);
+  if ('err' in wipefs) throw wipefs.err;
+  const blkidFailures = settled.map((r) => ('err' in r ? probeError(r.err) : null)); // throws a cancellation
+  return devices.map((d, i) => {
+    const listing = wipefs.ok[i]!;
+    if ('error' in listing) return listing;
+    const rest = settled[i]!;
+    return 'ok' in rest ? combine(d, listing, rest.ok) : blkidFailures[i]!;
+  });
+}
+
+/** A failed probe becomes its reason; cancellation stays an exception. */
+function probeError(err: unknown): { error: string } {
+  if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+  return { error: err instanceof Error ? err.message : String(err) };
+}
+
+async function wipefsOne(device: Device, opts: WipeProbeOptions): Promise<WipefsListing> {
+  const args = [...WIPEFS_ARGS, device.path];
+  const res = await opts.runTool('wipefs', args, { timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: opts.signal });
+  if (res.exitCode !== 0) {
+    throw new Error(`wipefs ${device.path} exited ${res.exitCode}: ${res.stderr.trim().slice(0, 300)}`);
   }
   // wipefs prints nothing at all for a blank device.
-  const signatures = wipefs.stdout.trim() === '' ? [] : parseWipefsJson(wipefs.stdout);
-  const blkid = await opts.runTool('blkid', ['-p', '-o', 'export', device.path], { timeoutMs, signal: opts.signal });
-  const probed = blkidToSignatures(parseBlkidExport(blkid.stdout, blkid.exitCode));
-  // blkid usually re-finds what wipefs found; keep wipefs' entry (it has the offset).
-  const known = new Set(signatures.map((s) => s.type));
-  const all = [...signatures, ...probed.filter((s) => !known.has(s.type))];
+  const signatures = res.stdout.trim() === '' ? [] : parseWipefsJson(res.stdout);
+  return { command: `wipefs ${args.join(' ')}`, raw: res.stdout, signatures };
+}
 
+/**
+ * One wipefs over every disk, its signatures split by the device each names.
+ * null when that cannot be trusted for every disk (then each gets its own run).
+ */
+async function wipefsShared(devices: readonly Device[], opts: WipeProbeOptions): Promise<WipefsListing[] | null> {
+  const paths = [...new Set(devices.map((d) => d.path))];
+  const args = [...WIPEFS_ARGS, ...paths];
+  let stdout: string;
+  try {
+    const res = await opts.runTool('wipefs', args, { timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: opts.signal });
+    if (res.exitCode !== 0) return null;
+    stdout = res.stdout;
+  } catch (err) {
+    if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+    return null;
+  }
+  let signatures: Signature[] = [];
+  let entries: unknown[] = [];
+  if (stdout.trim() !== '') {
+    try {
+      signatures = parseWipefsJson(stdout);
+      entries = arr(parseJsonObject('wipefs', stdout).signatures);
+    } catch {
+      return null;
+    }
+  }
+  // Which disk each signature belongs to: wipefs names the device (kernel name, or a path).
+  const owner = signatures.map((s) => {
+    const named = s.device;
+    if (!named) return -1;
+    const hits = devices.flatMap((d, i) => (named === d.path || named === d.name || basename(named) === d.name ? [i] : []));
+    return new Set(hits.map((i) => devices[i]!.path)).size === 1 ? devices[hits[0]!]!.path : -1;
+  });
+  if (owner.some((o) => o === -1)) return null;
+  const command = `wipefs ${args.join(' ')}`;
+  return devices.map((d) => {
+    const mine = signatures.flatMap((s, i) => (owner[i] === d.path ? [{ s, raw: entries[i] }] : []));
+    return {
+      command: `${command} (one run for ${paths.length} disks; the entries for ${d.path})`,
+      raw: JSON.stringify({ signatures: mine.map((m) => m.raw) }, null, 2),
+      signatures: mine.map((m) => m.s),
+    };
+  });
+}
+
+async function blkidAndPartitions(device: Device, opts: WipeProbeOptions) {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const [blkid, partitions] = await Promise.all([
+    opts.runTool('blkid', ['-p', '-o', 'export', device.path], { timeoutMs, signal: opts.signal }),
+    kernelPartitions(opts.sysRoot, device.name),
+  ]);
+  return { blkid, probed: blkidToSignatures(parseBlkidExport(blkid.stdout, blkid.exitCode)), partitions };
+}
+
+function combine(device: Device, listing: WipefsListing, rest: Awaited<ReturnType<typeof blkidAndPartitions>>): WipeProbeResult {
+  // blkid usually re-finds what wipefs found; keep wipefs' entry (it has the offset).
+  const known = new Set(listing.signatures.map((s) => s.type));
+  const all = [...listing.signatures, ...rest.probed.filter((s) => !known.has(s.type))];
   const found = describeSignatures(all);
   // Partitions the kernel already sees (a partition table wipefs did not name,
   // e.g. a protective MBR variant) are findings too.
-  for (const part of await kernelPartitions(opts.sysRoot, device.name)) {
+  for (const part of rest.partitions) {
     const text = `partition ${part}`;
     if (!found.includes(text)) found.push(text);
   }
-  return { device: device.path, found, raw: { wipefs: wipefs.stdout, blkid: blkid.stdout, blkidExit: blkid.exitCode } };
+  return {
+    device: device.path,
+    found,
+    raw: { wipefsCommand: listing.command, wipefs: listing.raw, blkid: rest.blkid.stdout, blkidExit: rest.blkid.exitCode },
+  };
 }
 
 async function kernelPartitions(sysRoot: string, name: string): Promise<string[]> {

@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ToolInfraError, type ToolResult, type ToolRunner } from '../../runtime/tool-runner.ts';
+import { wipeProbe, wipeProbeAll } from './wipe-probe.ts';
+
+// The wipe-probe's bookkeeping around wipefs and blkid, driven by a runner that
+// answers with real outputs of util-linux 2.38 (fixtures/tool-outputs). The real
+// tools on real loop devices are exercised by test/integration/agent-storage.test.ts.
+
+const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../../../fixtures/tool-outputs', name), 'utf8');
+const WIPEFS_GPT = fixture('wipefs-gpt.json'); // a gpt label on loop4
+const WIPEFS_EXT4 = fixture('wipefs-ext4.json'); // an ext4 filesystem on loop2
+const WIPEFS_BLANK = fixture('wipefs-blank.json');
+const BLKID_BLANK = fixture('blkid-p-export-blank.txt');
+const BLKID_GPT = fixture('blkid-p-export-gpt.txt');
+
+const loop = (n: number) => ({ name: `loop${n}`, path: `/dev/loop${n}` });
+const opts = (runTool: ToolRunner) => ({ runTool, signal: new AbortController().signal, sysRoot: '/nonexistent-sysroot' });
+const result = (tool: string, args: string[], exitCode: number, stdout: string, stderr = ''): ToolResult => ({ tool, args, exitCode, stdout, stderr, truncated: false, durationMs: 1 });
+
+/** A runner that records every call and answers through `answer`. */
+function recording(answer: (tool: string, args: string[]) => ToolResult | Promise<ToolResult>) {
+  const calls: string[] = [];
+  const runTool: ToolRunner = async (tool, args) => {
+    calls.push(`${tool} ${args.join(' ')}`);
+    return answer(tool, args);
+  };
+  return { calls, runTool };
+}
+
+const blkidBlank = (args: string[]) => result('blkid', args, 2, BLKID_BLANK);
+
+describe('wipeProbeAll', () => {
+  it('lists every disk with one wipefs and splits its signatures by the device each names', async () => {
+    const r = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, WIPEFS_GPT) : args.includes('/dev/loop4') ? result(tool, args, 0, BLKID_GPT) : blkidBlank(args)));
+    const [blank, gpt] = await wipeProbeAll([loop(3), loop(4)], opts(r.runTool));
+    expect(r.calls.filter((c) => c.startsWith('wipefs'))).toEqual(['wipefs -J -n /dev/loop3 /dev/loop4']);
+    expect(r.calls.filter((c) => c.startsWith('blkid')).sort()).toEqual(['blkid -p -o export /dev/loop3', 'blkid -p -o export /dev/loop4']);
+    expect(blank).toMatchObject({ device: '/dev/loop3', found: [] });
+    expect(gpt && 'found' in gpt && gpt.found.join(' ')).toMatch(/gpt partition table \(offsets 0x200, 0x3fffe00\)/);
+    // Each artifact names the shared command and holds only that disk's entries.
+    if (!blank || 'error' in blank || !gpt || 'error' in gpt) throw new Error('both disks should have been probed');
+    expect(blank.raw.wipefsCommand).toMatch(/^wipefs -J -n \/dev\/loop3 \/dev\/loop4 \(one run for 2 disks; the entries for \/dev\/loop3\)$/);
+    expect(JSON.parse(blank.raw.wipefs)).toEqual({ signatures: [] });
+    expect(JSON.parse(gpt.raw.wipefs).signatures).toHaveLength(3);
+  });
+
+  it('probes each disk with its own wipefs when a signature names none of them, so nothing is misattributed', async () => {
+    // The ext4 signature names loop2, which is neither disk asked about.
+    const r = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, args.length > 3 ? WIPEFS_EXT4 : WIPEFS_BLANK) : blkidBlank(args)));
+    const probes = await wipeProbeAll([loop(1), loop(22)], opts(r.runTool));
+    expect(r.calls.filter((c) => c.startsWith('wipefs')).sort()).toEqual(['wipefs -J -n /dev/loop1', 'wipefs -J -n /dev/loop1 /dev/loop22', 'wipefs -J -n /dev/loop22']);
+    expect(probes.map((p) => ('found' in p ? p.found : p))).toEqual([[], []]);
+  });
+
+  it('names only the disk that cannot be read when the shared wipefs fails', async () => {
+    const r = recording((tool, args) => {
+      if (tool === 'blkid') return blkidBlank(args);
+      if (args.includes('/dev/loop6')) return result(tool, args, 1, '', 'wipefs: error: /dev/loop6: probing initialization failed: No such file or directory\n');
+      return result(tool, args, 0, WIPEFS_BLANK);
+    });
+    const probes = await wipeProbeAll([loop(5), loop(6), loop(7)], opts(r.runTool));
+    expect(probes[0]).toMatchObject({ device: '/dev/loop5', found: [] });
+    expect(probes[1]).toEqual({ error: expect.stringMatching(/^wipefs \/dev\/loop6 exited 1: .*probing initialization failed/) });
+    expect(probes[2]).toMatchObject({ device: '/dev/loop7', found: [] });
+  });
+
+  it('reports unreadable blkid output as that disk\'s error, and a missing tool for every disk', async () => {
+    const unreadable = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, WIPEFS_BLANK) : args.includes('/dev/loop2') ? result(tool, args, 0, 'not blkid output') : blkidBlank(args)));
+    const probes = await wipeProbeAll([loop(1), loop(2)], opts(unreadable.runTool));
+    expect('found' in probes[0]!).toBe(true);
+    expect(probes[1]).toEqual({ error: expect.any(String) });
+
+    const missing = recording((tool) => {
+      throw new ToolInfraError('missing', tool, `${tool}: not installed (not found on PATH)`);
+    });
+    const none = await wipeProbeAll([loop(1), loop(2)], opts(missing.runTool));
+    expect(none).toEqual([{ error: 'wipefs: not installed (not found on PATH)' }, { error: 'wipefs: not installed (not found on PATH)' }]);
+  });
+
+  it('throws a cancellation instead of reporting it as a disk that could not be probed', async () => {
+    const r = recording((tool) => {
+      throw new ToolInfraError('cancelled', tool, `${tool}: cancelled`);
+    });
+    await expect(wipeProbeAll([loop(1), loop(2)], opts(r.runTool))).rejects.toMatchObject({ kind: 'cancelled' });
+    await expect(wipeProbeAll([loop(1)], opts(r.runTool))).rejects.toMatchObject({ kind: 'cancelled' });
+  });
+});
+
+describe('wipeProbe (one disk)', () => {
+  it('runs wipefs and blkid at once and lets both finish before a failure is reported', async () => {
+    let blkidDone = false;
+    const r = recording(async (tool, args) => {
+      if (tool === 'wipefs') return result(tool, args, 1, '', 'wipefs: error: busy\n');
+      await new Promise((res) => setTimeout(res, 20));
+      blkidDone = true;
+      return blkidBlank(args);
+    });
+    await expect(wipeProbe(loop(1), opts(r.runTool))).rejects.toThrow(/wipefs \/dev\/loop1 exited 1: wipefs: error: busy/);
+    expect(r.calls).toEqual(['wipefs -J -n /dev/loop1', 'blkid -p -o export /dev/loop1']);
+    expect(blkidDone).toBe(true);
+  });
+});
