@@ -30,15 +30,15 @@ const WAIT_FOR_CHART = `new Promise((resolve) => {
   if (HASH) location.hash = HASH;
   const check = () => {
     const chart = document.querySelector('[data-testid="thermal-chart"]');
-    const paths = chart ? [...chart.querySelectorAll('path.recharts-line-curve')] : [];
+    const paths = chart ? [...chart.querySelectorAll('path.series-line')] : [];
     if (!chart || paths.length < SENSORS || paths.some((p) => !(p.getAttribute('d') || '').startsWith('M'))) return requestAnimationFrame(check);
     requestAnimationFrame(() => setTimeout(() => resolve({
       ms: performance.now() - start,
       series: Number(chart.getAttribute('data-series')),
       points: Number(chart.getAttribute('data-points')),
       paths: paths.length,
-      // recharts draws labels in a layer of their own, apart from the line they name.
-      ceiling: chart.querySelector('.recharts-reference-line line') !== null && [...chart.querySelectorAll('text')].some((t) => /^max \\d+/.test(t.textContent || '')),
+      // The ceiling: its line and its "max N" label, in the chart's ceiling layer.
+      ceiling: chart.querySelector('.chart-ceiling line') !== null && [...chart.querySelectorAll('.chart-ceiling text')].some((t) => /^max \\d+/.test(t.textContent || '')),
     })));
   };
   check();

@@ -19,10 +19,13 @@ export function seedLongRun(store: Store, hours: number, sensors = 40, stepS = 5
   const span = (t1 - t0) / STAGE_NAMES.length;
   const stage = db.prepare("INSERT INTO stages (run_id, name, attempt, passed, outcome, started_at, completed_at, summary_json, message) VALUES (?, ?, 1, 1, 'passed', ?, ?, '{}', 'ok')");
   STAGE_NAMES.forEach((name, i) => stage.run(runId, name, iso(t0 + i * span), iso(t0 + (i + 1) * span)));
-  const insert = db.prepare('INSERT INTO measurements (run_id, kind, sensor, value, unit, ts) VALUES (?, ?, ?, ?, ?, ?)');
+  // Through the store's own writer, one batch per reading of every sensor, as an agent's samples are stored.
   db.transaction(() => {
     for (let t = t0; t < t1; t += stepS * 1000) {
-      for (let s = 0; s < sensors; s++) insert.run(runId, 'thermal', `hwmon${s >> 3}/temp${(s & 7) + 1}`, 35 + 20 * Math.sin(t / 3.6e6 + s) + (s % 7), '°C', t);
+      store.measurements.insertBatch(
+        runId,
+        Array.from({ length: sensors }, (_, s) => ({ kind: 'thermal' as const, sensor: `hwmon${s >> 3}/temp${(s & 7) + 1}`, value: 35 + 20 * Math.sin(t / 3.6e6 + s) + (s % 7), unit: '°C', ts: t })),
+      );
     }
   })();
   return runId;

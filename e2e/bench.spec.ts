@@ -135,7 +135,7 @@ test('a run on the bench, watched and overridden through the UI', async ({ page,
       await expect(chart).toBeVisible();
       await expect(chart).toHaveAttribute('data-series', String(sensorNames.length));
       await expect.poll(async () => Number(await chart.getAttribute('data-points'))).toBeGreaterThan(10);
-      await expect(chart.locator('path.recharts-line-curve')).toHaveCount(sensorNames.length);
+      await expect(chart.locator('path.series-line')).toHaveCount(sensorNames.length);
       await expect(page.getByTestId('log-tail')).toContainText('dispatching hogs');
       await expect(page.getByRole('list', { name: 'Stages' }).locator('[data-stage=CPUStress]')).toHaveAttribute('data-status', 'running');
       await shot(page, 'run-detail');

@@ -181,7 +181,9 @@ function listRuns(ctx: ControlContext, q: ReturnType<typeof RunListQuery.parse>)
 
 function measurements(store: Store, runId: number, q: ReturnType<typeof MeasurementQuery.parse>): MeasurementsView {
   if (!store.runs.get(runId)) throw notFound(`run ${runId}`);
-  const series = store.measurements.series(runId, q.kind, q.from, q.to);
+  // Long windows come back as min/max envelopes from the per-minute rollup, already
+  // within q.points; short ones as raw samples, thinned here with LTTB when too many.
+  const series = store.measurements.chartSeries(runId, q.kind, { from: q.from, to: q.to, points: q.points });
   return {
     runId,
     kind: q.kind,
@@ -190,7 +192,7 @@ function measurements(store: Store, runId: number, q: ReturnType<typeof Measurem
     series: [...series].map(([sensor, s]) => ({
       sensor,
       unit: s.unit,
-      rawCount: s.points.length,
+      rawCount: s.rawCount,
       points: s.points.length > q.points ? (LTTB(s.points, q.points) as [number, number][]) : s.points,
     })),
   };

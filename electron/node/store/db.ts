@@ -41,8 +41,11 @@ function migrate(db: Db): void {
   if (current > latest) {
     throw new Error(`the database is at schema version ${current}, newer than this build knows (${latest}); use a newer Vetting`);
   }
+  // Every migration not yet recorded, not only those above the highest: a build
+  // that skipped a number (two branches each adding one) still gets the other.
+  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
   for (const m of MIGRATIONS) {
-    if (m.version <= current) continue;
+    if (applied.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());

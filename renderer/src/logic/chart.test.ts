@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StageView } from '../../../common/schema/api.ts';
-import { chartWindows, groupByUnit, seriesColor, seriesSpan, timeTickFormatter, valueTick } from './chart.ts';
+import { chartWindows, groupByUnit, groupThousands, linePath, linearScale, nearestPoint, niceTicks, readMeasurementsView, seriesColor, seriesExtent, seriesSpan, timeTickFormatter, timeTicks, valueTick } from './chart.ts';
 
 const stage = (name: StageView['name'], startedAt: string | null, completedAt: string | null, attempt = 1): StageView => ({
   name,
@@ -54,6 +54,13 @@ describe('axis labels', () => {
     expect(timeTickFormatter(12 * 3_600_000)(t)).toBe('09:05');
     expect(timeTickFormatter(3 * 86_400_000)(t)).toBe('11-27 09:05');
   });
+  it('groups thousands without the locale machinery', () => {
+    expect(groupThousands(345600)).toBe('345,600');
+    expect(groupThousands(1234567.5)).toBe('1,234,567.5');
+    expect(groupThousands(999)).toBe('999');
+    expect(groupThousands(-1000)).toBe('-1,000');
+    expect(groupThousands(0)).toBe('0');
+  });
   it('keeps value labels short', () => {
     expect(valueTick(12.025)).toBe('12.03');
     expect(valueTick(300)).toBe('300');
@@ -64,5 +71,83 @@ describe('axis labels', () => {
     expect(seriesSpan(s, null)).toBe(45);
     expect(seriesSpan(s, { from: 0, to: 1000 })).toBe(1000);
     expect(seriesSpan([], null)).toBe(0);
+  });
+});
+
+describe('drawing helpers', () => {
+  const series = (sensor: string, points: [number, number][]) => ({ sensor, unit: '°C', rawCount: points.length, points });
+
+  it('maps linearly and puts a flat domain in the middle', () => {
+    const x = linearScale([100, 200], [0, 50]);
+    expect(x(100)).toBe(0);
+    expect(x(150)).toBe(25);
+    expect(x(300)).toBe(100);
+    expect(linearScale([5, 5], [10, 20])(5)).toBe(15);
+  });
+
+  it('finds the extent of every point', () => {
+    expect(seriesExtent([series('a', [[10, 3], [20, -1]]), series('b', [[5, 7]])])).toEqual({ t: [5, 20], v: [-1, 7] });
+    expect(seriesExtent([series('a', [])])).toBeNull();
+  });
+
+  it('picks round value ticks covering the data, widened to whole steps', () => {
+    expect(niceTicks(31.2, 88.7, 5)).toEqual({ domain: [20, 100], ticks: [20, 40, 60, 80, 100] });
+    expect(niceTicks(31.2, 88.7, 10)).toEqual({ domain: [30, 90], ticks: [30, 40, 50, 60, 70, 80, 90] });
+    expect(niceTicks(0.1, 0.3, 2).ticks).toEqual([0.1, 0.2, 0.3]);
+    const flat = niceTicks(12, 12);
+    expect(flat.domain[0]).toBeLessThan(12);
+    expect(flat.domain[1]).toBeGreaterThan(12);
+    expect(niceTicks(NaN, 1)).toEqual({ domain: [0, 1], ticks: [0, 1] });
+  });
+
+  it('puts time ticks on round local clock times, no more than asked', () => {
+    const from = new Date(2026, 10, 1, 8, 0, 0).getTime();
+    const to = from + 12 * 3_600_000;
+    const ticks = timeTicks(from + 7 * 60_000, to, 10);
+    expect(ticks.length).toBeLessThanOrEqual(10);
+    expect(ticks.length).toBeGreaterThanOrEqual(4);
+    for (const t of ticks) {
+      const d = new Date(t);
+      expect(d.getMinutes()).toBe(0);
+      expect(d.getHours() % 2).toBe(0);
+    }
+    expect(ticks[0]).toBe(new Date(2026, 10, 1, 10, 0, 0).getTime());
+    expect(timeTicks(from, from + 30_000, 4)).toEqual([from, from + 10_000, from + 20_000, from + 30_000]);
+    expect(timeTicks(from, from, 4)).toEqual([from]);
+  });
+
+  it('draws one path through every point, to a tenth of a pixel', () => {
+    const d = linePath([[0, 0], [1, 1], [2, 0.5]], (t) => t * 10.04, (v) => 100 - v * 33.333);
+    expect(d).toBe('M0,100L10,66.7L20.1,83.3');
+    expect(linePath([], (t) => t, (v) => v)).toBe('');
+  });
+
+  it('finds the drawn point nearest the pointer across series', () => {
+    const s = [series('low', [[0, 10], [10, 10], [20, 10]]), series('high', [[0, 50], [10, 60], [20, 50]])];
+    const x = linearScale([0, 20], [0, 200]);
+    const y = linearScale([0, 100], [100, 0]);
+    const tAt = linearScale([0, 200], [0, 20]);
+    expect(nearestPoint(s, 98, 42, x, y, tAt)).toEqual({ index: 1, point: [10, 60] });
+    expect(nearestPoint(s, 160, 88, x, y, tAt)).toEqual({ index: 0, point: [20, 10] });
+    expect(nearestPoint(s, 500, 50, x, y, tAt)?.point[0]).toBe(20);
+    expect(nearestPoint([], 1, 1, x, y, tAt)).toBeNull();
+  });
+});
+
+describe('readMeasurementsView', () => {
+  const good = { runId: 3, kind: 'thermal', from: null, to: 5, series: [{ sensor: 'a', unit: '°C', rawCount: 2, points: [[1, 40.5], [2, 41]] }] };
+  it('accepts a well-formed answer as it is', () => {
+    expect(readMeasurementsView(good)).toBe(good);
+  });
+  it('names the first field that is wrong', () => {
+    const bad = (patch: (v: typeof good) => unknown) => () => readMeasurementsView(patch(structuredClone(good)));
+    expect(bad(() => null)).toThrow('(root): expected an object');
+    expect(bad((v) => ({ ...v, kind: 'smell' }))).toThrow(/kind: expected one of thermal/);
+    expect(bad((v) => ({ ...v, from: '1' }))).toThrow('from: expected a number or null');
+    expect(bad((v) => ({ ...v, series: {} }))).toThrow('series: expected an array');
+    expect(bad((v) => ({ ...v, series: [{ ...v.series[0], sensor: 7 }] }))).toThrow('series.0.sensor: expected a string');
+    expect(bad((v) => ({ ...v, series: [{ ...v.series[0], rawCount: null }] }))).toThrow('series.0.rawCount');
+    expect(bad((v) => ({ ...v, series: [{ ...v.series[0], points: [[1, 2], [3]] }] }))).toThrow('series.0.points.1: expected [time, value]');
+    expect(bad((v) => ({ ...v, series: [{ ...v.series[0], points: [[1, '2']] }] }))).toThrow('series.0.points.0');
   });
 });

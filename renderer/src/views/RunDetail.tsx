@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import { useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ProgressView, RunDetailView } from '../../../common/schema/api.ts';
 import { ApiRequestError } from '../api/client.ts';
 import { api, links } from '../api/endpoints.ts';
@@ -16,7 +16,7 @@ import { saveArtifact } from '../platform/bridge.ts';
 import { ActionsPanel } from './run/Actions.tsx';
 import { LogTail } from './run/LogTail.tsx';
 import { BootProgress } from './run/BootProgress.tsx';
-import { MeasurementChart } from './run/MeasurementChart.tsx';
+import { MeasurementChart, measurementsQuery } from './run/MeasurementChart.tsx';
 import { SpecDiffs, StageResults } from './run/StageResults.tsx';
 
 function LiveProgress({ progress }: { progress: readonly ProgressView[] }) {
@@ -179,6 +179,11 @@ function AuditTrail({ run }: { run: RunDetailView }) {
 }
 
 export function RunPage({ id }: { id: number }) {
+  const queryClient = useQueryClient();
+  // The charts' samples are asked for at once, beside the run, not after it has loaded.
+  useEffect(() => {
+    for (const kind of ['thermal', 'psu'] as const) void queryClient.prefetchQuery(measurementsQuery(id, kind, null));
+  }, [queryClient, id]);
   const run = useQuery({ queryKey: keys.run(id), queryFn: () => api.run(id) });
   // The board carries live progress and the hottest sensor, patched by events.
   const board = useQuery({ queryKey: keys.board, queryFn: api.board });

@@ -1,6 +1,7 @@
 import { sql as m1 } from './0001-initial.ts';
 import { sql as m2 } from './0002-notifications.ts';
 import { sql as m3 } from './0003-chart-index.ts';
+import { sql as m4 } from './0004-minute-rollup.ts';
 import { sql as m5 } from './0005-boot-events.ts';
 
 /** Numbered migrations, applied in order at start; the last applied number is recorded. */
@@ -8,5 +9,6 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   { version: 1, name: 'initial', sql: m1 },
   { version: 2, name: 'notifications', sql: m2 },
   { version: 3, name: 'chart-index', sql: m3 },
+  { version: 4, name: 'minute-rollup', sql: m4 },
   { version: 5, name: 'boot-events', sql: m5 },
 ];

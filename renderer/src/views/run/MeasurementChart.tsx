@@ -1,17 +1,19 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { MeasurementsView, StageView } from '../../../../common/schema/api.ts';
+import type { StageView } from '../../../../common/schema/api.ts';
 import type { MeasurementKind } from '../../../../common/schema/protocol.ts';
 import { api } from '../../api/endpoints.ts';
 import { keys } from '../../api/keys.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatClock } from '../../logic/format.ts';
-import { chartWindows, groupByUnit, seriesColor, seriesSpan, timeTickFormatter, valueTick, type TimeWindow } from '../../logic/chart.ts';
+import { chartWindows, groupByUnit, groupThousands, type TimeWindow } from '../../logic/chart.ts';
+import { SeriesChart, useElementWidth } from './SeriesChart.tsx';
 
-// Every sensor over time. The server downsamples each series (LTTB) to about
-// as many points as the chart is wide; choosing a stage's window asks again
-// for that window only, so zooming refines instead of stretching coarse data.
+// Every sensor over time. The server reduces each series to about as many
+// points as the chart is wide (a min/max envelope from its per-minute rollup
+// for long windows, LTTB over raw samples for short ones); choosing a stage's
+// window asks again for that window only, so zooming refines instead of
+// stretching coarse data. The drawing itself is SeriesChart: plain SVG paths.
 
 // About one point per two pixels of a wide plot: more is invisible and only slows the drawing.
 const POINTS = 400;
@@ -27,55 +29,24 @@ interface Props {
   focusStage?: string;
 }
 
-function SeriesChart({ data, unit, ceiling, zoom, testId }: { data: MeasurementsView['series']; unit: string; ceiling: number | null; zoom: TimeWindow | null; testId: string }) {
-  const lines = useMemo(() => data.map((s) => ({ sensor: s.sensor, points: s.points.map(([t, v]) => ({ t, v })) })), [data]);
-  const domain: [number | string, number | string] = zoom ? [zoom.from, zoom.to] : ['dataMin', 'dataMax'];
-  const pointCount = data.reduce((n, s) => n + s.points.length, 0);
-  const timeTick = useMemo(() => timeTickFormatter(seriesSpan(data, zoom)), [data, zoom]);
-  return (
-    <div className="chart" data-testid={testId} data-series={data.length} data-points={pointCount}>
-      <ResponsiveContainer width="100%" height={320}>
-        <LineChart margin={{ top: 8, right: 24, bottom: 8, left: 8 }}>
-          <CartesianGrid strokeDasharray="3 3" stroke="#d0d4da" />
-          <XAxis dataKey="t" type="number" scale="time" domain={domain} allowDataOverflow tickFormatter={timeTick} minTickGap={50} />
-          <YAxis unit={` ${unit}`} width={76} domain={['auto', 'auto']} allowDecimals tickFormatter={valueTick} />
-          <Tooltip labelFormatter={(t) => formatClock(Number(t))} formatter={(v) => `${Number(v).toFixed(1)} ${unit}`} />
-          {lines.map((l, i) => (
-            <Line
-              key={l.sensor}
-              data={l.points}
-              dataKey="v"
-              name={l.sensor}
-              type="linear"
-              dot={false}
-              isAnimationActive={false}
-              stroke={seriesColor(i)}
-              strokeDasharray={i >= 10 ? '6 3' : undefined}
-              strokeWidth={1.6}
-              connectNulls
-            />
-          ))}
-          {ceiling ? <ReferenceLine y={ceiling} ifOverflow="extendDomain" stroke="#b00020" strokeWidth={2} strokeDasharray="8 4" label={{ value: `max ${ceiling} ${unit}`, position: 'insideTopRight', fill: '#b00020' }} /> : null}
-          {lines.length > 0 && lines.length <= 16 ? <Legend /> : null}
-          
-        </LineChart>
-      </ResponsiveContainer>
-      {lines.length > 16 ? <p className="muted small">{lines.length} sensors (legend hidden; hover a line for its name).</p> : null}
-    </div>
-  );
+/** The chart's request, shared with the run page, which starts it before the run itself has loaded. */
+export function measurementsQuery(runId: number, kind: MeasurementKind, zoom: TimeWindow | null) {
+  return {
+    queryKey: keys.measurements(runId, kind, zoom),
+    queryFn: ({ signal }: { signal: AbortSignal }) => api.measurements(runId, { kind, from: zoom?.from, to: zoom?.to, points: POINTS }, signal),
+  };
 }
 
 export function MeasurementChart({ runId, kind, title, stages, ceiling = null, focusStage }: Props) {
   const windows = useMemo(() => chartWindows(stages, Date.now()), [stages]);
   const [zoom, setZoom] = useState<TimeWindow | null>(null);
-  const query = useQuery({
-    queryKey: keys.measurements(runId, kind, zoom),
-    queryFn: () => api.measurements(runId, { kind, from: zoom?.from, to: zoom?.to, points: POINTS }),
-    placeholderData: keepPreviousData,
-  });
-  const series = query.data?.series ?? [];
-  const groups = groupByUnit(series);
+  const query = useQuery({ ...measurementsQuery(runId, kind, zoom), placeholderData: keepPreviousData });
+  const series = useMemo(() => query.data?.series ?? [], [query.data]);
+  // Memoised so the charts keep their drawn lines when only the page around them re-renders.
+  const groups = useMemo(() => groupByUnit(series), [series]);
   const headingId = `chart-${kind}`;
+  const area = useRef<HTMLDivElement>(null);
+  const width = useElementWidth(area);
   return (
     <section className="panel" aria-labelledby={headingId}>
       <div className="panel-head">
@@ -100,14 +71,17 @@ export function MeasurementChart({ runId, kind, title, stages, ceiling = null, f
         </div>
       </div>
       <ErrorNote error={query.error} what={`The ${title.toLowerCase()} could not be loaded`} />
-      {query.isPending ? <p className="muted">Loading samples…</p> : null}
-      {!query.isPending && series.length === 0 ? <p className="muted">No {kind} samples {zoom ? 'in this window' : 'yet'}.</p> : null}
-      {groups.map((g) => (
-        <SeriesChart key={g.unit} data={g.series} unit={g.unit} ceiling={kind === 'thermal' ? ceiling : null} zoom={zoom} testId={`${kind}-chart`} />
-      ))}
+      {/* Measured while the samples load, so drawing them needs no layout pass of its own (nor waits for one). */}
+      <div ref={area}>
+        {query.isPending ? <p className="muted">Loading samples…</p> : null}
+        {!query.isPending && series.length === 0 ? <p className="muted">No {kind} samples {zoom ? 'in this window' : 'yet'}.</p> : null}
+        {width > 0
+          ? groups.map((g) => <SeriesChart key={g.unit} data={g.series} unit={g.unit} ceiling={kind === 'thermal' ? ceiling : null} zoom={zoom} testId={`${kind}-chart`} width={width} />)
+          : null}
+      </div>
       {series.length > 0 ? (
         <p className="muted small">
-          {series.length} series · {series.reduce((n, s) => n + s.rawCount, 0).toLocaleString()} samples stored, {series.reduce((n, s) => n + s.points.length, 0).toLocaleString()} drawn
+          {series.length} series · {groupThousands(series.reduce((n, s) => n + s.rawCount, 0))} samples stored, {groupThousands(series.reduce((n, s) => n + s.points.length, 0))} drawn
           {query.isFetching ? ' · refreshing…' : ''}
         </p>
       ) : null}

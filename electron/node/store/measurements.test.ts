@@ -1,0 +1,266 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Sample } from '../../../common/schema/index.ts';
+import { openStore, type Store } from './index.ts';
+import { minMaxEnvelope, type MinuteRow } from './measurements.ts';
+import { MIGRATIONS } from './migrations/index.ts';
+
+const MIN = 60_000;
+const T0 = Date.UTC(2026, 10, 1, 8, 0, 0);
+const dirs: string[] = [];
+const stores: Store[] = [];
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'vetting-measurements-'));
+  dirs.push(d);
+  return d;
+}
+
+function open(dir = tempDir()): Store {
+  const s = openStore(dir);
+  stores.push(s);
+  return s;
+}
+
+function newRun(store: Store, name = 'h1'): number {
+  const hostId = store.hosts.add({ name, macs: [], profile: 'burn-in', disks: [] }).id;
+  return store.runs.insert(hostId, 'burn-in', 'Completed', `tok-${name}`);
+}
+
+/** `hours` of `sensors` thermal sensors every `stepS` seconds, as the agent sends them: one batch per instant. */
+function ingest(store: Store, runId: number, hours: number, sensors: number, stepS: number, value: (t: number, s: number) => number): void {
+  store.db.transaction(() => {
+    for (let t = T0; t < T0 + hours * 3_600_000; t += stepS * 1000) {
+      const batch: Sample[] = [];
+      for (let s = 0; s < sensors; s++) batch.push({ kind: 'thermal', sensor: `temp${s + 1}`, unit: '°C', ts: t, value: value(t, s) });
+      store.measurements.insertBatch(runId, batch);
+    }
+  })();
+}
+
+type RollupRow = { sensor: string; minute: number; min_value: number; min_ts: number; max_value: number; max_ts: number; sum_value: number; n: number; unit: string };
+/** The rollup's rows unpacked to one per sensor and minute, sorted like expectedRollup's. */
+function rollup(store: Store, runId: number): RollupRow[] {
+  const rows = store.db.prepare('SELECT minute, sensors FROM measurements_minute WHERE run_id = ? ORDER BY minute').all(runId) as { minute: number; sensors: string }[];
+  const out: RollupRow[] = [];
+  for (const { minute, sensors } of rows) {
+    for (const [sensor, [min_value, min_at, max_value, max_at, sum_value, n, unit]] of Object.entries(JSON.parse(sensors) as Record<string, [number, number, number, number, number, number, string]>)) {
+      expect(min_at >= 0 && min_at < MIN && max_at >= 0 && max_at < MIN).toBe(true); // times within the minute
+      out.push({ sensor, minute, min_value, min_ts: minute * MIN + min_at, max_value, max_ts: minute * MIN + max_at, sum_value, n, unit });
+    }
+  }
+  return out.sort((a, b) => (a.sensor < b.sensor ? -1 : a.sensor > b.sensor ? 1 : a.minute - b.minute));
+}
+
+/** The rollup recomputed from raw rows in plain JS, the earliest sample winning ties. */
+function expectedRollup(store: Store, runId: number): RollupRow[] {
+  const rows = store.db.prepare('SELECT sensor, ts, value, unit FROM measurements WHERE run_id = ? ORDER BY sensor, ts').all(runId) as { sensor: string; ts: number; value: number; unit: string }[];
+  const out: RollupRow[] = [];
+  for (const r of rows) {
+    const minute = Math.floor(r.ts / MIN);
+    const last = out[out.length - 1];
+    if (!last || last.sensor !== r.sensor || last.minute !== minute) {
+      out.push({ sensor: r.sensor, minute, min_value: r.value, min_ts: r.ts, max_value: r.value, max_ts: r.ts, sum_value: r.value, n: 1, unit: r.unit });
+      continue;
+    }
+    last.n++;
+    last.sum_value += r.value;
+    if (r.value < last.min_value) (last.min_value = r.value), (last.min_ts = r.ts);
+    if (r.value > last.max_value) (last.max_value = r.value), (last.max_ts = r.ts);
+  }
+  return out;
+}
+
+describe('the per-minute rollup', () => {
+  it('matches the raw samples after batches that split minutes and revisit them', () => {
+    const store = open();
+    const runId = newRun(store);
+    // Uneven batches: several instants per batch, minutes split across batches, one minute revisited late.
+    const samples: Sample[] = [];
+    for (let i = 0; i < 100; i++) for (const sensor of ['a', 'b']) samples.push({ kind: 'thermal', sensor, unit: '°C', ts: T0 + i * 7_000, value: 40 + ((i * 37 + sensor.length) % 23) });
+    samples.push({ kind: 'thermal', sensor: 'a', unit: '°C', ts: T0 + 30_000 + 1, value: 99 }); // late, into minute 0
+    samples.push({ kind: 'thermal', sensor: 'a', unit: '°C', ts: T0 + 45_000 + 1, value: 1 });
+    for (let i = 0; i < samples.length; i += 13) store.measurements.insertBatch(runId, samples.slice(i, i + 13));
+    const got = rollup(store, runId);
+    const want = expectedRollup(store, runId);
+    expect(got.map(({ sum_value, ...r }) => r)).toEqual(want.map(({ sum_value, ...r }) => r));
+    got.forEach((r, i) => expect(r.sum_value).toBeCloseTo(want[i]!.sum_value, 9));
+    expect(got.find((r) => r.sensor === 'a' && r.minute === T0 / MIN)).toMatchObject({ max_value: 99, max_ts: T0 + 30_001, min_value: 1, min_ts: T0 + 45_001 });
+  });
+
+  it('is rebuilt from raw rows written around insertBatch, identically', () => {
+    const store = open();
+    const runId = newRun(store);
+    ingest(store, runId, 1, 3, 5, (t, s) => 30 + s + ((t / 5000) % 11));
+    const maintained = rollup(store, runId);
+    store.measurements.rebuildRollup(runId);
+    expect(rollup(store, runId)).toEqual(maintained);
+    store.measurements.rebuildRollup(runId, 'thermal');
+    expect(rollup(store, runId)).toEqual(maintained);
+  });
+
+  it('is filled by migration 4 for runs stored before it', () => {
+    const dir = tempDir();
+    // A data directory as the previous version left it: migrations 1–3, samples, no rollup.
+    const old = new Database(join(dir, 'vetting.db'));
+    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    for (const m of MIGRATIONS.filter((x) => x.version <= 3)) {
+      old.exec(m.sql);
+      old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+    }
+    const now = new Date().toISOString();
+    old.prepare("INSERT INTO hosts (id, name, created_at, updated_at) VALUES (1, 'old', ?, ?)").run(now, now);
+    old.prepare("INSERT INTO runs (id, host_id, profile, state, agent_token_hash, created_at, updated_at) VALUES (7, 1, 'standard', 'Completed', 'x', ?, ?)").run(now, now);
+    const ins = old.prepare("INSERT INTO measurements (run_id, kind, sensor, value, unit, ts) VALUES (7, 'thermal', ?, ?, '°C', ?)");
+    old.transaction(() => {
+      for (let i = 0; i < 600; i++) for (const s of ['x', 'y']) ins.run(s, 40 + ((i * 13) % 17) + (s === 'y' ? 0.5 : 0), T0 + i * 5000);
+    })();
+    old.close();
+
+    const store = open(dir);
+    const want = expectedRollup(store, 7);
+    expect(want).toHaveLength(2 * 50);
+    const got = rollup(store, 7);
+    expect(got.map(({ sum_value, ...r }) => r)).toEqual(want.map(({ sum_value, ...r }) => r));
+    // …and the old run charts from it.
+    const s = store.measurements.chartSeries(7, 'thermal', { points: 40 });
+    expect(s.get('x')).toMatchObject({ source: 'rollup', rawCount: 600 });
+  });
+
+  it('keeps sensors whose names are object keywords', () => {
+    const store = open();
+    const runId = newRun(store);
+    for (let i = 0; i < 3; i++) {
+      store.measurements.insertBatch(runId, ['__proto__', 'constructor', 'toString'].map((sensor, k) => ({ kind: 'thermal' as const, sensor, unit: '°C', ts: T0 + i * 5000, value: 40 + k + i })));
+    }
+    expect(rollup(store, runId)).toEqual(expectedRollup(store, runId));
+    expect([...store.measurements.chartSeries(runId, 'thermal', { points: 10 }).keys()]).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(({} as Record<string, unknown>).constructor).toBe(Object);
+  });
+
+  it('goes with its run', () => {
+    const store = open();
+    const runId = newRun(store);
+    ingest(store, runId, 0.1, 2, 5, () => 40);
+    expect(rollup(store, runId).length).toBeGreaterThan(0);
+    store.db.prepare('DELETE FROM runs WHERE id = ?').run(runId);
+    expect(rollup(store, runId)).toEqual([]);
+  });
+});
+
+describe('chartSeries', () => {
+  it('keeps a one-minute 95 °C spike in a 12-hour series downsampled to 400 points', () => {
+    const store = open();
+    const runId = newRun(store);
+    const spikeAt = T0 + 7 * 3_600_000 + 13 * MIN;
+    ingest(store, runId, 12, 2, 5, (t, s) => (s === 0 && t >= spikeAt && t < spikeAt + MIN ? 95 : 40 + Math.sin(t / 3.6e6 + s) * 3));
+    const series = store.measurements.chartSeries(runId, 'thermal', { points: 400 });
+    const hot = series.get('temp1')!;
+    expect(hot.source).toBe('rollup');
+    expect(hot.rawCount).toBe(12 * 720);
+    expect(hot.points.length).toBeLessThanOrEqual(400);
+    expect(hot.points.length).toBeGreaterThan(200);
+    const peak = hot.points.reduce((a, b) => (b[1] > a[1] ? b : a));
+    expect(peak[1]).toBe(95);
+    expect(peak[0]).toBe(spikeAt); // a real sample, at its own time
+    expect(Math.max(...series.get('temp2')!.points.map((p) => p[1]))).toBeLessThan(44);
+    // Points stay in time order, for the path and the hover search.
+    for (const s of series.values()) for (let i = 1; i < s.points.length; i++) expect(s.points[i]![0]).toBeGreaterThan(s.points[i - 1]![0]);
+  });
+
+  it('keeps a single-sample dip too', () => {
+    const store = open();
+    const runId = newRun(store);
+    const dipAt = T0 + 5 * 3_600_000 + 35_000;
+    ingest(store, runId, 12, 1, 5, (t) => (t === dipAt ? 2 : 50));
+    const pts = store.measurements.chartSeries(runId, 'thermal', { points: 400 }).get('temp1')!.points;
+    expect(pts).toContainEqual([dipAt, 2]);
+  });
+
+  it('answers short windows from raw rows, every sample', () => {
+    const store = open();
+    const runId = newRun(store);
+    ingest(store, runId, 12, 2, 5, (t, s) => 40 + s + ((t / 5000) % 3));
+    const from = T0 + 3_600_000 + 12_345;
+    const to = from + 20 * MIN;
+    const s = store.measurements.chartSeries(runId, 'thermal', { from, to, points: 400 }).get('temp1')!;
+    expect(s.source).toBe('raw');
+    const raw = store.measurements.series(runId, 'thermal', from, to).get('temp1')!.points;
+    expect(s.points).toEqual(raw);
+    expect(s.rawCount).toBe(raw.length);
+  });
+
+  it('counts and bounds a long window with partial minutes at both edges exactly', () => {
+    const store = open();
+    const runId = newRun(store);
+    ingest(store, runId, 12, 1, 5, (t) => 40 + ((t / 5000) % 7));
+    // Mid-minute edges; a spike in the head's partial minute, inside the window, and one just before it.
+    const from = T0 + 2 * 3_600_000 + 42_500;
+    const to = from + 8 * 3_600_000 + 17_000;
+    store.measurements.insertBatch(runId, [
+      { kind: 'thermal', sensor: 'temp1', unit: '°C', ts: from + 1_000, value: 90 },
+      { kind: 'thermal', sensor: 'temp1', unit: '°C', ts: from - 1_000, value: 120 },
+    ]);
+    const s = store.measurements.chartSeries(runId, 'thermal', { from, to, points: 300 }).get('temp1')!;
+    const raw = store.measurements.series(runId, 'thermal', from, to).get('temp1')!.points;
+    expect(s.source).toBe('rollup');
+    expect(s.rawCount).toBe(raw.length);
+    expect(s.points.length).toBeLessThanOrEqual(300);
+    expect(s.points.every(([t]) => t >= from && t <= to)).toBe(true);
+    expect(Math.max(...s.points.map((p) => p[1]))).toBe(90);
+    expect(Math.min(...s.points.map((p) => p[1]))).toBe(Math.min(...raw.map((p) => p[1])));
+  });
+
+  it('rebuilds a missing rollup for samples written around insertBatch, and falls back to raw for sparse ones', () => {
+    const store = open();
+    const runId = newRun(store);
+    const ins = store.db.prepare("INSERT INTO measurements (run_id, kind, sensor, value, unit, ts) VALUES (?, 'thermal', 's', ?, '°C', ?)");
+    store.db.transaction(() => {
+      for (let i = 0; i < 8640; i++) ins.run(runId, i === 4000 ? 97 : 45, T0 + i * 5000);
+    })();
+    expect(rollup(store, runId)).toEqual([]);
+    const s = store.measurements.chartSeries(runId, 'thermal', { points: 400 }).get('s')!;
+    expect(s).toMatchObject({ source: 'rollup', rawCount: 8640 });
+    expect(s.points).toContainEqual([T0 + 4000 * 5000, 97]);
+    expect(rollup(store, runId)).toHaveLength(720);
+    expect(store.db.prepare('SELECT COUNT(*) FROM measurements_minute WHERE run_id = ?').pluck().get(runId)).toBe(720);
+
+    const sparse = newRun(store, 'h2');
+    store.measurements.insertBatch(sparse, [{ kind: 'psu', sensor: 'in0', unit: 'V', ts: T0, value: 12 }, { kind: 'psu', sensor: 'in0', unit: 'V', ts: T0 + 9 * 3_600_000, value: 11.9 }]);
+    expect(store.measurements.chartSeries(sparse, 'psu', { points: 400 }).get('in0')).toMatchObject({ source: 'raw', rawCount: 2, points: [[T0, 12], [T0 + 9 * 3_600_000, 11.9]] });
+    expect(store.measurements.chartSeries(sparse, 'thermal', { points: 400 }).size).toBe(0);
+  });
+
+  it('reads a 4 Hz burst packed into a few minutes from raw rows', () => {
+    const store = open();
+    const runId = newRun(store);
+    const burst: Sample[] = [];
+    for (let i = 0; i < 4 * 60 * 5; i++) burst.push({ kind: 'psu', sensor: 'power1', unit: 'W', ts: T0 + i * 250, value: 180 + (i % 40) });
+    store.measurements.insertBatch(runId, burst);
+    const s = store.measurements.chartSeries(runId, 'psu', { points: 400 }).get('power1')!;
+    expect(s.source).toBe('raw');
+    expect(s.rawCount).toBe(1200);
+  });
+});
+
+describe('minMaxEnvelope', () => {
+  const row = (minute: number, minValue: number, minTs: number, maxValue: number, maxTs: number): MinuteRow => ({ minute, minValue, minTs, maxValue, maxTs, n: 12 });
+  it('gives each bucket its low and high in time order, one point when they are one sample', () => {
+    const m = 1000;
+    const rows = [row(m, 10, m * MIN + 5, 20, m * MIN + 1), row(m + 1, 5, (m + 1) * MIN + 9, 15, (m + 1) * MIN + 2), row(m + 2, 7, (m + 2) * MIN, 7, (m + 2) * MIN)];
+    expect(minMaxEnvelope(rows, m, 2)).toEqual([
+      [m * MIN + 1, 20],
+      [(m + 1) * MIN + 9, 5],
+      [(m + 2) * MIN, 7],
+    ]);
+    expect(minMaxEnvelope(rows, m, 1)).toHaveLength(5);
+    expect(minMaxEnvelope([], m, 3)).toEqual([]);
+  });
+});
