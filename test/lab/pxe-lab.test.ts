@@ -307,7 +307,7 @@ async function bootScenario(s: Scenario): Promise<void> {
   void qemu.then((r) => {
     qemuExited = true;
     // A machine that stops before the agent said hello failed to boot: end every wait now.
-    if (!events.some((e) => e.type === 'hello')) {
+    if (!events.some((e) => e.type === 'hello' || e.type === 'agent-hello')) {
       const why = new Error(`${s.name}: QEMU exited (${r.exitCode ?? r.signal}) before the agent said hello: ${String(r.stderr).slice(-2000)}\nserial tail:\n${serialTail()}`);
       machineFailure = why;
       for (const w of waiters.splice(0)) w.reject(why);
@@ -328,7 +328,7 @@ async function bootScenario(s: Scenario): Promise<void> {
     const lease = await waitEvent('live image DHCP', (e) => e.type === 'dhcp' && e.mac === mac && e.client === 'other' && e.ip !== null);
     mark('live image lease', lease.t);
   }
-  const agent = await waitEvent('agent bundle download', (e) => e.type === 'http' && e.path === '/boot/agent.mjs');
+  const agent = await waitEvent('agent bundle download', (e) => e.type === 'http' && String(e.path).startsWith('/boot/agent.mjs?') && e.status === 200);
   mark('agent bundle', agent.t);
   if (s.realAgent) {
     const agentHello = await waitEvent('real agent hello', (e) => e.type === 'agent-hello');
