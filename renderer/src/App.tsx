@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from './api/endpoints.ts';
 import { keys } from './api/keys.ts';
 import { ApiRequestError } from './api/client.ts';
@@ -11,7 +11,7 @@ import type { LiveNotice } from './live/reducer.ts';
 import { parseRoute, type Route } from './logic/route.ts';
 import { bridge } from './platform/bridge.ts';
 import { BoardPage } from './views/Board.tsx';
-import { RunPage } from './views/RunDetail.tsx';
+import { preloadRunPage, RunPage } from './views/RunDetail.tsx';
 import { HostsPage } from './views/Hosts.tsx';
 import { HistoryPage } from './views/History.tsx';
 import { SettingsPage } from './views/Settings.tsx';
@@ -70,7 +70,16 @@ function Page({ route }: { route: Route }) {
 
 export function App() {
   const route = useRoute();
-  const session = useQuery({ queryKey: keys.session, queryFn: api.session, retry: false, staleTime: Infinity });
+  const queryClient = useQueryClient();
+  const sessionQuery = { queryKey: keys.session, queryFn: api.session, retry: false, staleTime: Infinity } as const;
+  // Opened on a run's address: its data is asked for beside the session check, not after it.
+  // The session goes first: the page is drawn once it answers, while the samples are still on their way.
+  useState(() => {
+    void queryClient.prefetchQuery(sessionQuery);
+    if (route.name === 'run') preloadRunPage(queryClient, route.id);
+    return null;
+  });
+  const session = useQuery(sessionQuery);
   const { toasts, push, dismiss } = useToasts();
   const onNotice = useCallback(
     (n: LiveNotice) => {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { ProgressView, RunDetailView } from '../../../common/schema/api.ts';
 import { ApiRequestError } from '../api/client.ts';
 import { api, links } from '../api/endpoints.ts';
@@ -178,12 +178,21 @@ function AuditTrail({ run }: { run: RunDetailView }) {
   );
 }
 
+/**
+ * Starts every request the run page makes, side by side: the run, the board
+ * (live progress, hottest sensor) and the charts' samples, which would
+ * otherwise wait for the run. Called when the page opens, and at start-up when
+ * the app is opened on a run's address (beside the session check).
+ */
+export function preloadRunPage(queryClient: QueryClient, id: number): void {
+  void queryClient.prefetchQuery({ queryKey: keys.run(id), queryFn: () => api.run(id) });
+  void queryClient.prefetchQuery({ queryKey: keys.board, queryFn: api.board });
+  for (const kind of ['thermal', 'psu'] as const) void queryClient.prefetchQuery(measurementsQuery(id, kind, null));
+}
+
 export function RunPage({ id }: { id: number }) {
   const queryClient = useQueryClient();
-  // The charts' samples are asked for at once, beside the run, not after it has loaded.
-  useEffect(() => {
-    for (const kind of ['thermal', 'psu'] as const) void queryClient.prefetchQuery(measurementsQuery(id, kind, null));
-  }, [queryClient, id]);
+  useEffect(() => preloadRunPage(queryClient, id), [queryClient, id]);
   const run = useQuery({ queryKey: keys.run(id), queryFn: () => api.run(id) });
   // The board carries live progress and the hottest sensor, patched by events.
   const board = useQuery({ queryKey: keys.board, queryFn: api.board });
