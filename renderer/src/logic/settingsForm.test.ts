@@ -9,6 +9,11 @@ describe('settings form', () => {
     expect(r.errors).toEqual({});
     expect(Settings.parse({ ...defaults, ...r.patch })).toEqual(defaults);
   });
+  it('sends the live image folder, or null for the default, and refuses a relative one', () => {
+    expect((settingsPatch({ ...settingsToForm(defaults), imageDir: ' /srv/vetting-image ' }).patch.bench as { imageDir: unknown }).imageDir).toBe('/srv/vetting-image');
+    expect((settingsPatch(settingsToForm(defaults)).patch.bench as { imageDir: unknown }).imageDir).toBeNull();
+    expect(settingsPatch({ ...settingsToForm(defaults), imageDir: 'image' }).errors).toEqual({ imageDir: expect.stringMatching(/absolute folder/) });
+  });
   it('names each bad field', () => {
     const form = { ...settingsToForm(defaults), port: '70000', dhcpMode: 'full', rangeStart: '10.0.0.300', rangeEnd: '', maxTotalGiB: '0' };
     expect(Object.keys(settingsPatch(form).errors).sort()).toEqual(['maxTotalGiB', 'port', 'rangeEnd', 'rangeStart']);

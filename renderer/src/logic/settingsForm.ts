@@ -13,6 +13,8 @@ export interface SettingsForm {
   rangeEnd: string;
   leaseTime: string;
   proxySubnet: string;
+  /** Empty: the default ($VETTING_IMAGE_DIR or /var/cache/vetting-image). */
+  imageDir: string;
   maxAgeDays: string;
   maxTotalGiB: string;
 }
@@ -30,6 +32,7 @@ export function settingsToForm(s: Settings): SettingsForm {
     rangeEnd: s.bench.dhcpRange?.end ?? '',
     leaseTime: s.bench.dhcpRange?.leaseTime ?? '1h',
     proxySubnet: s.bench.proxySubnet ?? '',
+    imageDir: s.bench.imageDir ?? '',
     maxAgeDays: String(s.retention.maxAgeDays),
     maxTotalGiB: String(+(s.retention.maxTotalBytes / GiB).toFixed(2)),
   };
@@ -58,6 +61,8 @@ export function settingsPatch(f: SettingsForm): { patch: Record<string, unknown>
     if (!f.leaseTime.trim()) errors.leaseTime = 'e.g. 1h';
   }
   if (mode === 'proxy' && !IPV4.test(f.proxySubnet.trim())) errors.proxySubnet = 'the subnet address, e.g. 10.1.2.0';
+  const imageDir = f.imageDir.trim();
+  if (imageDir && !imageDir.startsWith('/')) errors.imageDir = 'an absolute folder, e.g. /var/cache/vetting-image (empty: the default)';
   const age = int(f.maxAgeDays, 1, 100_000);
   if (age === null) errors.maxAgeDays = 'a whole number of days, at least 1';
   const gib = Number(f.maxTotalGiB);
@@ -71,6 +76,7 @@ export function settingsPatch(f: SettingsForm): { patch: Record<string, unknown>
       dhcpMode: mode,
       dhcpRange: mode === 'full' ? { start: f.rangeStart.trim(), end: f.rangeEnd.trim(), leaseTime: f.leaseTime.trim() } : null,
       proxySubnet: mode === 'proxy' ? f.proxySubnet.trim() : null,
+      imageDir: imageDir || null,
     },
     retention: { maxAgeDays: age, maxTotalBytes: Math.round(gib * GiB) },
   };

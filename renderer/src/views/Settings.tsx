@@ -79,6 +79,9 @@ function SettingsEditor({ settings }: { settings: Settings }) {
           <input id="set-proxy" value={form.proxySubnet} onChange={set('proxySubnet')} placeholder="10.1.2.0" />
         </Field>
       ) : null}
+      <Field id="set-image" label="Live image folder" error={err('imageDir', 'bench.imageDir')} hint="Where image/build-image.sh wrote vmlinuz and initrd.img; empty for the default ($VETTING_IMAGE_DIR or /var/cache/vetting-image). Applies to the next boot.">
+        <input id="set-image" value={form.imageDir} onChange={set('imageDir')} placeholder="/var/cache/vetting-image" />
+      </Field>
       <h2>Retention</h2>
       <div className="field-row">
         <Field id="set-age" label="Keep artifacts for (days)" error={err('maxAgeDays', 'retention.maxAgeDays')}>
