@@ -11,9 +11,15 @@ export function LogTail({ runId }: { runId: number }) {
   const box = useRef<HTMLPreElement>(null);
   const lines = logs.data?.lines ?? [];
   useEffect(() => {
-    const el = box.current;
-    // Follow the tail unless the reader scrolled up.
-    if (el && el.scrollHeight - el.scrollTop - el.clientHeight < 80) el.scrollTop = el.scrollHeight;
+    if (lines.length === 0) return;
+    // Follow the tail unless the reader scrolled up. Measured in the next frame, with the
+    // browser's own layout: reading sizes right after a render forces an extra one
+    // (about 35 ms for the whole run page on first load, docs/performance.md).
+    const frame = requestAnimationFrame(() => {
+      const el = box.current;
+      if (el && el.scrollHeight - el.scrollTop - el.clientHeight < 80) el.scrollTop = el.scrollHeight;
+    });
+    return () => cancelAnimationFrame(frame);
   }, [lines.length]);
   return (
     <section className="panel" aria-labelledby="log-head">
