@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LiveEvent, type BoardView, type HostView, type RunSummaryView } from '../../../common/schema/api.ts';
 import type { LogsView } from '../api/endpoints.ts';
 import { keys } from '../api/keys.ts';
-import { applyLiveEvent, LOG_LINES_KEPT, parseLiveEvent, type CacheLike, type Key } from './reducer.ts';
+import { applyLiveEvent, LOG_LINES_KEPT, mergeBoardSnapshot, parseLiveEvent, type CacheLike, type Key } from './reducer.ts';
 
 /** A tiny in-memory stand-in for react-query's cache that records invalidations. */
 class FakeCache implements CacheLike {
@@ -117,5 +117,33 @@ describe('parseLiveEvent', () => {
     expect(parseLiveEvent('{"type":"services"}', validate)).toEqual({ event: { type: 'services' } });
     expect(parseLiveEvent('not json', validate)).toMatchObject({ error: expect.stringMatching(/not JSON/) });
     expect(parseLiveEvent('{"type":"mystery"}', validate)).toMatchObject({ error: expect.stringMatching(/unknown live event/) });
+  });
+});
+
+describe('mergeBoardSnapshot', () => {
+  const progress = (stage: 'CPUStress' | 'SMART', percent: number, ts: number) => ({ stage, item: null, percent, etaS: null, message: null, ts });
+  const entry = (state: RunSummaryView['state'], p: ReturnType<typeof progress>[], hottest: { sensor: string; value: number; ts: number } | null) => ({
+    host,
+    run: { ...run, state },
+    stages: [],
+    progress: p,
+    hottest,
+    boot: null,
+    needsPerson: null,
+  });
+
+  it('keeps live progress and readings newer than a snapshot that was on its way meanwhile', () => {
+    const cached: BoardView = { entries: [entry('CPUStress', [progress('CPUStress', 40, 2000)], { sensor: 'a', value: 71, ts: 2000 })], newHosts: [] };
+    const fresh: BoardView = { entries: [entry('CPUStress', [progress('CPUStress', 0, 1000)], { sensor: 'a', value: 50, ts: 1000 })], newHosts: [] };
+    const merged = mergeBoardSnapshot(cached, fresh);
+    expect(merged.entries[0]!.progress.map((p) => p.percent)).toEqual([40]);
+    expect(merged.entries[0]!.hottest?.value).toBe(71);
+  });
+
+  it('takes the snapshot where it is newer, and drops progress of a stage the run has left', () => {
+    const cached: BoardView = { entries: [entry('CPUStress', [progress('CPUStress', 40, 2000)], null)], newHosts: [] };
+    expect(mergeBoardSnapshot(cached, { entries: [entry('CPUStress', [progress('CPUStress', 80, 3000)], null)], newHosts: [] }).entries[0]!.progress[0]!.percent).toBe(80);
+    expect(mergeBoardSnapshot(cached, { entries: [entry('SMART', [], null)], newHosts: [] }).entries[0]!.progress).toEqual([]);
+    expect(mergeBoardSnapshot(undefined, { entries: [], newHosts: [] })).toEqual({ entries: [], newHosts: [] });
   });
 });

@@ -30,6 +30,32 @@ export function mergeProgress(list: readonly ProgressView[], next: ProgressView)
   return [...rest, next];
 }
 
+/**
+ * A board fetched while live events kept arriving: its answer may have left
+ * the server before the latest progress or sensor event and still be parsed
+ * after that event was patched into the cache. Keeps, per run, whatever live
+ * value is newer than the snapshot's (progress of the stage the run is in now,
+ * by (stage, item); the hottest reading), so a refetch never winds them back.
+ */
+export function mergeBoardSnapshot(cached: BoardView | undefined, fresh: BoardView): BoardView {
+  if (!cached) return fresh;
+  const before = new Map(cached.entries.flatMap((e) => (e.run ? [[e.run.id, e] as const] : [])));
+  const entries = fresh.entries.map((e) => {
+    const old = e.run ? before.get(e.run.id) : undefined;
+    if (!old || !e.run) return e;
+    const stage = e.run.state;
+    let progress = e.progress;
+    for (const p of old.progress) {
+      if (p.stage !== stage) continue;
+      const same = progress.find((q) => q.stage === p.stage && (q.item ?? null) === (p.item ?? null));
+      if (!same || same.ts < p.ts) progress = mergeProgress(progress, p);
+    }
+    const hottest = old.hottest && (!e.hottest || e.hottest.ts < old.hottest.ts) ? old.hottest : e.hottest;
+    return progress === e.progress && hottest === e.hottest ? e : { ...e, progress, hottest };
+  });
+  return { ...fresh, entries };
+}
+
 function patchBoardEntryOfRun(cache: CacheLike, runId: number, patch: (entry: BoardView['entries'][number]) => BoardView['entries'][number]): void {
   cache.update<BoardView>(keys.board, (old) => {
     if (!old) return old;

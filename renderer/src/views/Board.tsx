@@ -11,6 +11,7 @@ import { Pipeline } from '../components/Pipeline.tsx';
 import { StartRunDialog } from '../components/StartRunDialog.tsx';
 import { StateBadge } from '../components/StateBadge.tsx';
 import { useNow } from '../components/useNow.ts';
+import { boardQuery } from '../live/board-query.ts';
 import { bootLine } from '../logic/boot.ts';
 import { identityLine, needsPersonText, runStatePresentation, sortBoard } from '../logic/board.ts';
 import { elapsedMs, formatDuration, formatEta, formatTemp, formatTime } from '../logic/format.ts';
@@ -177,7 +178,8 @@ function NewHosts({ board }: { board: BoardView }) {
 }
 
 export function BoardPage() {
-  const board = useQuery({ queryKey: keys.board, queryFn: api.board });
+  const client = useQueryClient();
+  const board = useQuery(boardQuery(client));
   const now = useNow();
   if (board.isPending) return <Loading what="the bench board" />;
   if (board.error) return <ErrorNote error={board.error} what="The board could not be loaded" />;

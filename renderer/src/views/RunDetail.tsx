@@ -15,6 +15,7 @@ import { href } from '../logic/route.ts';
 import { saveArtifact } from '../platform/bridge.ts';
 import { ActionsPanel } from './run/Actions.tsx';
 import { LogTail } from './run/LogTail.tsx';
+import { boardQuery } from '../live/board-query.ts';
 import { BootProgress } from './run/BootProgress.tsx';
 import { MeasurementChart, measurementsQuery } from './run/MeasurementChart.tsx';
 import { SpecDiffs, StageResults } from './run/StageResults.tsx';
@@ -186,7 +187,7 @@ function AuditTrail({ run }: { run: RunDetailView }) {
  */
 export function preloadRunPage(queryClient: QueryClient, id: number): void {
   void queryClient.prefetchQuery({ queryKey: keys.run(id), queryFn: () => api.run(id) });
-  void queryClient.prefetchQuery({ queryKey: keys.board, queryFn: api.board });
+  void queryClient.prefetchQuery(boardQuery(queryClient));
   for (const kind of ['thermal', 'psu'] as const) void queryClient.prefetchQuery(measurementsQuery(id, kind, null));
 }
 
@@ -195,7 +196,7 @@ export function RunPage({ id }: { id: number }) {
   useEffect(() => preloadRunPage(queryClient, id), [queryClient, id]);
   const run = useQuery({ queryKey: keys.run(id), queryFn: () => api.run(id) });
   // The board carries live progress and the hottest sensor, patched by events.
-  const board = useQuery({ queryKey: keys.board, queryFn: api.board });
+  const board = useQuery(boardQuery(queryClient));
   const now = useNow();
   if (run.isPending) return <Loading what={`run ${id}`} />;
   if (run.error) {
