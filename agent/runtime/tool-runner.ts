@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { access, constants } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
 
 // The one way the agent runs an external tool. Every stage goes through here so
@@ -212,8 +214,6 @@ async function resolveTool(tool: string): Promise<string | null> {
 }
 
 async function lookUp(tool: string): Promise<string | null> {
-  const { access, constants } = await import('node:fs/promises');
-  const { delimiter, join } = await import('node:path');
   const executable = (p: string) => access(p, constants.X_OK).then(() => true, () => false);
   if (tool.includes('/')) return (await executable(tool)) ? tool : null;
   for (const dir of (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter)) {
