@@ -179,6 +179,8 @@ function AuditTrail({ run }: { run: RunDetailView }) {
   );
 }
 
+const runQuery = (id: number) => ({ queryKey: keys.run(id), queryFn: () => api.run(id) });
+
 /**
  * Starts every request the run page makes, side by side: the run, the board
  * (live progress, hottest sensor) and the charts' samples, which would
@@ -186,7 +188,7 @@ function AuditTrail({ run }: { run: RunDetailView }) {
  * the app is opened on a run's address (beside the session check).
  */
 export function preloadRunPage(queryClient: QueryClient, id: number): void {
-  void queryClient.prefetchQuery({ queryKey: keys.run(id), queryFn: () => api.run(id) });
+  void queryClient.prefetchQuery(runQuery(id));
   void queryClient.prefetchQuery(boardQuery(queryClient));
   for (const kind of ['thermal', 'psu'] as const) void queryClient.prefetchQuery(measurementsQuery(id, kind, null));
 }
@@ -194,7 +196,7 @@ export function preloadRunPage(queryClient: QueryClient, id: number): void {
 export function RunPage({ id }: { id: number }) {
   const queryClient = useQueryClient();
   useEffect(() => preloadRunPage(queryClient, id), [queryClient, id]);
-  const run = useQuery({ queryKey: keys.run(id), queryFn: () => api.run(id) });
+  const run = useQuery(runQuery(id));
   // The board carries live progress and the hottest sensor, patched by events.
   const board = useQuery(boardQuery(queryClient));
   const now = useNow();
