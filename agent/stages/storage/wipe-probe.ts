@@ -121,13 +121,13 @@ async function wipefsShared(devices: readonly Device[], opts: WipeProbeOptions):
     }
   }
   // Which disk each signature belongs to: wipefs names the device (kernel name, or a path).
-  const owner = signatures.map((s) => {
+  const owner = signatures.map((s): string | null => {
     const named = s.device;
-    if (!named) return -1;
-    const hits = devices.flatMap((d, i) => (named === d.path || named === d.name || basename(named) === d.name ? [i] : []));
-    return new Set(hits.map((i) => devices[i]!.path)).size === 1 ? devices[hits[0]!]!.path : -1;
+    if (!named) return null;
+    const paths = new Set(devices.flatMap((d) => (named === d.path || named === d.name || basename(named) === d.name ? [d.path] : [])));
+    return paths.size === 1 ? [...paths][0]! : null;
   });
-  if (owner.some((o) => o === -1)) return null;
+  if (owner.some((o) => o === null)) return null;
   const command = `wipefs ${args.join(' ')}`;
   return devices.map((d) => {
     const mine = signatures.flatMap((s, i) => (owner[i] === d.path ? [{ s, raw: entries[i] }] : []));
