@@ -103,7 +103,10 @@ export async function benchChart(hours: number, repeats: number): Promise<Figure
     for (const how of ['in-app', 'load'] as const) {
       const fast: Painted[] = [];
       for (let i = 0; i < repeats; i++) fast.push(await paintRun(context, server.control, runId, how, false));
-      const raw = await paintRun(context, server.control, runId, how, true);
+      // The baseline's own spread is as wide: a median of up to three of it too.
+      const raws: Painted[] = [];
+      for (let i = 0; i < Math.min(3, repeats); i++) raws.push(await paintRun(context, server.control, runId, how, true));
+      const raw = raws.sort((a, b) => a.ms - b.ms)[Math.floor((raws.length - 1) / 2)]!;
       // Correctness: 40 series drawn, the ceiling line present, downsampled vs whole.
       const problems: string[] = [];
       for (const [label, p] of [['downsampled', fast[0]!], ['raw', raw]] as const) {
@@ -112,13 +115,14 @@ export async function benchChart(hours: number, repeats: number): Promise<Figure
       }
       if (raw.points !== SENSORS * perSeries) problems.push(`raw: ${raw.points} points drawn, expected every one of ${SENSORS * perSeries}`);
       if (fast.some((p) => p.points > SENSORS * 800 || p.points < SENSORS * Math.min(perSeries, 100))) problems.push(`downsampled: ${fast.map((p) => p.points).join('/')} points drawn`);
+      if (raws.some((p) => p.points !== raw.points)) problems.push(`raw: ${raws.map((p) => p.points).join('/')} points drawn`);
       const ok = problems.length === 0;
       const check = ok ? `${SENSORS} series + ceiling line; ${fast[0]!.points} vs ${raw.points} points drawn` : `WRONG: ${problems.join('; ')}`;
       const ms = median(fast.map((p) => p.ms));
       const heap = median(fast.map((p) => p.heapMB));
       const label = how === 'in-app' ? 'board → run page (in-app)' : 'run page loaded by address';
       figures.push(
-        { name: `${tag}: ${label} to chart painted`, value: ms, unit: 'ms', baseline: raw.ms, baselineLabel: 'same chart fed every raw point', ratio: ms / raw.ms, target: '< 500 ms and ≤ 0.1 × baseline', met: ok && ms < 500 && ms <= raw.ms / 10, check: `${check}; median of ${repeats}` },
+        { name: `${tag}: ${label} to chart painted`, value: ms, unit: 'ms', baseline: raw.ms, baselineLabel: 'same chart fed every raw point', ratio: ms / raw.ms, target: '< 500 ms and ≤ 0.1 × baseline', met: ok && ms < 500 && ms <= raw.ms / 10, check: `${check}; median of ${repeats} (baseline: of ${raws.length})` },
         { name: `${tag}: ${label}: JS heap with the chart drawn (after GC)`, value: heap, unit: 'MB', baseline: raw.heapMB, baselineLabel: 'same chart fed every raw point', ratio: heap / raw.heapMB, target: null, met: null },
       );
     }

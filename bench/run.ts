@@ -36,7 +36,7 @@ const all: Record<string, () => Promise<Figure[]>> = {
     for (const n of sizes) figures.push(...(await benchIngest(n, o.seconds ?? (o.quick ? 5 : 15))));
     return figures;
   },
-  chart: async () => benchChart(o.size ?? (o.quick ? 2 : 12), o.quick ? 1 : 3),
+  chart: async () => benchChart(o.size ?? (o.quick ? 2 : 12), o.quick ? 1 : 7),
   report: async () => benchReport(o.size ?? (o.quick ? 2 : 12)),
   storage: async () => {
     const sizes = o.size ? [o.size] : o.quick ? [2] : [1, 2, 4];

@@ -165,6 +165,8 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
     log: (line) => log.info(line),
     leasesFile: join(dataDir, 'dnsmasq', 'leases'),
     onAgentLost: (r) => notifier.emit({ type: 'AgentLost', runId: r.runId, host: r.host }),
+    // Thinning deletes samples on the store's own connection, which the chart cache cannot see.
+    onMeasurementsThinned: () => store.measurements.forgetCharts(),
   });
   const control = await startControlServer(opts.controlPort ?? 0, {
     token,

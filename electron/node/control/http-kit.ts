@@ -81,7 +81,11 @@ export function parseWith<T extends z.ZodType>(schema: T, value: unknown, what =
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const data = JSON.stringify(body);
+  sendJsonText(res, status, JSON.stringify(body));
+}
+
+/** Sends JSON already serialised (e.g. kept from an earlier answer). */
+export function sendJsonText(res: ServerResponse, status: number, data: string): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(data) });
   res.end(data);
 }

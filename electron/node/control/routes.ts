@@ -24,7 +24,7 @@ import { checkSpecYaml, specToYaml } from '../spec/spec-yaml.ts';
 import type { Store } from '../store/index.ts';
 import type { RunRow } from '../store/runs.ts';
 import { notFound, UserError } from '../util/errors.ts';
-import { parseWith, route, type Route, type RouteRequest } from './http-kit.ts';
+import { parseWith, route, sendJsonText, type Route, type RouteRequest } from './http-kit.ts';
 
 export interface ControlContext {
   store: Store;
@@ -117,7 +117,7 @@ export function controlRoutes(ctx: ControlContext): Route[] {
       }
       return detail(id);
     }),
-    route('GET', '/api/runs/:id/measurements', (r) => measurements(store, runIdParam(r), parseWith(MeasurementQuery, Object.fromEntries(r.query), 'query'))),
+    route('GET', '/api/runs/:id/measurements', (r) => sendJsonText(r.res, 200, measurementsJson(store, runIdParam(r), parseWith(MeasurementQuery, Object.fromEntries(r.query), 'query')))),
     route('GET', '/api/runs/:id/logs', (r) => ({ lines: ctx.live.logTail(runIdParam(r)) })),
     route('GET', '/api/runs/:id/artifacts/:name', (r) => {
       const id = runIdParam(r);
@@ -179,12 +179,21 @@ function listRuns(ctx: ControlContext, q: ReturnType<typeof RunListQuery.parse>)
   return rows.map((r) => ctx.runs.summary(r, ctx.isConnected(r.id)));
 }
 
-function measurements(store: Store, runId: number, q: ReturnType<typeof MeasurementQuery.parse>): MeasurementsView {
+/**
+ * The JSON of chart answers, by answer: the store hands back the same answer
+ * while it keeps one (an unchanged run's window asked again), and its text is
+ * then not built again either (a 12-hour run's envelope is half a megabyte).
+ */
+const answerText = new WeakMap<object, string>();
+
+function measurementsJson(store: Store, runId: number, q: ReturnType<typeof MeasurementQuery.parse>): string {
   if (!store.runs.get(runId)) throw notFound(`run ${runId}`);
   // Long windows come back as min/max envelopes from the per-minute rollup, already
   // within q.points; short ones as raw samples, thinned here with LTTB when too many.
   const series = store.measurements.chartSeries(runId, q.kind, { from: q.from, to: q.to, points: q.points });
-  return {
+  const kept = answerText.get(series);
+  if (kept !== undefined) return kept;
+  const view: MeasurementsView = {
     runId,
     kind: q.kind,
     from: q.from ?? null,
@@ -196,6 +205,9 @@ function measurements(store: Store, runId: number, q: ReturnType<typeof Measurem
       points: s.points.length > q.points ? (LTTB(s.points, q.points) as [number, number][]) : s.points,
     })),
   };
+  const text = JSON.stringify(view);
+  answerText.set(series, text);
+  return text;
 }
 
 export function captureSpecYaml(store: Store, runs: RunService, hostId: number, hostName: string, runId?: number): string {

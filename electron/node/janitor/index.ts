@@ -27,6 +27,7 @@ export interface JanitorOptions {
   leasesFile?: string;
   tempDirs?: string[];
   onAgentLost?: (run: { runId: number; host: string }) => void;
+  onMeasurementsThinned?: () => void;
 }
 
 export interface Janitor {
@@ -66,6 +67,7 @@ export function createJanitor(options: JanitorOptions): Janitor {
           tempDirs: options.tempDirs,
           trigger,
           onAgentLost: options.onAgentLost,
+          onMeasurementsThinned: options.onMeasurementsThinned,
         });
         log(
           `janitor pass ${report.id ?? '?'} (${trigger}): reclaimed ${report.bytesReclaimed} bytes, pruned ${report.retention.pruned.length} run dir(s), ` +

@@ -149,6 +149,7 @@ describe('janitor housekeeping', () => {
     ob.run('pending', new Date(ago(60)).toISOString());
 
     const lost: { runId: number; host: string }[] = [];
+    let thinnedCalls = 0;
     const report = runJanitorPass({
       db,
       dataDir,
@@ -156,6 +157,7 @@ describe('janitor housekeeping', () => {
       now: NOW,
       leasesFile,
       onAgentLost: (x) => lost.push(x),
+      onMeasurementsThinned: () => thinnedCalls++,
     });
     expect(report.errors).toEqual([]);
     expect(report.staleRuns).toEqual([{ runId: r.live, host: 'pve-7', state: 'CPUStress', lastSeen: new Date(NOW - 3600_000).toISOString(), markedLost: true }]);
@@ -175,6 +177,7 @@ describe('janitor housekeeping', () => {
 
     // 120 old rows per sensor → 10 (one per minute); recent rows untouched.
     expect(report.measurements.rowsDeleted).toBe(2 * (120 - 10));
+    expect(thinnedCalls).toBe(1); // the chart cache is told
     expect(db.prepare('SELECT sensor, COUNT(*) AS n FROM measurements GROUP BY run_id, sensor ORDER BY run_id, sensor').all()).toEqual([
       { sensor: 'cpu', n: 10 },
       { sensor: 'nvme', n: 10 },
@@ -184,7 +187,8 @@ describe('janitor housekeeping', () => {
     expect(report.sqlite).toMatchObject({ optimized: true, checkpointBusy: false, walBytesAfter: 0 });
 
     // A second pass does not mark (or announce) the same agent again.
-    const again = runJanitorPass({ db, dataDir, policy: { maxAgeDays: 3650, maxTotalBytes: 10 ** 12, staleAfterMs: 30 * 60_000 }, now: NOW, leasesFile });
+    const again = runJanitorPass({ db, dataDir, policy: { maxAgeDays: 3650, maxTotalBytes: 10 ** 12, staleAfterMs: 30 * 60_000 }, now: NOW, leasesFile, onMeasurementsThinned: () => thinnedCalls++ });
+    expect(thinnedCalls).toBe(1); // nothing left to thin: not told again
     expect(again.agentsMarkedLost).toEqual([]);
     expect(again.staleRuns[0]).toMatchObject({ runId: r.live, markedLost: false });
     expect(lost).toHaveLength(1);

@@ -45,6 +45,8 @@ export interface JanitorPassOptions {
   trigger?: string;
   /** Told about each agent this pass marks lost (e.g. to emit AgentLost). */
   onAgentLost?: (run: { runId: number; host: string }) => void;
+  /** Told when this pass deleted samples (e.g. to drop chart answers read before). */
+  onMeasurementsThinned?: () => void;
 }
 
 export interface PrunedRun {
@@ -128,6 +130,7 @@ export function runJanitorPass(opts: JanitorPassOptions): JanitorReport {
   const tempFiles = step('temp files', () => removeTempFiles(opts.tempDirs ?? [join(dataDir, 'artifacts'), join(dataDir, 'tmp')], policy.tempMaxAgeMs, nowMs), []);
   const cutoff = nowMs - policy.thinAfterDays * DAY;
   const thinned = step('measurements', () => thinMeasurements(db, cutoff), 0);
+  if (thinned > 0) opts.onMeasurementsThinned?.();
   const outboxDeleted = step(
     'outbox',
     () =>

@@ -250,6 +250,48 @@ describe('chartSeries', () => {
   });
 });
 
+describe('chartSeries answers kept for unchanged runs', () => {
+  const WINDOW = { points: 400 };
+
+  it('reuses an answer while the run takes no samples, and reads again after a batch', () => {
+    const store = open();
+    const runId = newRun(store);
+    ingest(store, runId, 2, 3, 5, (t, s) => 40 + s);
+    const first = store.measurements.chartSeries(runId, 'thermal', WINDOW);
+    expect(store.measurements.chartSeries(runId, 'thermal', WINDOW)).toBe(first);
+    expect(store.measurements.chartSeries(runId, 'thermal', { points: 200 })).not.toBe(first); // another window, its own answer
+
+    const late = T0 + 2 * 3_600_000 + 5_000;
+    store.measurements.insertBatch(runId, [{ kind: 'thermal', sensor: 'temp1', unit: '°C', ts: late, value: 97 }]);
+    const after = store.measurements.chartSeries(runId, 'thermal', WINDOW).get('temp1')!;
+    expect(after.rawCount).toBe(first.get('temp1')!.rawCount + 1);
+    expect(Math.max(...after.points.map((p) => p[1]))).toBe(97);
+  });
+
+  it('notices samples another connection committed, and deletes it is told of', () => {
+    const dir = tempDir();
+    const store = open(dir);
+    const runId = newRun(store);
+    ingest(store, runId, 1, 1, 60, () => 40);
+    const window = { from: T0, to: T0 + 10 * MIN, points: 400 }; // short: raw rows
+    expect(store.measurements.chartSeries(runId, 'thermal', window).get('temp1')!.rawCount).toBe(11);
+
+    const other = new Database(join(dir, 'vetting.db'));
+    try {
+      other.prepare("INSERT INTO measurements (run_id, kind, sensor, value, unit, ts) VALUES (?, 'thermal', 'temp1', 99, '°C', ?)").run(runId, T0 + 30_000);
+    } finally {
+      other.close();
+    }
+    expect(store.measurements.chartSeries(runId, 'thermal', window).get('temp1')!.rawCount).toBe(12);
+
+    // On the store's own connection, around it (as the janitor thins): seen once told.
+    store.db.prepare('DELETE FROM measurements WHERE run_id = ? AND value = 99').run(runId);
+    expect(store.measurements.chartSeries(runId, 'thermal', window).get('temp1')!.rawCount).toBe(12);
+    store.measurements.forgetCharts();
+    expect(store.measurements.chartSeries(runId, 'thermal', window).get('temp1')!.rawCount).toBe(11);
+  });
+});
+
 describe('minMaxEnvelope', () => {
   const row = (minute: number, minValue: number, minTs: number, maxValue: number, maxTs: number): MinuteRow => ({ minute, minValue, minTs, maxValue, maxTs, n: 12 });
   it('gives each bucket its low and high in time order, one point when they are one sample', () => {

@@ -1,5 +1,6 @@
 import type { Sample } from '../../../common/schema/index.ts';
 import type { Db } from './db.ts';
+import { ChartCache } from './chart-cache.ts';
 import { rollupInsertSql } from './migrations/0004-minute-rollup.ts';
 
 const MINUTE_MS = 60_000;
@@ -160,8 +161,14 @@ export class MeasurementStore {
   private readonly latestOfSensorStmt;
   private readonly rawSensorStmt;
   private readonly rawRowsStmt;
+  private readonly dataVersionStmt;
   /** (run, kind) pairs known to have rollup rows: skips two lookups per chart read. */
   private readonly rolledUp = new Set<string>();
+  /** Writes through this store per run: a chart answer is reused only while its run's count stands. */
+  private readonly writes = new Map<number, number>();
+  private readonly charts = new ChartCache<ReadonlyMap<string, ChartSeries>>();
+  /** SQLite's data_version when the cache was last checked: it moves when another connection commits. */
+  private seenDataVersion: unknown = null;
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare('INSERT INTO measurements (run_id, kind, sensor, value, unit, ts) VALUES (?, ?, ?, ?, ?, ?)');
@@ -180,6 +187,21 @@ export class MeasurementStore {
     );
     this.rawSensorStmt = db.prepare('SELECT ts, value FROM measurements WHERE run_id = ? AND kind = ? AND sensor = ? AND ts BETWEEN ? AND ? ORDER BY ts').raw();
     this.rawRowsStmt = db.prepare('SELECT sensor, unit, ts, value FROM measurements WHERE run_id = ? AND kind = ? AND ts >= ? AND ts <= ? ORDER BY sensor, ts').raw();
+    this.dataVersionStmt = db.prepare('PRAGMA data_version').pluck();
+  }
+
+  /**
+   * Forgets every kept chart answer: for writers that change samples around
+   * this store on its own connection (the janitor thinning old samples).
+   * Writes through insertBatch and rebuildRollup, and commits by any other
+   * connection (another process), are noticed without it.
+   */
+  forgetCharts(): void {
+    this.charts.clear();
+  }
+
+  private wrote(runId: number): void {
+    this.writes.set(runId, (this.writes.get(runId) ?? 0) + 1);
   }
 
   /**
@@ -188,6 +210,7 @@ export class MeasurementStore {
    * costs one read and one write of its rollup row, however many sensors.
    */
   insertBatch(runId: number, samples: readonly Sample[]): void {
+    this.wrote(runId);
     type Touched = { kind: string; minute: number; sensors: Map<string, Entry> };
     const touched = new Map<string, Touched>();
     let current: Touched | undefined; // an agent's batch is one kind and one minute: skip the map lookup
@@ -229,6 +252,7 @@ export class MeasurementStore {
    * existed were filled by migration 4.
    */
   rebuildRollup(runId: number, kind?: string): void {
+    this.wrote(runId);
     this.db.transaction(() => {
       if (kind === undefined) {
         this.db.prepare('DELETE FROM measurements_minute WHERE run_id = ?').run(runId);
@@ -261,8 +285,29 @@ export class MeasurementStore {
    * samples. The partial minutes at a window's edges are read raw, so counts
    * and extremes are exact. A rollup missing for samples written around
    * insertBatch is rebuilt first.
+   *
+   * Answers are kept (ChartCache) while their run takes no new samples, so a
+   * finished run's page opened again is not read again; the answer is shared,
+   * hence read-only.
    */
-  chartSeries(runId: number, kind: string, window: { from?: number | undefined; to?: number | undefined; points: number }): Map<string, ChartSeries> {
+  chartSeries(runId: number, kind: string, window: { from?: number | undefined; to?: number | undefined; points: number }): ReadonlyMap<string, Readonly<ChartSeries>> {
+    const dataVersion = this.dataVersionStmt.get();
+    if (dataVersion !== this.seenDataVersion) {
+      this.charts.clear();
+      this.seenDataVersion = dataVersion;
+    }
+    const key = `${runId}\u0000${kind}\u0000${window.from ?? ''}\u0000${window.to ?? ''}\u0000${window.points}`;
+    const kept = this.charts.get(key, this.writes.get(runId) ?? 0);
+    if (kept) return kept;
+    const answer = this.readChartSeries(runId, kind, window);
+    // Stamped after the read: a rollup rebuilt by the read counts as a write before it.
+    let points = 0;
+    for (const s of answer.values()) points += s.points.length;
+    this.charts.set(key, this.writes.get(runId) ?? 0, answer, points);
+    return answer;
+  }
+
+  private readChartSeries(runId: number, kind: string, window: { from?: number | undefined; to?: number | undefined; points: number }): Map<string, ChartSeries> {
     const lo = window.from ?? 0;
     const hi = window.to ?? Number.MAX_SAFE_INTEGER;
     const points = Math.max(2, Math.floor(window.points));
