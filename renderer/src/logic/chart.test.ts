@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StageView } from '../../../common/schema/api.ts';
-import { chartWindows, groupByUnit, groupThousands, linePath, linearScale, nearestPoint, niceTicks, readMeasurementsView, seriesColor, seriesExtent, seriesSpan, timeTickFormatter, timeTicks, valueTick } from './chart.ts';
+import { chartWindows, groupByUnit, groupThousands, linePath, linearScale, nearestPoint, niceTicks, readMeasurementsView, seriesColor, seriesExtent, tenths, timeTickFormatter, timeTicks, valueTick } from './chart.ts';
 
 const stage = (name: StageView['name'], startedAt: string | null, completedAt: string | null, attempt = 1): StageView => ({
   name,
@@ -66,11 +66,10 @@ describe('axis labels', () => {
     expect(valueTick(300)).toBe('300');
     expect(valueTick(0.000123456)).toBe('0.0001235');
   });
-  it('measures the span of the data or the zoom', () => {
-    const s = [{ sensor: 'a', unit: 'V', rawCount: 2, points: [[10, 1], [50, 2]] as [number, number][] }, { sensor: 'b', unit: 'V', rawCount: 1, points: [[5, 1]] as [number, number][] }];
-    expect(seriesSpan(s, null)).toBe(45);
-    expect(seriesSpan(s, { from: 0, to: 1000 })).toBe(1000);
-    expect(seriesSpan([], null)).toBe(0);
+  it('prints coordinates to a tenth exactly as rounding and printing the number would', () => {
+    const samples = [0, -0, 0.04, -0.04, 0.05, -0.05, 0.96, -0.96, 9.95, -9.95, 12.34, -12.36, 1e6 + 0.07, -1234.56, 0.1 + 0.2];
+    for (let i = 0; i < 2000; i++) samples.push((Math.random() - 0.5) * 4000);
+    for (const v of samples) expect(tenths(v), String(v)).toBe(String(Math.round(v * 10) / 10));
   });
 });
 

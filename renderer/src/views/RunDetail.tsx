@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { ProgressView, RunDetailView } from '../../../common/schema/api.ts';
 import { ApiRequestError } from '../api/client.ts';
 import { api, links } from '../api/endpoints.ts';
 import { keys } from '../api/keys.ts';
+import { Deferred } from '../components/Deferred.tsx';
 import { ErrorNote, Loading } from '../components/ErrorNote.tsx';
 import { Pipeline } from '../components/Pipeline.tsx';
 import { StateBadge } from '../components/StateBadge.tsx';
@@ -179,6 +180,16 @@ function AuditTrail({ run }: { run: RunDetailView }) {
   );
 }
 
+/**
+ * The panels below the fold, drawn once the temperature chart has its samples
+ * and has been painted: opened, the page shows its head, actions and charts
+ * first. Only this wrapper follows the samples' request, not the whole page.
+ */
+function AfterChart({ runId, children }: { runId: number; children: ReactNode }) {
+  const thermal = useQuery({ ...measurementsQuery(runId, 'thermal', null), select: () => true });
+  return <Deferred until={!thermal.isPending}>{children}</Deferred>;
+}
+
 const runQuery = (id: number) => ({ queryKey: keys.run(id), queryFn: () => api.run(id) });
 
 /**
@@ -249,16 +260,20 @@ export function RunPage({ id }: { id: number }) {
           <LiveProgress progress={progress} />
           <MeasurementChart runId={id} kind="thermal" title="Temperatures" stages={r.attempts.length ? r.attempts : r.stages} ceiling={r.maxTempC} />
           <MeasurementChart runId={id} kind="psu" title="PSU envelope" stages={r.attempts.length ? r.attempts : r.stages} focusStage="PSU" />
-          <Timeline run={r} now={now} />
-          <StageResults run={r} />
-          <SpecDiffs run={r} />
-          {r.state !== 'WaitingForAgent' ? <BootProgress events={r.boot} /> : null}
-          <AuditTrail run={r} />
+          <AfterChart runId={id}>
+            <Timeline run={r} now={now} />
+            <StageResults run={r} />
+            <SpecDiffs run={r} />
+            {r.state !== 'WaitingForAgent' ? <BootProgress events={r.boot} /> : null}
+            <AuditTrail run={r} />
+          </AfterChart>
         </div>
         <div className="col-side">
           <ActionsPanel run={r} />
-          <LogTail runId={id} />
-          <Artifacts run={r} />
+          <AfterChart runId={id}>
+            <LogTail runId={id} />
+            <Artifacts run={r} />
+          </AfterChart>
         </div>
       </div>
     </>

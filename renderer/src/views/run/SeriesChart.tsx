@@ -1,7 +1,7 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type MouseEvent, type RefObject } from 'react';
 import type { MeasurementsView } from '../../../../common/schema/api.ts';
 import { formatClock } from '../../logic/format.ts';
-import { linePath, linearScale, nearestPoint, niceTicks, seriesColor, seriesExtent, seriesSpan, timeTickFormatter, timeTicks, valueTick, type TimeWindow } from '../../logic/chart.ts';
+import { linePath, linearScale, nearestPoint, niceTicks, seriesColor, seriesExtent, timeTickFormatter, timeTicks, valueTick, type TimeWindow } from '../../logic/chart.ts';
 
 // One unit's series as a plain SVG chart: one <path> per sensor in a single
 // memoised layer, axes and grid from simple linear scales, the ceiling line,
@@ -99,7 +99,7 @@ export function SeriesChart({ data, unit, ceiling, zoom, testId, width: givenWid
   const width = givenWidth ?? measured;
 
   const frame = useMemo(() => (width > 0 ? makeFrame(data, ceiling, zoom, width) : null), [data, ceiling, zoom, width]);
-  const timeTick = useMemo(() => timeTickFormatter(seriesSpan(data, zoom)), [data, zoom]);
+  const timeTick = useMemo(() => timeTickFormatter(frame ? frame.timeDomain[1] - frame.timeDomain[0] : 0), [frame]);
   const pointCount = useMemo(() => data.reduce((n, s) => n + s.points.length, 0), [data]);
   const clipId = `${testId}-${unit.replace(/[^\w-]/g, '') || 'plain'}-clip`;
 
