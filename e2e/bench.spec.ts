@@ -139,6 +139,23 @@ test('a run on the bench, watched and overridden through the UI', async ({ page,
       await expect(page.getByTestId('log-tail')).toContainText('dispatching hogs');
       await expect(page.getByRole('list', { name: 'Stages' }).locator('[data-stage=CPUStress]')).toHaveAttribute('data-status', 'running');
       await shot(page, 'run-detail');
+
+      // Loaded on its address, the page's first requests go out before the bundle is evaluated
+      // (renderer/src/api/early.ts) and the app takes their answers instead of asking again.
+      const asked: string[] = [];
+      const onRequest = (r: { url(): string }) => asked.push(new URL(r.url()).pathname);
+      page.on('request', onRequest);
+      await page.reload();
+      await expect(chart.locator('path.series-line')).toHaveCount(sensorNames.length);
+      page.off('request', onRequest);
+      expect(asked.filter((p) => p === '/api/session')).toHaveLength(1);
+      expect(asked).toContain(`/api/runs/${runId}/measurements`);
+      // As source text: the tests' typings are Node's, without the browser's navigation timing.
+      const sent = (await page.evaluate(`({
+        session: performance.getEntriesByType('resource').find((e) => e.name.endsWith('/api/session'))?.startTime ?? Infinity,
+        evaluated: performance.getEntriesByType('navigation')[0].domContentLoadedEventStart,
+      })`)) as { session: number; evaluated: number };
+      expect(sent.session, 'the session was asked for while the bundle was still being evaluated').toBeLessThan(sent.evaluated);
     });
 
     await test.step('a wipe-probe hit holds the run for a supervisor', async () => {

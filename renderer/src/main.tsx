@@ -1,3 +1,5 @@
+// First: sends the page's first requests before the rest of the bundle is evaluated.
+import './api/early.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';

@@ -1,5 +1,8 @@
 import type { z } from 'zod';
 import { ApiError } from '../../../common/schema/api.ts';
+import { takeEarly } from './early.ts';
+
+export { withQuery } from './paths.ts';
 
 // One way to talk to the control API: same-origin fetch (the session cookie set
 // at sign-in travels with it), JSON in and out, every response checked against
@@ -40,17 +43,6 @@ export interface RequestOptions<T> {
   signal?: AbortSignal;
 }
 
-/** Builds `path?k=v…`, leaving out empty and undefined values. */
-export function withQuery(path: string, query: Record<string, string | number | undefined | null>): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value === undefined || value === null || value === '') continue;
-    params.set(key, String(value));
-  }
-  const text = params.toString();
-  return text ? `${path}?${text}` : path;
-}
-
 /** Turns a non-2xx response into an ApiRequestError with the server's own words when it sent any. */
 export async function errorFromResponse(res: Response): Promise<ApiRequestError> {
   let text = '';
@@ -86,15 +78,17 @@ export async function apiRequest<T = unknown>(path: string, options: RequestOpti
   const method = options.method ?? (options.body === undefined ? 'GET' : 'POST');
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  // A GET the app made at start-up may have been sent already (early.ts).
+  const sent = method === 'GET' && !options.fetcher ? takeEarly(path) : undefined;
   let res: Response;
   try {
-    res = await fetcher(path, {
+    res = await (sent ?? fetcher(path, {
       method,
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       credentials: 'same-origin',
       signal: options.signal,
-    });
+    }));
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
     const reason = err instanceof Error ? err.message : String(err);

@@ -13,9 +13,9 @@ import {
   type HostPatch,
   type RunActionBody,
 } from '../../../common/schema/api.ts';
-import type { MeasurementKind } from '../../../common/schema/protocol.ts';
 import { readMeasurementsView } from '../logic/chart.ts';
-import { apiRequest, withQuery } from './client.ts';
+import { apiRequest } from './client.ts';
+import { paths, withQuery, type MeasurementRequest } from './paths.ts';
 
 // Every control-API call the UI makes, each checked against its shared view.
 
@@ -45,16 +45,11 @@ export interface RunFilters {
   limit?: number;
 }
 
-export interface MeasurementRequest {
-  kind: MeasurementKind;
-  from?: number | null;
-  to?: number | null;
-  points: number;
-}
+export type { MeasurementRequest } from './paths.ts';
 
 export const api = {
-  session: () => apiRequest('/api/session', { schema: SessionView }),
-  board: () => apiRequest('/api/board', { schema: BoardView }),
+  session: () => apiRequest(paths.session, { schema: SessionView }),
+  board: () => apiRequest(paths.board, { schema: BoardView }),
   hosts: () => apiRequest('/api/hosts', { schema: z.array(HostView) }),
   host: (name: string) => apiRequest(`/api/hosts/${enc(name)}`, { schema: HostView }),
   addHost: (body: HostInput) => apiRequest('/api/hosts', { method: 'POST', body, schema: HostView }),
@@ -66,11 +61,11 @@ export const api = {
   runs: (filters: RunFilters) => apiRequest(withQuery('/api/runs', { ...filters }), { schema: z.array(RunSummaryView) }),
   startRun: (host: string, profile?: string) =>
     apiRequest('/api/runs', { method: 'POST', body: profile ? { host, profile } : { host }, schema: StartRunView }),
-  run: (id: number) => apiRequest(`/api/runs/${id}`, { schema: RunDetailView }),
+  run: (id: number) => apiRequest(paths.run(id), { schema: RunDetailView }),
   runAction: (id: number, body: RunActionBody) => apiRequest(`/api/runs/${id}/actions`, { method: 'POST', body, schema: RunDetailView }),
   // Checked by the chart's one-pass reader instead of zod: for 16,000 points zod cost ~60 ms on a cold page (docs/performance.md).
   measurements: async (id: number, req: MeasurementRequest, signal?: AbortSignal) =>
-    readMeasurementsView(await apiRequest(withQuery(`/api/runs/${id}/measurements`, { kind: req.kind, from: req.from, to: req.to, points: req.points }), { signal })),
+    readMeasurementsView(await apiRequest(paths.measurements(id, req), { signal })),
   logs: (id: number) => apiRequest(`/api/runs/${id}/logs`, { schema: LogsView }),
   regenerateReport: (id: number) => apiRequest(`/api/runs/${id}/report`, { method: 'POST', body: {} }),
   supervisors: () => apiRequest('/api/supervisors', { schema: z.array(SupervisorView) }),

@@ -3,6 +3,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { StageView } from '../../../../common/schema/api.ts';
 import type { MeasurementKind } from '../../../../common/schema/protocol.ts';
 import { api } from '../../api/endpoints.ts';
+import { CHART_POINTS } from '../../api/paths.ts';
 import { keys } from '../../api/keys.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatClock } from '../../logic/format.ts';
@@ -15,8 +16,6 @@ import { SeriesChart, useElementWidth } from './SeriesChart.tsx';
 // window asks again for that window only, so zooming refines instead of
 // stretching coarse data. The drawing itself is SeriesChart: plain SVG paths.
 
-// About one point per two pixels of a wide plot: more is invisible and only slows the drawing.
-const POINTS = 400;
 
 interface Props {
   runId: number;
@@ -33,7 +32,7 @@ interface Props {
 export function measurementsQuery(runId: number, kind: MeasurementKind, zoom: TimeWindow | null) {
   return {
     queryKey: keys.measurements(runId, kind, zoom),
-    queryFn: ({ signal }: { signal: AbortSignal }) => api.measurements(runId, { kind, from: zoom?.from, to: zoom?.to, points: POINTS }, signal),
+    queryFn: ({ signal }: { signal: AbortSignal }) => api.measurements(runId, { kind, from: zoom?.from, to: zoom?.to, points: CHART_POINTS }, signal),
   };
 }
 
@@ -46,7 +45,7 @@ export function MeasurementChart({ runId, kind, title, stages, ceiling = null, f
   const groups = useMemo(() => groupByUnit(series), [series]);
   const headingId = `chart-${kind}`;
   const area = useRef<HTMLDivElement>(null);
-  const width = useElementWidth(area);
+  const width = useElementWidth(area, false, !query.isPending);
   return (
     <section className="panel" aria-labelledby={headingId}>
       <div className="panel-head">
@@ -71,7 +70,8 @@ export function MeasurementChart({ runId, kind, title, stages, ceiling = null, f
         </div>
       </div>
       <ErrorNote error={query.error} what={`The ${title.toLowerCase()} could not be loaded`} />
-      {/* Measured while the samples load, so drawing them needs no layout pass of its own (nor waits for one). */}
+      {/* Measured while the samples load, so drawing them needs no layout pass of its own (nor waits for one);
+          at once when they are here already (the page opened on its address). */}
       <div ref={area}>
         {query.isPending ? <p className="muted">Loading samples…</p> : null}
         {!query.isPending && series.length === 0 ? <p className="muted">No {kind} samples {zoom ? 'in this window' : 'yet'}.</p> : null}

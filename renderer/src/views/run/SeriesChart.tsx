@@ -1,4 +1,4 @@
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type MouseEvent, type RefObject } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type MouseEvent, type RefObject } from 'react';
 import type { MeasurementsView } from '../../../../common/schema/api.ts';
 import { formatClock } from '../../logic/format.ts';
 import { linePath, linearScale, nearestPoint, niceTicks, seriesColor, seriesExtent, timeTickFormatter, timeTicks, valueTick, type TimeWindow } from '../../logic/chart.ts';
@@ -79,10 +79,17 @@ const SeriesLines = memo(function SeriesLines({ data, frame, clipId }: { data: S
  * The element's width in pixels (0 until known), kept up to date by a
  * ResizeObserver. Its first report comes with the browser's next layout, so
  * mounting never forces a layout of the page of its own; `skip` leaves the
- * element unobserved.
+ * element unobserved. With `now` set when it mounts (what it sizes is ready to
+ * draw: samples already loaded), the width is read at once instead, before
+ * the first paint: that layout is due anyway, and waiting for the observer
+ * would cost a frame.
  */
-export function useElementWidth(ref: RefObject<HTMLElement | null>, skip = false): number {
+export function useElementWidth(ref: RefObject<HTMLElement | null>, skip = false, now = false): number {
   const [width, setWidth] = useState(0);
+  const atMount = useRef(now && !skip).current;
+  useLayoutEffect(() => {
+    if (atMount && ref.current) setWidth(Math.floor(ref.current.getBoundingClientRect().width));
+  }, [ref, atMount]);
   useEffect(() => {
     const el = ref.current;
     if (!el || skip) return;
