@@ -175,6 +175,8 @@ export type ApiError = z.infer<typeof ApiError>;
 export const LiveEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('run-updated'), runId: z.number(), host: z.string(), state: RunState }),
   z.object({ type: z.literal('host-updated'), host: z.string() }),
+  /** One more step of a waiting host's network boot: shown as it comes, nothing else of the run changed. */
+  z.object({ type: z.literal('boot-step'), runId: z.number(), host: z.string(), boot: BootEventView }),
   z.object({
     type: z.literal('progress'),
     runId: z.number(),

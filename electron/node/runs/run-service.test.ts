@@ -214,6 +214,22 @@ describe('a run through the service', () => {
     expect(store.runs.transitions(id).length).toBeGreaterThan(4);
   });
 
+  it('publishes each new boot step of a waiting run as its own event, a repeat not at all', () => {
+    const mac = '52:54:00:12:34:56';
+    store.hosts.add({ name: 'booting', macs: [mac], profile: 'smoke', disks: [] });
+    const { runId } = service.startRun('booting');
+    events.length = 0;
+    service.recordBootStep(mac, 'dhcp', 'iPXE leased 10.0.0.5 (bios)');
+    service.recordBootStep(mac, 'dhcp', 'iPXE leased 10.0.0.5 (bios)');
+    service.recordBootStep(mac, 'boot-script', 'live image for booting');
+    service.recordBootStep('52:54:00:00:00:01', 'dhcp', 'an unknown machine');
+    expect(events.map((e) => (e.type === 'boot-step' ? [e.runId, e.host, e.boot.step, e.boot.detail] : e.type))).toEqual([
+      [runId, 'booting', 'dhcp', 'iPXE leased 10.0.0.5 (bios)'],
+      [runId, 'booting', 'boot-script', 'live image for booting'],
+    ]);
+    expect(store.runs.bootEvents(runId).map((b) => b.step)).toEqual(['dhcp', 'boot-script']);
+  });
+
   it('publishes live events only after the change is stored', () => {
     const id = started();
     const seen = events.filter((e) => e.type === 'run-updated').map((e) => (e as { state: string }).state);

@@ -142,9 +142,9 @@ export class RunService {
     const host = this.store.hosts.byMac(mac);
     const run = host ? this.store.runs.activeForHost(host.id) : null;
     if (!host || !run || run.state === 'FailedHolding') return;
-    if (this.tx(() => this.store.runs.addBootEvent(run.id, step, detail))) {
-      this.deps.bus.publish({ type: 'run-updated', runId: run.id, host: host.name, state: run.state });
-    }
+    const boot = this.tx(() => this.store.runs.addBootEvent(run.id, step, detail));
+    // Its own event: the UI appends the step where it shows, instead of refetching all of the run.
+    if (boot) this.deps.bus.publish({ type: 'boot-step', runId: run.id, host: host.name, boot });
   }
 
   /** A fresh agent secret for a waiting run (each PXE boot gets its own; the old one stops working). */

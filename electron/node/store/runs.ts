@@ -133,11 +133,13 @@ export class RunStore {
    * Records one step of the host's network boot. A step repeated with the same
    * detail (DHCP retries, a firmware asking twice) is kept once: the first time counts.
    */
-  addBootEvent(runId: number, step: BootStep, detail: string | null): boolean {
+  /** Records a boot step; null when it repeats the run's latest one (kept once). */
+  addBootEvent(runId: number, step: BootStep, detail: string | null): BootEventView | null {
     const last = this.db.prepare('SELECT step, detail FROM boot_events WHERE run_id = ? ORDER BY id DESC LIMIT 1').get(runId) as { step: string; detail: string | null } | undefined;
-    if (last && last.step === step && last.detail === detail) return false;
-    this.db.prepare('INSERT INTO boot_events (run_id, step, detail, at) VALUES (?, ?, ?, ?)').run(runId, step, detail, nowIso());
-    return true;
+    if (last && last.step === step && last.detail === detail) return null;
+    const at = nowIso();
+    this.db.prepare('INSERT INTO boot_events (run_id, step, detail, at) VALUES (?, ?, ?, ?)').run(runId, step, detail, at);
+    return { step, detail, at };
   }
 
   bootEvents(runId: number): BootEventView[] {

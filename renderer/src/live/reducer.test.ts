@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LiveEvent, type BoardView, type HostView, type RunSummaryView } from '../../../common/schema/api.ts';
+import { LiveEvent, type BoardView, type HostView, type RunDetailView, type RunSummaryView } from '../../../common/schema/api.ts';
 import type { LogsView } from '../api/endpoints.ts';
 import { keys } from '../api/keys.ts';
 import { applyLiveEvent, LOG_LINES_KEPT, mergeBoardSnapshot, parseLiveEvent, type CacheLike, type Key } from './reducer.ts';
@@ -51,6 +51,26 @@ describe('applyLiveEvent', () => {
     for (const key of [keys.board, keys.run(4), keys.runsAll, keys.host('node-1'), keys.measurementsOfRun(4)]) {
       expect(cache.invalidated).toContain(JSON.stringify(key));
     }
+  });
+
+  it('adds a boot step to the run page and to a waiting run\'s tile, and refetches nothing', () => {
+    const cache = new FakeCache();
+    const waiting = board();
+    waiting.entries[0]!.run = { ...run, state: 'WaitingForAgent' };
+    cache.set(keys.board, waiting);
+    const dhcp = { step: 'dhcp' as const, detail: 'iPXE leased 10.0.0.5 (bios)', at: '2026-11-27T08:00:00.000Z' };
+    cache.set(keys.run(4), { id: 4, boot: [dhcp] } as unknown as RunDetailView);
+    const script = { step: 'boot-script' as const, detail: 'live image for node-1', at: '2026-11-27T08:00:01.000Z' };
+    applyLiveEvent(cache, { type: 'boot-step', runId: 4, host: 'node-1', boot: script });
+    expect(cache.get<RunDetailView>(keys.run(4))!.boot).toEqual([dhcp, script]);
+    expect(cache.get<BoardView>(keys.board)!.entries.map((e) => e.boot)).toEqual([script, null]);
+    expect(cache.invalidated).toEqual([]);
+
+    // A running run's tile shows its stages, not boot steps (a lease renewed mid-run).
+    const running = new FakeCache();
+    running.set(keys.board, board());
+    applyLiveEvent(running, { type: 'boot-step', runId: 4, host: 'node-1', boot: script });
+    expect(running.get<BoardView>(keys.board)!.entries[0]!.boot).toBeNull();
   });
 
   it('patches progress into the board entry of that run only, one entry per item', () => {

@@ -1,4 +1,4 @@
-import type { BoardView, LiveEvent, ProgressView } from '../../../common/schema/api.ts';
+import type { BoardView, LiveEvent, ProgressView, RunDetailView } from '../../../common/schema/api.ts';
 import type { LogsView } from '../api/endpoints.ts';
 import { keys } from '../api/keys.ts';
 
@@ -80,6 +80,11 @@ export function applyLiveEvent(cache: CacheLike, event: LiveEvent): LiveNotice |
       cache.invalidate(keys.host(event.host));
       // Stage results bring PSU envelopes and other charted values.
       cache.invalidate(keys.measurementsOfRun(event.runId));
+      return null;
+    case 'boot-step':
+      // One more row in the run page's boot table; a waiting run's board tile shows the newest step.
+      cache.update<RunDetailView>(keys.run(event.runId), (old) => (old ? { ...old, boot: [...old.boot, event.boot] } : old));
+      patchBoardEntryOfRun(cache, event.runId, (e) => (e.run?.state === 'WaitingForAgent' ? { ...e, boot: event.boot } : e));
       return null;
     case 'host-updated':
       cache.invalidate(keys.board);
