@@ -5,6 +5,7 @@ import { PROFILE_NAMES } from '../../../common/schema/profile.ts';
 import { HostName } from '../../../common/schema/primitives.ts';
 import { api } from '../api/endpoints.ts';
 import { keys } from '../api/keys.ts';
+import { DataTable, type Column } from '../components/DataTable.tsx';
 import { Dialog, Field } from '../components/Dialog.tsx';
 import { ErrorNote, Loading } from '../components/ErrorNote.tsx';
 import { Pipeline } from '../components/Pipeline.tsx';
@@ -135,6 +136,25 @@ function AdoptDialog({ mac, onClose }: { mac: string; onClose: () => void }) {
   );
 }
 
+function newHostColumns(adopt: (mac: string) => void): Column<BoardView['newHosts'][number]>[] {
+  return [
+    { header: 'MAC', className: 'mono', cell: (h) => h.mac },
+    { header: 'Address', cell: (h) => h.ip ?? '—' },
+    { header: 'Firmware', cell: (h) => h.arch ?? h.source },
+    { header: 'First seen', cell: (h) => formatTime(h.firstSeen) },
+    { header: 'Last seen', cell: (h) => formatTime(h.lastSeen) },
+    {
+      header: 'Action',
+      srOnly: true,
+      cell: (h) => (
+        <button type="button" onClick={() => adopt(h.mac)} aria-label={`Adopt ${h.mac}`}>
+          Adopt
+        </button>
+      ),
+    },
+  ];
+}
+
 function NewHosts({ board }: { board: BoardView }) {
   const [adopting, setAdopting] = useState<string | null>(null);
   if (board.newHosts.length === 0) return null;
@@ -142,36 +162,7 @@ function NewHosts({ board }: { board: BoardView }) {
     <section className="panel" aria-labelledby="new-hosts">
       <h2 id="new-hosts">New hosts on the bench</h2>
       <p className="muted">These machines booted on the bench network but are not registered. They get no run until adopted.</p>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">MAC</th>
-            <th scope="col">Address</th>
-            <th scope="col">Firmware</th>
-            <th scope="col">First seen</th>
-            <th scope="col">Last seen</th>
-            <th scope="col">
-              <span className="sr-only">Action</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {board.newHosts.map((h) => (
-            <tr key={h.mac}>
-              <td className="mono">{h.mac}</td>
-              <td>{h.ip ?? '—'}</td>
-              <td>{h.arch ?? h.source}</td>
-              <td>{formatTime(h.firstSeen)}</td>
-              <td>{formatTime(h.lastSeen)}</td>
-              <td>
-                <button type="button" onClick={() => setAdopting(h.mac)} aria-label={`Adopt ${h.mac}`}>
-                  Adopt
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable columns={newHostColumns(setAdopting)} rows={board.newHosts} rowKey={(h) => h.mac} />
       {adopting ? <AdoptDialog mac={adopting} onClose={() => setAdopting(null)} /> : null}
     </section>
   );

@@ -1,13 +1,36 @@
 import { useState, type FormEvent } from 'react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import type { RunSummaryView } from '../../../common/schema/api.ts';
 import { api, links } from '../api/endpoints.ts';
 import { filtersFromQuery } from '../logic/history.ts';
 import { keys } from '../api/keys.ts';
+import { DataTable, type Column } from '../components/DataTable.tsx';
 import { ErrorNote, Loading } from '../components/ErrorNote.tsx';
 import { StateBadge } from '../components/StateBadge.tsx';
 import { runStatePresentation } from '../logic/board.ts';
 import { elapsedMs, formatDuration, formatTime } from '../logic/format.ts';
 import { href } from '../logic/route.ts';
+
+const runColumns: Column<RunSummaryView>[] = [
+  { header: 'Run', rowHeader: true, cell: (r) => <a href={href.run(r.id)}>#{r.id}</a> },
+  { header: 'Host', cell: (r) => <a href={href.host(r.host)}>{r.host}</a> },
+  { header: 'Serial', className: 'mono', cell: (r) => r.dmiSerial ?? '—' },
+  { header: 'State', cell: (r) => <StateBadge state={runStatePresentation(r)} /> },
+  { header: 'Failed stage', cell: (r) => r.failedStage ?? '—' },
+  { header: 'Started', cell: (r) => formatTime(r.startedAt ?? r.createdAt) },
+  { header: 'Duration', cell: (r) => (r.completedAt ? formatDuration(elapsedMs(r.startedAt ?? r.createdAt, r.completedAt, Date.now())) : '—') },
+  {
+    header: 'Report',
+    cell: (r) =>
+      ['Completed', 'Released'].includes(r.state) || r.result ? (
+        <a href={links.report(r.id)} target="_blank" rel="noopener" aria-label={`Report of run ${r.id}`}>
+          Report
+        </a>
+      ) : (
+        <span className="muted">—</span>
+      ),
+  },
+];
 
 // Past runs, filtered by host, serial, date and result. The filters live in the
 // address (#/history?host=…) so a filtered list can be bookmarked or linked.
@@ -57,54 +80,7 @@ export function HistoryPage({ query }: { query: Record<string, string> }) {
       </form>
       <ErrorNote error={runs.error} what="Runs could not be loaded" />
       {runs.isPending ? <Loading what="runs" /> : null}
-      {runs.data ? (
-        runs.data.length === 0 ? (
-          <p className="muted">No runs match.</p>
-        ) : (
-          <table className="panel">
-            <thead>
-              <tr>
-                <th scope="col">Run</th>
-                <th scope="col">Host</th>
-                <th scope="col">Serial</th>
-                <th scope="col">State</th>
-                <th scope="col">Failed stage</th>
-                <th scope="col">Started</th>
-                <th scope="col">Duration</th>
-                <th scope="col">Report</th>
-              </tr>
-            </thead>
-            <tbody>
-              {runs.data.map((r) => (
-                <tr key={r.id}>
-                  <th scope="row">
-                    <a href={href.run(r.id)}>#{r.id}</a>
-                  </th>
-                  <td>
-                    <a href={href.host(r.host)}>{r.host}</a>
-                  </td>
-                  <td className="mono">{r.dmiSerial ?? '—'}</td>
-                  <td>
-                    <StateBadge state={runStatePresentation(r)} />
-                  </td>
-                  <td>{r.failedStage ?? '—'}</td>
-                  <td>{formatTime(r.startedAt ?? r.createdAt)}</td>
-                  <td>{r.completedAt ? formatDuration(elapsedMs(r.startedAt ?? r.createdAt, r.completedAt, Date.now())) : '—'}</td>
-                  <td>
-                    {['Completed', 'Released'].includes(r.state) || r.result ? (
-                      <a href={links.report(r.id)} target="_blank" rel="noopener" aria-label={`Report of run ${r.id}`}>
-                        Report
-                      </a>
-                    ) : (
-                      <span className="muted">—</span>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )
-      ) : null}
+      {runs.data ? <DataTable className="panel" columns={runColumns} rows={runs.data} rowKey={(r) => r.id} empty={<p className="muted">No runs match.</p>} /> : null}
     </>
   );
 }

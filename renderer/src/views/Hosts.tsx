@@ -5,6 +5,7 @@ import { PROFILE_NAMES } from '../../../common/schema/profile.ts';
 import { ApiRequestError } from '../api/client.ts';
 import { api } from '../api/endpoints.ts';
 import { keys } from '../api/keys.ts';
+import { DataTable, type Column } from '../components/DataTable.tsx';
 import { Field } from '../components/Dialog.tsx';
 import { ErrorNote, Loading } from '../components/ErrorNote.tsx';
 import { StartRunDialog } from '../components/StartRunDialog.tsx';
@@ -138,6 +139,16 @@ function HostDetail({ name }: { name: string }) {
   );
 }
 
+const hostColumns: Column<HostView>[] = [
+  { header: 'Name', rowHeader: true, cell: (h) => <a href={href.host(h.name)}>{h.name}</a> },
+  { header: 'Boot MACs', className: 'mono', cell: (h) => h.macs.join(', ') || '—' },
+  { header: 'Profile', cell: (h) => h.profile },
+  { header: 'Disks', cell: (h) => h.disks.length },
+  { header: 'Spec', cell: (h) => (h.specYaml ? 'yes' : <span className="muted">none</span>) },
+  { header: 'Active run', cell: (h) => (h.activeRun ? <a href={href.run(h.activeRun)}>#{h.activeRun}</a> : '—') },
+  { header: 'Updated', cell: (h) => formatTime(h.updatedAt) },
+];
+
 export function HostsPage({ host, isNew }: { host: string | null; isNew: boolean }) {
   const hosts = useQuery({ queryKey: keys.hosts, queryFn: api.hosts, enabled: !host && !isNew });
   if (isNew) {
@@ -161,37 +172,7 @@ export function HostsPage({ host, isNew }: { host: string | null; isNew: boolean
       </div>
       {hosts.isPending ? <Loading what="hosts" /> : null}
       <ErrorNote error={hosts.error} what="Hosts could not be loaded" />
-      {hosts.data && hosts.data.length === 0 ? <p className="muted">No hosts yet.</p> : null}
-      {hosts.data && hosts.data.length > 0 ? (
-        <table className="panel">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Boot MACs</th>
-              <th scope="col">Profile</th>
-              <th scope="col">Disks</th>
-              <th scope="col">Spec</th>
-              <th scope="col">Active run</th>
-              <th scope="col">Updated</th>
-            </tr>
-          </thead>
-          <tbody>
-            {hosts.data.map((h) => (
-              <tr key={h.name}>
-                <th scope="row">
-                  <a href={href.host(h.name)}>{h.name}</a>
-                </th>
-                <td className="mono">{h.macs.join(', ') || '—'}</td>
-                <td>{h.profile}</td>
-                <td>{h.disks.length}</td>
-                <td>{h.specYaml ? 'yes' : <span className="muted">none</span>}</td>
-                <td>{h.activeRun ? <a href={href.run(h.activeRun)}>#{h.activeRun}</a> : '—'}</td>
-                <td>{formatTime(h.updatedAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+      {hosts.data ? <DataTable className="panel" columns={hostColumns} rows={hosts.data} rowKey={(h) => h.name} empty={<p className="muted">No hosts yet.</p>} /> : null}
     </>
   );
 }

@@ -1,9 +1,10 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import type { ProgressView, RunDetailView } from '../../../common/schema/api.ts';
+import type { ArtifactView, ProgressView, RunDetailView, StageView, TransitionView } from '../../../common/schema/api.ts';
 import { ApiRequestError } from '../api/client.ts';
 import { api, links } from '../api/endpoints.ts';
 import { keys } from '../api/keys.ts';
+import { DataTable, type Column } from '../components/DataTable.tsx';
 import { Deferred } from '../components/Deferred.tsx';
 import { ErrorNote, Loading } from '../components/ErrorNote.tsx';
 import { Pipeline } from '../components/Pipeline.tsx';
@@ -50,40 +51,61 @@ function LiveProgress({ progress }: { progress: readonly ProgressView[] }) {
 
 function Timeline({ run, now }: { run: RunDetailView; now: number }) {
   const rows = run.attempts.length > 0 ? run.attempts : run.stages;
+  const columns: Column<StageView>[] = [
+    { header: 'Stage', rowHeader: true, cell: (s) => s.name },
+    { header: 'Attempt', cell: (s) => s.attempt },
+    {
+      header: 'Outcome',
+      cell: (s) => <span className={`outcome outcome-${s.outcome ?? 'running'}`}>{s.outcome ?? (run.state === s.name ? 'running' : '—')}</span>,
+    },
+    { header: 'Started', title: (s) => formatTime(s.startedAt), cell: (s) => (s.startedAt ? formatClock(Date.parse(s.startedAt)) : '—') },
+    { header: 'Duration', cell: (s) => formatDuration(elapsedMs(s.startedAt, s.completedAt, now)) },
+    { header: 'Message', cell: (s) => s.message ?? '' },
+  ];
   return (
     <section className="panel" aria-labelledby="timeline-head">
       <h2 id="timeline-head">Stage timeline</h2>
-      {rows.length === 0 ? <p className="muted">No stage has started yet.</p> : null}
-      {rows.length > 0 ? (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Stage</th>
-              <th scope="col">Attempt</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Started</th>
-              <th scope="col">Duration</th>
-              <th scope="col">Message</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((s) => (
-              <tr key={`${s.name}-${s.attempt}`}>
-                <th scope="row">{s.name}</th>
-                <td>{s.attempt}</td>
-                <td>
-                  <span className={`outcome outcome-${s.outcome ?? 'running'}`}>{s.outcome ?? (run.state === s.name ? 'running' : '—')}</span>
-                </td>
-                <td title={formatTime(s.startedAt)}>{s.startedAt ? formatClock(Date.parse(s.startedAt)) : '—'}</td>
-                <td>{formatDuration(elapsedMs(s.startedAt, s.completedAt, now))}</td>
-                <td>{s.message ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+      <DataTable columns={columns} rows={rows} rowKey={(s) => `${s.name}-${s.attempt}`} empty={<p className="muted">No stage has started yet.</p>} />
     </section>
   );
+}
+
+function artifactColumns(runId: number, setSaveError: (err: unknown) => void): Column<ArtifactView>[] {
+  return [
+    { header: 'File', className: 'mono', cell: (a) => a.name },
+    { header: 'Stage', cell: (a) => a.stage ?? '—' },
+    { header: 'Size', cell: (a) => formatBytes(a.size) },
+    { header: 'SHA-256', className: 'mono small', title: (a) => a.sha256, cell: (a) => <>{a.sha256.slice(0, 12)}…</> },
+    {
+      header: 'Actions',
+      srOnly: true,
+      className: 'row',
+      cell: (a) => {
+        const url = links.artifact(runId, a.name);
+        return (
+          <>
+            <a href={url} target="_blank" rel="noopener" aria-label={`Open ${a.name}`}>
+              Open
+            </a>
+            <a
+              href={url}
+              download={a.name}
+              aria-label={`Save ${a.name}`}
+              onClick={(e) => {
+                // In the app, save through its dialog; in a browser the download link does it.
+                if (!window.vetting) return;
+                e.preventDefault();
+                setSaveError(null);
+                saveArtifact(url, a.name).catch(setSaveError);
+              }}
+            >
+              Save
+            </a>
+          </>
+        );
+      },
+    },
+  ];
 }
 
 function Artifacts({ run }: { run: RunDetailView }) {
@@ -93,89 +115,31 @@ function Artifacts({ run }: { run: RunDetailView }) {
       <h2 id="artifacts-head">Artifacts</h2>
       {run.artifacts.length === 0 ? <p className="muted">None yet.</p> : null}
       <ErrorNote error={saveError} what="Not saved" />
-      {run.artifacts.length > 0 ? (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">File</th>
-              <th scope="col">Stage</th>
-              <th scope="col">Size</th>
-              <th scope="col">SHA-256</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {run.artifacts.map((a) => {
-              const url = links.artifact(run.id, a.name);
-              return (
-                <tr key={a.name}>
-                  <td className="mono">{a.name}</td>
-                  <td>{a.stage ?? '—'}</td>
-                  <td>{formatBytes(a.size)}</td>
-                  <td className="mono small" title={a.sha256}>
-                    {a.sha256.slice(0, 12)}…
-                  </td>
-                  <td className="row">
-                    <a href={url} target="_blank" rel="noopener" aria-label={`Open ${a.name}`}>
-                      Open
-                    </a>
-                    <a
-                      href={url}
-                      download={a.name}
-                      aria-label={`Save ${a.name}`}
-                      onClick={(e) => {
-                        // In the app, save through its dialog; in a browser the download link does it.
-                        if (!window.vetting) return;
-                        e.preventDefault();
-                        setSaveError(null);
-                        saveArtifact(url, a.name).catch(setSaveError);
-                      }}
-                    >
-                      Save
-                    </a>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      ) : null}
+      {run.artifacts.length > 0 ? <DataTable columns={artifactColumns(run.id, setSaveError)} rows={run.artifacts} rowKey={(a) => a.name} /> : null}
     </section>
   );
 }
+
+const auditColumns: Column<TransitionView>[] = [
+  { header: 'Time', title: (t) => formatTime(t.at), className: 'nowrap', cell: (t) => formatClock(Date.parse(t.at)) },
+  {
+    header: 'From → to',
+    cell: (t) => (
+      <>
+        {t.from ?? '—'} → <strong>{t.to}</strong>
+      </>
+    ),
+  },
+  { header: 'Action', cell: (t) => t.action },
+  { header: 'By', cell: (t) => t.actor },
+  { header: 'Reason', cell: (t) => t.reason ?? '' },
+];
 
 function AuditTrail({ run }: { run: RunDetailView }) {
   return (
     <section className="panel" aria-labelledby="audit-head">
       <h2 id="audit-head">Audit trail</h2>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">From → to</th>
-            <th scope="col">Action</th>
-            <th scope="col">By</th>
-            <th scope="col">Reason</th>
-          </tr>
-        </thead>
-        <tbody>
-          {run.transitions.map((t) => (
-            <tr key={t.id}>
-              <td title={formatTime(t.at)} className="nowrap">
-                {formatClock(Date.parse(t.at))}
-              </td>
-              <td>
-                {t.from ?? '—'} → <strong>{t.to}</strong>
-              </td>
-              <td>{t.action}</td>
-              <td>{t.actor}</td>
-              <td>{t.reason ?? ''}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable columns={auditColumns} rows={run.transitions} rowKey={(t) => t.id} />
     </section>
   );
 }

@@ -1,5 +1,6 @@
 import type { RunDetailView, StageView } from '../../../../common/schema/api.ts';
 import { SEVERITIES } from '../../../../common/schema/spec.ts';
+import { DataTable, type Column } from '../../components/DataTable.tsx';
 import { judgedColumns, meetsLimit, readSummary, type Scalar, type SummaryTable } from '../../logic/summaries.ts';
 
 // Stage results from their summaries: SMART per disk, fio IOPS/p99 and iperf3
@@ -12,41 +13,40 @@ function cellText(v: Scalar | undefined): string {
   return v;
 }
 
+type SummaryRow = SummaryTable['rows'][number];
+
+/** A summary column: each cell marked good or bad where the column is judged (against a limit column, or a passed/ok flag). */
+function resultColumn(c: string, judged: ReturnType<typeof judgedColumns>): Column<SummaryRow> {
+  const j = judged.find((x) => x.column === c);
+  const passedCol = /^(passed|ok|healthy)$/i.test(c);
+  const verdict = (row: SummaryRow) => {
+    const ok = j ? meetsLimit(row[c], row[j.limitColumn], j.kind) : null;
+    const good = passedCol && typeof row[c] === 'boolean' ? row[c] : ok;
+    return { ok, good };
+  };
+  return {
+    header: c,
+    className: (row) => {
+      const { good } = verdict(row);
+      return good === true ? 'good' : good === false ? 'bad' : undefined;
+    },
+    cell: (row) => {
+      const { ok, good } = verdict(row);
+      return (
+        <>
+          {good === true ? <span aria-hidden="true">✓ </span> : good === false ? <span aria-hidden="true">✗ </span> : null}
+          {cellText(row[c])}
+          {j && ok !== null ? <span className="sr-only">{ok ? ` meets ${j.limitColumn}` : ` misses ${j.limitColumn}`}</span> : null}
+        </>
+      );
+    },
+  };
+}
+
 function ResultTable({ table }: { table: SummaryTable }) {
   const judged = judgedColumns(table.columns);
-  return (
-    <table className="results">
-      <caption>{table.title}</caption>
-      <thead>
-        <tr>
-          {table.columns.map((c) => (
-            <th key={c} scope="col">
-              {c}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {table.rows.map((row, i) => (
-          <tr key={i}>
-            {table.columns.map((c) => {
-              const j = judged.find((x) => x.column === c);
-              const ok = j ? meetsLimit(row[c], row[j.limitColumn], j.kind) : null;
-              const passedCol = /^(passed|ok|healthy)$/i.test(c) && typeof row[c] === 'boolean';
-              const good = passedCol ? (row[c] as boolean) : ok;
-              return (
-                <td key={c} className={good === true ? 'good' : good === false ? 'bad' : undefined}>
-                  {good === true ? <span aria-hidden="true">✓ </span> : good === false ? <span aria-hidden="true">✗ </span> : null}
-                  {cellText(row[c])}
-                  {j && ok !== null ? <span className="sr-only">{ok ? ` meets ${j.limitColumn}` : ` misses ${j.limitColumn}`}</span> : null}
-                </td>
-              );
-            })}
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
+  const columns = table.columns.map((c) => resultColumn(c, judged));
+  return <DataTable className="results" caption={table.title} columns={columns} rows={table.rows} rowKey={(_, i) => i} />;
 }
 
 function StageResult({ stage }: { stage: StageView }) {
@@ -110,6 +110,13 @@ function noDiffsText(run: RunDetailView): string {
   return 'None: the host matches its expected spec.';
 }
 
+const diffColumns: Column<RunDetailView['specDiffs'][number]>[] = [
+  { header: 'Field', className: 'mono', cell: (d) => d.field },
+  { header: 'Expected', cell: (d) => d.expected ?? '—' },
+  { header: 'Found', cell: (d) => d.actual ?? '—' },
+  { header: 'Rule', className: 'muted', cell: (d) => d.rule },
+];
+
 export function SpecDiffs({ run }: { run: RunDetailView }) {
   return (
     <section className="panel" aria-labelledby="diffs-head">
@@ -119,29 +126,7 @@ export function SpecDiffs({ run }: { run: RunDetailView }) {
         const list = run.specDiffs.filter((d) => d.severity === sev);
         if (list.length === 0) return null;
         return (
-          <table key={sev} className={`results severity-${sev}`}>
-            <caption>
-              {sev} ({list.length})
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Field</th>
-                <th scope="col">Expected</th>
-                <th scope="col">Found</th>
-                <th scope="col">Rule</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((d, i) => (
-                <tr key={i}>
-                  <td className="mono">{d.field}</td>
-                  <td>{d.expected ?? '—'}</td>
-                  <td>{d.actual ?? '—'}</td>
-                  <td className="muted">{d.rule}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable key={sev} className={`results severity-${sev}`} caption={`${sev} (${list.length})`} columns={diffColumns} rows={list} rowKey={(_, i) => i} />
         );
       })}
     </section>
