@@ -1,96 +1,77 @@
 import { randomBytes } from 'node:crypto';
-import WebSocket from 'ws';
-import {
-  OrchestratorMessage,
-  PROTOCOL_VERSION,
-  type AgentMessage,
-  type RunStage,
-  type Sample,
-  type SequencedAgentMessage,
-  type StageResult,
-  type Welcome,
-} from '../../common/schema/protocol.ts';
+import { OrchestratorMessage, type RunStage, type Sample, type SequencedAgentMessage, type StageResult, type Welcome } from '../../common/schema/protocol.ts';
+import { ScriptedAgent as ProtocolClient } from '../../test/support/scripted-agent.ts';
 
-// A scripted stand-in for the in-image agent: speaks the real protocol over a
-// real WebSocket, step by step as the test tells it, so the UI can be checked
-// while a stage is in progress.
+// A scripted stand-in for the in-image agent, step by step as the test tells it,
+// so the UI can be checked while a stage is in progress. The protocol itself
+// (socket, hello, sequencing, transcript) is the integration tests' scripted
+// agent; this adds what the UI test needs on top: a queue of schema-checked
+// orchestrator messages consumed in order, heartbeats, and stage helpers that
+// do not wait for acks.
 
-type Unsequenced<T> = T extends unknown ? Omit<T, 'seq' | 'ts'> & { ts?: number } : never;
+type Unsequenced<T> = T extends unknown ? Omit<T, 'seq' | 'ts'> : never;
 
 export class ScriptedAgent {
-  private seq = 0;
   private readonly inbox: OrchestratorMessage[] = [];
   private readonly waiters: (() => void)[] = [];
   private readonly handled = new Set<string>();
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private stage: RunStage['stage'] | null = null;
-  /** Everything the orchestrator sent, for failure reports. */
-  readonly transcript: string[] = [];
   welcome!: Welcome;
 
-  private constructor(private readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      const text = data.toString();
-      this.transcript.push(`<- ${text.slice(0, 400)}`);
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        return;
-      }
-      const msg = OrchestratorMessage.safeParse(parsed);
-      if (!msg.success) {
-        this.transcript.push(`(did not match the protocol: ${msg.error.message.slice(0, 200)})`);
-        return;
-      }
-      this.inbox.push(msg.data);
-      for (const w of this.waiters.splice(0)) w();
+  private constructor(private readonly link: ProtocolClient) {
+    link.observe({
+      frame: (text) => {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          return;
+        }
+        const msg = OrchestratorMessage.safeParse(parsed);
+        if (!msg.success) {
+          this.transcript.push(`(did not match the protocol: ${msg.error.message.slice(0, 200)})`);
+          return;
+        }
+        this.inbox.push(msg.data);
+        this.wake();
+      },
+      close: () => this.wake(),
     });
-    ws.on('close', (code, reason) => {
-      this.transcript.push(`closed ${code} ${reason.toString()}`);
-      for (const w of this.waiters.splice(0)) w();
-    });
+  }
+
+  /** Everything sent and received, for failure reports. */
+  get transcript(): string[] {
+    return this.link.transcript;
+  }
+
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
   }
 
   /** Connects, says hello, and waits for the welcome. */
   static async connect(orchestrator: string, token: string, identity: { bootMac: string; dmiSerial: string }): Promise<ScriptedAgent> {
     const url = new URL(orchestrator);
     if (url.pathname === '/' || url.pathname === '') url.pathname = '/agent';
-    const ws = new WebSocket(url);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
+    const link = new ProtocolClient(url.toString(), token, randomBytes(8).toString('hex'));
+    const agent = new ScriptedAgent(link);
+    const hello = link.connect({ ...identity, agentVersion: 'e2e-scripted', hostname: 'e2e-agent', timeoutMs: 15_000 });
+    // A connection that fails or closes before the welcome fails at once, with what was seen.
+    const lost = link.closed.then(({ code }) => {
+      throw new Error(`connection closed (${code}) before the welcome:\n${link.transcript.slice(-10).join('\n')}`);
     });
-    const agent = new ScriptedAgent(ws);
-    agent.raw({
-      type: 'hello',
-      protocol: PROTOCOL_VERSION,
-      token,
-      bootMac: identity.bootMac,
-      dmiSerial: identity.dmiSerial,
-      agentVersion: 'e2e-scripted',
-      session: randomBytes(8).toString('hex'),
-      hostname: 'e2e-agent',
-    });
-    const welcome = await agent.next((m) => m.type === 'welcome', 15_000);
-    agent.welcome = welcome as Welcome;
+    lost.catch(() => {});
+    agent.welcome = await Promise.race([hello, lost]);
     return agent;
   }
 
-  private raw(msg: AgentMessage): void {
-    const text = JSON.stringify(msg);
-    this.transcript.push(`-> ${text.slice(0, 300)}`);
-    this.ws.send(text);
-  }
-
   send(msg: Unsequenced<SequencedAgentMessage>): void {
-    this.seq += 1;
-    this.raw({ ts: Date.now(), ...msg, seq: this.seq } as AgentMessage);
+    this.link.sendNoWait(msg);
   }
 
   startHeartbeats(everyMs = 1000): void {
     this.heartbeat = setInterval(() => {
-      if (this.ws.readyState === WebSocket.OPEN) this.send({ type: 'heartbeat', stage: this.stage });
+      if (this.link.isOpen) this.send({ type: 'heartbeat', stage: this.stage });
     }, everyMs);
   }
 
@@ -103,7 +84,7 @@ export class ScriptedAgent {
         if (m.type === 'error') throw new Error(`orchestrator error ${m.code}: ${m.message}`);
         if (match(m)) return m;
       }
-      if (this.ws.readyState !== WebSocket.OPEN) throw new Error(`connection closed while waiting:\n${this.transcript.slice(-10).join('\n')}`);
+      if (!this.link.isOpen) throw new Error(`connection closed while waiting:\n${this.transcript.slice(-10).join('\n')}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no matching orchestrator message within ${timeoutMs} ms:\n${this.transcript.slice(-10).join('\n')}`);
       await new Promise<void>((resolve) => {
@@ -152,7 +133,7 @@ export class ScriptedAgent {
 
   close(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
-    this.ws.close();
+    this.link.close();
   }
 }
 

@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { PROFILES } from '../../common/profiles.ts';
 import { AgentMessage, Hello, PROTOCOL_VERSION, type SequencedAgentMessage } from '../../common/schema/protocol.ts';
 import { runAgent } from '../../agent/main.ts';
 import { AgentCore } from '../../agent/runtime/agent-core.ts';
 import { silentLogger } from '../../agent/runtime/logger.ts';
 import { runTool } from '../../agent/runtime/tool-runner.ts';
 import type { StageModule } from '../../agent/stages/stage-types.ts';
+import { minimalWelcome } from '../support/welcome.ts';
 
 // The agent runtime against a scripted orchestrator on loopback: real
 // WebSocket, real HTTP artifact uploads, real state file. Stage modules are
@@ -90,22 +90,7 @@ async function startOrchestrator(script: FakeOrchestrator['script']): Promise<Fa
         }
         session = parsed.session;
         const lastSeq = Math.max(0, ...received.stored.keys());
-        ws.send(
-          JSON.stringify({
-            type: 'welcome',
-            protocol: PROTOCOL_VERSION,
-            run: 1,
-            host: 'h1',
-            profile: 'smoke',
-            params: PROFILES.smoke,
-            maxTempC: 90,
-            expectedDisks: [],
-            deviceAllowlist: [],
-            iperf: null,
-            artifactUrl: `http://127.0.0.1:${port}/artifacts`,
-            lastSeq,
-          }),
-        );
+        ws.send(JSON.stringify(minimalWelcome({ host: 'h1', artifactUrl: `http://127.0.0.1:${port}/artifacts`, lastSeq })));
         fake.script.afterWelcome(ws, session);
         return;
       }

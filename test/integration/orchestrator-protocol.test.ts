@@ -179,7 +179,7 @@ describe('agent protocol', () => {
     a.unacked.set(lost, a.unacked.get(lost) ?? ({ type: 'sensor-batch', seq: lost, ts: 2_000, samples: [] } as never));
 
     const again = agentFor(r, 'resend-session-1');
-    (again as unknown as { nextSeq: number }).nextSeq = lost + 1;
+    again.resumeSeqAt(lost + 1);
     for (const [seq, msg] of a.unacked) again.unacked.set(seq, msg);
     const welcome = await again.connect();
     expect(welcome.lastSeq).toBe(lost); // the server says it already has it…
@@ -208,7 +208,7 @@ describe('agent protocol', () => {
     expect(shown.state).toBe('CPUStress');
     const url = `${server.bench.replace(/^http/, 'ws')}/agent`;
     const again = agentFor({ orchestrator: url, token: r.token }, 'crash-session-1');
-    (again as unknown as { nextSeq: number }).nextSeq = 100;
+    again.resumeSeqAt(100);
     const welcome = await again.connect();
     expect(welcome.lastSeq).toBeGreaterThan(0);
     expect(await again.directive()).toMatchObject({ type: 'run-stage', stage: 'CPUStress', attempt: d.type === 'run-stage' ? d.attempt : 1 });

@@ -1,10 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BUILD_OUTPUTS, BUILD_SOURCES, decideBuild, mtimeOrNull, newestMtime } from '../../scripts/launch-plan.js';
+import { buildIfStale } from '../support/fresh-build.ts';
 
 // The bundled main process (out/main/index.js, what Electron would load) run under
 // plain Node with a stand-in 'electron' module (shell-fake-electron.mjs), since the
@@ -59,17 +59,8 @@ async function until(s: Shell, what: string): Promise<Entry> {
 describe('the bundled main process', () => {
   const dirs: string[] = [];
   const children: ChildProcess[] = [];
-  beforeAll(() => {
-    // Test what the sources build to now, as `npm start` would (scripts/launch-plan.js).
-    const plan = decideBuild(
-      BUILD_OUTPUTS.map((p) => mtimeOrNull(join(root, p))),
-      newestMtime(BUILD_SOURCES.map((p) => join(root, p))),
-    );
-    if (plan.build) {
-      const b = spawnSync(join(root, 'node_modules', '.bin', 'electron-vite'), ['build'], { cwd: root, encoding: 'utf8' });
-      expect(b.status, b.stderr).toBe(0);
-    }
-  });
+  // Test what the sources build to now, as `npm start` would.
+  beforeAll(buildIfStale);
   afterEach(async () => {
     for (const c of children.splice(0)) {
       if (c.exitCode === null && c.signalCode === null && c.pid !== undefined) {

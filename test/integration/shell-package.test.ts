@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BUILD_OUTPUTS, BUILD_SOURCES, decideBuild, mtimeOrNull, newestMtime } from '../../scripts/launch-plan.js';
+import { buildIfStale } from '../support/fresh-build.ts';
 import { parse } from 'yaml';
 
 // electron-builder run for real on build/electron-builder.yml, with the `dir` target
@@ -56,17 +56,8 @@ function pack(work: string, nativeModule: Buffer) {
 
 describe('packaging with electron-builder (dir target)', () => {
   let work = '';
-  beforeAll(() => {
-    // Test what the sources build to now, as `npm start` would (scripts/launch-plan.js).
-    const plan = decideBuild(
-      BUILD_OUTPUTS.map((p) => mtimeOrNull(join(root, p))),
-      newestMtime(BUILD_SOURCES.map((p) => join(root, p))),
-    );
-    if (plan.build) {
-      const b = spawnSync(join(root, 'node_modules', '.bin', 'electron-vite'), ['build'], { cwd: root, encoding: 'utf8' });
-      expect(b.status, b.stderr).toBe(0);
-    }
-  });
+  // Test what the sources build to now, as `npm start` would.
+  beforeAll(buildIfStale);
   afterEach(() => {
     if (work) rmSync(work, { recursive: true, force: true });
     work = '';

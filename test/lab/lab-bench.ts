@@ -4,12 +4,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { WebSocketServer } from 'ws';
-import { PROFILES } from '../../common/profiles.ts';
-import { Hello, PROTOCOL_VERSION, Welcome } from '../../common/schema/protocol.ts';
+import { Hello } from '../../common/schema/protocol.ts';
 import { Settings } from '../../common/schema/api.ts';
 import { bootRoutes } from '../../electron/node/pxe/boot-routes.ts';
 import { createDnsmasqService } from '../../electron/node/pxe/dnsmasq-service.ts';
 import { createIperfService } from '../../electron/node/services/iperf-service.ts';
+import { minimalWelcome } from '../support/welcome.ts';
 
 // A stand-in bench side for the boot-level lab test, run inside the server
 // namespace (`ip netns exec NS node --import tsx test/lab/lab-bench.ts …`):
@@ -107,20 +107,7 @@ if (values['agent-ws']) {
       helloCount += 1;
       emit({ type: 'agent-hello', valid: parsed.success, hello, problem: parsed.success ? null : parsed.error.message });
       // The agent obeys directives only after a welcome: a minimal one, no disks, then "reboot".
-      const welcome = Welcome.parse({
-        type: 'welcome',
-        protocol: PROTOCOL_VERSION,
-        run: 1,
-        host: waitingHost,
-        profile: 'smoke',
-        params: PROFILES.smoke,
-        maxTempC: 90,
-        expectedDisks: [],
-        deviceAllowlist: [],
-        iperf: null,
-        artifactUrl: 'http://invalid.invalid/artifacts',
-        lastSeq: 0,
-      });
+      const welcome = minimalWelcome({ host: waitingHost, artifactUrl: 'http://invalid.invalid/artifacts', lastSeq: 0 });
       ws.send(JSON.stringify(welcome));
       ws.send(JSON.stringify({ type: 'shutdown', action: 'reboot', reason: 'lab: boot-level test done' }));
     });

@@ -6,8 +6,9 @@ type Body = SequencedAgentMessage extends infer M ? (M extends SequencedAgentMes
 
 /**
  * A scripted client speaking the real agent protocol over a real WebSocket:
- * the stand-in for the agent in orchestrator tests. It keeps its own outbox so
- * tests can drop the connection and resend, as the real agent does.
+ * the stand-in for the agent in orchestrator tests and (wrapped) in the e2e
+ * bench test. It keeps its own outbox so tests can drop the connection and
+ * resend, as the real agent does.
  */
 export class ScriptedAgent {
   readonly session: string;
@@ -18,6 +19,9 @@ export class ScriptedAgent {
   readonly unacked = new Map<number, SequencedAgentMessage>();
   welcome: Welcome | null = null;
   closed: Promise<{ code: number; reason: string }> = Promise.resolve({ code: 0, reason: '' });
+  /** Every frame both ways and the close, shortened: for failure reports. */
+  readonly transcript: string[] = [];
+  private readonly observers: { frame?: (text: string) => void; close?: () => void }[] = [];
 
   constructor(
     private readonly url: string,
@@ -27,10 +31,22 @@ export class ScriptedAgent {
     this.session = session ?? randomUUID();
   }
 
-  async connect(opts: { bootMac?: string; protocol?: number; dmiSerial?: string } = {}): Promise<Welcome> {
+  async connect(
+    opts: { bootMac?: string; protocol?: number; dmiSerial?: string; agentVersion?: string; hostname?: string; timeoutMs?: number } = {},
+  ): Promise<Welcome> {
     this.open();
-    this.sendRaw({ type: 'hello', protocol: opts.protocol ?? PROTOCOL_VERSION, token: this.token, bootMac: opts.bootMac ?? null, dmiSerial: opts.dmiSerial ?? null, agentVersion: 'scripted', session: this.session });
-    const first = await this.next((m) => m.type === 'welcome' || m.type === 'error');
+    const hostname = opts.hostname === undefined ? {} : { hostname: opts.hostname };
+    this.sendRaw({
+      type: 'hello',
+      protocol: opts.protocol ?? PROTOCOL_VERSION,
+      token: this.token,
+      bootMac: opts.bootMac ?? null,
+      dmiSerial: opts.dmiSerial ?? null,
+      agentVersion: opts.agentVersion ?? 'scripted',
+      session: this.session,
+      ...hostname,
+    });
+    const first = await this.next((m) => m.type === 'welcome' || m.type === 'error', opts.timeoutMs);
     if (first.type === 'error') throw new Error(`${first.code}: ${first.message}`);
     this.welcome = first as Welcome;
     return this.welcome;
@@ -40,9 +56,24 @@ export class ScriptedAgent {
   open(): void {
     this.ws = new WebSocket(this.url);
     const ws = this.ws;
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => {
+        this.transcript.push(`closed ${code} ${reason.toString()}`);
+        for (const o of this.observers) o.close?.();
+        resolve({ code, reason: reason.toString() });
+      }),
+    );
     ws.on('message', (data) => {
-      const msg = JSON.parse(data.toString()) as OrchestratorMessage;
+      const text = data.toString();
+      this.transcript.push(`<- ${text.slice(0, 400)}`);
+      for (const o of this.observers) o.frame?.(text);
+      let msg: OrchestratorMessage;
+      try {
+        msg = JSON.parse(text) as OrchestratorMessage;
+      } catch {
+        this.transcript.push('(not JSON: ignored)');
+        return;
+      }
       if (msg.type === 'ack') this.unacked.delete(msg.seq);
       this.inbox.push(msg);
       for (const w of [...this.waiters]) {
@@ -55,9 +86,29 @@ export class ScriptedAgent {
     ws.on('error', () => {});
   }
 
+  /** Called with every frame as received (before it is parsed) and when the socket closes. */
+  observe(observer: { frame?: (text: string) => void; close?: () => void }): void {
+    this.observers.push(observer);
+  }
+
+  get isOpen(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  /**
+   * Numbers the next sequenced message `next`: a new connection standing for an
+   * agent that already sent messages in this session (after a drop or a restart)
+   * carries on from there, as the real agent's state file makes it do.
+   */
+  resumeSeqAt(next: number): void {
+    if (!Number.isInteger(next) || next < 1) throw new Error(`resumeSeqAt: expected a positive integer seq, got ${next}`);
+    this.nextSeq = next;
+  }
+
   sendRaw(payload: unknown): void {
     const ws = this.ws!;
     const data = typeof payload === 'string' ? payload : JSON.stringify(payload);
+    this.transcript.push(`-> ${data.slice(0, 300)}`);
     if (ws.readyState === WebSocket.OPEN) ws.send(data);
     else ws.once('open', () => ws.send(data));
   }
