@@ -16,6 +16,8 @@ import type { Figure } from './table.ts';
 // sends each series whole.
 
 const SENSORS = 40;
+/** The run length issue 8 sets the chart's targets for. */
+const TARGET_HOURS = 12;
 const RAW_POINTS = 100_000; // the API's upper bound (common/schema/api.ts MeasurementQuery)
 const PAINT_TIMEOUT_MS = 300_000; // a page that never draws the chart fails the benchmark instead of hanging it
 
@@ -122,7 +124,19 @@ export async function benchChart(hours: number, repeats: number): Promise<Figure
       const heap = median(fast.map((p) => p.heapMB));
       const label = how === 'in-app' ? 'board → run page (in-app)' : 'run page loaded by address';
       figures.push(
-        { name: `${tag}: ${label} to chart painted`, value: ms, unit: 'ms', baseline: raw.ms, baselineLabel: 'same chart fed every raw point', ratio: ms / raw.ms, target: '< 500 ms and ≤ 0.1 × baseline', met: ok && ms < 500 && ms <= raw.ms / 10, check: `${check}; median of ${repeats} (baseline: of ${raws.length})` },
+        {
+          name: `${tag}: ${label} to chart painted`,
+          value: ms,
+          unit: 'ms',
+          baseline: raw.ms,
+          baselineLabel: 'same chart fed every raw point',
+          ratio: ms / raw.ms,
+          // The issue's targets are for its 12-hour run; smaller sizes (--quick, growth curves) are for reading only.
+          target: hours >= TARGET_HOURS ? '< 500 ms and ≤ 0.1 × baseline' : null,
+          // A wrong answer fails at any size.
+          met: !ok ? false : hours >= TARGET_HOURS ? ms < 500 && ms <= raw.ms / 10 : null,
+          check: `${check}; median of ${repeats} (baseline: of ${raws.length})`,
+        },
         { name: `${tag}: ${label}: JS heap with the chart drawn (after GC)`, value: heap, unit: 'MB', baseline: raw.heapMB, baselineLabel: 'same chart fed every raw point', ratio: heap / raw.heapMB, target: null, met: null },
       );
     }

@@ -1,6 +1,5 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { LTTB } from 'downsample';
 import {
   AdoptBody,
   CaptureSpecBody,
@@ -188,8 +187,8 @@ const answerText = new WeakMap<object, string>();
 
 function measurementsJson(store: Store, runId: number, q: ReturnType<typeof MeasurementQuery.parse>): string {
   if (!store.runs.get(runId)) throw notFound(`run ${runId}`);
-  // Long windows come back as min/max envelopes from the per-minute rollup, already
-  // within q.points; short ones as raw samples, thinned here with LTTB when too many.
+  // Long windows come back as min/max envelopes from the per-minute rollup, short ones as
+  // raw samples thinned with LTTB: within q.points either way.
   const series = store.measurements.chartSeries(runId, q.kind, { from: q.from, to: q.to, points: q.points });
   const kept = answerText.get(series);
   if (kept !== undefined) return kept;
@@ -202,7 +201,7 @@ function measurementsJson(store: Store, runId: number, q: ReturnType<typeof Meas
       sensor,
       unit: s.unit,
       rawCount: s.rawCount,
-      points: s.points.length > q.points ? (LTTB(s.points, q.points) as [number, number][]) : s.points,
+      points: s.points,
     })),
   };
   const text = JSON.stringify(view);

@@ -268,6 +268,19 @@ describe('chartSeries answers kept for unchanged runs', () => {
     expect(Math.max(...after.points.map((p) => p[1]))).toBe(97);
   });
 
+  it('thins a raw window with more samples than points, and keeps that answer too', () => {
+    const store = open();
+    const runId = newRun(store);
+    ingest(store, runId, 2, 40, 5, (t, s) => 40 + s + Math.sin(t / 600_000)); // 1,440 samples a sensor: under the rollup's threshold
+    const answer = store.measurements.chartSeries(runId, 'thermal', WINDOW);
+    const s = answer.get('temp1')!;
+    expect(s).toMatchObject({ source: 'raw', rawCount: 1440 });
+    expect(s.points).toHaveLength(400);
+    const raw = store.measurements.series(runId, 'thermal').get('temp1')!.points;
+    expect([s.points[0], s.points.at(-1)]).toEqual([raw[0], raw.at(-1)]);
+    expect(store.measurements.chartSeries(runId, 'thermal', WINDOW)).toBe(answer); // 16,000 points: kept
+  });
+
   it('notices samples another connection committed, and deletes it is told of', () => {
     const dir = tempDir();
     const store = open(dir);

@@ -1,3 +1,4 @@
+import { LTTB } from 'downsample';
 import type { Sample } from '../../../common/schema/index.ts';
 import type { Db } from './db.ts';
 import { ChartCache } from './chart-cache.ts';
@@ -26,7 +27,7 @@ export interface ChartSeries {
   unit: string;
   /** Samples recorded in the window. */
   rawCount: number;
-  /** Every raw sample (short windows), or the min/max envelope of the rollup (long ones). */
+  /** Raw samples (short windows; LTTB-thinned to the points asked for), or the min/max envelope of the rollup (long ones). */
   points: [number, number][];
   source: 'raw' | 'rollup';
 }
@@ -277,8 +278,8 @@ export class MeasurementStore {
   }
 
   /**
-   * One kind's series for a chart of about `points` points each. A short
-   * window gives its raw samples (the caller may downsample them further); a
+   * One kind's series for a chart of at most `points` points each. A short
+   * window gives its raw samples, thinned with LTTB when there are more; a
    * long one — when the busiest series holds more than a few raw samples per
    * point — gives, from the rollup, each series' min/max envelope in at most
    * `points` points, so its cost follows the window's minutes, not its
@@ -300,6 +301,10 @@ export class MeasurementStore {
     const kept = this.charts.get(key, this.writes.get(runId) ?? 0);
     if (kept) return kept;
     const answer = this.readChartSeries(runId, kind, window);
+    // Raw windows with more samples than asked for (a 2-hour run) are thinned here, so every
+    // answer is the size the chart draws: small enough to keep, and not thinned again per request.
+    const limit = Math.max(2, Math.floor(window.points));
+    for (const s of answer.values()) if (s.points.length > limit) s.points = LTTB(s.points, limit) as [number, number][];
     // Stamped after the read: a rollup rebuilt by the read counts as a write before it.
     let points = 0;
     for (const s of answer.values()) points += s.points.length;
