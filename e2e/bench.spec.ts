@@ -127,6 +127,10 @@ test('a run on the bench, watched and overridden through the UI', async ({ page,
       await expect(tile).toContainText('Running CPUStress');
       await expect(tile).toContainText(/°C/);
       await shot(page, 'board');
+      // Resting the pointer on a tile starts loading its run page, before any click.
+      const preloaded = page.waitForRequest((r) => new URL(r.url()).pathname === `/api/runs/${runId}`, { timeout: 10_000 });
+      await tile.hover();
+      await preloaded;
     });
 
     await test.step('the run page shows the thermal chart with data', async () => {

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { BoardEntry, BoardView } from '../../../common/schema/api.ts';
 import { PROFILE_NAMES } from '../../../common/schema/profile.ts';
@@ -17,18 +17,50 @@ import { bootLine } from '../logic/boot.ts';
 import { identityLine, needsPersonText, runStatePresentation, sortBoard } from '../logic/board.ts';
 import { elapsedMs, formatDuration, formatEta, formatTemp, formatTime } from '../logic/format.ts';
 import { currentCell, derivePipeline } from '../logic/pipeline.ts';
+import { preloadRunPage } from './RunDetail.tsx';
 import { href } from '../logic/route.ts';
+
+/** How long the pointer rests on a tile before its run page is fetched: passing over tiles fetches nothing. */
+const INTENT_MS = 120;
+
+/**
+ * Props for a tile that start loading its run page (the run, its charts) when
+ * a person shows intent to open it — the pointer resting on the tile, or the
+ * keyboard focus entering it — so the page opens with its data already here.
+ */
+function usePreloadOnIntent(runId: number | null) {
+  const client = useQueryClient();
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  if (runId === null) return {};
+  const preload = () => preloadRunPage(client, runId);
+  return {
+    onPointerEnter: () => {
+      clearTimeout(timer.current);
+      timer.current = setTimeout(preload, INTENT_MS);
+    },
+    onPointerLeave: () => clearTimeout(timer.current),
+    onFocus: preload,
+  };
+}
 
 function HostTile({ entry, now }: { entry: BoardEntry; now: number }) {
   const [starting, setStarting] = useState(false);
   const run = entry.run;
+  const intent = usePreloadOnIntent(run?.id ?? null);
   const cells = derivePipeline(entry.stages, entry.progress, run);
   const current = currentCell(cells);
   const state = entry.needsPerson ? needsPersonText(entry.needsPerson) : runStatePresentation(run);
   const eta = current?.status === 'running' ? formatEta(current.etaS) : null;
   const open = run && !['Released', 'Abandoned'].includes(run.state);
   return (
-    <article className={`tile tone-border-${state.tone}${entry.needsPerson ? ' tile-attention' : ''}`} aria-label={`Host ${entry.host.name}`} data-testid="host-tile" data-host={entry.host.name}>
+    <article
+      className={`tile tone-border-${state.tone}${entry.needsPerson ? ' tile-attention' : ''}`}
+      aria-label={`Host ${entry.host.name}`}
+      data-testid="host-tile"
+      data-host={entry.host.name}
+      {...intent}
+    >
       <header className="tile-head">
         <h2>
           {run ? <a href={href.run(run.id)}>{entry.host.name}</a> : <a href={href.host(entry.host.name)}>{entry.host.name}</a>}
