@@ -130,10 +130,10 @@ export class RunStore {
   // ---- boot progress ----
 
   /**
-   * Records one step of the host's network boot. A step repeated with the same
-   * detail (DHCP retries, a firmware asking twice) is kept once: the first time counts.
+   * Records one step of the host's network boot and returns it. A step repeated
+   * with the same detail (DHCP retries, a firmware asking twice) is kept once:
+   * the first time counts, and a repeat returns null.
    */
-  /** Records a boot step; null when it repeats the run's latest one (kept once). */
   addBootEvent(runId: number, step: BootStep, detail: string | null): BootEventView | null {
     const last = this.db.prepare('SELECT step, detail FROM boot_events WHERE run_id = ? ORDER BY id DESC LIMIT 1').get(runId) as { step: string; detail: string | null } | undefined;
     if (last && last.step === step && last.detail === detail) return null;
