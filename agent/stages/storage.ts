@@ -4,6 +4,7 @@ import type { WipeProbeHit } from '../../common/schema/protocol.ts';
 import { deviceFacts, readHostTables } from './storage/device-facts.ts';
 import { discoverDisks } from './storage/identify.ts';
 import { resolveExpectedDisks } from './storage/device-resolution.ts';
+import { backgroundUploads } from './storage/background-uploads.ts';
 import { testDisk, type DiskTestResult } from './storage/disk-test.ts';
 import { safetyRefusals } from './storage/safety.ts';
 import { wipeProbeAll, type WipeProbeResult } from './storage/wipe-probe.ts';
@@ -66,11 +67,10 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport> {
   // Gate 3: wipe-probe, every disk probed at once; findings are judged in disk order.
   const hits: WipeProbeHit[] = [];
   const overridden: { disk: string; device: string; found: string[] }[] = [];
-  // The agent's own work directory is made meanwhile (no disk is touched by that).
-  const workDirReady = mkdir(ctx.paths.workDir, { recursive: true }).then(
-    () => null,
-    (err: unknown) => err,
-  );
+  // The agent's own work directory is made meanwhile (no disk is touched by that);
+  // a failure counts only once a disk is about to be tested.
+  const workDirReady = mkdir(ctx.paths.workDir, { recursive: true });
+  workDirReady.catch(() => undefined);
   const probes = await wipeProbeAll(
     found.map((f) => f.device),
     { runTool: ctx.runTool, signal: ctx.signal, sysRoot: ctx.paths.sysRoot },
@@ -87,53 +87,46 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport> {
       summary: { stoppedAt: 'wipe-probe', unprobed },
     };
   }
-  // The probe reports are uploaded while the stage goes on (an upload never
-  // throws and never changes the verdict); the stage waits for them before it ends.
-  const uploads: Promise<void>[] = [];
-  for (const [i, f] of found.entries()) {
-    const probe = probes[i] as WipeProbeResult;
-    const report = `${probe.raw.wipefsCommand}\n${probe.raw.wipefs}\n\nblkid -p -o export ${f.device.path} (exit ${probe.raw.blkidExit})\n${probe.raw.blkid}`;
-    uploads.push(ctx.artifact(`wipe-probe-${f.device.name}.txt`, report).catch(() => undefined));
-    if (probe.found.length === 0) continue;
-    const entry = { disk: f.id, device: f.device.path, found: probe.found.slice(0, 64).map((s) => s.slice(0, 512)) };
-    if (ctx.wipeOverride.includes(f.id)) overridden.push(entry);
-    else hits.push(entry);
-  }
-  if (hits.length > 0) {
-    await Promise.all(uploads);
-    return {
-      outcome: 'failed',
-      message: `Unexpected data, nothing was written: ${hits.map((h) => `${h.disk} (${h.device}): ${h.found.join(', ')}`).join('; ')}`.slice(0, 4096),
-      summary: { stoppedAt: 'wipe-probe', unexpectedData: hits, overridden },
-      unexpectedData: hits,
-    };
-  }
-  for (const o of overridden) ctx.log.warn('wipe-probe findings overridden by a supervisor; disk will be overwritten', o);
-
-  // Destructive tests, every disk at once.
-  const workDirError = await workDirReady;
-  if (workDirError !== null) {
-    await Promise.all(uploads);
-    throw workDirError;
-  }
-  const tests = Promise.all(
-    found.map((f) =>
-      testDisk({
-        disk: f.id,
-        device: f.device,
-        params: ctx.params.storage,
-        runTool: ctx.runTool,
-        signal: ctx.signal,
-        workDir: ctx.paths.workDir,
-        progress: (u) => ctx.progress(u),
-        artifact: (name, body) => ctx.artifact(name, body),
-      }),
-    ),
-  );
+  // The probe reports are uploaded while the stage goes on; the stage waits for them before it ends.
+  const uploads = backgroundUploads((name, body) => ctx.artifact(name, body));
   try {
-    return combine(await tests, overridden);
+    for (const [i, f] of found.entries()) {
+      const probe = probes[i] as WipeProbeResult;
+      uploads.upload(`wipe-probe-${f.device.name}.txt`, `${probe.raw.wipefsCommand}\n${probe.raw.wipefs}\n\nblkid -p -o export ${f.device.path} (exit ${probe.raw.blkidExit})\n${probe.raw.blkid}`);
+      if (probe.found.length === 0) continue;
+      const entry = { disk: f.id, device: f.device.path, found: probe.found.slice(0, 64).map((s) => s.slice(0, 512)) };
+      if (ctx.wipeOverride.includes(f.id)) overridden.push(entry);
+      else hits.push(entry);
+    }
+    if (hits.length > 0) {
+      return {
+        outcome: 'failed',
+        message: `Unexpected data, nothing was written: ${hits.map((h) => `${h.disk} (${h.device}): ${h.found.join(', ')}`).join('; ')}`.slice(0, 4096),
+        summary: { stoppedAt: 'wipe-probe', unexpectedData: hits, overridden },
+        unexpectedData: hits,
+      };
+    }
+    for (const o of overridden) ctx.log.warn('wipe-probe findings overridden by a supervisor; disk will be overwritten', o);
+
+    // Destructive tests, every disk at once.
+    await workDirReady;
+    const results = await Promise.all(
+      found.map((f) =>
+        testDisk({
+          disk: f.id,
+          device: f.device,
+          params: ctx.params.storage,
+          runTool: ctx.runTool,
+          signal: ctx.signal,
+          workDir: ctx.paths.workDir,
+          progress: (u) => ctx.progress(u),
+          artifact: (name, body) => ctx.artifact(name, body),
+        }),
+      ),
+    );
+    return combine(results, overridden);
   } finally {
-    await Promise.all(uploads);
+    await uploads.settled();
   }
 }
 

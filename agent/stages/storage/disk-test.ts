@@ -6,6 +6,7 @@ import { applyBackspaces, chooseBadblocksBlockSize, parseBadblocksOutput, parseB
 import { parseFioJson, parseFioStatusLine } from '../../parsers/index.ts';
 import { ToolInfraError, type ToolRunner } from '../../runtime/tool-runner.ts';
 import type { StageProgressUpdate } from '../stage-types.ts';
+import { backgroundUploads } from './background-uploads.ts';
 import { diskClass, type BlockDeviceInfo } from './device-resolution.ts';
 
 // The destructive part of Storage for one disk that passed every gate:
@@ -74,11 +75,9 @@ export async function testDisk(o: DiskTestOptions): Promise<DiskTestResult> {
     measurements: [],
   };
   const tag = safeFileName(o.device.name);
-  // Tool reports are uploaded while the next tool runs: an upload never throws
-  // and never changes the verdict, so fio need not wait for badblocks' report.
-  const uploads: Promise<void>[] = [];
-  // (The catch only keeps a broken uploader from becoming an unhandled rejection.)
-  const upload = (name: string, body: string) => void uploads.push(o.artifact(name, body).catch(() => undefined));
+  // Tool reports are uploaded while the next tool runs: fio need not wait for badblocks' report.
+  const uploads = backgroundUploads((name, body) => o.artifact(name, body));
+  const upload = uploads.upload;
   try {
     if (o.params.badblocks.enabled) {
       const bb = await runBadblocks(o, tag, upload);
@@ -113,7 +112,7 @@ export async function testDisk(o: DiskTestOptions): Promise<DiskTestResult> {
     result.outcome = 'error';
     result.reasons.push(err instanceof Error ? err.message : String(err));
   } finally {
-    await Promise.all(uploads);
+    await uploads.settled();
   }
   return result;
 }
