@@ -72,7 +72,8 @@ export function App() {
   const route = useRoute();
   const queryClient = useQueryClient();
   const sessionQuery = { queryKey: keys.session, queryFn: api.session, retry: false, staleTime: Infinity } as const;
-  // Opened on a run's address: its data is asked for beside the session check, not after it.
+  // Opened on a run's address: its data is read and checked beside the session's, not after
+  // it (api/early.ts has already sent these requests; the queries take those answers).
   // The session goes first: the page is drawn once it answers, while the samples are still on their way.
   useState(() => {
     void queryClient.prefetchQuery(sessionQuery);

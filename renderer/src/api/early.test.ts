@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { QueryClient } from '@tanstack/react-query';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { preloadRunPage } from '../views/RunDetail.tsx';
 import { firstRequests, sendEarly, takeEarly } from './early.ts';
 import { CHART_POINTS, paths } from './paths.ts';
+
+afterEach(() => vi.unstubAllGlobals());
 
 describe('early requests', () => {
   it("name a run page's session, run, board and both charts; a board's session and board; any other page's session", () => {
@@ -15,6 +19,19 @@ describe('early requests', () => {
     expect(firstRequests('#/')).toEqual(['/api/session', '/api/board']);
     expect(firstRequests('#/settings')).toEqual(['/api/session']);
     expect(firstRequests('#/runs/not-a-number')).toEqual(['/api/session']);
+  });
+
+  it("are the run page's own first requests (early.ts cannot import the page: it must not build the schemas)", async () => {
+    const asked: string[] = [];
+    vi.stubGlobal('fetch', (path: string) => {
+      asked.push(path);
+      return Promise.resolve(new Response('{}', { status: 500 }));
+    });
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    preloadRunPage(client, 7);
+    await vi.waitFor(() => expect(asked.length).toBeGreaterThanOrEqual(4));
+    client.clear();
+    expect(['/api/session', ...asked].sort()).toEqual(firstRequests('#/runs/7').sort());
   });
 
   it('hand each answer over once, and not once it is stale', async () => {
