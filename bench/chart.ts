@@ -2,6 +2,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { openStore } from '../electron/node/store/index.ts';
 import { serve, tempDir, type Served } from '../test/support/serve.ts';
 import { buildUi, launchChromium } from './chromium.ts';
+import { buildFloorPages, floorFigures } from './floor.ts';
 import { median } from './stats.ts';
 import { seedLongRun } from './report.ts';
 import type { Figure } from './table.ts';
@@ -84,6 +85,7 @@ async function paintRun(context: BrowserContext, control: string, runId: number,
 
 export async function benchChart(hours: number, repeats: number): Promise<Figure[]> {
   const uiDir = await buildUi();
+  await buildFloorPages(uiDir);
   const tmp = tempDir('vetting-bench-chart-');
   // Seeded before the server starts, as a finished run already on disk would be.
   let server: Served | null = null;
@@ -102,6 +104,7 @@ export async function benchChart(hours: number, repeats: number): Promise<Figure
     await paintRun(context, server.control, runId, 'load', false); // warm-up: the bundle in the HTTP cache, as for a user already on the board
     const figures: Figure[] = [];
     const tag = `chart ${hours} h × ${SENSORS} sensors`;
+    let rawByAddressMs = NaN;
     for (const how of ['in-app', 'load'] as const) {
       const fast: Painted[] = [];
       for (let i = 0; i < repeats; i++) fast.push(await paintRun(context, server.control, runId, how, false));
@@ -109,6 +112,7 @@ export async function benchChart(hours: number, repeats: number): Promise<Figure
       const raws: Painted[] = [];
       for (let i = 0; i < Math.min(3, repeats); i++) raws.push(await paintRun(context, server.control, runId, how, true));
       const raw = raws.sort((a, b) => a.ms - b.ms)[Math.floor((raws.length - 1) / 2)]!;
+      if (how === 'load') rawByAddressMs = raw.ms;
       // Correctness: 40 series drawn, the ceiling line present, downsampled vs whole.
       const problems: string[] = [];
       for (const [label, p] of [['downsampled', fast[0]!], ['raw', raw]] as const) {
@@ -140,6 +144,8 @@ export async function benchChart(hours: number, repeats: number): Promise<Figure
         { name: `${tag}: ${label}: JS heap with the chart drawn (after GC)`, value: heap, unit: 'MB', baseline: raw.heapMB, baselineLabel: 'same chart fed every raw point', ratio: heap / raw.heapMB, target: null, met: null },
       );
     }
+    // What any page load costs here before its own work: the bound on the "loaded by address" ratio.
+    figures.push(...(await floorFigures(context, server.control, repeats, rawByAddressMs, tag)));
     return figures;
   } finally {
     await browser?.close();
