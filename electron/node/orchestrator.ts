@@ -19,6 +19,7 @@ import { bootRoutes } from './pxe/boot-routes.ts';
 import { resolveImageDir } from './pxe/boot-files.ts';
 import { maintenanceRoutes } from './control/routes-maintenance.ts';
 import { openStore } from './store/index.ts';
+import { startWalCheckpointer } from './store/wal-checkpointer.ts';
 import { createLogger, type Logger } from './util/log.ts';
 
 export interface OrchestratorOptions {
@@ -91,6 +92,11 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
   const log = opts.log ?? createLogger();
   const dataDir = resolve(opts.dataDir);
   const store = openStore(dataDir, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
+  // Checkpoints off the event loop, so they never hold up an agent's acknowledgement.
+  const checkpointer = startWalCheckpointer(store.db, {
+    ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+    onFallback: (why) => log.warn(`${why}; the store checkpoints on its own connection again`),
+  });
   const settings = store.settings.get();
   const bus = new EventBus();
   const live = new LiveState(bus, join(dataDir, 'logs'));
@@ -215,7 +221,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
       closed = true;
       clearInterval(watchdog);
       agents.close();
-      await Promise.all([bench.close(), control.close(), notifier.stop(), janitor.stop(), services.stop()]);
+      await Promise.all([bench.close(), control.close(), notifier.stop(), janitor.stop(), services.stop(), checkpointer.stop()]);
       store.close();
     },
   };

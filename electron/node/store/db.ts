@@ -5,6 +5,9 @@ import { MIGRATIONS } from './migrations/index.ts';
 
 export type Db = Database.Database;
 
+/** How often (in WAL pages, ~4 KiB each) a connection checkpoints by itself. */
+export const SELF_CHECKPOINT_PAGES = 10_000;
+
 export interface OpenOptions {
   /** Load better-sqlite3's native module from here (Electron's ABI build). */
   nativeBinding?: string;
@@ -22,7 +25,8 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
   db.pragma('synchronous = NORMAL'); // WAL + NORMAL: durable across process crashes (kill -9), cheap commits
   // Checkpoint the WAL every ~40 MB instead of every 4 MB: each checkpoint syncs,
   // and sensor ingest is write-heavy. The janitor truncates the WAL on its passes.
-  db.pragma('wal_autocheckpoint = 10000');
+  // A running orchestrator hands checkpoints to a worker thread (wal-checkpointer.ts).
+  db.pragma(`wal_autocheckpoint = ${SELF_CHECKPOINT_PAGES}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
