@@ -7,17 +7,20 @@ import type { Figure } from './table.ts';
 
 // The page-load floor, for reading the chart's "loaded by address" figure: how
 // long this machine's Chromium takes, from the start of a navigation to a
-// painted frame, for pages that do almost nothing — one with a one-line script,
-// one that draws a single element with the UI's own React. Both are served by
-// the same `vetting serve` (same origin, headers and CSP as the UI) and timed
-// exactly as the chart is, so no page of this UI can paint its chart sooner
-// than the React floor. Built from bench/floor-page/ into the bench UI folder.
+// painted frame, for pages that do almost nothing — one with a one-line script;
+// one that draws a single element with the UI's own React; one that does so
+// after building the shared zod schemas (common/schema), as the UI's bundle
+// does before it draws. All are served by the same `vetting serve` (same
+// origin, headers and CSP as the UI) and timed exactly as the chart is, so no
+// page of this UI can paint its chart sooner than the React floor. Built from
+// bench/floor-page/ into the bench UI folder.
 
-export type FloorPage = 'plain' | 'react';
-const PAGES: readonly FloorPage[] = ['plain', 'react'];
+export type FloorPage = 'plain' | 'react' | 'schemas';
+const PAGES: readonly FloorPage[] = ['plain', 'react', 'schemas'];
 const LABEL: Record<FloorPage, string> = {
   plain: 'one element drawn by a plain script',
   react: 'one element drawn with React, the UI’s framework',
+  schemas: 'one element drawn with React once the shared zod schemas are built',
 };
 
 /** Builds the floor pages into `<uiDir>/floor/` (call after the UI's own build, which empties uiDir). */
