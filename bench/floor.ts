@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { build } from 'vite';
@@ -13,7 +14,8 @@ import type { Figure } from './table.ts';
 // does before it draws. All are served by the same `vetting serve` (same
 // origin, headers and CSP as the UI) and timed exactly as the chart is, so no
 // page of this UI can paint its chart sooner than the React floor. Built from
-// bench/floor-page/ into the bench UI folder.
+// bench/floor-page/ (their scripts) and renderer/index.html (their HTML) into
+// the bench UI folder.
 
 export type FloorPage = 'plain' | 'react' | 'schemas';
 const PAGES: readonly FloorPage[] = ['plain', 'react', 'schemas'];
@@ -23,20 +25,36 @@ const LABEL: Record<FloorPage, string> = {
   schemas: 'one element drawn with React once the shared zod schemas are built',
 };
 
-/** Builds the floor pages into `<uiDir>/floor/` (call after the UI's own build, which empties uiDir). */
+/**
+ * Each floor page is the UI's own index.html (its head, CSP and root element)
+ * with the floor's script in place of the app's, so the two differ only in
+ * what their script does.
+ */
+function floorHtml(page: FloorPage): string {
+  const app = readFileSync(join(ROOT, 'renderer', 'index.html'), 'utf8');
+  const html = app.replace('./src/main.tsx', `./${page}.js`).replace(/<title>[^<]*<\/title>/, `<title>Vetting — page-load floor (${page})</title>`);
+  if (!html.includes(`./${page}.js`)) throw new Error('renderer/index.html no longer loads ./src/main.tsx: update bench/floor.ts');
+  return html;
+}
+
+/**
+ * Builds the floor pages into `<uiDir>/floor/` (call after the UI's own build,
+ * which empties uiDir): one build per page, so each is one bundle as the UI is.
+ */
 export async function buildFloorPages(uiDir: string): Promise<void> {
   const root = join(ROOT, 'bench', 'floor-page');
-  await build({
-    configFile: false,
-    root,
-    base: './',
-    logLevel: 'warn',
-    build: {
-      outDir: join(uiDir, 'floor'),
-      emptyOutDir: true,
-      rollupOptions: { input: Object.fromEntries(PAGES.map((p) => [p, join(root, `${p}.html`)])) },
-    },
-  });
+  for (const [i, page] of PAGES.entries()) {
+    const file = join(root, `${page}.html`);
+    await build({
+      configFile: false,
+      root,
+      base: './',
+      logLevel: 'warn',
+      // The page's HTML exists only here, made from the UI's own.
+      plugins: [{ name: 'floor-html', resolveId: (id) => (id === file ? id : null), load: (id) => (id === file ? floorHtml(page) : null) }],
+      build: { outDir: join(uiDir, 'floor'), emptyOutDir: i === 0, rollupOptions: { input: { [page]: file } } },
+    });
+  }
 }
 
 // Runs in the page, as the chart benchmark's own wait does: checks every frame
