@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ApiRequestError, apiRequest, withQuery, type Fetcher } from './client.ts';
+import { ApiRequestError, apiRequest, type Fetcher } from './client.ts';
+import { withQuery } from './paths.ts';
 
 const reply = (status: number, body: string, contentType = 'application/json'): Fetcher => async () =>
   new Response(body, { status, headers: { 'content-type': contentType } });

@@ -2,8 +2,6 @@ import type { z } from 'zod';
 import { ApiError } from '../../../common/schema/api.ts';
 import { takeEarly } from './early.ts';
 
-export { withQuery } from './paths.ts';
-
 // One way to talk to the control API: same-origin fetch (the session cookie set
 // at sign-in travels with it), JSON in and out, every response checked against
 // the shared zod view so a mismatch shows up as a readable message instead of a

@@ -45,8 +45,6 @@ export interface RunFilters {
   limit?: number;
 }
 
-export type { MeasurementRequest } from './paths.ts';
-
 export const api = {
   session: () => apiRequest(paths.session, { schema: SessionView }),
   board: () => apiRequest(paths.board, { schema: BoardView }),

@@ -113,9 +113,8 @@ function Artifacts({ run }: { run: RunDetailView }) {
   return (
     <section className="panel" aria-labelledby="artifacts-head">
       <h2 id="artifacts-head">Artifacts</h2>
-      {run.artifacts.length === 0 ? <p className="muted">None yet.</p> : null}
       <ErrorNote error={saveError} what="Not saved" />
-      {run.artifacts.length > 0 ? <DataTable columns={artifactColumns(run.id, setSaveError)} rows={run.artifacts} rowKey={(a) => a.name} /> : null}
+      <DataTable columns={artifactColumns(run.id, setSaveError)} rows={run.artifacts} rowKey={(a) => a.name} empty={<p className="muted">None yet.</p>} />
     </section>
   );
 }
