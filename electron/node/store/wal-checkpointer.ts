@@ -47,7 +47,7 @@ parentPort.postMessage({ type: 'ready' });
 const timer = setInterval(() => {
   try {
     const [r] = db.pragma('wal_checkpoint(PASSIVE)');
-    parentPort.postMessage({ type: 'checkpoint', log: r.log, checkpointed: r.checkpointed, busy: r.busy !== 0 });
+    if (workerData.report) parentPort.postMessage({ type: 'checkpoint', log: r.log, checkpointed: r.checkpointed, busy: r.busy !== 0 });
   } catch (err) {
     parentPort.postMessage({ type: 'problem', message: String((err && err.message) || err) });
   }
@@ -82,6 +82,8 @@ export function startWalCheckpointer(db: Db, opts: WalCheckpointerOptions): WalC
         file: db.name,
         nativeBinding: opts.nativeBinding ?? null,
         intervalMs: opts.intervalMs ?? 1000,
+        // Results cross the thread only for someone who listens (not once a second for nobody).
+        report: opts.onCheckpoint !== undefined,
       },
     });
   } catch (err) {
