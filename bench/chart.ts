@@ -14,7 +14,8 @@ import type { Figure } from './table.ts';
 // and the JS heap once the chart stands (after a forced GC). Baseline: the same
 // page and chart fed every raw point — the UI's measurements request is
 // rewritten in flight from its downsampled `points` to the API's maximum, so the server
-// sends each series whole.
+// sends each series whole. The page-load floor rows that follow (bench/floor.ts)
+// say how far any page load could go against the by-address baseline.
 
 const SENSORS = 40;
 /** The run length issue 8 sets the chart's targets for. */
