@@ -17,3 +17,4 @@ export * from './stressng.ts';
 export * from './nvidia-smi.ts';
 export * from './hwmon.ts';
 export * from './inventory.ts';
+export * from './kernel-log.ts';

@@ -1,7 +1,7 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { InventoryGpu, InventoryNic } from '../../common/schema/inventory.ts';
-import { parseDmidecode, type DmiInfo, buildInventory, LSBLK_ARGS, parseLsblkJson, type BlockDevice, parseLscpuJson, type CpuInfo, parseLshwJson, type LshwInfo, parseSmartctlJson, type SmartReport } from '../parsers/index.ts';
+import { describeFirmwareFailure, parseFirmwareFailures, parseDmidecode, type DmiInfo, buildInventory, LSBLK_ARGS, parseLsblkJson, type BlockDevice, parseLscpuJson, type CpuInfo, parseLshwJson, type LshwInfo, parseSmartctlJson, type SmartReport } from '../parsers/index.ts';
 import { errorText } from '../runtime/logger.ts';
 import { ToolInfraError, toolExists, type ToolResult } from '../runtime/tool-runner.ts';
 import { gpuInventory } from './gpu-probe.ts';
@@ -131,6 +131,11 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport> {
     }
   }
 
+  // Firmware a NIC or HBA driver asked for and did not get (the image lacks it): named in the inventory.
+  const kernelLog = await probe('dmesg', 'dmesg', ['--color=never']);
+  const missingFirmware = kernelLog ? parseFirmwareFailures(kernelLog.stdout) : [];
+  if (kernelLog) raw.dmesg = { command: 'dmesg --color=never', exitCode: kernelLog.exitCode, output: missingFirmware };
+
   const nics = await readNics(ctx.paths.sysRoot);
   const loopBackingFiles: Record<string, string> = {};
   for (const b of blocks ?? []) {
@@ -158,6 +163,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport> {
     await ctx.artifact('inventory.json', JSON.stringify({ collectedAt: new Date().toISOString(), raw }, null, 2));
     return { outcome: 'error', message: `could not build the inventory: ${errorText(err)}`, summary: { missingTools } };
   }
+  inventory.missingFirmware = missingFirmware.slice(0, 256).map((f) => ({ file: f.file, driver: f.driver, device: f.device }));
   await ctx.artifact('inventory.json', JSON.stringify({ collectedAt: new Date().toISOString(), inventory, raw }, null, 2));
   ctx.progress({ percent: 100, message: 'inventory collected' });
 
@@ -174,7 +180,8 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport> {
     inventory.gpus.length ? `${inventory.gpus.length} GPU(s)` : null,
   ].filter(Boolean);
   const missingText = inventory.missingTools.length ? `; missing or failed: ${inventory.missingTools.join(', ')}` : '';
-  return { outcome: 'passed', message: `${parts.join(', ')}${missingText}`.slice(0, 4096), summary: { inventory } };
+  const firmwareText = missingFirmware.length ? `; firmware missing: ${missingFirmware.map(describeFirmwareFailure).join(', ')}` : '';
+  return { outcome: 'passed', message: `${parts.join(', ')}${missingText}${firmwareText}`.slice(0, 4096), summary: { inventory } };
 }
 
 function asJson(text: string): unknown {

@@ -59,5 +59,7 @@ export const Inventory = z.object({
   gpus: z.array(InventoryGpu).max(64),
   /** Tools that were missing or failed; Inventory tolerates optional ones. */
   missingTools: z.array(str).max(64).default([]),
+  /** Firmware files a driver asked for and the kernel could not load (from the kernel log; the image lacks them). */
+  missingFirmware: z.array(z.object({ file: str, driver: optStr, device: optStr })).max(256).optional(),
 });
 export type Inventory = z.infer<typeof Inventory>;
