@@ -15,8 +15,10 @@ import { createNotifier } from './notify/index.ts';
 import { createJanitor } from './janitor/index.ts';
 import { BenchServices } from './bench/bench-services.ts';
 import { bootStepOfSeen } from './pxe/boot-steps.ts';
-import { bootRoutes } from './pxe/boot-routes.ts';
-import { resolveImageDir } from './pxe/boot-files.ts';
+import { bootService } from './pxe/boot-routes.ts';
+import { locateImage, resolveImageDir } from './pxe/boot-files.ts';
+import { imageFlavourFor, keepImageManifest } from './pxe/image-record.ts';
+import { startTftpServer } from './pxe/tftp-server.ts';
 import { maintenanceRoutes } from './control/routes-maintenance.ts';
 import { openStore } from './store/index.ts';
 import { startWalCheckpointer } from './store/wal-checkpointer.ts';
@@ -141,24 +143,48 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
     onServiceDown: (name, message) => notifier.emit({ type: 'ServiceDown', title: `${name} is down`, body: message }),
   });
   await services.apply(settings);
-  benchRoutes.push(
-    bootRoutes({
-      benchUrl,
-      imageDir: () => resolveImageDir(store.settings.get().bench.imageDir),
-      agentBundle: agentBundle(log),
-      recordSeen,
-      lookupMac: (mac) => {
-        const host = store.hosts.byMac(mac);
-        if (!host) return null;
-        const run = store.runs.activeForHost(host.id);
-        // Each boot gets its own secret; a run already under way is resumed with a fresh one too.
-        const bootable = run && run.state !== 'FailedHolding';
-        return { host: host.name, runWaiting: !!bootable, token: bootable ? runs.rotateAgentToken(run.id) : null };
-      },
-      onProblem: (m) => log.warn(m),
-      onBootStep: (mac, step, detail) => runs.recordBootStep(mac, step, detail),
-    }),
-  );
+  // The Secure Boot chain's GRUB reads its per-host configuration, kernel and initrd over TFTP, on the bench port (UDP).
+  const benchPort = Number(new URL(bench.url).port);
+  const boot = bootService({
+    benchUrl,
+    imageDir: () => resolveImageDir(store.settings.get().bench.imageDir),
+    agentBundle: agentBundle(log),
+    recordSeen,
+    lookupMac: (mac) => {
+      const host = store.hosts.byMac(mac);
+      if (!host) return null;
+      const run = store.runs.activeForHost(host.id);
+      // Each boot gets its own secret; a run already under way is resumed with a fresh one too.
+      const bootable = run && run.state !== 'FailedHolding';
+      const bench = store.settings.get().bench;
+      return {
+        host: host.name,
+        runWaiting: !!bootable,
+        token: bootable ? runs.rotateAgentToken(run.id) : null,
+        console: bench.consoleByHost[host.name] ?? bench.console,
+        flavour: imageFlavourFor(host.specYaml),
+      };
+    },
+    onProblem: (m) => log.warn(m),
+    onBootStep: (mac, step, detail, image) => {
+      runs.recordBootStep(mac, step, detail);
+      // The initrd is the image: keep its manifest with the run (the report lists its packages).
+      if (step === 'initrd' && image) {
+        const located = locateImage(resolveImageDir(store.settings.get().bench.imageDir), image.flavour);
+        const openRun = (m: string) => {
+          const host = store.hosts.byMac(m);
+          return host ? (store.runs.activeForHost(host.id)?.id ?? null) : null;
+        };
+        keepImageManifest({ dataDir, openRunOf: openRun, recordArtifact: (a) => runs.recordArtifact(a) }, mac, located.ok ? located.image.manifest : null);
+      }
+    },
+    tftp: { address: benchAddress, port: benchPort },
+  });
+  benchRoutes.push(boot.http);
+  const tftp = await startTftpServer({ address: benchAddress, port: benchPort, resolve: boot.tftp, onSent: boot.tftpSent, onProblem: (m) => log.warn(m) }).catch((err: unknown) => {
+    log.warn(`TFTP for the Secure Boot chain could not listen on ${benchAddress}:${benchPort}/udp (${(err as Error).message}): UEFI hosts with bench.uefiBoot=signed cannot boot`);
+    return null;
+  });
   const serviceViews = (): ServiceView[] => [
     { name: 'agent listener', state: 'running', detail: `${bench.url}/agent — ${agents.connectionCount()} agent(s) connected`, lastError: null, logTail: [] },
     ...services.views(),
@@ -221,7 +247,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
       closed = true;
       clearInterval(watchdog);
       agents.close();
-      await Promise.all([bench.close(), control.close(), notifier.stop(), janitor.stop(), services.stop(), checkpointer.stop()]);
+      await Promise.all([bench.close(), control.close(), notifier.stop(), janitor.stop(), services.stop(), checkpointer.stop(), tftp?.close()]);
       store.close();
     },
   };

@@ -5,14 +5,17 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bootRoutes, type MacLookup } from './boot-routes.ts';
+import { bootService, type BootService, type MacLookup, type ServedImage } from './boot-routes.ts';
 
 const registered: Record<string, MacLookup> = {
   '52:54:00:00:07:01': { host: 'pve-node-7', runWaiting: true, token: 'tok_Abc-123.xyz' },
   '52:54:00:00:07:02': { host: 'pve-node-8', runWaiting: false, token: null },
+  '52:54:00:00:07:03': { host: 'gpu-node', runWaiting: true, token: 'tok_gpu', console: 'ttyS1,115200n8', flavour: 'gpu' },
 };
 const seen: unknown[][] = [];
 const steps: [string, string, string | null][] = [];
+const images: ServedImage[] = [];
+let service: BootService;
 let dir: string;
 let server: Server;
 let base: string;
@@ -35,14 +38,19 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vetting-boot-'));
   writeFileSync(join(dir, 'agent.mjs'), agentBody);
   const imageDir = join(dir, 'image');
-  const handler = bootRoutes({
+  service = bootService({
     lookupMac: (mac) => registered[mac] ?? null,
     recordSeen: (...args) => seen.push(args),
-    onBootStep: (mac, step, detail) => steps.push([mac, step, detail]),
+    onBootStep: (mac, step, detail, image) => {
+      steps.push([mac, step, detail]);
+      if (image) images.push(image);
+    },
     benchUrl: 'http://10.9.8.1:8069/',
     imageDir,
     agentBundle: { path: join(dir, 'agent.mjs'), sha256: agentSha },
+    tftp: { address: '10.9.8.1', port: 8069 },
   });
+  const handler = service.http;
   server = createServer((req, res) => {
     if (!handler(req, res)) {
       res.writeHead(418);
@@ -92,7 +100,7 @@ describe('boot routes', () => {
     expect(kernel).toContain(' vetting.agent=http://10.9.8.1:8069/boot/agent.mjs?mac=52:54:00:00:07:01 ');
     expect(kernel).toContain(` vetting.sha256=${agentSha} `);
     expect(kernel).toContain('console=ttyS0,115200n8');
-    expect(kernel).toContain('BOOTIF=01-${net0/mac:hexhyp}');
+    expect(kernel).toContain(' BOOTIF=01-52-54-00-00-07-01 ');
     expect(lines).toContain('initrd http://10.9.8.1:8069/boot/initrd.img || goto failed');
     expect(seen).toEqual([]);
     expect(steps.splice(0)).toEqual([['52:54:00:00:07:01', 'boot-script', 'live image for pve-node-7, from 127.0.0.1']]);
@@ -113,6 +121,51 @@ describe('boot routes', () => {
       ['52:54:00:00:07:09', 'agent-bundle', expect.stringMatching(/^1 KiB in /)],
       ['52:54:00:00:07:01', 'agent-bundle', expect.stringMatching(/^1 KiB in /)],
     ]);
+  });
+
+  it('a host whose image flavour is not built boots the base image, and says so', async () => {
+    const problems: string[] = [];
+    const s = bootService({
+      lookupMac: (mac) => registered[mac] ?? null,
+      recordSeen: () => undefined,
+      benchUrl: 'http://10.9.8.1:8069',
+      imageDir: join(dir, 'image'),
+      agentBundle: { path: join(dir, 'agent.mjs'), sha256: agentSha },
+      onProblem: (m) => problems.push(m),
+    });
+    const script = s.tftp('vetting/52:54:00:00:07:03.cfg', '10.9.8.50');
+    expect(script).toBeNull(); // no tftp settings: GRUB gets nothing
+    const res = { writeHead: () => undefined, end: (b: Buffer) => (body = String(b)), once: () => undefined } as never;
+    let body = '';
+    s.http({ url: '/boot/ipxe?mac=52:54:00:00:07:03', method: 'GET', socket: { remoteAddress: '10.9.8.50' } } as never, res);
+    expect(body).toContain('kernel http://10.9.8.1:8069/boot/vmlinuz ');
+    expect(body).toContain(' console=ttyS1,115200n8 ');
+    expect(problems.join('\n')).toMatch(/gpu-node should boot the gpu image, which is not built .*VETTING_IMAGE_FLAVOURS=base,gpu/);
+  });
+
+  it('Secure Boot chain: GRUB gets the same answers over TFTP, then the kernel and initrd, recorded as steps with the image', async () => {
+    const imageDir = join(dir, 'image');
+    images.splice(0);
+    writeFileSync(join(imageDir, 'manifest.json'), JSON.stringify({ id: '0123456789abcdef', flavour: 'base' }));
+    const cfg = service.tftp('vetting/52:54:00:00:07:01.cfg', '10.9.8.77');
+    expect(cfg && 'data' in cfg).toBe(true);
+    const text = (cfg as { data: Buffer }).data.toString();
+    expect(text).toMatch(/^linux \(tftp,10\.9\.8\.1:8069\)\/boot\/vmlinuz vetting\.url=ws:\/\/10\.9\.8\.1:8069\/agent vetting\.token=tok_Abc-123\.xyz /m);
+    expect(text).toContain('initrd (tftp,10.9.8.1:8069)/boot/initrd.img');
+    expect(steps.splice(0)).toEqual([['52:54:00:00:07:01', 'boot-script', 'live image for pve-node-7 (GRUB, signed chain), from 10.9.8.77']]);
+    expect(service.tftp('boot/vmlinuz', '10.9.8.77')).toEqual({ file: join(imageDir, 'vmlinuz') });
+    expect(service.tftp('/boot/initrd.img', '10.9.8.77')).toEqual({ file: join(imageDir, 'initrd.img') });
+    service.tftpSent({ path: 'boot/initrd.img', client: '10.9.8.77', bytes: 10_000, ms: 2500 });
+    service.tftpSent({ path: 'boot/initrd.img', client: '10.9.8.99', bytes: 10_000, ms: 2500 }); // nobody we know
+    expect(steps.splice(0)).toEqual([['52:54:00:00:07:01', 'initrd', '10 KiB in 2.5 s over TFTP (image 0123456789abcdef, base)']]);
+    expect(images.splice(0)).toEqual([{ dir: imageDir, flavour: 'base', id: '0123456789abcdef' }]);
+    // Unknown MAC: seen, and a waiting configuration; anything else: not found.
+    const nh = service.tftp('vetting/52:54:00:aa:bb:01.cfg', '10.9.8.78') as { data: Buffer };
+    expect(nh.data.toString()).toContain('Vetting: new host 52:54:00:aa:bb:01');
+    expect(seen.splice(0)).toEqual([['52:54:00:aa:bb:01', '10.9.8.78', 'efi-x64', 'grub']]);
+    expect(service.tftp('etc/passwd', '10.9.8.77')).toBeNull();
+    expect(service.tftp('vetting/../../x.cfg', '10.9.8.77')).toBeNull();
+    rmSync(join(imageDir, 'manifest.json'));
   });
 
   it('unknown MAC: records it as seen and waits, booting nothing', async () => {

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { SupervisedProcess, type ExitInfo } from '../services/supervised-process.ts';
-import { DEFAULT_IPXE_DIR, findExecutable, installIpxeBinaries } from './boot-files.ts';
+import { DEFAULT_IPXE_DIR, findExecutable, installIpxeBinaries, installSignedBootFiles, resolveImageDir } from './boot-files.ts';
+import { grubBootstrapConfig } from './grub-config.ts';
 import { renderDnsmasqConfig, type BenchSettings } from './dnsmasq-config.ts';
 import { DnsmasqLogParser, type HostSeenEvent } from './dnsmasq-log.ts';
 
@@ -95,6 +96,14 @@ export function createDnsmasqService(opts: DnsmasqServiceOptions): SupervisedPro
     mkdirSync(paths.dir, { recursive: true });
     const ipxe = installIpxeBinaries(paths.tftpRoot, opts.ipxeDir ?? DEFAULT_IPXE_DIR);
     if (ipxe.problem) return ipxe.problem;
+    if (opts.bench.uefiBoot === 'signed') {
+      const signed = installSignedBootFiles(paths.tftpRoot, resolveImageDir(opts.bench.imageDir));
+      if (signed.problem) return signed.problem;
+      // Debian's netboot GRUB reads grub/grub.cfg under its TFTP prefix; ours sends it on to the bench's own TFTP server.
+      const bench = new URL(opts.benchUrl);
+      mkdirSync(join(paths.tftpRoot, 'grub'), { recursive: true });
+      writeFileSync(join(paths.tftpRoot, 'grub', 'grub.cfg'), grubBootstrapConfig({ address: bench.hostname, port: Number(bench.port || 80) }));
+    }
     let config: string;
     try {
       config = renderDnsmasqConfig({ bench: opts.bench, benchUrl: opts.benchUrl, tftpRoot: paths.tftpRoot, leaseFile: paths.leases, user: userInfo().username });
