@@ -335,7 +335,17 @@ function auditSection(data: ReportData): string {
         'attempts',
       )}`
     : '';
-  return trail + retries + artifacts;
+  return trail + retries + artifacts + imageSection(data);
+}
+
+/** Which live image (and so which tool versions) produced the figures above. */
+function imageSection(data: ReportData): string {
+  const im = data.image;
+  if (!im) return '';
+  const pkgs = (list: { name: string; version: string }[]) => list.map((p) => `${esc(p.name)} ${esc(p.version)}`).join(' · ');
+  return `<h3>Live image</h3>
+<p>Image <span class="mono">${esc(im.id)}</span> (${esc(im.flavour)}${im.builtAt ? `, built ${esc(fmtTime(im.builtAt))}` : ''}), kernel ${esc(im.kernel)}; ${im.firmwareFiles} firmware file(s) from ${pkgs(im.firmwarePackages) || 'no package'}, ${im.firmwareUnavailable} requested file(s) unavailable (listed in image-manifest.json).</p>
+<p class="mono" id="image-packages">${pkgs(im.packages)}</p>`;
 }
 
 /** Renders the whole report as one HTML document (a string); see docs/report-format.md. */
