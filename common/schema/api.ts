@@ -251,8 +251,11 @@ export const Settings = z
         imageDir: z.string().max(4096).nullable().default(null),
         /** Serial console the live image writes to (docs/image.md, "Console"). */
         console: SerialConsole.default('ttyS0,115200n8'),
-        /** Per host (by name): a console other than the bench's, e.g. a model whose serial-over-LAN is COM2. */
-        consoleByHost: z.record(HostName, SerialConsole).default({}),
+        /**
+         * Hosts (by name) whose console is not the bench's, e.g. a model whose
+         * serial-over-LAN is COM2. A list, so a saved list replaces the old one whole.
+         */
+        consoleOverrides: z.array(z.object({ host: HostName, console: SerialConsole }).strict()).max(1024).default([]),
         /**
          * What UEFI machines boot (docs/pxe.md): `signed` is Debian's shim → GRUB →
          * signed kernel, which starts with Secure Boot on or off; `ipxe` is iPXE

@@ -161,7 +161,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
         host: host.name,
         runWaiting: !!bootable,
         token: bootable ? runs.rotateAgentToken(run.id) : null,
-        console: bench.consoleByHost[host.name] ?? bench.console,
+        console: bench.consoleOverrides.find((o) => o.host === host.name)?.console ?? bench.console,
         flavour: imageFlavourFor(host.specYaml),
       };
     },
