@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { imageFileNames, liveKernelArgs } from './boot-args.ts';
+import { imageFileNames, liveKernelArgs, parseImageFilePath } from './boot-args.ts';
 
 const base = { benchUrl: 'http://10.0.0.1:8069/', host: 'h', mac: '52:54:00:12:34:56', token: 'tok_1', agentSha256: 'b'.repeat(64) };
 
@@ -35,5 +35,9 @@ describe('the live image command line (one list for iPXE and GRUB)', () => {
   it('names each flavour\'s files', () => {
     expect(imageFileNames()).toEqual({ kernel: 'vmlinuz', initrd: 'initrd.img' });
     expect(imageFileNames('gpu')).toEqual({ kernel: 'gpu/vmlinuz', initrd: 'gpu/initrd.img' });
+    expect(imageFileNames('gpu', '52:54:00:12:34:56')).toEqual({ kernel: 'host/52:54:00:12:34:56/gpu/vmlinuz', initrd: 'host/52:54:00:12:34:56/gpu/initrd.img' });
+    expect(parseImageFilePath('/boot/host/52:54:00:12:34:56/gpu/initrd.img')).toEqual({ flavour: 'gpu', file: 'initrd', mac: '52:54:00:12:34:56' });
+    expect(parseImageFilePath('boot/vmlinuz')).toEqual({ flavour: 'base', file: 'kernel', mac: null });
+    for (const bad of ['/boot/host/52:54:00:12:34/vmlinuz', '/boot/../vmlinuz', '/boot/gpu/initrd.img.sig', '/boot/host/52:54:00:12:34:56/']) expect(parseImageFilePath(bad), bad).toBeNull();
   });
 });

@@ -40,10 +40,23 @@ export function agentWsUrl(benchUrl: string): string {
   return `${trimSlash(benchUrl).replace(/^http/, 'ws')}/agent`;
 }
 
-/** The image files' paths under /boot/ (HTTP) and boot/ (TFTP) for a flavour. */
-export function imageFileNames(flavour: ImageFlavour = 'base'): { kernel: string; initrd: string } {
-  const dir = flavour === 'base' ? '' : `${flavour}/`;
+/**
+ * The image files' paths under /boot/ (HTTP) and boot/ (TFTP) for a flavour.
+ * With a MAC, the path names the host (host/MAC/…), so the bench knows whose
+ * download it is without guessing from the client address (which NAT or a
+ * shared relay would make wrong); the file names stay vmlinuz and initrd.img,
+ * as iPXE names images after them.
+ */
+export function imageFileNames(flavour: ImageFlavour = 'base', mac?: string): { kernel: string; initrd: string } {
+  const dir = `${mac ? `host/${mac}/` : ''}${flavour === 'base' ? '' : `${flavour}/`}`;
   return { kernel: `${dir}vmlinuz`, initrd: `${dir}initrd.img` };
+}
+
+/** Parses a boot file path (without /boot/): the flavour, which file, and the MAC it names (null: none). */
+export function parseImageFilePath(path: string): { flavour: ImageFlavour; file: 'kernel' | 'initrd'; mac: string | null } | null {
+  const m = /^\/?(?:boot\/)?(?:host\/([0-9a-f]{2}(?::[0-9a-f]{2}){5})\/)?(gpu\/)?(vmlinuz|initrd\.img)$/.exec(path);
+  if (!m) return null;
+  return { flavour: m[2] ? 'gpu' : 'base', file: m[3] === 'vmlinuz' ? 'kernel' : 'initrd', mac: m[1] ?? null };
 }
 
 /** Kernel command line for the live image (docs/pxe.md lists each argument). Throws on a value the command line cannot carry. */

@@ -1,7 +1,7 @@
 import { createReadStream, statSync, type Stats } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MacAddress } from '../../../common/schema/primitives.ts';
-import type { ImageFlavour, LiveBootParams } from './boot-args.ts';
+import { parseImageFilePath, type ImageFlavour, type LiveBootParams } from './boot-args.ts';
 import { locateImage, readImageId, type LocatedImage } from './boot-files.ts';
 import { GRUB_HOST_CONFIG_DIR, grubLiveConfig, grubNewHostConfig, grubNoRunConfig, type GrubTftp } from './grub-config.ts';
 import { askMacScript, liveBootScript, newHostScript, noRunScript } from './ipxe-script.ts';
@@ -137,24 +137,23 @@ export function bootService(deps: BootRoutesDeps): BootService {
       return true;
     }
     try {
+      const imageFile = parseImageFilePath(url.pathname);
+      if (imageFile) {
+        // The live boot script names the host in the path; an older script's request is tied to the address its script went to.
+        const ip = clientIp(req);
+        const named = imageFile.mac ? MacAddress.safeParse(imageFile.mac) : null;
+        const mac = named?.success ? named.data : ip ? macByClient.get(ip) : null;
+        const image = imageFor(imageFile.flavour, mac ?? ip ?? 'a host');
+        if (!image.ok) return notFound(res, image.problem);
+        const path = imageFile.file === 'kernel' ? image.image.kernel : image.image.initrd;
+        stepWhenSent(req, res, mac, imageFile.file, path, image.image);
+        serveFile(req, res, path, 'application/octet-stream', null);
+        return true;
+      }
       switch (url.pathname) {
         case '/boot/ipxe':
           serveScript(req, res, bootScriptFor(url, req));
           return true;
-        case '/boot/vmlinuz':
-        case '/boot/initrd.img':
-        case '/boot/gpu/vmlinuz':
-        case '/boot/gpu/initrd.img': {
-          const flavour: ImageFlavour = url.pathname.startsWith('/boot/gpu/') ? 'gpu' : 'base';
-          const ip = clientIp(req);
-          const mac = ip ? macByClient.get(ip) : null;
-          const image = imageFor(flavour, mac ?? ip ?? 'a host');
-          if (!image.ok) return notFound(res, image.problem);
-          const [name, path] = url.pathname.endsWith('/vmlinuz') ? (['kernel', image.image.kernel] as const) : (['initrd', image.image.initrd] as const);
-          stepWhenSent(req, res, mac, name, path, image.image);
-          serveFile(req, res, path, 'application/octet-stream', null);
-          return true;
-        }
         case '/boot/agent.mjs': {
           // The live image names its MAC (the kernel command line's agent URL carries it).
           const named = MacAddress.safeParse(url.searchParams.get('mac') ?? '');
@@ -248,23 +247,23 @@ export function bootService(deps: BootRoutesDeps): BootService {
       step(answer.params.mac, 'boot-script', `live image for ${answer.params.host} (GRUB, signed chain), from ${client}`);
       return { data: Buffer.from(config) };
     }
-    const file = /^\/?boot\/(gpu\/)?(vmlinuz|initrd\.img)$/.exec(path);
+    const file = parseImageFilePath(path);
     if (!file) return null;
-    const image = imageFor(file[1] ? 'gpu' : 'base', macByTftpClient.get(client) ?? client);
+    const image = imageFor(file.flavour, file.mac ?? macByTftpClient.get(client) ?? client);
     if (!image.ok) {
       problem(image.problem);
       return null;
     }
-    return { file: file[2] === 'vmlinuz' ? image.image.kernel : image.image.initrd };
+    return { file: file.file === 'kernel' ? image.image.kernel : image.image.initrd };
   }
 
   function tftpSent(t: TftpTransfer): void {
-    const file = /^\/?boot\/(gpu\/)?(vmlinuz|initrd\.img)$/.exec(t.path);
-    const mac = macByTftpClient.get(t.client);
+    const file = parseImageFilePath(t.path);
+    const mac = file?.mac ?? macByTftpClient.get(t.client);
     if (!file || !mac) return;
-    const image = locateImage(imageDir(), file[1] ? 'gpu' : 'base');
+    const image = locateImage(imageDir(), file.flavour);
     if (!image.ok) return;
-    imageStep(mac, file[2] === 'vmlinuz' ? 'kernel' : 'initrd', `${formatSize(t.bytes)} in ${(t.ms / 1000).toFixed(1)} s over TFTP`, image.image);
+    imageStep(mac, file.file, `${formatSize(t.bytes)} in ${(t.ms / 1000).toFixed(1)} s over TFTP`, image.image);
   }
 
   return { http, tftp, tftpSent };

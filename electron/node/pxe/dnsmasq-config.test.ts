@@ -41,6 +41,15 @@ describe('dnsmasq configuration', () => {
     const full = renderDnsmasqConfig({ bench: bench({ dhcpMode: 'full', dhcpRange: { start: '10.9.8.100', end: '10.9.8.150', leaseTime: '1h' } }), ...paths }).split('\n');
     expect(full).toContain('dhcp-boot=tag:!ipxe,tag:efi64,shimx64.efi,,10.9.8.1');
     expect(full).toContain('dhcp-boot=tag:!ipxe,undionly.kpxe,,10.9.8.1');
+    // dnsmasq takes the last matching dhcp-boot line: the catch-all BIOS file must come before the UEFI ones
+    // (seen in the lab: OVMF was offered undionly.kpxe when it came after).
+    const boot = full.filter((l) => l.startsWith('dhcp-boot=')).map((l) => l.replace(/,,10\.9\.8\.1$/, ''));
+    expect(boot).toEqual([
+      'dhcp-boot=tag:!ipxe,undionly.kpxe',
+      'dhcp-boot=tag:!ipxe,tag:efi32,ipxe.efi',
+      'dhcp-boot=tag:!ipxe,tag:efi64,shimx64.efi',
+      'dhcp-boot=tag:ipxe,http://10.9.8.1:8069/boot/ipxe?mac=${net0/mac}&platform=${platform}&buildarch=${buildarch}',
+    ]);
     const proxy = renderDnsmasqConfig({ bench: bench({ dhcpMode: 'proxy', proxySubnet: '10.9.8.0' }), ...paths });
     expect(proxy).toContain('pxe-service=tag:!ipxe,X86-64_EFI,"Vetting (UEFI)",shimx64.efi');
     expect(proxy).toContain('pxe-service=tag:!ipxe,x86PC,"Vetting (BIOS)",undionly.kpxe');

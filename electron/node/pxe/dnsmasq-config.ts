@@ -116,10 +116,12 @@ export function renderDnsmasqConfig(input: DnsmasqConfigInput): string {
     bench.uefiBoot === 'signed'
       ? '# BIOS firmware chain-loads iPXE, which fetches its per-MAC script over HTTP; UEFI firmware loads the signed shim → GRUB (grub/grub.cfg).'
       : '# Firmware PXE chain-loads iPXE; iPXE then fetches its per-MAC script over HTTP.',
-    `dhcp-boot=tag:ipxe,${ipxeBootUrl(input.benchUrl)}`,
-    `dhcp-boot=tag:!ipxe,tag:efi64,${efiBoot},,${bench.address}`,
-    `dhcp-boot=tag:!ipxe,tag:efi32,${IPXE_FILES.efiFull},,${bench.address}`,
+    '# dnsmasq tries dhcp-boot lines from the last to the first and takes the first whose tags',
+    '# match, so the most specific comes last: without it, UEFI firmware would get the BIOS file.',
     `dhcp-boot=tag:!ipxe,${IPXE_FILES.bios},,${bench.address}`,
+    `dhcp-boot=tag:!ipxe,tag:efi32,${IPXE_FILES.efiFull},,${bench.address}`,
+    `dhcp-boot=tag:!ipxe,tag:efi64,${efiBoot},,${bench.address}`,
+    `dhcp-boot=tag:ipxe,${ipxeBootUrl(input.benchUrl)}`,
     '',
     'enable-tftp',
     `tftp-root=${input.tftpRoot}`,

@@ -6,6 +6,7 @@ import { DEFAULT_IPXE_DIR, findExecutable, installIpxeBinaries, installSignedBoo
 import { grubBootstrapConfig } from './grub-config.ts';
 import { renderDnsmasqConfig, type BenchSettings } from './dnsmasq-config.ts';
 import { DnsmasqLogParser, type HostSeenEvent } from './dnsmasq-log.ts';
+import { neighbourMac } from './neighbours.ts';
 
 // dnsmasq under supervision: writes <dataDir>/dnsmasq/{dnsmasq.conf,tftp/,leases}
 // from the bench settings before every start, runs it in the foreground with
@@ -86,7 +87,9 @@ export function createDnsmasqService(opts: DnsmasqServiceOptions): SupervisedPro
   const paths = dnsmasqPaths(opts.dataDir);
   // Prefer the capable private copy the package installs (docs/operations.md), then PATH.
   const binary = opts.dnsmasqPath ?? (existsSync(PRIVILEGED_DNSMASQ) ? PRIVILEGED_DNSMASQ : null) ?? findExecutable('dnsmasq') ?? 'dnsmasq';
-  let parser = new DnsmasqLogParser();
+  const iface = opts.bench.interface;
+  const newParser = () => new DnsmasqLogParser((ip) => neighbourMac(ip, iface));
+  let parser = newParser();
 
   const preflight = (): string | null => {
     if (!findExecutable(binary)) return `dnsmasq is not installed: sudo apt-get install dnsmasq-base (${OPERATIONS})`;
@@ -112,7 +115,7 @@ export function createDnsmasqService(opts: DnsmasqServiceOptions): SupervisedPro
     }
     writeFileSync(paths.config, config);
     // A fresh process logs fresh transactions: do not carry half-seen ones over.
-    parser = new DnsmasqLogParser();
+    parser = newParser();
     return null;
   };
 

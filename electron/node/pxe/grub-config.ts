@@ -40,7 +40,7 @@ export function grubBootstrapConfig(t: GrubTftp): string {
 }
 
 export function grubLiveConfig(p: LiveBootParams, t: GrubTftp): string {
-  const files = imageFileNames(p.flavour);
+  const files = imageFileNames(p.flavour, p.mac);
   return [
     `echo "Vetting: booting the live image for host ${safeText(p.host)}"`,
     // The kernel is Debian's signed one: shim checks it against Debian's key when Secure Boot is on.

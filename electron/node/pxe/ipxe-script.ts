@@ -20,7 +20,7 @@ export function pollUrl(benchUrl: string): string {
 
 export function liveBootScript(p: LiveBootParams): string {
   const base = trimSlash(p.benchUrl);
-  const files = imageFileNames(p.flavour);
+  const files = imageFileNames(p.flavour, p.mac);
   return [
     '#!ipxe',
     `echo Vetting: booting the live image for host ${safeText(p.host)}`,
