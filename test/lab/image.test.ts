@@ -46,7 +46,7 @@ function walk(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-describe('live image', () => {
+describe('image contents', () => {
   it('is the base layer and the /init layer, within its size budget, named by its hash in a valid manifest', () => {
     expect(ImageManifest.safeParse(manifest).success).toBe(true);
     const initrd = readFileSync(join(IMAGE_DIR, 'initrd.img'));
@@ -107,5 +107,72 @@ describe('live image', () => {
       expect(createHash('sha256').update(readFileSync(path)).digest('hex')).toBe(meta.sha256);
     }
     expect(Object.keys(manifest.bootFiles).sort()).toEqual(['grubx64.efi', 'shimx64.efi']);
+  });
+});
+
+// The gpu flavour (image/build-gpu-layer.sh): NVIDIA's driver built by DKMS for the
+// image's kernel, nvidia-smi, the CUDA driver library and gpu-burn. No GPU here: what
+// can be checked without one is checked (docs/image.md, "Flavours", says what was not run).
+describe('gpu flavour', () => {
+  let gpuTree: string;
+  let gpuManifest: ImageManifest & { gpu: { driver: string; vermagic: string; kernelModules: string[] } };
+
+  beforeAll(async () => {
+    const built = await execa('bash', [join(ROOT, 'image/build-image.sh'), IMAGE_DIR], { reject: false, all: true, env: { VETTING_IMAGE_FLAVOURS: 'base,gpu' } });
+    if (built.exitCode !== 0) throw new Error(`gpu flavour build failed:\n${built.all?.slice(-6000)}`);
+    console.log(built.all?.split('\n').filter((l) => l.startsWith('build-gpu-layer')).join('\n'));
+    gpuManifest = JSON.parse(readFileSync(join(IMAGE_DIR, 'gpu', 'manifest.json'), 'utf8'));
+    gpuTree = mkdtempSync(join(tmpdir(), 'vetting-gpu-layer-'));
+    await execa('sh', ['-c', `zstd -dc "${join(IMAGE_DIR, 'gpu', 'layer.cpio.zst')}" | cpio -idm --quiet --no-absolute-filenames`], { cwd: gpuTree });
+  }, 3_600_000);
+
+  afterAll(() => {
+    if (gpuTree) rmSync(gpuTree, { recursive: true, force: true });
+  });
+
+  it('is the base, the gpu layer and /init, within its budget, with the driver in its manifest', () => {
+    expect(ImageManifest.safeParse(gpuManifest).success).toBe(true);
+    expect(gpuManifest.flavour).toBe('gpu');
+    const initrd = readFileSync(join(IMAGE_DIR, 'gpu', 'initrd.img'));
+    expect(initrd.subarray(0, statSync(join(IMAGE_DIR, 'base.cpio.zst')).size).equals(readFileSync(join(IMAGE_DIR, 'base.cpio.zst')))).toBe(true);
+    expect(initrd.length).toBeLessThanOrEqual(gpuManifest.initrd.budgetBytes!);
+    expect(readFileSync(join(IMAGE_DIR, 'gpu', 'vmlinuz')).equals(readFileSync(join(IMAGE_DIR, 'vmlinuz')))).toBe(true);
+    for (const p of ['nvidia-smi', 'libcuda1', 'libnvidia-ml1', 'firmware-nvidia-gsp', 'nvidia-kernel-dkms']) expect(gpuManifest.packages[p], p).toMatch(/^\d/);
+    console.log(`[image gpu] initrd.img ${(initrd.length / 1048576).toFixed(1)} MiB of ${(gpuManifest.initrd.budgetBytes! / 1048576).toFixed(0)} MiB; driver ${gpuManifest.gpu.driver}`);
+  });
+
+  it("the NVIDIA modules were built for the image's kernel: their vermagic is the kernel's, and they claim NVIDIA's PCI devices", async () => {
+    const kver = readFileSync(join(IMAGE_DIR, 'kernel-version'), 'utf8').trim();
+    const nvidia = join(gpuTree, 'lib/modules', kver, 'updates/dkms/nvidia-current.ko.zst');
+    const uvm = join(gpuTree, 'lib/modules', kver, 'updates/dkms/nvidia-current-uvm.ko.zst');
+    const base = walk(join(tree, 'usr/lib/modules', kver, 'kernel/drivers/nvme')).find((f) => /\/nvme\.ko/.test(f))!;
+    const vermagic = async (f: string) => (await execa('modinfo', ['-F', 'vermagic', f])).stdout.trim();
+    expect(await vermagic(nvidia)).toBe(await vermagic(base));
+    expect(await vermagic(uvm)).toBe(await vermagic(base));
+    expect(gpuManifest.gpu.vermagic).toBe(await vermagic(base));
+    expect((await execa('modinfo', ['-F', 'alias', nvidia])).stdout).toMatch(/^pci:v000010DEd\*sv\*sd\*bc03sc0[02]i00\*$/m);
+    // The layer's module index knows them, so /init's modalias pass loads nvidia-current for an NVIDIA GPU.
+    expect(readFileSync(join(gpuTree, 'lib/modules', kver, 'modules.alias'), 'utf8')).toMatch(/^alias pci:v000010DEd\*sv\*sd\*bc03sc0[02]i00\* nvidia_current$/m);
+  });
+
+  it("carries nvidia-smi, the CUDA driver library, the GSP firmware and the device-node hook", () => {
+    for (const f of ['usr/bin/nvidia-smi', 'usr/lib/x86_64-linux-gnu/libcuda.so.1', 'usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1', 'usr/lib/x86_64-linux-gnu/libnvidia-ptxjitcompiler.so.1', 'usr/local/bin/gpu-burn', 'etc/vetting/init.d/50-nvidia']) {
+      expect(existsSync(join(gpuTree, f)), f).toBe(true);
+    }
+    const gsp = walk(join(gpuTree, 'lib/firmware/nvidia'));
+    expect(gsp.some((f) => f.endsWith(`${gpuManifest.gpu.driver}/gsp_ga10x.bin.xz`))).toBe(true);
+  });
+
+  it('gpu-burn checks its own checking without a GPU, and says plainly when there is no driver', async () => {
+    const burn = join(gpuTree, 'usr/local/bin/gpu-burn');
+    const self = await execa(burn, ['--selftest'], { reject: false });
+    expect(self.exitCode, self.stdout).toBe(0);
+    expect(self.stdout).toMatch(/selftest: OK/);
+    // This machine has no libcuda: exit 2 (could not run), never 0.
+    const run = await execa(burn, ['1'], { reject: false, env: { LD_LIBRARY_PATH: '' } });
+    expect(run.exitCode).toBe(2);
+    expect(run.stdout).toMatch(/no CUDA driver/);
+    // The PTX clang made has the kernel gpu-burn loads.
+    expect(readFileSync(join(IMAGE_DIR, 'gpu', 'burn.ptx'), 'utf8')).toMatch(/^\.visible \.entry burn\(/m);
   });
 });
