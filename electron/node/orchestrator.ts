@@ -141,6 +141,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
       if (boot) runs.recordBootStep(e.mac, boot.step, boot.detail);
     },
     onServiceDown: (name, message) => notifier.emit({ type: 'ServiceDown', title: `${name} is down`, body: message }),
+    onWarning: (message) => log.warn(message),
   });
   await services.apply(settings);
   // The Secure Boot chain's GRUB reads its per-host configuration, kernel and initrd over TFTP, on the bench port (UDP).

@@ -12,6 +12,8 @@ export interface BenchServicesDeps {
   iperfPortOverride?: number;
   onHostSeen(event: HostSeenEvent): void;
   onServiceDown(name: string, message: string): void;
+  /** A service starts but works less well than configured (e.g. dnsmasq without the signed UEFI chain). */
+  onWarning?(message: string): void;
 }
 
 /**
@@ -39,7 +41,7 @@ export class BenchServices {
       // The bench URL is part of the boot URL dnsmasq hands out, so it is part of the key.
       wanted.push({
         key: `dnsmasq ${JSON.stringify(settings.bench)} ${this.deps.benchUrl}`,
-        make: () => createDnsmasqService({ dataDir: this.deps.dataDir, bench: settings.bench, benchUrl: this.deps.benchUrl, onHostSeen: this.deps.onHostSeen }),
+        make: () => createDnsmasqService({ dataDir: this.deps.dataDir, bench: settings.bench, benchUrl: this.deps.benchUrl, onHostSeen: this.deps.onHostSeen, onWarning: (m) => this.deps.onWarning?.(m) }),
       });
     }
     const keep = this.running.filter((r) => wanted.some((w) => w.key === r.key));

@@ -20,6 +20,8 @@ export interface DnsmasqServiceOptions {
   /** http://ADDRESS:PORT of the bench listener (the port actually bound). */
   benchUrl: string;
   onHostSeen: (event: HostSeenEvent) => void;
+  /** Something works less well than configured but dnsmasq can still start (e.g. no signed UEFI chain in the image). */
+  onWarning?: (message: string) => void;
   /** Default: dnsmasq from PATH or /usr/sbin. */
   dnsmasqPath?: string;
   /** Default: /usr/lib/ipxe (Debian's ipxe package). */
@@ -99,17 +101,23 @@ export function createDnsmasqService(opts: DnsmasqServiceOptions): SupervisedPro
     mkdirSync(paths.dir, { recursive: true });
     const ipxe = installIpxeBinaries(paths.tftpRoot, opts.ipxeDir ?? DEFAULT_IPXE_DIR);
     if (ipxe.problem) return ipxe.problem;
-    if (opts.bench.uefiBoot === 'signed') {
-      const signed = installSignedBootFiles(paths.tftpRoot, resolveImageDir(opts.bench.imageDir));
-      if (signed.problem) return signed.problem;
-      // Debian's netboot GRUB reads grub/grub.cfg under its TFTP prefix; ours sends it on to the bench's own TFTP server.
-      const bench = new URL(opts.benchUrl);
-      mkdirSync(join(paths.tftpRoot, 'grub'), { recursive: true });
-      writeFileSync(join(paths.tftpRoot, 'grub', 'grub.cfg'), grubBootstrapConfig({ address: bench.hostname, port: Number(bench.port || 80) }));
+    let bench = opts.bench;
+    if (bench.uefiBoot === 'signed') {
+      const signed = installSignedBootFiles(paths.tftpRoot, resolveImageDir(bench.imageDir));
+      if (signed.problem) {
+        // An image built before the signed chain existed: UEFI machines get iPXE as before, and the log says why.
+        opts.onWarning?.(`${signed.problem}; until then UEFI machines get iPXE, which Secure Boot refuses`);
+        bench = { ...bench, uefiBoot: 'ipxe' };
+      } else {
+        // Debian's netboot GRUB reads grub/grub.cfg under its TFTP prefix; ours sends it on to the bench's own TFTP server.
+        const listener = new URL(opts.benchUrl);
+        mkdirSync(join(paths.tftpRoot, 'grub'), { recursive: true });
+        writeFileSync(join(paths.tftpRoot, 'grub', 'grub.cfg'), grubBootstrapConfig({ address: listener.hostname, port: Number(listener.port || 80) }));
+      }
     }
     let config: string;
     try {
-      config = renderDnsmasqConfig({ bench: opts.bench, benchUrl: opts.benchUrl, tftpRoot: paths.tftpRoot, leaseFile: paths.leases, user: userInfo().username });
+      config = renderDnsmasqConfig({ bench, benchUrl: opts.benchUrl, tftpRoot: paths.tftpRoot, leaseFile: paths.leases, user: userInfo().username });
     } catch (err) {
       return `cannot configure dnsmasq: ${(err as Error).message}`;
     }
