@@ -43,18 +43,20 @@ work=$(mktemp -d /var/tmp/vetting-gpu.XXXXXX)
 root=$work/root
 layer=$work/layer
 cleanup() {
+  local rc=$?
   for m in "$root/proc" "$root/sys" "$root/dev"; do mountpoint -q "$m" 2>/dev/null && umount -l "$m" || true; done
-  rm -rf "$work"
+  if [ "$rc" != 0 ] && [ "${VETTING_KEEP_WORK:-0}" = 1 ]; then echo "build-gpu-layer: kept $work (VETTING_KEEP_WORK=1)" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 trap 'exit 143' TERM INT
 
 phase "build chroot: debootstrap $suite (minbase)"
-debootstrap --variant=minbase --components=main,non-free,non-free-firmware "$suite" "$root" "$mirror" >"$work/debootstrap.log" 2>&1 \
+# contrib: Debian's NVIDIA packages need its helper packages (nvidia-support, glx-alternative-nvidia, …).
+debootstrap --variant=minbase --components=main,contrib,non-free,non-free-firmware "$suite" "$root" "$mirror" >"$work/debootstrap.log" 2>&1 \
   || { tail -30 "$work/debootstrap.log" >&2; die "debootstrap failed (log above)"; }
 # The base image's modules, so depmod below indexes them together with NVIDIA's.
 mkdir -p "$work/base"
-(cd "$work/base" && zstd -dc "$out/base.cpio.zst" | cpio -idm --quiet --no-absolute-filenames "./usr/lib/modules/*" "./lib/modules/*" 2>/dev/null || true)
+(cd "$work/base" && zstd -dc "$out/base.cpio.zst" | cpio -idm --quiet --no-absolute-filenames "usr/lib/modules/*")
 mkdir -p "$root/lib/modules"
 cp -a "$work/base/usr/lib/modules/$kver" "$root/lib/modules/$kver"
 
@@ -64,6 +66,7 @@ mount --bind /dev "$root/dev"
 export DEBIAN_FRONTEND=noninteractive
 chroot "$root" apt-get -qq update >"$work/apt.log" 2>&1 || { cat "$work/apt.log" >&2; die "apt-get update failed"; }
 # Headers for the image's kernel (its modules stay as they are: the image's own copy is the truth).
+# nvidia-kernel-dkms's own install compiles the module for every kernel with headers: the slow part (minutes).
 chroot "$root" apt-get -y -qq --no-install-recommends install "linux-headers-$kver" $build_packages $gpu_packages >>"$work/apt.log" 2>&1 \
   || { tail -40 "$work/apt.log" >&2; die "installing the driver and its build tools failed"; }
 drv=$(chroot "$root" dpkg-query -W -f='${Version}' nvidia-kernel-dkms)
@@ -94,9 +97,10 @@ cp "$root/lib/modules/$kver"/modules.* "$layer/lib/modules/$kver/"
 phase "userland: nvidia-smi, CUDA driver library, GSP firmware"
 mkdir -p "$layer/usr/bin" "$layer/usr/lib/x86_64-linux-gnu" "$layer/usr/local/bin" "$layer/lib/firmware"
 # Resolved copies where the loader looks by default (the image has no alternatives system).
-cp -L "$root/usr/bin/nvidia-smi" "$layer/usr/bin/nvidia-smi"
+# Debian installs them under nvidia/current and points at them with alternatives.
+cp -L "$root/usr/lib/nvidia/current/nvidia-smi" "$layer/usr/bin/nvidia-smi" || die "no nvidia-smi in the nvidia-smi package"
 for so in libcuda.so.1 libnvidia-ml.so.1 libnvidia-ptxjitcompiler.so.1; do
-  cp -L "$root/usr/lib/x86_64-linux-gnu/$so" "$layer/usr/lib/x86_64-linux-gnu/$so" || die "no $so from $gpu_packages"
+  cp -L "$root/usr/lib/x86_64-linux-gnu/nvidia/current/$so" "$layer/usr/lib/x86_64-linux-gnu/$so" || die "no $so from $gpu_packages"
 done
 cp -a "$root/lib/firmware/nvidia" "$layer/lib/firmware/"
 find "$layer/lib/firmware" -type f -print0 | xargs -0 -r -n 4 -P "$(nproc)" xz -q -C crc32
