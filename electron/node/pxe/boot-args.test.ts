@@ -35,9 +35,12 @@ describe('the live image command line (one list for iPXE and GRUB)', () => {
   it('names each flavour\'s files', () => {
     expect(imageFileNames()).toEqual({ kernel: 'vmlinuz', initrd: 'initrd.img' });
     expect(imageFileNames('gpu')).toEqual({ kernel: 'gpu/vmlinuz', initrd: 'gpu/initrd.img' });
-    expect(imageFileNames('gpu', '52:54:00:12:34:56')).toEqual({ kernel: 'host/52:54:00:12:34:56/gpu/vmlinuz', initrd: 'host/52:54:00:12:34:56/gpu/initrd.img' });
-    expect(parseImageFilePath('/boot/host/52:54:00:12:34:56/gpu/initrd.img')).toEqual({ flavour: 'gpu', file: 'initrd', mac: '52:54:00:12:34:56' });
+    expect(imageFileNames('gpu', '52:54:00:12:34:56')).toEqual({ kernel: 'host/52-54-00-12-34-56/gpu/vmlinuz', initrd: 'host/52-54-00-12-34-56/gpu/initrd.img' });
+    expect(parseImageFilePath('/boot/host/52-54-00-12-34-56/gpu/initrd.img')).toEqual({ flavour: 'gpu', file: 'initrd', mac: '52:54:00:12:34:56' });
+    // As a client may send it: colons, or colons percent-encoded (iPXE does that).
+    expect(parseImageFilePath('/boot/host/52%3A54%3A00%3A12%3A34%3A56/vmlinuz')).toEqual({ flavour: 'base', file: 'kernel', mac: '52:54:00:12:34:56' });
+    expect(parseImageFilePath('boot/host/52-54-00-12-34-56/vmlinuz')?.mac).toBe('52:54:00:12:34:56');
     expect(parseImageFilePath('boot/vmlinuz')).toEqual({ flavour: 'base', file: 'kernel', mac: null });
-    for (const bad of ['/boot/host/52:54:00:12:34/vmlinuz', '/boot/../vmlinuz', '/boot/gpu/initrd.img.sig', '/boot/host/52:54:00:12:34:56/']) expect(parseImageFilePath(bad), bad).toBeNull();
+    for (const bad of ['/boot/host/52:54:00:12:34/vmlinuz', '/boot/../vmlinuz', '/boot/gpu/initrd.img.sig', '/boot/host/52-54-00-12-34-56/']) expect(parseImageFilePath(bad), bad).toBeNull();
   });
 });

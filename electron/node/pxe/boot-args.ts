@@ -48,15 +48,17 @@ export function agentWsUrl(benchUrl: string): string {
  * as iPXE names images after them.
  */
 export function imageFileNames(flavour: ImageFlavour = 'base', mac?: string): { kernel: string; initrd: string } {
-  const dir = `${mac ? `host/${mac}/` : ''}${flavour === 'base' ? '' : `${flavour}/`}`;
+  // Hyphens, not colons: iPXE percent-encodes a colon in a URL path.
+  const dir = `${mac ? `host/${mac.replace(/:/g, '-')}/` : ''}${flavour === 'base' ? '' : `${flavour}/`}`;
   return { kernel: `${dir}vmlinuz`, initrd: `${dir}initrd.img` };
 }
 
-/** Parses a boot file path (without /boot/): the flavour, which file, and the MAC it names (null: none). */
+/** Parses a boot file path (as requested, possibly percent-encoded): the flavour, which file, and the MAC it names (colon form; null: none). */
 export function parseImageFilePath(path: string): { flavour: ImageFlavour; file: 'kernel' | 'initrd'; mac: string | null } | null {
-  const m = /^\/?(?:boot\/)?(?:host\/([0-9a-f]{2}(?::[0-9a-f]{2}){5})\/)?(gpu\/)?(vmlinuz|initrd\.img)$/.exec(path);
+  const m = /^\/?(?:boot\/)?(?:host\/([0-9a-f]{2}(?:(?:[-:]|%3a)[0-9a-f]{2}){5})\/)?(gpu\/)?(vmlinuz|initrd\.img)$/i.exec(path);
   if (!m) return null;
-  return { flavour: m[2] ? 'gpu' : 'base', file: m[3] === 'vmlinuz' ? 'kernel' : 'initrd', mac: m[1] ?? null };
+  const mac = m[1] ? m[1].toLowerCase().replace(/%3a|-/g, ':') : null;
+  return { flavour: m[2] ? 'gpu' : 'base', file: m[3] === 'vmlinuz' ? 'kernel' : 'initrd', mac };
 }
 
 /** Kernel command line for the live image (docs/pxe.md lists each argument). Throws on a value the command line cannot carry. */

@@ -94,34 +94,36 @@ describe('boot routes', () => {
     const lines = r.body.split('\n');
     expect(lines[0]).toBe('#!ipxe');
     const kernel = lines.find((l) => l.startsWith('kernel '))!;
-    expect(kernel).toContain('kernel http://10.9.8.1:8069/boot/host/52:54:00:00:07:01/vmlinuz initrd=initrd.img ');
+    expect(kernel).toContain('kernel http://10.9.8.1:8069/boot/host/52-54-00-00-07-01/vmlinuz initrd=initrd.img ');
     expect(kernel).toContain(' vetting.url=ws://10.9.8.1:8069/agent ');
     expect(kernel).toContain(' vetting.token=tok_Abc-123.xyz ');
     expect(kernel).toContain(' vetting.agent=http://10.9.8.1:8069/boot/agent.mjs?mac=52:54:00:00:07:01 ');
     expect(kernel).toContain(` vetting.sha256=${agentSha} `);
     expect(kernel).toContain('console=ttyS0,115200n8');
     expect(kernel).toContain(' BOOTIF=01-52-54-00-00-07-01 ');
-    expect(lines).toContain('initrd http://10.9.8.1:8069/boot/host/52:54:00:00:07:01/initrd.img || goto failed');
+    expect(lines).toContain('initrd http://10.9.8.1:8069/boot/host/52-54-00-00-07-01/initrd.img || goto failed');
     expect(seen).toEqual([]);
     expect(steps.splice(0)).toEqual([['52:54:00:00:07:01', 'boot-script', 'live image for pve-node-7, from 127.0.0.1']]);
   });
 
   it('reports each boot file sent whole as a step of the host its path names (or, for a path without one, of the address its script went to)', async () => {
     // The live script names the host in the kernel and initrd paths; the agent URL names the MAC.
-    await get('/boot/host/52:54:00:00:07:01/vmlinuz');
-    await get('/boot/host/52:54:00:00:07:01/initrd.img', { method: 'HEAD' }); // a HEAD is no download
-    await get('/boot/host/52:54:00:00:07:01/initrd.img');
+    await get('/boot/host/52-54-00-00-07-01/vmlinuz');
+    await get('/boot/host/52-54-00-00-07-01/initrd.img', { method: 'HEAD' }); // a HEAD is no download
+    await get('/boot/host/52-54-00-00-07-01/initrd.img');
     // Behind NAT another host shares the address: its own path still names it.
-    await get('/boot/host/52:54:00:00:07:02/initrd.img');
+    await get('/boot/host/52-54-00-00-07-02/initrd.img');
+    await get('/boot/host/52%3A54%3A00%3A00%3A07%3A01/vmlinuz'); // colons as iPXE would encode them
     await get('/boot/initrd.img'); // no MAC in the path: the address
     await get('/boot/agent.mjs?mac=52:54:00:00:07:09');
     await get('/boot/agent.mjs?mac=bogus'); // falls back to the address
     // The server sees a response finish just after the client has read it all.
-    await vi.waitFor(() => expect(steps).toHaveLength(6));
+    await vi.waitFor(() => expect(steps).toHaveLength(7));
     expect(steps.splice(0)).toEqual([
       ['52:54:00:00:07:01', 'kernel', expect.stringMatching(/^4 KiB in \d+\.\d s$/)],
       ['52:54:00:00:07:01', 'initrd', expect.stringMatching(/^10 KiB in \d+\.\d s$/)],
       ['52:54:00:00:07:02', 'initrd', expect.stringMatching(/^10 KiB in \d+\.\d s$/)],
+      ['52:54:00:00:07:01', 'kernel', expect.stringMatching(/^4 KiB in \d+\.\d s$/)],
       ['52:54:00:00:07:01', 'initrd', expect.stringMatching(/^10 KiB in \d+\.\d s$/)],
       ['52:54:00:00:07:09', 'agent-bundle', expect.stringMatching(/^1 KiB in /)],
       ['52:54:00:00:07:01', 'agent-bundle', expect.stringMatching(/^1 KiB in /)],
@@ -143,7 +145,7 @@ describe('boot routes', () => {
     const res = { writeHead: () => undefined, end: (b: Buffer) => (body = String(b)), once: () => undefined } as never;
     let body = '';
     s.http({ url: '/boot/ipxe?mac=52:54:00:00:07:03', method: 'GET', socket: { remoteAddress: '10.9.8.50' } } as never, res);
-    expect(body).toContain('kernel http://10.9.8.1:8069/boot/host/52:54:00:00:07:03/vmlinuz ');
+    expect(body).toContain('kernel http://10.9.8.1:8069/boot/host/52-54-00-00-07-03/vmlinuz ');
     expect(body).toContain(' console=ttyS1,115200n8 ');
     expect(problems.join('\n')).toMatch(/gpu-node should boot the gpu image, which is not built .*VETTING_IMAGE_FLAVOURS=base,gpu/);
   });
@@ -155,12 +157,12 @@ describe('boot routes', () => {
     const cfg = service.tftp('vetting/52:54:00:00:07:01.cfg', '10.9.8.77');
     expect(cfg && 'data' in cfg).toBe(true);
     const text = (cfg as { data: Buffer }).data.toString();
-    expect(text).toMatch(/^linux \(tftp,10\.9\.8\.1:8069\)\/boot\/host\/52:54:00:00:07:01\/vmlinuz vetting\.url=ws:\/\/10\.9\.8\.1:8069\/agent vetting\.token=tok_Abc-123\.xyz /m);
-    expect(text).toContain('initrd (tftp,10.9.8.1:8069)/boot/host/52:54:00:00:07:01/initrd.img');
+    expect(text).toMatch(/^linux \(tftp,10\.9\.8\.1:8069\)\/boot\/host\/52-54-00-00-07-01\/vmlinuz vetting\.url=ws:\/\/10\.9\.8\.1:8069\/agent vetting\.token=tok_Abc-123\.xyz /m);
+    expect(text).toContain('initrd (tftp,10.9.8.1:8069)/boot/host/52-54-00-00-07-01/initrd.img');
     expect(steps.splice(0)).toEqual([['52:54:00:00:07:01', 'boot-script', 'live image for pve-node-7 (GRUB, signed chain), from 10.9.8.77']]);
-    expect(service.tftp('boot/host/52:54:00:00:07:01/vmlinuz', '10.9.8.77')).toEqual({ file: join(imageDir, 'vmlinuz') });
+    expect(service.tftp('boot/host/52-54-00-00-07-01/vmlinuz', '10.9.8.77')).toEqual({ file: join(imageDir, 'vmlinuz') });
     expect(service.tftp('/boot/initrd.img', '10.9.8.77')).toEqual({ file: join(imageDir, 'initrd.img') });
-    service.tftpSent({ path: 'boot/host/52:54:00:00:07:01/initrd.img', client: '10.9.8.77', bytes: 10_000, ms: 2500 });
+    service.tftpSent({ path: 'boot/host/52-54-00-00-07-01/initrd.img', client: '10.9.8.77', bytes: 10_000, ms: 2500 });
     service.tftpSent({ path: 'boot/initrd.img', client: '10.9.8.99', bytes: 10_000, ms: 2500 }); // no MAC, nobody we know
     expect(steps.splice(0)).toEqual([['52:54:00:00:07:01', 'initrd', '10 KiB in 2.5 s over TFTP (image 0123456789abcdef, base)']]);
     expect(images.splice(0)).toEqual([{ dir: imageDir, flavour: 'base', id: '0123456789abcdef' }]);

@@ -16,13 +16,13 @@ describe('GRUB configurations (Secure Boot chain)', () => {
   it('boots the signed kernel over TFTP with exactly the command line iPXE passes (so extra arguments reach both chains)', () => {
     const cfg = grubLiveConfig(p, t).split('\n');
     const args = liveKernelArgs(p).join(' ');
-    expect(cfg).toContain(`linux (tftp,10.9.8.1:8069)/boot/host/52:54:00:00:07:01/vmlinuz ${args}`);
-    expect(cfg).toContain('initrd (tftp,10.9.8.1:8069)/boot/host/52:54:00:00:07:01/initrd.img');
+    expect(cfg).toContain(`linux (tftp,10.9.8.1:8069)/boot/host/52-54-00-00-07-01/vmlinuz ${args}`);
+    expect(cfg).toContain('initrd (tftp,10.9.8.1:8069)/boot/host/52-54-00-00-07-01/initrd.img');
     expect(cfg).toContain('boot');
     expect(args).toContain('vetting.pin=sha256:ab');
     // iPXE: the same list after its own initrd= (which only its EFI stub boot needs).
     expect(liveBootScript(p)).toContain(`initrd=initrd.img ${args} ||`);
-    expect(grubLiveConfig({ ...p, flavour: 'gpu' }, t)).toContain('initrd (tftp,10.9.8.1:8069)/boot/host/52:54:00:00:07:01/gpu/initrd.img');
+    expect(grubLiveConfig({ ...p, flavour: 'gpu' }, t)).toContain('initrd (tftp,10.9.8.1:8069)/boot/host/52-54-00-00-07-01/gpu/initrd.img');
   });
 
   it('waiting answers show a message and ask again; names cannot break out of the quotes', () => {

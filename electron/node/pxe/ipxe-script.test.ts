@@ -20,8 +20,8 @@ describe('iPXE scripts', () => {
     const script = liveBootScript({ benchUrl: 'http://10.0.0.1:8069', host: 'h', mac: '52:54:00:12:34:56', token: 't', agentSha256: sha, flavour: 'gpu', console: 'ttyS1,115200n8' });
     const kernel = script.split('\n').find((l) => l.startsWith('kernel '))!;
     const args = liveKernelArgs({ benchUrl: 'http://10.0.0.1:8069', host: 'h', mac: '52:54:00:12:34:56', token: 't', agentSha256: sha, console: 'ttyS1,115200n8' });
-    expect(kernel).toBe(`kernel http://10.0.0.1:8069/boot/host/52:54:00:12:34:56/gpu/vmlinuz initrd=initrd.img ${args.join(' ')} || goto failed`);
-    expect(script).toContain('initrd http://10.0.0.1:8069/boot/host/52:54:00:12:34:56/gpu/initrd.img || goto failed');
+    expect(kernel).toBe(`kernel http://10.0.0.1:8069/boot/host/52-54-00-12-34-56/gpu/vmlinuz initrd=initrd.img ${args.join(' ')} || goto failed`);
+    expect(script).toContain('initrd http://10.0.0.1:8069/boot/host/52-54-00-12-34-56/gpu/initrd.img || goto failed');
   });
 
   it('derives the agent WebSocket URL from the bench URL', () => {
