@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { STAGE_NAMES } from '../common/stages.ts';
+import { STAGE_NAMES } from '../common/stages/index.ts';
 import { writeRunReport } from '../electron/node/report/index.ts';
 import { openStore, type Store } from '../electron/node/store/index.ts';
 import { tempDir } from '../test/support/serve.ts';

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { storageStage } from '../agent/stages/storage.ts';
+import { storageStage } from '../agent/stages/storage/index.ts';
 import { runTool, type ToolRunner } from '../agent/runtime/tool-runner.ts';
 import { fakeContext } from '../agent/testing/fake-context.ts';
 import { Cleanup, loopDevice, tempDir } from '../agent/testing/host-fixtures.ts';

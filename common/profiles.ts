@@ -6,11 +6,12 @@ import { ProfileParams, type ProfileName } from './schema/profile.ts';
 // smoke without touching any disk.
 
 const standard: ProfileParams = {
+  certifies: true,
   heartbeatIntervalS: 5,
   agentLostAfterS: 30,
   thermal: { intervalS: 5, maxTempC: 90 },
   inventory: { timeoutS: 300 },
-  smart: { timeoutS: 300, maxReallocated: 10, maxPending: 0, maxOfflineUncorrectable: 0, maxMediaErrors: 0 },
+  smart: { timeoutS: 300, maxReallocated: 10, maxPending: 0, maxOfflineUncorrectable: 0, maxEndToEndErrors: 0, maxMediaErrors: 0 },
   cpuStress: { durationS: 120, vmBytesPercent: 90, memoryHeadroomMiB: 768 },
   storage: {
     timeoutS: 7 * 24 * 3600,
@@ -39,11 +40,12 @@ const burnIn: ProfileParams = {
 };
 
 const smoke: ProfileParams = {
+  certifies: false,
   heartbeatIntervalS: 1,
   agentLostAfterS: 15,
   thermal: { intervalS: 1, maxTempC: 90 },
   inventory: { timeoutS: 120 },
-  smart: { timeoutS: 60, maxReallocated: 10, maxPending: 0, maxOfflineUncorrectable: 0, maxMediaErrors: 0 },
+  smart: { timeoutS: 60, maxReallocated: 10, maxPending: 0, maxOfflineUncorrectable: 0, maxEndToEndErrors: 0, maxMediaErrors: 0 },
   cpuStress: { durationS: 3, vmBytesPercent: 5, memoryHeadroomMiB: 256 },
   storage: {
     timeoutS: 600,

@@ -1,10 +1,10 @@
 import { readdirSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseBadblocksOutput, parseBadblocksProgress } from './badblocks.ts';
-import { parseBlkidExport } from './blkid.ts';
+import { parseBadblocksOutput, parseBadblocksProgress } from '../stages/storage/parsers/badblocks.ts';
+import { parseBlkidExport } from '../stages/storage/parsers/blkid.ts';
 import { parseDmidecode } from './dmidecode.ts';
-import { lastFioStatus, parseFioJson } from './fio.ts';
-import { parseIperf3Json } from './iperf3.ts';
+import { lastFioStatus, parseFioJson } from '../stages/storage/parsers/fio.ts';
+import { parseIperf3Json } from '../stages/network/iperf3.ts';
 import { parseLsblkJson } from './lsblk.ts';
 import { parseLscpuExtendedJson, parseLscpuJson } from './lscpu.ts';
 import { parseLshwJson } from './lshw.ts';
@@ -12,9 +12,9 @@ import { parseLspciVmm } from './lspci.ts';
 import { NVIDIA_SMI_QUERY_FIELDS, parseNvidiaSmiDmon, parseNvidiaSmiQ, parseNvidiaSmiQueryCsv } from './nvidia-smi.ts';
 import { ParseError } from './parse-error.ts';
 import { parseSmartctlJson, parseSmartctlScan } from './smartctl.ts';
-import { parseStressNgStderr, parseStressNgYaml } from './stressng.ts';
+import { parseStressNgStderr, parseStressNgYaml } from '../stages/cpu-stress/stress-ng.ts';
 import { fixture } from './test-fixtures.ts';
-import { parseWipefsJson } from './wipefs.ts';
+import { parseWipefsJson } from '../stages/storage/parsers/wipefs.ts';
 
 // Every parser, fed every real fixture (its own tool's and every other tool's), cut at
 // many points, must either return or throw ParseError: never a TypeError or RangeError.

@@ -1,8 +1,8 @@
 import { StageResult, type Directive, type ProtocolError, type Sample, type Welcome } from '../../common/schema/protocol.ts';
 import type { RunStage } from '../../common/schema/protocol.ts';
-import type { StageName } from '../../common/stages.ts';
+import { isAgentStageName, type AgentStageName, type StageName } from '../../common/stages/index.ts';
 import { ThermalSidecar } from '../sensors/thermal-sidecar.ts';
-import type { HostPaths, StageContext, StageModule, StageOutcomeReport, StageProgressUpdate } from '../stages/stage-types.ts';
+import type { HostPaths, StageContext, StageModule, StageOutcomeReport, StageProgressUpdate } from '../stages/types.ts';
 import { attemptArtifactName, createArtifactUploader } from './artifacts.ts';
 import { AgentConnection, type HelloInfo } from './connection.ts';
 import { errorText, type Logger } from './logger.ts';
@@ -19,7 +19,7 @@ export interface AgentCoreOptions {
   hello: HelloInfo;
   stateDir: string;
   paths: HostPaths;
-  stages: Partial<Record<StageName, StageModule>>;
+  stages: { readonly [N in AgentStageName]: StageModule<N> };
   runTool: ToolRunner;
   log: Logger;
   /** Resolve run() on a shutdown directive (default true). */
@@ -230,10 +230,11 @@ export class AgentCore {
     if (signal.aborted || !this.welcome) return;
     const welcome = this.welcome;
     this.conn.send({ type: 'stage-started', stage: d.stage, attempt: d.attempt });
-    const mod = this.opts.stages[d.stage];
+    // Orchestrator-owned stages never come here from a sound orchestrator; refuse them plainly.
+    const mod = isAgentStageName(d.stage) ? (this.opts.stages[d.stage] as StageModule) : undefined;
     let report: StageOutcomeReport;
     if (!mod) {
-      report = { outcome: 'error', message: `${d.stage} is not a stage this agent runs`, summary: {} };
+      report = { outcome: 'error', message: `${d.stage} is not a stage this agent runs`, summary: { infraError: 'not-an-agent-stage' }, coverage: [] };
     } else {
       const ctx = this.makeContext(d, welcome, signal);
       try {
@@ -327,11 +328,12 @@ function sleep(ms: number): Promise<void> {
 
 /** Turns an exception out of a stage into an `error` outcome naming the cause. */
 export function errorReport(err: unknown): StageOutcomeReport {
+  // Nothing was exercised to the end: the orchestrator holds the run on the error anyway.
   if (err instanceof ToolInfraError) {
-    return { outcome: 'error', message: err.message, summary: { infraError: err.kind, tool: err.tool } };
+    return { outcome: 'error', message: err.message, summary: { infraError: err.kind, tool: err.tool }, coverage: [] };
   }
   const name = err instanceof Error ? err.name : 'Error';
-  return { outcome: 'error', message: `${name}: ${errorText(err)}`.slice(0, 4096), summary: { infraError: 'exception' } };
+  return { outcome: 'error', message: `${name}: ${errorText(err)}`.slice(0, 4096), summary: { infraError: 'exception' }, coverage: [] };
 }
 
 /** Builds a valid stage-result body, thinning measurements so it fits one frame. */
@@ -344,7 +346,8 @@ export function buildResult(d: Pick<RunStage, 'stage' | 'attempt'>, report: Stag
     attempt: d.attempt,
     outcome: report.outcome,
     message: (report.message || report.outcome).slice(0, 4096),
-    summary: report.summary,
+    summary: report.summary as Record<string, unknown>,
+    coverage: report.coverage,
     ...(report.unexpectedData && report.unexpectedData.length > 0 ? { unexpectedData: report.unexpectedData.slice(0, 256) } : {}),
     ...(measurements && measurements.length > 0 ? { measurements } : {}),
   };
@@ -360,7 +363,8 @@ export function buildResult(d: Pick<RunStage, 'stage' | 'attempt'>, report: Stag
       attempt: d.attempt,
       outcome: 'error' as const,
       message: `agent produced an invalid result (${problem})`.slice(0, 4096),
-      summary: {},
+      summary: { infraError: 'invalid-result', problems: [problem.slice(0, 4096)] },
+      coverage: [],
     };
   }
   return body;

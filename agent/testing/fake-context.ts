@@ -2,10 +2,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROFILES } from '../../common/profiles.ts';
 import type { ProfileParams } from '../../common/schema/profile.ts';
-import type { StageName } from '../../common/stages.ts';
+import type { StageName } from '../../common/stages/index.ts';
 import { silentLogger } from '../runtime/logger.ts';
 import { runTool } from '../runtime/tool-runner.ts';
-import type { StageContext, StageProgressUpdate, StageWelcome } from '../stages/stage-types.ts';
+import type { StageContext, StageProgressUpdate, StageWelcome } from '../stages/types.ts';
 
 // A stage context without an orchestrator, for tests that drive one stage
 // module directly with the real tool runner. It records what the stage would

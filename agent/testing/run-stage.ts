@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROFILES } from '../../common/profiles.ts';
 import { ProfileParams } from '../../common/schema/profile.ts';
-import { isStageName } from '../../common/stages.ts';
+import { isAgentStageName } from '../../common/stages/index.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { runTool } from '../runtime/tool-runner.ts';
-import { STAGE_MODULES } from '../stages/index.ts';
+import { STAGE_MODULES, type StageModule } from '../stages/index.ts';
 
 // Runs one stage module outside any orchestrator and prints its report as JSON
 // on stdout. Tests use it to run a stage inside a network namespace
@@ -27,13 +27,14 @@ const spec = JSON.parse(readFileSync(file, 'utf8')) as {
   hwmonRoot?: string;
   wipeOverride?: string[];
 };
-if (!isStageName(spec.stage) || !STAGE_MODULES[spec.stage]) {
+if (!isAgentStageName(spec.stage)) {
   process.stderr.write(`not an agent stage: ${spec.stage}\n`);
   process.exit(64);
 }
 const params = spec.params ? ProfileParams.parse(spec.params) : PROFILES.smoke;
 const progress: unknown[] = [];
-const report = await STAGE_MODULES[spec.stage]!.run({
+const stageModule = STAGE_MODULES[spec.stage] as StageModule;
+const report = await stageModule.run({
   stage: spec.stage,
   attempt: 1,
   welcome: {
@@ -47,7 +48,7 @@ const report = await STAGE_MODULES[spec.stage]!.run({
   wipeOverride: spec.wipeOverride ?? [],
   signal: new AbortController().signal,
   runTool,
-  progress: (u) => progress.push(u),
+  progress: (u: unknown) => progress.push(u),
   artifact: async () => {},
   log: createLogger({ level: 'warn' }),
   paths: { hwmonRoot: spec.hwmonRoot ?? '/sys', sysRoot: '/sys', procRoot: '/proc', workDir: join(tmpdir(), 'vetting-agent-stage') },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROFILES } from '../../common/profiles.ts';
-import type { StageOutcomeReport } from '../../agent/stages/stage-types.ts';
+import type { StageOutcomeReport } from '../../agent/stages/types.ts';
 import { Cleanup, isRoot, sh, spawnTracked, tempDir, vethPair } from '../../agent/testing/host-fixtures.ts';
 
 // The Network stage with the real iperf3 across a veth pair between two

@@ -10,7 +10,7 @@ import { runAgent } from '../../agent/main.ts';
 import { AgentCore } from '../../agent/runtime/agent-core.ts';
 import { silentLogger } from '../../agent/runtime/logger.ts';
 import { runTool } from '../../agent/runtime/tool-runner.ts';
-import type { StageModule } from '../../agent/stages/stage-types.ts';
+import type { StageModule } from '../../agent/stages/types.ts';
 import { minimalWelcome } from '../support/welcome.ts';
 
 // The agent runtime against a scripted orchestrator on loopback: real

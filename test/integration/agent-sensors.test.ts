@@ -2,8 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROFILES } from '../../common/profiles.ts';
-import { cpuStressStage } from '../../agent/stages/cpu-stress.ts';
-import { psuStage } from '../../agent/stages/psu.ts';
+import { cpuStressStage } from '../../agent/stages/cpu-stress/index.ts';
+import { psuStage } from '../../agent/stages/psu/index.ts';
 import { Cleanup, tempDir } from '../../agent/testing/host-fixtures.ts';
 import { fakeContext } from '../../agent/testing/fake-context.ts';
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deviceFacts } from '../../agent/stages/storage/device-facts.ts';
-import { storageStage } from '../../agent/stages/storage.ts';
+import { storageStage } from '../../agent/stages/storage/index.ts';
 import { Cleanup, eioLoopDevice, isRoot, loopDevice, mount, sh, tempDir } from '../../agent/testing/host-fixtures.ts';
 import { fakeContext } from '../../agent/testing/fake-context.ts';
 

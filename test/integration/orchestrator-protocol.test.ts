@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type RunDetailView, type StageResult } from '../../common/schema/index.ts';
-import type { StageName } from '../../common/stages.ts';
+import type { StageName } from '../../common/stages/index.ts';
 import { qemuGuestInventory } from '../support/fixture-inventory.ts';
 import { ScriptedAgent } from '../support/scripted-agent.ts';
 import { api, cli, serve, tempDir, type Served } from '../support/serve.ts';

@@ -2,10 +2,10 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProfileParams } from '../../../common/schema/profile.ts';
 import type { Sample } from '../../../common/schema/protocol.ts';
-import { applyBackspaces, chooseBadblocksBlockSize, parseBadblocksOutput, parseBadblocksProgress } from '../../parsers/index.ts';
-import { parseFioJson, parseFioStatusLine } from '../../parsers/index.ts';
+import { applyBackspaces, chooseBadblocksBlockSize, parseBadblocksOutput, parseBadblocksProgress, type BadblocksCounts } from './parsers/badblocks.ts';
+import { parseFioJson, parseFioStatusLine } from './parsers/fio.ts';
 import { ToolInfraError, type ToolRunner } from '../../runtime/tool-runner.ts';
-import type { StageProgressUpdate } from '../stage-types.ts';
+import type { StageProgressUpdate } from '../types.ts';
 import { backgroundUploads } from './background-uploads.ts';
 import { diskClass, type BlockDeviceInfo } from './device-resolution.ts';
 
@@ -21,7 +21,7 @@ export interface DiskTestResult {
   diskClass: 'nvme' | 'ssd' | 'hdd';
   outcome: DiskOutcome;
   reasons: string[];
-  badblocks: { blockSize: number; firstBlock: number; lastBlock: number; badBlocks: number; badRanges: string[]; counts: unknown } | null;
+  badblocks: { blockSize: number; firstBlock: number; lastBlock: number; badBlocks: number; badRanges: string[]; coveredBytes: number; diskBytes: number; counts: BadblocksCounts | null } | null;
   fio: { iops: number; readIops: number; writeIops: number; p99Ms: number | null; minIops: number; maxP99Ms: number } | null;
   measurements: Sample[];
 }
@@ -153,6 +153,9 @@ async function runBadblocks(o: DiskTestOptions, tag: string, upload: Upload) {
     lastBlock: range.last,
     badBlocks: parsed.total,
     badRanges,
+    // What the scan reached, so a partial scan (a smoke profile's first MiBs) says so.
+    coveredBytes: (range.last - range.first + 1) * plan.blockSize,
+    diskBytes: o.device.sizeBytes,
     counts: parsed.counts,
   };
   // Zero bad blocks is the only pass, whatever badblocks' exit status says.

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { parseBlkidExport, blkidToSignatures, describeSignatures, parseWipefsJson, type Signature } from '../../parsers/index.ts';
+import { blkidToSignatures, parseBlkidExport } from './parsers/blkid.ts';
+import { describeSignatures, parseWipefsJson, type Signature } from './parsers/wipefs.ts';
 import { arr, parseJsonObject } from '../../parsers/util.ts';
 import { ToolInfraError, type ToolRunner } from '../../runtime/tool-runner.ts';
 

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { STAGE_NAMES } from '../../../common/stages.ts';
+import { STAGE_NAMES } from '../../../common/stages/index.ts';
 import type { Db } from '../store/db.ts';
 import { totalBytes, walkFiles } from './files.ts';
 import { parseLeaseLine } from './leases.ts';

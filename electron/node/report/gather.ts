@@ -1,6 +1,6 @@
 import { LTTB } from 'downsample';
 import { Inventory } from '../../../common/schema/inventory.ts';
-import { STAGES, isStageName } from '../../../common/stages.ts';
+import { STAGES, isStageName } from '../../../common/stages/index.ts';
 import type { Db } from '../store/db.ts';
 import type { RunRow, StageRow } from '../store/runs.ts';
 import { flattenSummary, readCpuStress, readNetwork, readPsu, readSmart, readStorage } from './summaries.ts';

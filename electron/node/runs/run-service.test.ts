@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StageResult } from '../../../common/schema/index.ts';
-import type { StageName } from '../../../common/stages.ts';
+import type { StageName } from '../../../common/stages/index.ts';
 import { qemuGuestInventory } from '../../../test/support/fixture-inventory.ts';
 import { EventBus, type BusEvent } from '../events/bus.ts';
 import { writeRunReport } from '../report/index.ts';

@@ -14,7 +14,7 @@ import {
   PROTOCOL_VERSION,
 } from '../../../common/schema/index.ts';
 import { PROFILES } from '../../../common/profiles.ts';
-import { STAGE_NAMES, stageDefinition, type StageName } from '../../../common/stages.ts';
+import { STAGE_NAMES, stageDefinition, type StageName } from '../../../common/stages/index.ts';
 import { hashToken, newSecret } from '../auth/secrets.ts';
 import type { EventBus } from '../events/bus.ts';
 import { checkSpecYaml } from '../spec/spec-yaml.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HOLD_REASONS, OPERATOR_ACTIONS, RUN_STATES, type HoldReason, type RunState } from '../../../common/schema/index.ts';
-import { STAGE_NAMES, type StageName } from '../../../common/stages.ts';
+import { STAGE_NAMES, type StageName } from '../../../common/stages/index.ts';
 import { afterStage, allowedActions, acceptsResultFor, IllegalTransition, onAgentConnected, planAction } from './state-machine.ts';
 
 const at = (state: RunState, failedStage: StageName | null = null, holdReason: HoldReason | null = null) => ({ state, failedStage, holdReason });

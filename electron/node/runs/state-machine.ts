@@ -1,5 +1,5 @@
 import { isTerminal, type HoldReason, type OperatorAction, type RunState } from '../../../common/schema/index.ts';
-import { FIRST_STAGE, isStageName, nextStage, stageDefinition, type StageName } from '../../../common/stages.ts';
+import { FIRST_STAGE, isStageName, nextStage, stageDefinition, type StageName } from '../../../common/stages/index.ts';
 
 // The run state machine as pure decisions: given where a run stands and what
 // happened, say where it goes. run-service.ts persists and acts on them.

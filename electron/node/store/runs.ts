@@ -1,5 +1,5 @@
 import type { ArtifactView, BootEventView, BootStep, HoldReason, RunResult, RunState, SpecDiff, StageOutcome, StageView, TransitionView } from '../../../common/schema/index.ts';
-import type { StageName } from '../../../common/stages.ts';
+import type { StageName } from '../../../common/stages/index.ts';
 import { notFound } from '../util/errors.ts';
 import { nowIso } from '../util/time.ts';
 import type { Db } from './db.ts';

@@ -1,4 +1,4 @@
-import { STAGES, type StageName } from '../../../common/stages.ts';
+import { STAGES, type StageName } from '../../../common/stages/index.ts';
 import { STATUS_ICON, STATUS_TEXT, type PipelineCell } from '../logic/pipeline.ts';
 
 /** Short names for the board's narrow tiles; the full name stays in the label and tooltip. */

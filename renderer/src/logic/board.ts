@@ -1,5 +1,5 @@
 import type { BoardEntry, RunSummaryView } from '../../../common/schema/api.ts';
-import { isStageName } from '../../../common/stages.ts';
+import { isStageName } from '../../../common/stages/index.ts';
 import type { RunState } from '../../../common/schema/run.ts';
 
 // Board order and the words, icons and tones for a run's state.

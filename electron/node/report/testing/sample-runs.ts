@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { STAGE_NAMES } from '../../../../common/stages.ts';
+import { STAGE_NAMES } from '../../../../common/stages/index.ts';
 import type { Db } from '../../store/db.ts';
 
 // Test data builders: rows inserted with plain SQL, the way the orchestrator

@@ -1,0 +1,151 @@
+import { decodeSmartExit, evaluateSmart, parseSmartctlJson, parseSmartctlScan, ParseError } from '../../parsers/index.ts';
+import { errorText } from '../../runtime/logger.ts';
+import { ToolInfraError } from '../../runtime/tool-runner.ts';
+import { isLoopId, normaliseSerial, normaliseWwn, resolveExpectedDisks } from '../storage/device-resolution.ts';
+import { discoverDisks } from '../storage/identify.ts';
+import { notApplicable, notTested, tested, type CoverageEntry, type PartRef } from '../../../common/schema/coverage.ts';
+import type { SmartDiskResult } from '../../../common/stages/smart.ts';
+import type { StageContext, StageModule, StageOutcomeReport } from '../types.ts';
+
+// SMART: smartctl -j -a on every expected disk. Disks behind a MegaRAID
+// controller have no block device of their own; smartctl reaches them as
+// `-d megaraid,N` through the controller's device, so a target is a device
+// path plus an optional -d type. smartctl's exit status is a bit mask and is
+// decoded, not compared with zero.
+
+export interface SmartTarget {
+  disk: string;
+  path: string;
+  /** smartctl -d type (megaraid,N …); null lets smartctl detect it. */
+  type: string | null;
+}
+
+export function smartctlArgs(t: Pick<SmartTarget, 'path' | 'type'>, mode: '-a' | '-i' = '-a'): string[] {
+  return ['-j', mode, ...(t.type ? ['-d', t.type] : []), t.path];
+}
+
+/** Artifact name: smart-<device>[-<type>].json */
+export function smartArtifactName(t: Pick<SmartTarget, 'path' | 'type'>): string {
+  const dev = t.path.replace(/^\/dev\//, '').replace(/\//g, '_');
+  return `smart-${dev}${t.type ? `-${t.type.replace(/,/g, '_')}` : ''}.json`;
+}
+
+/** Finds disks behind RAID controllers (smartctl --scan-open lists them as megaraid,N). */
+async function raidTargets(ctx: StageContext, ids: string[]): Promise<{ targets: SmartTarget[]; notes: string[] }> {
+  const notes: string[] = [];
+  const targets: SmartTarget[] = [];
+  let scan;
+  try {
+    const res = await ctx.runTool('smartctl', ['-j', '--scan-open'], { timeoutMs: 60_000, signal: ctx.signal });
+    scan = parseSmartctlScan(res.stdout);
+  } catch (err) {
+    if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+    notes.push(`smartctl --scan-open: ${errorText(err)}`);
+    return { targets, notes };
+  }
+  for (const entry of scan.filter((d) => d.type && /^(megaraid|sat\+megaraid|cciss|aacraid|areca)/.test(d.type))) {
+    try {
+      const res = await ctx.runTool('smartctl', smartctlArgs({ path: entry.name, type: entry.type }, '-i'), { timeoutMs: 60_000, signal: ctx.signal });
+      const rep = parseSmartctlJson(res.stdout, res.exitCode);
+      const id = ids.find(
+        (i) => (rep.serial && normaliseSerial(rep.serial) === normaliseSerial(i)) || (rep.wwn && normaliseWwn(rep.wwn) === normaliseWwn(i)),
+      );
+      if (id) targets.push({ disk: id, path: entry.name, type: entry.type });
+    } catch (err) {
+      if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+      notes.push(`${entry.name} ${entry.type}: ${errorText(err)}`);
+    }
+  }
+  return { targets, notes };
+}
+
+const CHECK = 'SMART health and counters';
+
+function diskPart(id: string, device: string | null): PartRef {
+  return { kind: 'disk', id, label: device ? `${id} (${device})` : id };
+}
+
+async function run(ctx: StageContext): Promise<StageOutcomeReport<'SMART'>> {
+  const expected = ctx.welcome.expectedDisks;
+  if (expected.length === 0) {
+    return {
+      outcome: 'skipped',
+      message: 'no disk was checked: the host lists no expected disks (add them to the host to have their SMART read)',
+      summary: { disks: [], missing: [], notes: [] },
+      coverage: [notTested({ kind: 'disk', id: 'expected disks', label: 'the host’s disks' }, CHECK, 'the host lists no expected disks, so no disk’s SMART was read', true)],
+    };
+  }
+  const p = ctx.params.smart;
+  const matches = resolveExpectedDisks(expected, await discoverDisks(ctx, expected));
+  const targets: SmartTarget[] = matches.flatMap((m) => (m.status === 'found' ? [{ disk: m.id, path: m.device.path, type: null }] : []));
+  const unresolved = matches.filter((m) => m.status !== 'found').map((m) => m.id);
+  let notes: string[] = [];
+  if (unresolved.length > 0) {
+    const raid = await raidTargets(ctx, unresolved);
+    targets.push(...raid.targets);
+    notes = raid.notes;
+  }
+  const missing = unresolved.filter((id) => !targets.some((t) => t.disk === id));
+
+  const disks: SmartDiskResult[] = [];
+  const coverage: CoverageEntry[] = missing.map((id) => notTested(diskPart(id, null), CHECK, `expected disk ${id} was not found`, true));
+  for (const [i, t] of targets.entries()) {
+    ctx.progress({ item: t.disk, percent: (i / targets.length) * 100, message: `smartctl ${smartctlArgs(t).join(' ')}` });
+    const args = smartctlArgs(t);
+    const part = diskPart(t.disk, t.path);
+    try {
+      const res = await ctx.runTool('smartctl', args, { timeoutMs: p.timeoutS * 1000, signal: ctx.signal });
+      await ctx.artifact(smartArtifactName(t), res.stdout || res.stderr);
+      const report = parseSmartctlJson(res.stdout, res.exitCode);
+      const verdict = evaluateSmart({ ...report, device: report.device ?? t.path }, p);
+      // A disk whose SMART cannot be read was not checked, whatever else it is: never a pass.
+      // A loop device is a virtual disk: SMART does not apply to it.
+      const outcome: SmartDiskResult['outcome'] = !verdict.smartAvailable ? (isLoopId(t.disk) ? 'not-applicable' : 'not-tested') : verdict.passed ? 'passed' : 'failed';
+      disks.push({
+        disk: t.disk,
+        device: t.path,
+        type: t.type,
+        outcome,
+        smartAvailable: verdict.smartAvailable,
+        reasons: verdict.reasons,
+        health: report.healthPassed,
+        reallocated: report.reallocated,
+        pending: report.pending,
+        offlineUncorrectable: report.offlineUncorrectable,
+        mediaErrors: report.mediaErrors,
+        criticalWarning: report.criticalWarning,
+        temperatureC: report.temperatureC,
+        powerOnHours: report.powerOnHours,
+        exitCode: res.exitCode,
+        exitBits: { ...decodeSmartExit(res.exitCode) },
+      });
+      const why = verdict.reasons.join('; ');
+      if (outcome === 'not-applicable') coverage.push(notApplicable(part, CHECK, `a loop device is a virtual disk: it has no SMART (${why})`));
+      else if (outcome === 'not-tested') coverage.push(notTested(part, CHECK, why, true));
+      else coverage.push(tested(part, CHECK));
+    } catch (err) {
+      if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+      if (!(err instanceof ToolInfraError || err instanceof ParseError)) throw err;
+      disks.push({ disk: t.disk, device: t.path, type: t.type, outcome: 'error', reasons: [err.message] });
+      coverage.push(notTested(part, CHECK, `smartctl could not run or its output was unreadable: ${err.message}`, true));
+    }
+  }
+  const failed = disks.filter((d) => d.outcome === 'failed');
+  const errored = disks.filter((d) => d.outcome === 'error');
+  const unread = disks.filter((d) => d.outcome === 'not-tested');
+  const missingText = missing.map((id) => `expected disk ${id} not found`);
+  const outcome = failed.length > 0 || missing.length > 0 ? 'failed' : errored.length > 0 ? 'error' : 'passed';
+  const detail =
+    outcome === 'passed'
+      ? disks.map((d) => `${d.outcome === 'not-tested' ? 'NOT TESTED: ' : ''}${d.reasons.join('; ')}`)
+      : [...missingText, ...[...failed, ...errored].map((d) => d.reasons.filter((r) => !/within thresholds/.test(r)).join('; '))];
+  const unreadText = outcome === 'passed' && unread.length > 0 ? ` (${unread.length} disk(s) not tested: SMART unreadable)` : '';
+  return {
+    outcome,
+    message: (detail.join(' | ') + unreadText).slice(0, 4096) || `${disks.length} disk(s) checked`,
+    summary: { disks, missing, notes },
+    coverage,
+  };
+}
+
+export const smartStage: StageModule<'SMART'> = { name: 'SMART', run };

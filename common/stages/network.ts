@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { defineStage } from './define.ts';
+
+export const networkStage = defineStage({
+  name: 'Network',
+  owner: 'agent',
+  destructive: false,
+  title: 'iperf3 throughput to the bench per NIC',
+  paramsKey: 'network',
+  params: z.object({
+    durationS: z.number().positive(),
+    /** Pass when goodput ≥ this fraction of the NIC's negotiated link speed. */
+    floorFraction: z.number().gt(0).max(1),
+    /** Used when a NIC does not report its link speed (virtual NICs). */
+    assumedLinkMbps: z.number().positive(),
+    timeoutS: z.number().positive(),
+  }),
+  // One iperf3 per connected NIC, one after another (8 NICs is a large host).
+  timeoutS: (p) => p.timeoutS * 8,
+  expectedS: (p) => p.durationS + 5,
+  tools: [{ binary: 'iperf3', debianPackage: 'iperf3', why: 'TCP goodput to the bench' }],
+  covers: ['nic'],
+  summary: z.object({
+    nics: z
+      .array(
+        z.object({
+          nic: z.string().max(64).meta({ title: 'NIC' }),
+          mac: z.string().max(64).nullable().optional().meta({ title: 'MAC', partId: true }),
+          address: z.string().max(64).nullable().meta({ title: 'Address' }),
+          outcome: z.enum(['passed', 'failed', 'error', 'not-tested']).meta({ title: 'Result' }),
+          linkMbps: z.number().nullable().meta({ title: 'Link', unit: 'Mbit/s' }),
+          linkSpeedAssumed: z.boolean().meta({ title: 'Link speed assumed' }),
+          goodputMbps: z.number().optional().meta({ title: 'Goodput', unit: 'Mbit/s', floor: 'floorMbps', measure: true }),
+          floorMbps: z.number().nullable().meta({ title: 'Floor', unit: 'Mbit/s' }),
+          retransmits: z.number().int().nullable().optional().meta({ title: 'Retransmits', measure: true }),
+          reason: z.string().max(1000).meta({ title: 'Reason' }),
+        }),
+      )
+      .max(256)
+      .meta({ title: 'NICs', part: 'nic' }),
+    server: z.object({ host: z.string().max(256), port: z.number().int() }).nullable().meta({ title: 'iperf3 server' }),
+  }),
+});
