@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { LiveEvent, ServiceView } from '../../common/schema/index.ts';
+import type { LiveEvent, RunState, ServiceView } from '../../common/schema/index.ts';
 import { newSecret } from './auth/secrets.ts';
 import { AgentEndpoint } from './bench/agent-endpoint.ts';
 import { startBenchServer, type BenchRoute } from './bench/bench-server.ts';
@@ -46,7 +46,7 @@ export interface RunningOrchestrator {
   benchUrl: string;
   token: string;
   dataDir: string;
-  activeRuns(): { id: number; host: string; state: string }[];
+  activeRuns(): { id: number; host: string; state: RunState }[];
   /** Hosts waiting for a person (FailedHolding, UnexpectedData, agent lost). */
   waitingForPerson(): number;
   subscribe(listener: (event: LiveEvent) => void): () => void;
