@@ -83,7 +83,7 @@ function agentBundle(log: Logger): { path: string; sha256: string } {
 }
 
 /**
- * Starts the whole orchestrator in this process: store, run service, bench
+ * Starts the whole orchestrator in this process: store, run commands and views, bench
  * listener (agents, artifacts, boot files) and control listener (API, events,
  * UI). Used by `vetting serve` and by the Electron main process alike.
  */
