@@ -1,4 +1,5 @@
 import type { Browser, BrowserContext } from 'playwright-core';
+import { openDatabase } from '../electron/node/store/db.ts';
 import { openStore } from '../electron/node/store/index.ts';
 import { serve, tempDir, type Served } from '../test/support/serve.ts';
 import { buildUi, launchChromium } from './chromium.ts';
@@ -93,9 +94,11 @@ export async function benchChart(hours: number, repeats: number): Promise<Figure
   let browser: Browser | null = null;
   try {
     const store = openStore(tmp.path);
-    const runId = seedLongRun(store, hours, SENSORS);
-    const perSeries = (store.db.prepare("SELECT COUNT(*) AS n FROM measurements WHERE run_id = ? AND sensor = 'hwmon0/temp1'").get(runId) as { n: number }).n;
+    const runId = seedLongRun(store, tmp.path, hours, SENSORS);
     store.close();
+    const db = openDatabase(tmp.path);
+    const perSeries = (db.prepare("SELECT COUNT(*) AS n FROM measurements WHERE run_id = ? AND sensor = 'hwmon0/temp1'").get(runId) as { n: number }).n;
+    db.close();
     server = await serve(tmp.path, ['--ui-dir', uiDir]);
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });

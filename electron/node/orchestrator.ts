@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { LiveEvent, ServiceView } from '../../common/schema/index.ts';
+import type { LiveEvent, RunState, ServiceView } from '../../common/schema/index.ts';
 import { newSecret } from './auth/secrets.ts';
 import { AgentEndpoint } from './bench/agent-endpoint.ts';
 import { startBenchServer, type BenchRoute } from './bench/bench-server.ts';
@@ -10,7 +10,7 @@ import { controlRoutes } from './control/routes.ts';
 import { EventBus } from './events/bus.ts';
 import { writeRunReport } from './report/index.ts';
 import { LiveState } from './runs/live-state.ts';
-import { RunService } from './runs/run-service.ts';
+import { createRunServices } from './runs/index.ts';
 import { createNotifier } from './notify/index.ts';
 import { createJanitor } from './janitor/index.ts';
 import { BenchServices } from './bench/bench-services.ts';
@@ -19,7 +19,6 @@ import { bootRoutes } from './pxe/boot-routes.ts';
 import { resolveImageDir } from './pxe/boot-files.ts';
 import { maintenanceRoutes } from './control/routes-maintenance.ts';
 import { openStore } from './store/index.ts';
-import { startWalCheckpointer } from './store/wal-checkpointer.ts';
 import { createLogger, type Logger } from './util/log.ts';
 
 export interface OrchestratorOptions {
@@ -46,7 +45,7 @@ export interface RunningOrchestrator {
   benchUrl: string;
   token: string;
   dataDir: string;
-  activeRuns(): { id: number; host: string; state: string }[];
+  activeRuns(): { id: number; host: string; state: RunState }[];
   /** Hosts waiting for a person (FailedHolding, UnexpectedData, agent lost). */
   waitingForPerson(): number;
   subscribe(listener: (event: LiveEvent) => void): () => void;
@@ -84,7 +83,7 @@ function agentBundle(log: Logger): { path: string; sha256: string } {
 }
 
 /**
- * Starts the whole orchestrator in this process: store, run service, bench
+ * Starts the whole orchestrator in this process: store, run commands and views, bench
  * listener (agents, artifacts, boot files) and control listener (API, events,
  * UI). Used by `vetting serve` and by the Electron main process alike.
  */
@@ -93,7 +92,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
   const dataDir = resolve(opts.dataDir);
   const store = openStore(dataDir, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
   // Checkpoints off the event loop, so they never hold up an agent's acknowledgement.
-  const checkpointer = startWalCheckpointer(store.db, {
+  const checkpointer = store.checkpointInWorker({
     ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
     onFallback: (why) => log.warn(`${why}; the store checkpoints on its own connection again`),
   });
@@ -101,12 +100,12 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
   const bus = new EventBus();
   const live = new LiveState(bus, join(dataDir, 'logs'));
   const token = opts.token ?? newSecret();
-  const notifier = createNotifier({ db: store.db, publish: (e) => bus.publish(e), log: (line) => log.info(line) });
+  const notifier = createNotifier({ store, publish: (e) => bus.publish(e), log: (line) => log.info(line) });
 
   let benchUrl = '';
   const benchAddress = opts.benchAddress ?? settings.bench.address;
-  const reporter = (runId: number) => writeRunReport(store.db, dataDir, runId);
-  const runs = new RunService({
+  const reporter = (runId: number) => writeRunReport(store, dataDir, runId);
+  const runs = createRunServices({
     store,
     bus,
     live,
@@ -117,9 +116,9 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
       return { artifactBase: benchUrl, iperf: port > 0 ? { host: benchAddress, port } : null };
     },
   });
-  const agents = new AgentEndpoint(runs, bus, log);
+  const agents = new AgentEndpoint(runs.agent, runs.messages, bus, log);
   const benchRoutes: BenchRoute[] = [];
-  const bench = await startBenchServer(benchAddress, opts.benchPort ?? settings.bench.port, { runs, agents, dataDir, log, routes: benchRoutes });
+  const bench = await startBenchServer(benchAddress, opts.benchPort ?? settings.bench.port, { agent: runs.agent, commands: runs.commands, agents, dataDir, log, routes: benchRoutes });
   benchUrl = bench.url;
 
   const recordSeen = (mac: string, ip: string | null, arch: string | null, source: string) => {
@@ -136,7 +135,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
     onHostSeen: (e) => {
       recordSeen(e.mac, e.ip, e.arch, e.source);
       const boot = bootStepOfSeen(e);
-      if (boot) runs.recordBootStep(e.mac, boot.step, boot.detail);
+      if (boot) runs.commands.recordBootStep(e.mac, boot.step, boot.detail);
     },
     onServiceDown: (name, message) => notifier.emit({ type: 'ServiceDown', title: `${name} is down`, body: message }),
   });
@@ -153,10 +152,10 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
         const run = store.runs.activeForHost(host.id);
         // Each boot gets its own secret; a run already under way is resumed with a fresh one too.
         const bootable = run && run.state !== 'FailedHolding';
-        return { host: host.name, runWaiting: !!bootable, token: bootable ? runs.rotateAgentToken(run.id) : null };
+        return { host: host.name, runWaiting: !!bootable, token: bootable ? runs.commands.rotateAgentToken(run.id) : null };
       },
       onProblem: (m) => log.warn(m),
-      onBootStep: (mac, step, detail) => runs.recordBootStep(mac, step, detail),
+      onBootStep: (mac, step, detail) => runs.commands.recordBootStep(mac, step, detail),
     }),
   );
   const serviceViews = (): ServiceView[] => [
@@ -164,7 +163,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
     ...services.views(),
   ];
   const janitor = createJanitor({
-    db: store.db,
+    store,
     dataDir,
     getPolicy: () => store.settings.get().retention,
     intervalMs: 6 * 3600_000,
@@ -180,11 +179,13 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
     log,
     uiDir: opts.uiDir === undefined ? join(projectRoot(), 'out', 'renderer') : opts.uiDir,
     routes: [
-      ...maintenanceRoutes({ db: store.db, notifier, janitor }),
+      ...maintenanceRoutes({ store, notifier, janitor }),
       ...controlRoutes({
       store,
       dataDir,
-      runs,
+      commands: runs.commands,
+      actions: runs.actions,
+      views: runs.views,
       live,
       isConnected: (id) => agents.isConnected(id),
       regenerateReport: reporter,
@@ -200,7 +201,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
 
   const watchdog = setInterval(() => {
     try {
-      runs.checkAgents(Date.now(), (id) => agents.isConnected(id));
+      runs.watchdog.checkAgents(Date.now(), (id) => agents.isConnected(id));
     } catch (err) {
       log.error({ err }, 'agent watchdog failed');
     }
@@ -214,7 +215,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
     token,
     dataDir,
     activeRuns: () => store.runs.listActive().map((r) => ({ id: r.id, host: store.hosts.byId(r.host_id).name, state: r.state })),
-    waitingForPerson: () => runs.board(() => false).entries.filter((e) => e.needsPerson).length,
+    waitingForPerson: () => runs.views.board(() => false).entries.filter((e) => e.needsPerson).length,
     subscribe: (listener) => bus.subscribe((e) => (e.type === 'directive-changed' ? undefined : listener(e))),
     close: async () => {
       if (closed) return;

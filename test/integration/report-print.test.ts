@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeRunReport } from '../../electron/node/report/index.ts';
 import { insertHost, insertTransition, makeFailedRun, makeOverriddenRun, makePassingRun, T0 } from '../../electron/node/report/testing/sample-runs.ts';
 import { openDatabase, type Db } from '../../electron/node/store/db.ts';
+import { openStore, type Store } from '../../electron/node/store/index.ts';
 
 // Prints real reports to PDF in Debian's Chromium and reads the PDF back with
 // poppler's pdftotext: the verdict must be on page one, and no table row may be
@@ -17,6 +18,7 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
 
 let dir: string;
 let db: Db;
+let store: Store;
 let browser: Browser;
 const runs: Record<string, number> = {};
 
@@ -47,7 +49,9 @@ async function printPdf(htmlPath: string, format: 'A4' | 'Letter'): Promise<stri
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error('Chromium is missing: apt-get install -y chromium poppler-utils');
   dir = mkdtempSync(join(tmpdir(), 'vetting-report-print-'));
+  // Sample runs are seeded (back-dated) on a bare connection; the report reads them through the store.
   db = openDatabase(dir);
+  store = openStore(dir);
   const host = insertHost(db, 'pve-node-07', ['3c:ec:ef:00:11:22'], ['NV-001', 'WD-A1']);
   runs.pass = makePassingRun(db, host);
   runs.fail = makeFailedRun(db, host);
@@ -66,6 +70,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   db?.close();
+  store?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -74,7 +79,7 @@ describe('printed reports', () => {
     it(`puts the verdict and the host identity on page one (${format})`, async () => {
       const expected: Record<string, RegExp> = { pass: /\bPASS\b(?! WITH)/, fail: /\bFAIL\b/, override: /PASS WITH OVERRIDES/ };
       for (const [kind, verdict] of Object.entries(expected)) {
-        const { html } = writeRunReport(db, dir, runs[kind] as number);
+        const { html } = writeRunReport(store, dir, runs[kind] as number);
         const pages = pageTexts(await printPdf(html, format));
         const first = pages[0] as string;
         expect(first).toMatch(verdict);
@@ -95,7 +100,7 @@ describe('printed reports', () => {
     });
 
     it(`never cuts a table row across pages and repeats the header (${format})`, async () => {
-      const { html } = writeRunReport(db, dir, runs.long as number);
+      const { html } = writeRunReport(store, dir, runs.long as number);
       const pages = pageTexts(await printPdf(html, format));
       const rowPages = new Set<number>();
       for (let i = 0; i < 90; i++) {

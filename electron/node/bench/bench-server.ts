@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { MAX_MESSAGE_BYTES } from '../../../common/schema/index.ts';
-import type { RunService } from '../runs/run-service.ts';
+import type { AgentFacing, RunCommands } from '../runs/index.ts';
 import type { Logger } from '../util/log.ts';
 import type { AgentEndpoint } from './agent-endpoint.ts';
 
@@ -16,7 +16,10 @@ const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export type BenchRoute = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
 export interface BenchServerDeps {
-  runs: RunService;
+  /** Checks the agent token an upload carries. */
+  agent: AgentFacing;
+  /** Records an uploaded artifact. */
+  commands: RunCommands;
   agents: AgentEndpoint;
   /** Artifact rows hold paths relative to this directory. */
   dataDir: string;
@@ -77,7 +80,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: BenchServ
 async function uploadArtifact(req: IncomingMessage, res: ServerResponse, deps: BenchServerDeps, runId: number, name: string): Promise<void> {
   const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
   if (!auth) return text(res, 401, 'artifact uploads need the agent token as "Authorization: Bearer <token>"');
-  const who = deps.runs.authenticate(auth[1]!);
+  const who = deps.agent.authenticate(auth[1]!);
   if ('error' in who) return text(res, 401, who.message);
   if (who.run.id !== runId) return text(res, 403, `this token belongs to run ${who.run.id}, not run ${runId}`);
   if (!ARTIFACT_NAME.test(name) || name.includes('..')) return text(res, 400, `artifact name "${name}" is not allowed: use letters, digits, ".", "_" and "-" (at most 128)`);
@@ -117,7 +120,7 @@ async function uploadArtifact(req: IncomingMessage, res: ServerResponse, deps: B
   }
   renameSync(partial, final);
   const sha256 = hash.digest('hex');
-  deps.runs.recordArtifact({ runId, stage, kind: 'tool-output', name, path: join(rel, name), size: statSync(final).size, sha256 });
+  deps.commands.recordArtifact({ runId, stage, kind: 'tool-output', name, path: join(rel, name), size: statSync(final).size, sha256 });
   res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ name, size, sha256 }));
 }
 

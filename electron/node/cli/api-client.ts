@@ -4,7 +4,7 @@ import { captureSpecYaml } from '../control/routes.ts';
 import { EventBus } from '../events/bus.ts';
 import { writeRunReport } from '../report/index.ts';
 import { LiveState } from '../runs/live-state.ts';
-import { RunService } from '../runs/run-service.ts';
+import { createRunServices, type OperatorActions, type RunCommands, type RunViews } from '../runs/index.ts';
 import { IllegalTransition } from '../runs/state-machine.ts';
 import { checkSpecYaml } from '../spec/spec-yaml.ts';
 import { openStore, type Store } from '../store/index.ts';
@@ -78,20 +78,22 @@ class HttpApi implements VettingApi {
 class DirectApi implements VettingApi {
   readonly mode = 'direct' as const;
   private readonly store: Store;
-  private readonly runs: RunService;
+  private readonly commands: RunCommands;
+  private readonly actions: OperatorActions;
+  private readonly views: RunViews;
 
   constructor(private readonly dataDir: string) {
     this.store = openStore(dataDir);
     const bus = new EventBus();
     const settings = this.store.settings.get();
-    this.runs = new RunService({
+    ({ commands: this.commands, actions: this.actions, views: this.views } = createRunServices({
       store: this.store,
       bus,
       live: new LiveState(bus, join(dataDir, 'logs')),
       notifier: { emit: () => {} },
-      reporter: (id) => writeRunReport(this.store.db, dataDir, id),
+      reporter: (id) => writeRunReport(this.store, dataDir, id),
       bench: () => ({ artifactBase: `http://${settings.bench.address}:${settings.bench.port}`, iperf: { host: settings.bench.address, port: settings.bench.iperfPort } }),
-    });
+    }));
   }
 
   private strip = ({ id: _id, ...h }: HostView & { id: number }): HostView => h;
@@ -108,30 +110,29 @@ class DirectApi implements VettingApi {
   };
   captureSpec = async (name: string, run?: number) => {
     const host = this.store.hosts.require(name);
-    return captureSpecYaml(this.store, this.runs, host.id, host.name, run);
+    return captureSpecYaml(this.store, host.id, host.name, run);
   };
   startRun = async (host: string, profile?: string) => {
-    const { runId, token } = this.runs.startRun(host, profile);
+    const { runId, token } = this.commands.startRun(host, profile);
     const s = this.store.settings.get();
     return { run: runId, orchestrator: `ws://${s.bench.address}:${s.bench.port}/agent`, token };
   };
   listRuns = async (query: Record<string, string>) => {
-    const rows = this.store.db.prepare('SELECT r.* FROM runs r JOIN hosts h ON h.id = r.host_id WHERE (? IS NULL OR h.name = ?) ORDER BY r.id DESC LIMIT 200').all(query.host ?? null, query.host ?? null) as Parameters<RunService['summary']>[0][];
-    return rows.map((r) => this.runs.summary(r));
+    return this.store.runs.search({ host: query.host, limit: 200 }).map((r) => this.views.summary(r));
   };
-  showRun = async (id: number) => this.runs.detail(id);
+  showRun = async (id: number) => this.views.detail(id);
   act = async (id: number, body: RunActionBody) => {
     try {
-      await this.runs.act(id, body);
+      await this.actions.act(id, body);
     } catch (e) {
       if (e instanceof IllegalTransition) throw new UserError(e.message, 'illegal-action', 409);
       throw e;
     }
-    return this.runs.detail(id);
+    return this.views.detail(id);
   };
   report = async (id: number) => {
     this.store.runs.require(id);
-    return writeRunReport(this.store.db, this.dataDir, id);
+    return writeRunReport(this.store, this.dataDir, id);
   };
   addSupervisor = (name: string, secret: string) => this.store.supervisors.set(name, secret);
   getSettings = async () => this.store.settings.get();

@@ -16,12 +16,11 @@ import {
   type Settings,
 } from '../../../common/schema/index.ts';
 import { IllegalTransition } from '../runs/state-machine.ts';
-import type { RunService } from '../runs/run-service.ts';
+import { inventoryOf, type OperatorActions, type RunCommands, type RunViews } from '../runs/index.ts';
 import type { LiveState } from '../runs/live-state.ts';
 import { captureSpec } from '../spec/capture.ts';
 import { checkSpecYaml, specToYaml } from '../spec/spec-yaml.ts';
 import type { Store } from '../store/index.ts';
-import type { RunRow } from '../store/runs.ts';
 import { notFound, UserError } from '../util/errors.ts';
 import { parseWith, route, sendJsonText, type Route, type RouteRequest } from './http-kit.ts';
 
@@ -29,7 +28,11 @@ export interface ControlContext {
   store: Store;
   /** Artifact paths are stored relative to it. */
   dataDir: string;
-  runs: RunService;
+  /** Starting runs. */
+  commands: RunCommands;
+  /** A person's decisions on a run. */
+  actions: OperatorActions;
+  views: RunViews;
   live: LiveState;
   isConnected(runId: number): boolean;
   /** Re-renders a finished run's report (same bytes for the same data). */
@@ -50,8 +53,8 @@ const runIdParam = (r: RouteRequest) => {
 
 /** The control API (docs/api.md). Every body and query is validated with its schema from common/schema. */
 export function controlRoutes(ctx: ControlContext): Route[] {
-  const { store, runs } = ctx;
-  const detail = (id: number) => runs.detail(id, ctx.isConnected(id));
+  const { store, views } = ctx;
+  const detail = (id: number) => views.detail(id, ctx.isConnected(id));
 
   const validateSpec = (yaml: string | null | undefined) => {
     if (yaml === null || yaml === undefined || yaml.trim() === '') return null;
@@ -62,7 +65,7 @@ export function controlRoutes(ctx: ControlContext): Route[] {
 
   return [
     route('GET', '/api/session', () => ({ ok: true, version: ctx.version })),
-    route('GET', '/api/board', () => runs.board((id) => ctx.isConnected(id))),
+    route('GET', '/api/board', () => views.board((id) => ctx.isConnected(id))),
 
     // ---- hosts ----
     route('GET', '/api/hosts', () => store.hosts.list().map(({ id: _id, ...h }) => h)),
@@ -94,14 +97,14 @@ export function controlRoutes(ctx: ControlContext): Route[] {
     route('POST', '/api/hosts/:name/capture-spec', ({ params, body }) => {
       const host = store.hosts.require(params.name!);
       const { run } = parseWith(CaptureSpecBody, body);
-      return { yaml: captureSpecYaml(store, runs, host.id, host.name, run) };
+      return { yaml: captureSpecYaml(store, host.id, host.name, run) };
     }),
 
     // ---- runs ----
     route('GET', '/api/runs', ({ query }) => listRuns(ctx, parseWith(RunListQuery, Object.fromEntries(query), 'query'))),
     route('POST', '/api/runs', ({ body }) => {
       const { host, profile } = parseWith(StartRunBody, body);
-      const { runId, token } = runs.startRun(host, profile);
+      const { runId, token } = ctx.commands.startRun(host, profile);
       return { run: runId, orchestrator: ctx.agentUrl(), token };
     }),
     route('GET', '/api/runs/:id', (r) => detail(runIdParam(r))),
@@ -109,7 +112,7 @@ export function controlRoutes(ctx: ControlContext): Route[] {
       const id = runIdParam(r);
       const body = parseWith(RunActionBody, r.body);
       try {
-        await runs.act(id, body);
+        await ctx.actions.act(id, body);
       } catch (e) {
         if (e instanceof IllegalTransition) throw new UserError(e.message, 'illegal-action', 409);
         throw e;
@@ -134,7 +137,7 @@ export function controlRoutes(ctx: ControlContext): Route[] {
     }),
     route('POST', '/api/runs/:id/report', (r) => {
       const id = runIdParam(r);
-      runs.get(id) ?? (() => { throw notFound(`run ${id}`); })();
+      store.runs.get(id) ?? (() => { throw notFound(`run ${id}`); })();
       return ctx.regenerateReport(id);
     }),
 
@@ -161,21 +164,7 @@ export function controlRoutes(ctx: ControlContext): Route[] {
 }
 
 function listRuns(ctx: ControlContext, q: ReturnType<typeof RunListQuery.parse>) {
-  const where: string[] = [];
-  const args: unknown[] = [];
-  if (q.host) where.push('h.name = ?'), args.push(q.host);
-  if (q.result) where.push('r.result = ?'), args.push(q.result);
-  if (q.state) where.push('r.state = ?'), args.push(q.state);
-  if (q.from) where.push('r.created_at >= ?'), args.push(q.from);
-  if (q.to) where.push('r.created_at <= ?'), args.push(q.to);
-  if (q.serial) {
-    // The DMI serial the agent reported, or a disk serial from the run's inventory.
-    where.push("(r.dmi_serial = ? OR EXISTS (SELECT 1 FROM stages s WHERE s.run_id = r.id AND s.name = 'Inventory' AND s.summary_json LIKE ?))");
-    args.push(q.serial, `%"${q.serial.replace(/[%_"\\]/g, '')}"%`);
-  }
-  const sql = `SELECT r.* FROM runs r JOIN hosts h ON h.id = r.host_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id DESC LIMIT ?`;
-  const rows = ctx.store.db.prepare(sql).all(...args, q.limit) as RunRow[];
-  return rows.map((r) => ctx.runs.summary(r, ctx.isConnected(r.id)));
+  return ctx.store.runs.search(q).map((r) => ctx.views.summary(r, ctx.isConnected(r.id)));
 }
 
 /**
@@ -209,11 +198,11 @@ function measurementsJson(store: Store, runId: number, q: ReturnType<typeof Meas
   return text;
 }
 
-export function captureSpecYaml(store: Store, runs: RunService, hostId: number, hostName: string, runId?: number): string {
-  const run = runId ? store.runs.require(runId) : (store.db.prepare(`SELECT * FROM runs WHERE host_id = ? AND EXISTS (SELECT 1 FROM stages WHERE run_id = runs.id AND name = 'Inventory' AND outcome IN ('passed','overridden')) ORDER BY id DESC LIMIT 1`).get(hostId) as RunRow | undefined);
+export function captureSpecYaml(store: Store, hostId: number, hostName: string, runId?: number): string {
+  const run = runId ? store.runs.require(runId) : store.runs.latestWithInventory(hostId);
   if (!run) throw new UserError(`host "${hostName}" has no run with an inventory to capture a spec from`, 'no-inventory', 404);
   if (run.host_id !== hostId) throw new UserError(`run ${run.id} belongs to another host`, 'bad-request');
-  const inv = runs.inventoryOf(run.id);
+  const inv = inventoryOf(store, run.id);
   if (!inv.ok) throw new UserError(`cannot capture a spec from run ${run.id}: ${inv.message}`, 'no-inventory', 409);
   return specToYaml(captureSpec(inv.inventory), `Expected spec for ${hostName}, captured from run ${run.id}.\nEdit what the bench should insist on; delete what it should not.`);
 }

@@ -1,8 +1,9 @@
 import { LTTB } from 'downsample';
 import { Inventory } from '../../../common/schema/inventory.ts';
 import { STAGES, isStageName } from '../../../common/stages/index.ts';
-import type { Db } from '../store/db.ts';
-import type { RunRow, StageRow } from '../store/runs.ts';
+import type { Store } from '../store/index.ts';
+import type { ReportTransitionRow } from '../store/report-data.ts';
+import type { RunRow } from '../store/runs.ts';
 import { flattenSummary, readCpuStress, readNetwork, readPsu, readSmart, readStorage } from './summaries.ts';
 import type {
   ReportAggregate,
@@ -27,16 +28,7 @@ export const CHART_KINDS = ['thermal', 'psu', 'power'] as const;
 const REPORT_ARTIFACT_KINDS = ['report_html', 'report_json', 'report_ocptv'];
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 
-interface HostRow { id: number; name: string; max_temp_c: number | null }
-interface TransitionRow {
-  from_state: string | null;
-  to_state: string;
-  action: string;
-  actor: string;
-  reason: string | null;
-  detail_json: string | null;
-  at: string;
-}
+type TransitionRow = ReportTransitionRow;
 
 export class ReportError extends Error {}
 
@@ -67,25 +59,15 @@ function round3(n: number): number {
  * A run in the Reporting state is presented as completed, since the report is
  * exactly what that stage produces.
  */
-export function gatherReportData(db: Db, runId: number): ReportData {
-  const run = db
-    .prepare(
-      `SELECT id, host_id, profile, state, hold_reason, result, failed_stage, wipe_override_json, agent_lost,
-              boot_mac, dmi_serial, created_at, started_at, completed_at FROM runs WHERE id = ?`,
-    )
-    .get(runId) as RunRow | undefined;
+export function gatherReportData(store: Store, runId: number): ReportData {
+  const reads = store.report;
+  const run = reads.run(runId);
   if (!run) throw new ReportError(`run ${runId} does not exist`);
-  const host = db.prepare('SELECT id, name, max_temp_c FROM hosts WHERE id = ?').get(run.host_id) as HostRow;
-  const registeredMacs = (db.prepare('SELECT mac FROM host_macs WHERE host_id = ? ORDER BY mac').all(host.id) as { mac: string }[]).map((r) => r.mac);
-  const expectedDisks = (db.prepare('SELECT ident FROM host_disks WHERE host_id = ? ORDER BY position, ident').all(host.id) as { ident: string }[]).map(
-    (r) => r.ident,
-  );
-  const stageRows = db
-    .prepare('SELECT name, attempt, outcome, message, started_at, completed_at, summary_json FROM stages WHERE run_id = ? ORDER BY id')
-    .all(runId) as StageRow[];
-  const transitionRows = db
-    .prepare('SELECT from_state, to_state, action, actor, reason, detail_json, at FROM transitions WHERE run_id = ? ORDER BY id')
-    .all(runId) as TransitionRow[];
+  const host = reads.host(run.host_id);
+  const registeredMacs = reads.registeredMacs(host.id);
+  const expectedDisks = reads.expectedDisks(host.id);
+  const stageRows = reads.stageRows(runId);
+  const transitionRows = reads.transitionRows(runId);
 
   const reporting = run.state === 'Reporting';
   const state = reporting ? 'Completed' : run.state;
@@ -159,38 +141,21 @@ export function gatherReportData(db: Db, runId: number): ReportData {
   otherSummaries.sort((a, b) => stageOrder(a.stage) - stageOrder(b.stage));
 
   // ---- spec diffs, by severity ----
-  const specDiffs = (
-    db.prepare('SELECT field, expected, actual, severity, rule FROM spec_diffs WHERE run_id = ? ORDER BY id').all(runId) as ReportSpecDiff[]
-  ).sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+  const specDiffs: ReportSpecDiff[] = reads.specDiffs(runId).sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
 
   // ---- measurements ----
-  const aggregates = (
-    db
-      .prepare(
-        `SELECT kind, sensor, unit, COUNT(*) AS count, MIN(value) AS min, MAX(value) AS max, AVG(value) AS avg,
-                MIN(ts) AS firstTs, MAX(ts) AS lastTs
-         FROM measurements WHERE run_id = ? GROUP BY kind, sensor, unit ORDER BY kind, sensor, unit`,
-      )
-      .all(runId) as ReportAggregate[]
-  ).map((a) => ({ ...a, avg: round3(a.avg) }));
-  const seriesStmt = db.prepare('SELECT ts, value FROM measurements WHERE run_id = ? AND kind = ? AND sensor = ? AND unit = ? ORDER BY ts, id');
+  const aggregates: ReportAggregate[] = reads.measurementAggregates(runId).map((a) => ({ ...a, avg: round3(a.avg) }));
+  const readSeries = reads.seriesReader(runId);
   const series: ReportSeries[] = aggregates
     .filter((a) => (CHART_KINDS as readonly string[]).includes(a.kind))
     .map((a) => {
-      const rows = seriesStmt.raw(true).all(runId, a.kind, a.sensor, a.unit) as [number, number][];
+      const rows = readSeries(a.kind, a.sensor, a.unit);
       const points = rows.length > SERIES_POINTS ? (LTTB(rows, SERIES_POINTS) as [number, number][]) : rows;
       return { kind: a.kind, sensor: a.sensor, unit: a.unit, points: Array.from(points, (p) => [p[0], p[1]] as [number, number]) };
     });
 
   // ---- artifacts and audit trail ----
-  const artifacts = (
-    db
-      .prepare(
-        `SELECT name, kind, stage, size, sha256, created_at AS createdAt FROM artifacts
-         WHERE run_id = ? AND kind NOT IN (${REPORT_ARTIFACT_KINDS.map(() => '?').join(',')}) ORDER BY name`,
-      )
-      .all(runId, ...REPORT_ARTIFACT_KINDS) as ReportArtifact[]
-  );
+  const artifacts: ReportArtifact[] = reads.artifactsExcept(runId, REPORT_ARTIFACT_KINDS);
   const transitions: ReportTransition[] = transitionRows.map((t) => ({
     from: t.from_state,
     to: t.to_state,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../store/db.ts';
+import { openStore, type Store } from '../store/index.ts';
 import { buildOcptvLines, buildReportJson, gatherReportData, renderReportHtml, serializeReportJson, writeRunReport } from './index.ts';
 import { validateJsonSchema } from './testing/json-schema-lite.ts';
 import { insertHost, insertRun, insertStage, makeFailedRun, makeOverriddenRun, makePassingRun, T0 } from './testing/sample-runs.ts';
@@ -12,16 +13,21 @@ const schema = JSON.parse(readFileSync(new URL('../../../docs/report.schema.json
 
 const dirs: string[] = [];
 const dbs: Db[] = [];
-function freshDb(): { db: Db; dir: string; host: number } {
+const stores: Store[] = [];
+/** Sample runs are seeded on a bare connection (back-dated rows); the report reads them through the store. */
+function freshDb(): { db: Db; store: Store; dir: string; host: number } {
   const dir = mkdtempSync(join(tmpdir(), 'vetting-report-'));
   dirs.push(dir);
   const db = openDatabase(dir);
   dbs.push(db);
+  const store = openStore(dir);
+  stores.push(store);
   const host = insertHost(db, 'pve-node-07', ['3c:ec:ef:00:11:22'], ['NV-001', 'WD-A1']);
-  return { db, dir, host };
+  return { db, store, dir, host };
 }
 afterEach(() => {
   for (const db of dbs.splice(0)) db.close();
+  for (const store of stores.splice(0)) store.close();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -31,9 +37,9 @@ function textOf(html: string): string {
 
 describe('report data and verdict', () => {
   it('a passing run reads PASS with identity, stages, results, charts and audit trail', () => {
-    const { db, host } = freshDb();
+    const { db, store, host } = freshDb();
     const run = makePassingRun(db, host);
-    const data = gatherReportData(db, run);
+    const data = gatherReportData(store, run);
     expect(data.verdict.value).toBe('PASS');
     expect(data.host).toMatchObject({ name: 'pve-node-07', serial: 'S-4471-ZX', manufacturer: 'Supermicro', model: 'SYS-1029U-TRT' });
     expect(data.host.macs).toEqual(['3c:ec:ef:00:11:22', '3c:ec:ef:00:11:23']);
@@ -64,9 +70,9 @@ describe('report data and verdict', () => {
   });
 
   it('a failed run reads FAIL and names the failing stage and disk', () => {
-    const { db, host } = freshDb();
+    const { db, store, host } = freshDb();
     const run = makeFailedRun(db, host);
-    const data = gatherReportData(db, run);
+    const data = gatherReportData(store, run);
     expect(data.verdict.value).toBe('FAIL');
     expect(data.verdict.reasons[0]).toContain('SMART failed');
     expect(data.stages.find((s) => s.name === 'Storage')?.outcome).toBeNull();
@@ -77,9 +83,9 @@ describe('report data and verdict', () => {
   });
 
   it('an overridden run reads PASS WITH OVERRIDES with who, what and why', () => {
-    const { db, host } = freshDb();
+    const { db, store, host } = freshDb();
     const run = makeOverriddenRun(db, host);
-    const data = gatherReportData(db, run);
+    const data = gatherReportData(store, run);
     expect(data.verdict.value).toBe('PASS WITH OVERRIDES');
     expect(data.verdict.overrides).toEqual([
       {
@@ -99,9 +105,9 @@ describe('report data and verdict', () => {
   });
 
   it('a run still in Reporting reads as completed', () => {
-    const { db, host } = freshDb();
+    const { db, store, host } = freshDb();
     const run = makePassingRun(db, host, 'Reporting');
-    const data = gatherReportData(db, run);
+    const data = gatherReportData(store, run);
     expect(data.run.state).toBe('Completed');
     expect(data.run.result).toBe('pass');
     expect(data.verdict.value).toBe('PASS');
@@ -109,11 +115,11 @@ describe('report data and verdict', () => {
   });
 
   it('shows summaries of unknown shape as key/value pairs instead of dropping them', () => {
-    const { db, host } = freshDb();
+    const { db, store, host } = freshDb();
     const run = makeFailedRun(db, host);
     insertStage(db, run, 'GPU', 1, 'passed', T0, T0 + 1000, { gpus: [{ uuid: 'GPU-1', eccErrors: 0, maxTempC: 71 }], tool: 'gpu-burn' });
     insertStage(db, run, 'Network', 1, 'passed', T0, T0 + 1000, { weird: true });
-    const data = gatherReportData(db, run);
+    const data = gatherReportData(store, run);
     const gpu = data.otherSummaries.find((o) => o.stage === 'GPU');
     expect(gpu?.entries).toEqual([
       ['gpus[0].uuid', 'GPU-1'],
@@ -126,9 +132,9 @@ describe('report data and verdict', () => {
   });
 
   it('a run that has just started reads INCOMPLETE and still renders and validates', () => {
-    const { db, host } = freshDb();
+    const { db, store, host } = freshDb();
     const run = insertRun(db, host, { state: 'WaitingForAgent' });
-    const data = gatherReportData(db, run);
+    const data = gatherReportData(store, run);
     expect(data.verdict).toEqual({ value: 'INCOMPLETE', reasons: ['the run is still in WaitingForAgent'], overrides: [] });
     expect(data.host.serial).toBeNull();
     const text = textOf(renderReportHtml(data));
@@ -138,11 +144,11 @@ describe('report data and verdict', () => {
   });
 
   it('keeps charts readable with many sensors: the hottest 12 are drawn, all stay in report.json', () => {
-    const { db, host } = freshDb();
+    const { db, store, host } = freshDb();
     const run = makeFailedRun(db, host);
     const ins = db.prepare("INSERT INTO measurements (run_id, kind, sensor, value, unit, ts) VALUES (?, 'thermal', ?, ?, '°C', ?)");
     for (let c = 0; c < 20; c++) for (let t = 0; t < 10; t++) ins.run(run, `coretemp Core ${String(c).padStart(2, '0')}`, 40 + c + t, T0 + t * 5000);
-    const data = gatherReportData(db, run);
+    const data = gatherReportData(store, run);
     expect(data.measurements.series.filter((s) => s.sensor.startsWith('coretemp Core'))).toHaveLength(20);
     const html = renderReportHtml(data);
     expect(html).toContain('12 of 23 sensors shown');
@@ -153,29 +159,29 @@ describe('report data and verdict', () => {
   });
 
   it('refuses a run that does not exist with a clear error', () => {
-    const { db } = freshDb();
-    expect(() => gatherReportData(db, 999)).toThrow('run 999 does not exist');
+    const { store } = freshDb();
+    expect(() => gatherReportData(store, 999)).toThrow('run 999 does not exist');
   });
 });
 
 describe('report files', () => {
   it('report.html is self-contained: no script, no external resource', () => {
-    const { db, host } = freshDb();
-    const html = renderReportHtml(gatherReportData(db, makeOverriddenRun(db, host)));
+    const { db, store, host } = freshDb();
+    const html = renderReportHtml(gatherReportData(store, makeOverriddenRun(db, host)));
     expect(html).not.toMatch(/<script|<link|<img|<iframe|\ssrc=|\shref=|url\(|@import/i);
   });
 
   it('report.json validates against docs/report.schema.json for all three kinds of run', () => {
-    const { db, host } = freshDb();
+    const { db, store, host } = freshDb();
     for (const run of [makePassingRun(db, host), makeFailedRun(db, host), makeOverriddenRun(db, host), makePassingRun(db, host, 'Reporting')]) {
-      const json = JSON.parse(serializeReportJson(gatherReportData(db, run)).text) as unknown;
+      const json = JSON.parse(serializeReportJson(gatherReportData(store, run)).text) as unknown;
       expect(validateJsonSchema(schema, json)).toEqual([]);
     }
   });
 
   it('the schema check is not vacuous: broken documents are rejected', () => {
-    const { db, host } = freshDb();
-    const good = buildReportJson(gatherReportData(db, makePassingRun(db, host)));
+    const { db, store, host } = freshDb();
+    const good = buildReportJson(gatherReportData(store, makePassingRun(db, host)));
     const broken = JSON.parse(JSON.stringify(good)) as Record<string, any>;
     broken.verdict.value = 'MAYBE';
     delete broken.host.serial;
@@ -193,9 +199,9 @@ describe('report files', () => {
   });
 
   it('writes both files, records artifact rows and prints report.json sha256 in the HTML footer', () => {
-    const { db, dir, host } = freshDb();
+    const { db, store, dir, host } = freshDb();
     const run = makePassingRun(db, host);
-    const out = writeRunReport(db, dir, run);
+    const out = writeRunReport(store, dir, run);
     expect(out.verdict).toBe('PASS');
     expect(out.html).toBe(join(dir, 'artifacts', `run-${run}`, 'report.html'));
     const jsonBytes = readFileSync(out.json);
@@ -218,13 +224,13 @@ describe('report files', () => {
     const b = freshDb();
     const runA = makeOverriddenRun(a.db, a.host);
     const runB = makeOverriddenRun(b.db, b.host);
-    const first = writeRunReport(a.db, a.dir, runA);
+    const first = writeRunReport(a.store, a.dir, runA);
     const html1 = readFileSync(first.html);
     const json1 = readFileSync(first.json);
-    const again = writeRunReport(a.db, a.dir, runA);
+    const again = writeRunReport(a.store, a.dir, runA);
     expect(readFileSync(again.html).equals(html1)).toBe(true);
     expect(readFileSync(again.json).equals(json1)).toBe(true);
-    const other = writeRunReport(b.db, b.dir, runB);
+    const other = writeRunReport(b.store, b.dir, runB);
     expect(readFileSync(other.html).equals(html1)).toBe(true);
     expect(readFileSync(other.json).equals(json1)).toBe(true);
     // Only the artifact rows count, once each.
@@ -238,8 +244,8 @@ describe('OCPTV export', () => {
   const parse = (text: string): Line[] => text.trimEnd().split('\n').map((l) => JSON.parse(l) as Line);
 
   it('is a well-formed OCPTV 2.0 stream: version first, run start/end around one step per reached stage', () => {
-    const { db, host } = freshDb();
-    const lines = parse(buildOcptvLines(gatherReportData(db, makeFailedRun(db, host))));
+    const { db, store, host } = freshDb();
+    const lines = parse(buildOcptvLines(gatherReportData(store, makeFailedRun(db, host))));
     expect(lines[0]).toMatchObject({ schemaVersion: { major: 2, minor: 0 }, sequenceNumber: 0 });
     lines.forEach((l, i) => {
       expect(l.sequenceNumber).toBe(i);
@@ -259,8 +265,8 @@ describe('OCPTV export', () => {
   });
 
   it('records floors as validators and overrides as warnings', () => {
-    const { db, host } = freshDb();
-    const lines = parse(buildOcptvLines(gatherReportData(db, makeOverriddenRun(db, host))));
+    const { db, store, host } = freshDb();
+    const lines = parse(buildOcptvLines(gatherReportData(store, makeOverriddenRun(db, host))));
     expect(lines.at(-1)?.testRunArtifact.testRunEnd).toEqual({ status: 'COMPLETE', result: 'PASS' });
     const iops = lines.find((l) => l.testStepArtifact?.measurement?.name === 'NV-001 random 4k IOPS');
     expect(iops?.testStepArtifact.measurement).toMatchObject({ value: 412345, unit: 'IOPS', validators: [{ name: 'floor', type: 'GREATER_THAN_OR_EQUAL', value: 100000 }] });

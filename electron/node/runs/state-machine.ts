@@ -2,7 +2,8 @@ import { isTerminal, type HoldReason, type OperatorAction, type RunState } from 
 import { FIRST_STAGE, isStageName, nextStage, stageDefinition, type StageName } from '../../../common/stages/index.ts';
 
 // The run state machine as pure decisions: given where a run stands and what
-// happened, say where it goes. run-service.ts persists and acts on them.
+// happened, say where it goes. stage-flow.ts, agent-messages.ts and
+// operator-actions.ts persist and act on them.
 //
 //   WaitingForAgent --agent hello--> Inventory -> SpecValidate -> … -> Reporting -> Completed -> Released
 //   any stage --failed/error--> FailedHolding --retry--> same stage (new attempt)

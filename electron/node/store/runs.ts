@@ -39,11 +39,23 @@ export interface StageRow {
   message: string | null;
 }
 
+/** What runs can be searched by (the API's run list query); every field but the limit is optional. */
+export interface RunFilter {
+  host?: string | undefined;
+  result?: RunResult | undefined;
+  state?: RunState | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  /** A DMI serial, or a disk serial in the run's inventory. */
+  serial?: string | undefined;
+  limit: number;
+}
+
 export const ACTIVE_RUN_SQL = "state NOT IN ('Completed', 'Abandoned', 'Released')";
 
 /** Row-level access to runs and everything that hangs off a run. No policy here: see runs/. */
 export class RunStore {
-  constructor(readonly db: Db) {}
+  constructor(private readonly db: Db) {}
 
   get(id: number): RunRow | null {
     return (this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined) ?? null;
@@ -71,6 +83,33 @@ export class RunStore {
     return this.db.prepare(`SELECT * FROM runs WHERE ${ACTIVE_RUN_SQL} ORDER BY id`).all() as RunRow[];
   }
 
+  /** Runs matching the filter, newest first (docs/api.md, GET /api/runs). */
+  search(q: RunFilter): RunRow[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.host) where.push('h.name = ?'), args.push(q.host);
+    if (q.result) where.push('r.result = ?'), args.push(q.result);
+    if (q.state) where.push('r.state = ?'), args.push(q.state);
+    if (q.from) where.push('r.created_at >= ?'), args.push(q.from);
+    if (q.to) where.push('r.created_at <= ?'), args.push(q.to);
+    if (q.serial) {
+      // The DMI serial the agent reported, or a disk serial from the run's inventory.
+      where.push("(r.dmi_serial = ? OR EXISTS (SELECT 1 FROM stages s WHERE s.run_id = r.id AND s.name = 'Inventory' AND s.summary_json LIKE ?))");
+      args.push(q.serial, `%"${q.serial.replace(/[%_"\\]/g, '')}"%`);
+    }
+    const sql = `SELECT r.* FROM runs r JOIN hosts h ON h.id = r.host_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id DESC LIMIT ?`;
+    return this.db.prepare(sql).all(...args, q.limit) as RunRow[];
+  }
+
+  /** The host's newest run whose Inventory passed (or was overridden): where a spec can be captured from. */
+  latestWithInventory(hostId: number): RunRow | null {
+    return (
+      (this.db
+        .prepare(`SELECT * FROM runs WHERE host_id = ? AND EXISTS (SELECT 1 FROM stages WHERE run_id = runs.id AND name = 'Inventory' AND outcome IN ('passed','overridden')) ORDER BY id DESC LIMIT 1`)
+        .get(hostId) as RunRow | undefined) ?? null
+    );
+  }
+
   insert(hostId: number, profile: string, state: RunState, tokenHash: string): number {
     const now = nowIso();
     const { lastInsertRowid } = this.db
@@ -89,6 +128,10 @@ export class RunStore {
 
   stageAttempts(runId: number): StageRow[] {
     return this.db.prepare('SELECT * FROM stages WHERE run_id = ? ORDER BY id').all(runId) as StageRow[];
+  }
+
+  hasOverriddenStage(runId: number): boolean {
+    return this.db.prepare("SELECT 1 FROM stages WHERE run_id = ? AND outcome = 'overridden' LIMIT 1").get(runId) !== undefined;
   }
 
   latestAttempt(runId: number, stage: StageName): StageRow | null {

@@ -8,29 +8,39 @@ import { qemuGuestInventory } from '../../../test/support/fixture-inventory.ts';
 import { EventBus, type BusEvent } from '../events/bus.ts';
 import { writeRunReport } from '../report/index.ts';
 import { openStore, type Store } from '../store/index.ts';
-import { schemaVersion } from '../store/db.ts';
+import { openDatabase, schemaVersion, type Db } from '../store/db.ts';
 import { LiveState } from './live-state.ts';
-import { RunService, type NotificationEvent } from './run-service.ts';
+import { createRunServices, type NotificationEvent, type RunServices } from './index.ts';
 import { IllegalTransition } from './state-machine.ts';
 
 let dir: string;
 let store: Store;
 let events: BusEvent[];
 let notes: NotificationEvent[];
-let service: RunService;
+let runs: RunServices;
 
 function open() {
   store = openStore(dir);
   const bus = new EventBus();
   bus.subscribe((e) => events.push(e));
-  service = new RunService({
+  runs = createRunServices({
     store,
     bus,
     live: new LiveState(bus, join(dir, 'logs')),
     notifier: { emit: (e) => notes.push(e) },
-    reporter: (id) => writeRunReport(store.db, dir, id),
+    reporter: (id) => writeRunReport(store, dir, id),
     bench: () => ({ artifactBase: 'http://127.0.0.1:1', iperf: null }),
   });
+}
+
+/** A second, bare connection to the same database: the test's own look at the rows, beside the store's methods. */
+function raw<T>(fn: (db: Db) => T): T {
+  const db = openDatabase(dir);
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
 }
 
 beforeEach(() => {
@@ -55,16 +65,16 @@ disks:
 let seq = 0;
 function result(runId: number, session: string, stage: StageName, outcome: StageResult['outcome'], extra: Partial<StageResult> = {}) {
   const attempt = store.runs.latestAttempt(runId, stage)!.attempt;
-  service.applyAgentMessage(runId, session, { type: 'stage-result', seq: ++seq, ts: Date.now(), stage, attempt, outcome, message: `${stage} ${outcome}`, summary: {}, ...extra });
+  runs.messages.applyAgentMessage(runId, session, { type: 'stage-result', seq: ++seq, ts: Date.now(), stage, attempt, outcome, message: `${stage} ${outcome}`, summary: {}, ...extra });
 }
 
 function started(host = 'node1', spec: string | null = SPEC) {
   store.hosts.add({ name: host, macs: [], profile: 'smoke', disks: ['LABNVME0001', 'LABSATA0001'], specYaml: spec });
-  const { runId, token } = service.startRun(host);
-  const auth = service.authenticate(token);
+  const { runId, token } = runs.commands.startRun(host);
+  const auth = runs.agent.authenticate(token);
   expect('run' in auth).toBe(true);
   seq = 0;
-  service.agentHello(runId, { session: 'session-a' });
+  runs.messages.agentHello(runId, { session: 'session-a' });
   return runId;
 }
 
@@ -78,9 +88,11 @@ function state(runId: number) {
 
 describe('store', () => {
   it('records the schema version and runs in WAL mode with foreign keys', () => {
-    expect(schemaVersion(store.db)).toBeGreaterThanOrEqual(1);
-    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    raw((db) => {
+      expect(schemaVersion(db)).toBeGreaterThanOrEqual(1);
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    });
   });
 });
 
@@ -102,7 +114,7 @@ describe('a run through the service', () => {
     const arts = store.runs.artifacts(id).map((a) => a.kind);
     expect(arts).toEqual(expect.arrayContaining(['report_html', 'report_json']));
     for (const a of store.runs.artifacts(id)) expect(existsSync(join(dir, a.path))).toBe(true);
-    expect(service.directive(run)).toMatchObject({ type: 'shutdown' });
+    expect(runs.agent.directive(run)).toMatchObject({ type: 'shutdown' });
     expect(notes.map((n) => n.type)).toEqual(['RunCompleted']);
     expect(store.runs.transitions(id).map((t) => t.to)).toEqual(['WaitingForAgent', 'Inventory', 'SpecValidate', 'SMART', 'CPUStress', 'Storage', 'Network', 'GPU', 'PSU', 'Reporting', 'Completed']);
   });
@@ -113,7 +125,7 @@ describe('a run through the service', () => {
     expect(state(id)).toMatchObject({ state: 'FailedHolding', failed_stage: 'SpecValidate', hold_reason: 'StageFailed' });
     expect(store.runs.specDiffs(id)).toEqual([expect.objectContaining({ field: 'cpu.sockets', severity: 'critical', expected: '2', actual: '1' })]);
     expect(notes.map((n) => n.type)).toEqual(['SpecMismatch']);
-    expect(service.directive(state(id))).toMatchObject({ type: 'wait' });
+    expect(runs.agent.directive(state(id))).toMatchObject({ type: 'wait' });
   });
 
   it('retry re-runs the failed stage as a new attempt; override continues and is recorded', async () => {
@@ -121,13 +133,13 @@ describe('a run through the service', () => {
     passInventory(id);
     result(id, 'session-a', 'SMART', 'failed');
     expect(state(id)).toMatchObject({ state: 'FailedHolding', failed_stage: 'SMART' });
-    await service.act(id, { action: 'retry', reason: 'reseated the cable' });
+    await runs.actions.act(id, { action: 'retry', reason: 'reseated the cable' });
     expect(state(id).state).toBe('SMART');
     expect(store.runs.latestAttempt(id, 'SMART')!.attempt).toBe(2);
-    expect(service.directive(state(id))).toMatchObject({ type: 'run-stage', stage: 'SMART', attempt: 2 });
+    expect(runs.agent.directive(state(id))).toMatchObject({ type: 'run-stage', stage: 'SMART', attempt: 2 });
     result(id, 'session-a', 'SMART', 'failed');
-    await expect(service.act(id, { action: 'override' })).rejects.toThrow(/needs a reason/);
-    await service.act(id, { action: 'override', reason: 'known cosmetic counter', actor: 'alice' });
+    await expect(runs.actions.act(id, { action: 'override' })).rejects.toThrow(/needs a reason/);
+    await runs.actions.act(id, { action: 'override', reason: 'known cosmetic counter', actor: 'alice' });
     expect(state(id)).toMatchObject({ state: 'CPUStress', failed_stage: null });
     expect(store.runs.latestAttempt(id, 'SMART')!.outcome).toBe('overridden');
     const t = store.runs.transitions(id).at(-1)!;
@@ -143,62 +155,62 @@ describe('a run through the service', () => {
     const hits = [{ disk: 'LABSATA0001', device: '/dev/sdb', found: ['ext4 filesystem'] }];
     result(id, 'session-a', 'Storage', 'failed', { unexpectedData: hits });
     expect(state(id)).toMatchObject({ state: 'FailedHolding', hold_reason: 'UnexpectedData', failed_stage: 'Storage' });
-    expect(service.detail(id).unexpectedData).toEqual(hits);
+    expect(runs.views.detail(id).unexpectedData).toEqual(hits);
     expect(notes.at(-1)!.type).toBe('UnexpectedData');
 
-    await expect(service.act(id, { action: 'override', reason: 'old data, customer confirmed' })).rejects.toThrow(/only a supervisor/);
-    await expect(service.act(id, { action: 'override', reason: 'x', supervisor: 'sam', secret: 'wrong' })).rejects.toThrow(/credential .* is wrong/);
-    await expect(service.act(id, { action: 'override', reason: 'x', supervisor: 'nobody', secret: 'correct horse battery' })).rejects.toThrow(/wrong/);
+    await expect(runs.actions.act(id, { action: 'override', reason: 'old data, customer confirmed' })).rejects.toThrow(/only a supervisor/);
+    await expect(runs.actions.act(id, { action: 'override', reason: 'x', supervisor: 'sam', secret: 'wrong' })).rejects.toThrow(/credential .* is wrong/);
+    await expect(runs.actions.act(id, { action: 'override', reason: 'x', supervisor: 'nobody', secret: 'correct horse battery' })).rejects.toThrow(/wrong/);
     expect(state(id).state).toBe('FailedHolding');
 
-    await service.act(id, { action: 'override', reason: 'old data, customer confirmed', supervisor: 'sam', secret: 'correct horse battery' });
+    await runs.actions.act(id, { action: 'override', reason: 'old data, customer confirmed', supervisor: 'sam', secret: 'correct horse battery' });
     expect(state(id).state).toBe('Storage');
-    expect(service.directive(state(id))).toEqual({ type: 'run-stage', stage: 'Storage', attempt: 2, wipeOverride: ['LABSATA0001'] });
+    expect(runs.agent.directive(state(id))).toEqual({ type: 'run-stage', stage: 'Storage', attempt: 2, wipeOverride: ['LABSATA0001'] });
     const t = store.runs.transitions(id).at(-1)!;
     expect(t.actor).toBe('supervisor:sam');
     expect(t.detail).toMatchObject({ wipeOverride: ['LABSATA0001'], unexpectedData: hits });
     // The credential itself is nowhere in the database.
-    const dump = JSON.stringify(store.db.prepare('SELECT * FROM supervisors').all()) + JSON.stringify(store.runs.transitions(id));
+    const dump = JSON.stringify(raw((db) => db.prepare('SELECT * FROM supervisors').all())) + JSON.stringify(store.runs.transitions(id));
     expect(dump).not.toContain('correct horse battery');
   });
 
   it('refuses illegal actions naming the state and the action, changing nothing', async () => {
     const id = started();
-    await expect(service.act(id, { action: 'retry' })).rejects.toThrow(new IllegalTransition('retry', 'Inventory'));
-    await expect(service.act(id, { action: 'release' })).rejects.toThrow('cannot release a run in state Inventory');
+    await expect(runs.actions.act(id, { action: 'retry' })).rejects.toThrow(new IllegalTransition('retry', 'Inventory'));
+    await expect(runs.actions.act(id, { action: 'release' })).rejects.toThrow('cannot release a run in state Inventory');
     expect(state(id).state).toBe('Inventory');
-    await service.act(id, { action: 'abandon', reason: 'customer took it back' });
+    await runs.actions.act(id, { action: 'abandon', reason: 'customer took it back' });
     expect(state(id)).toMatchObject({ state: 'Abandoned', result: 'fail' });
-    await expect(service.act(id, { action: 'abandon' })).rejects.toThrow('cannot abandon a run in state Abandoned');
-    await service.act(id, { action: 'release' });
+    await expect(runs.actions.act(id, { action: 'abandon' })).rejects.toThrow('cannot abandon a run in state Abandoned');
+    await runs.actions.act(id, { action: 'release' });
     expect(state(id).state).toBe('Released');
   });
 
   it('applies a resent sequence number once', () => {
     const id = started();
     const msg = { type: 'sensor-batch' as const, seq: 1, ts: 1000, samples: [{ kind: 'thermal' as const, sensor: 'cpu', value: 50, unit: '°C', ts: 1000 }] };
-    expect(service.applyAgentMessage(id, 'session-a', msg)).toEqual({ duplicate: false });
-    expect(service.applyAgentMessage(id, 'session-a', msg)).toEqual({ duplicate: true });
-    expect(store.db.prepare('SELECT COUNT(*) AS n FROM measurements').get()).toEqual({ n: 1 });
+    expect(runs.messages.applyAgentMessage(id, 'session-a', msg)).toEqual({ duplicate: false });
+    expect(runs.messages.applyAgentMessage(id, 'session-a', msg)).toEqual({ duplicate: true });
+    expect(raw((db) => db.prepare('SELECT COUNT(*) AS n FROM measurements').get())).toEqual({ n: 1 });
   });
 
   it('ignores a late result for a stage the run has left, keeping it in the audit trail', async () => {
     const id = started();
     passInventory(id);
     result(id, 'session-a', 'SMART', 'failed');
-    await service.act(id, { action: 'override', reason: 'spare disk arrives tomorrow' });
-    service.applyAgentMessage(id, 'session-a', { type: 'stage-result', seq: ++seq, ts: Date.now(), stage: 'SMART', attempt: 1, outcome: 'passed', message: 'late', summary: {} });
+    await runs.actions.act(id, { action: 'override', reason: 'spare disk arrives tomorrow' });
+    runs.messages.applyAgentMessage(id, 'session-a', { type: 'stage-result', seq: ++seq, ts: Date.now(), stage: 'SMART', attempt: 1, outcome: 'passed', message: 'late', summary: {} });
     expect(state(id).state).toBe('CPUStress');
     expect(store.runs.transitions(id).at(-1)!.action).toBe('stale-result');
   });
 
   it('marks a silent agent lost without failing the run, and clears it when the agent speaks', () => {
     const id = started();
-    service.checkAgents(Date.now() + 60_000);
+    runs.watchdog.checkAgents(Date.now() + 60_000);
     expect(state(id)).toMatchObject({ state: 'Inventory', agent_lost: 1 });
     expect(notes.map((n) => n.type)).toContain('AgentLost');
-    expect(service.board(() => false).entries[0]!.needsPerson).toBe('AgentLost');
-    service.applyAgentMessage(id, 'session-a', { type: 'heartbeat', seq: ++seq, ts: Date.now() });
+    expect(runs.views.board(() => false).entries[0]!.needsPerson).toBe('AgentLost');
+    runs.messages.applyAgentMessage(id, 'session-a', { type: 'heartbeat', seq: ++seq, ts: Date.now() });
     expect(state(id).agent_lost).toBe(0);
   });
 
@@ -209,20 +221,20 @@ describe('a run through the service', () => {
     store.close();
     open();
     expect(state(id)).toMatchObject({ state: 'FailedHolding', failed_stage: 'SMART', last_seq: seq });
-    await service.act(id, { action: 'retry' });
-    expect(service.directive(state(id))).toMatchObject({ type: 'run-stage', stage: 'SMART', attempt: 2 });
+    await runs.actions.act(id, { action: 'retry' });
+    expect(runs.agent.directive(state(id))).toMatchObject({ type: 'run-stage', stage: 'SMART', attempt: 2 });
     expect(store.runs.transitions(id).length).toBeGreaterThan(4);
   });
 
   it('publishes each new boot step of a waiting run as its own event, a repeat not at all', () => {
     const mac = '52:54:00:12:34:56';
     store.hosts.add({ name: 'booting', macs: [mac], profile: 'smoke', disks: [] });
-    const { runId } = service.startRun('booting');
+    const { runId } = runs.commands.startRun('booting');
     events.length = 0;
-    service.recordBootStep(mac, 'dhcp', 'iPXE leased 10.0.0.5 (bios)');
-    service.recordBootStep(mac, 'dhcp', 'iPXE leased 10.0.0.5 (bios)');
-    service.recordBootStep(mac, 'boot-script', 'live image for booting');
-    service.recordBootStep('52:54:00:00:00:01', 'dhcp', 'an unknown machine');
+    runs.commands.recordBootStep(mac, 'dhcp', 'iPXE leased 10.0.0.5 (bios)');
+    runs.commands.recordBootStep(mac, 'dhcp', 'iPXE leased 10.0.0.5 (bios)');
+    runs.commands.recordBootStep(mac, 'boot-script', 'live image for booting');
+    runs.commands.recordBootStep('52:54:00:00:00:01', 'dhcp', 'an unknown machine');
     expect(events.map((e) => (e.type === 'boot-step' ? [e.runId, e.host, e.boot.step, e.boot.detail] : e.type))).toEqual([
       [runId, 'booting', 'dhcp', 'iPXE leased 10.0.0.5 (bios)'],
       [runId, 'booting', 'boot-script', 'live image for booting'],
@@ -247,9 +259,9 @@ describe('group commit', () => {
         session: s === badAt ? 'someone-else' : 'session-a',
         msg: { type: 'sensor-batch' as const, seq: s, ts: s, samples: [{ kind: 'thermal' as const, sensor: 'cpu', value: s, unit: '°C', ts: s }] },
       }));
-    const results = service.applyBatch(batch([1, 2, 3, 4], 3));
+    const results = runs.messages.applyBatch(batch([1, 2, 3, 4], 3));
     expect(results.map((r) => ('error' in r ? 'refused' : 'stored'))).toEqual(['stored', 'stored', 'refused', 'refused']);
     expect(state(id).last_seq).toBe(2);
-    expect(store.db.prepare('SELECT COUNT(*) AS n FROM measurements').get()).toEqual({ n: 2 });
+    expect(raw((db) => db.prepare('SELECT COUNT(*) AS n FROM measurements').get())).toEqual({ n: 2 });
   });
 });

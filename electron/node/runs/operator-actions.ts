@@ -1,0 +1,79 @@
+import type { RunActionBody, WipeProbeHit } from '../../../common/schema/index.ts';
+import type { RunRow } from '../store/runs.ts';
+import { UserError } from '../util/errors.ts';
+import { nowIso } from '../util/time.ts';
+import { OPERATOR, positionOf, type RunContext } from './run-context.ts';
+import type { StageFlow } from './stage-flow.ts';
+import { IllegalTransition, planAction } from './state-machine.ts';
+
+/** A person's decision on a run (retry, override, abandon, release), with the supervisor check a wipe-probe hit needs. */
+export class OperatorActions {
+  constructor(
+    private readonly ctx: RunContext,
+    private readonly flow: StageFlow,
+  ) {}
+
+  private get store() {
+    return this.ctx.store;
+  }
+
+  async act(runId: number, body: RunActionBody): Promise<void> {
+    const run = this.store.runs.require(runId);
+    const plan = planAction(positionOf(run), body.action);
+    const reason = body.reason?.trim() || null;
+    if (body.action === 'override' && !reason) throw new UserError('an override needs a reason, which goes into the audit trail and the report', 'reason-required');
+    const needsSupervisor = plan.kind === 'enter-stage' && plan.needsSupervisor;
+    let actor = body.actor ?? OPERATOR;
+    if (needsSupervisor || body.supervisor) {
+      if (!body.supervisor || !body.secret) {
+        throw new UserError('data was found on the disks: only a supervisor can override the wipe-probe (give the supervisor name and credential)', 'supervisor-required', 400);
+      }
+      if (!(await this.store.supervisors.verify(body.supervisor, body.secret))) {
+        throw new UserError(`the credential for supervisor "${body.supervisor}" is wrong (or no such supervisor)`, 'bad-credential', 403);
+      }
+      actor = `supervisor:${body.supervisor}`;
+    }
+    this.ctx.tx(() => {
+      const current = this.store.runs.require(runId);
+      if (current.state !== run.state || current.failed_stage !== run.failed_stage) throw new IllegalTransition(body.action, current.state, 'the run changed meanwhile; look again');
+      if (plan.kind === 'finish') {
+        if (plan.to === 'Completed') {
+          this.markFailedAttemptOverridden(current);
+          this.store.runs.addTransition(runId, current.state, current.state, 'override', actor, reason, { stage: current.failed_stage });
+          this.flow.complete(runId, actor, 'override');
+          return;
+        }
+        this.store.runs.update(runId, {
+          state: plan.to,
+          result: plan.to === 'Abandoned' ? 'fail' : current.result,
+          completed_at: current.completed_at ?? nowIso(),
+        });
+        this.store.runs.addTransition(runId, current.state, plan.to, body.action, actor, reason);
+        this.ctx.changed(current);
+        return;
+      }
+      const detail: Record<string, unknown> = { failedStage: current.failed_stage, holdReason: current.hold_reason };
+      if (plan.markOverridden) this.markFailedAttemptOverridden(current);
+      if (plan.wipeOverride) {
+        const hits = this.lastWipeHits(runId);
+        const disks = [...new Set([...(JSON.parse(current.wipe_override_json) as string[]), ...hits.map((h) => h.disk)])];
+        this.store.runs.update(runId, { wipe_override_json: JSON.stringify(disks) });
+        detail.wipeOverride = disks;
+        detail.unexpectedData = hits;
+      }
+      this.flow.enterStage(runId, plan.stage, actor, body.action, reason, detail);
+    });
+  }
+
+  private markFailedAttemptOverridden(run: RunRow) {
+    if (!run.failed_stage) return;
+    const attempt = this.store.runs.latestAttempt(run.id, run.failed_stage);
+    if (attempt) this.store.runs.markOverridden(attempt.id);
+  }
+
+  private lastWipeHits(runId: number): WipeProbeHit[] {
+    const attempt = this.store.runs.latestAttempt(runId, 'Storage');
+    if (!attempt?.summary_json) return [];
+    return ((JSON.parse(attempt.summary_json) as { unexpectedData?: WipeProbeHit[] }).unexpectedData ?? []) as WipeProbeHit[];
+  }
+}

@@ -1,0 +1,101 @@
+import { stageDefinition, type StageName } from '../../../common/stages/index.ts';
+import type { StageResult, WipeProbeHit } from '../../../common/schema/index.ts';
+import { ORCHESTRATOR_RESOLVERS, isOrchestratorStage } from '../stages/index.ts';
+import type { RunRow } from '../store/runs.ts';
+import { nowIso } from '../util/time.ts';
+import { positionOf, type RunContext } from './run-context.ts';
+import { afterStage, acceptsResultFor, type StageEnd } from './state-machine.ts';
+
+/**
+ * Moves a run from stage to stage: stores a stage's result, enters the next
+ * stage (resolving orchestrator-owned ones inline), holds the run on a failure
+ * and completes it after the last stage. Always called inside a RunContext
+ * transaction.
+ */
+export class StageFlow {
+  constructor(private readonly ctx: RunContext) {}
+
+  private get store() {
+    return this.ctx.store;
+  }
+
+  /** An agent's stage-result for the run's current attempt; a late one is only kept in the audit trail. */
+  applyStageResult(run: RunRow, msg: StageResult): void {
+    const attempt = this.store.runs.latestAttempt(run.id, msg.stage);
+    if (!acceptsResultFor(positionOf(run), msg.stage) || !attempt || attempt.attempt !== msg.attempt || attempt.completed_at) {
+      // A late result for a stage the run has left (overridden, abandoned …): keep it in the audit trail only.
+      this.store.runs.addTransition(run.id, run.state, run.state, 'stale-result', 'agent', null, { stage: msg.stage, attempt: msg.attempt, outcome: msg.outcome });
+      return;
+    }
+    if (msg.measurements?.length) this.store.measurements.insertBatch(run.id, msg.measurements);
+    const unexpected = msg.stage === 'Storage' && msg.outcome === 'failed' && (msg.unexpectedData?.length ?? 0) > 0;
+    const summary = unexpected ? { ...msg.summary, unexpectedData: msg.unexpectedData } : msg.summary;
+    this.store.runs.closeAttempt(attempt.id, msg.outcome, msg.outcome === 'passed' || msg.outcome === 'skipped', msg.message, summary);
+    this.ctx.afterCommit(() => this.ctx.deps.live.clearProgress(run.id));
+    this.followStageEnd(run.id, msg.stage, afterStage(msg.stage, msg.outcome, unexpected), msg.message, unexpected ? msg.unexpectedData : undefined);
+  }
+
+  /** Moves the run into `stage` with a new attempt; orchestrator-owned stages resolve right here. */
+  enterStage(runId: number, stage: StageName, actor: string, action: string, reason: string | null, detail?: unknown): void {
+    const run = this.store.runs.require(runId);
+    this.store.runs.update(runId, { state: stage, hold_reason: null, failed_stage: null });
+    const attempt = this.store.runs.openAttempt(runId, stage);
+    this.store.runs.addTransition(runId, run.state, stage, action, actor, reason, { attempt: attempt.attempt, ...(detail && typeof detail === 'object' ? detail : {}) });
+    this.ctx.changed(run);
+    if (stageDefinition(stage).owner === 'orchestrator') this.resolveOwnStage(runId, stage, attempt.id);
+  }
+
+  /** The run passed its last stage, or a person overrode the last hold. */
+  complete(runId: number, actor: string, action: string): void {
+    const run = this.store.runs.require(runId);
+    const host = this.store.hosts.byId(run.host_id);
+    this.store.runs.update(runId, { state: 'Completed', result: 'pass', completed_at: nowIso(), hold_reason: null, failed_stage: null });
+    this.store.runs.addTransition(runId, run.state, 'Completed', action, actor, null);
+    const overridden = this.store.runs.stageAttempts(runId).some((s) => s.outcome === 'overridden');
+    this.ctx.deps.notifier.emit({ type: 'RunCompleted', runId, host: host.name, title: `${host.name}: run ${runId} ${overridden ? 'passed with overrides' : 'passed'}`, body: `All stages finished for run ${runId}.` });
+    this.ctx.changed(run);
+  }
+
+  private followStageEnd(runId: number, stage: StageName, end: StageEnd, message: string, hits?: WipeProbeHit[]) {
+    const run = this.store.runs.require(runId);
+    const host = this.store.hosts.byId(run.host_id);
+    if (end.kind === 'advance') {
+      if (end.to === 'Completed') this.complete(runId, 'orchestrator', 'stage-passed');
+      else this.enterStage(runId, end.to, 'orchestrator', 'stage-passed', null);
+      return;
+    }
+    this.store.runs.update(runId, { state: 'FailedHolding', hold_reason: end.holdReason, failed_stage: end.failedStage });
+    this.store.runs.addTransition(runId, run.state, 'FailedHolding', end.holdReason === 'UnexpectedData' ? 'unexpected-data' : 'stage-failed', 'orchestrator', message, {
+      stage,
+      holdReason: end.holdReason,
+      ...(hits ? { unexpectedData: hits } : {}),
+    });
+    const notifier = this.ctx.deps.notifier;
+    if (end.holdReason === 'UnexpectedData') {
+      const disks = (hits ?? []).map((h) => `${h.disk} (${h.device}): ${h.found.join(', ')}`).join('; ');
+      notifier.emit({ type: 'UnexpectedData', runId, host: host.name, title: `${host.name}: data found on disks — supervisor needed`, body: disks || message, data: { hits } });
+    } else if (stage === 'SpecValidate') {
+      notifier.emit({ type: 'SpecMismatch', runId, host: host.name, title: `${host.name}: hardware does not match its spec`, body: message });
+    } else {
+      notifier.emit({ type: 'StageFailed', runId, host: host.name, title: `${host.name}: ${stage} ${end.holdReason === 'StageError' ? 'could not run' : 'failed'}`, body: message });
+    }
+    this.ctx.changed(run);
+  }
+
+  private resolveOwnStage(runId: number, stage: StageName, attemptId: number) {
+    let outcome: 'passed' | 'failed' | 'error' | 'skipped';
+    let message: string;
+    let summary: Record<string, unknown>;
+    try {
+      // Reached only if common/stages/index.ts marks a stage orchestrator-owned that stages/index.ts does not list (stages.test.ts catches that).
+      if (!isOrchestratorStage(stage)) throw new Error(`no orchestrator resolver is registered for ${stage}`);
+      ({ outcome, message, summary } = ORCHESTRATOR_RESOLVERS[stage]({ store: this.store, reporter: this.ctx.deps.reporter }, runId, attemptId));
+    } catch (e) {
+      outcome = 'error';
+      message = `${stage} could not complete: ${(e as Error).message}`;
+      summary = {};
+    }
+    this.store.runs.closeAttempt(attemptId, outcome, outcome === 'passed' || outcome === 'skipped', message, summary);
+    this.followStageEnd(runId, stage, afterStage(stage, outcome, false), message);
+  }
+}

@@ -1,0 +1,21 @@
+import type { Reporter } from '../runs/run-context.ts';
+import type { Store } from '../store/index.ts';
+
+/** How an orchestrator-owned stage ended; stored on its attempt like an agent's stage-result. */
+export interface StageResolution {
+  outcome: 'passed' | 'failed' | 'error' | 'skipped';
+  message: string;
+  summary: Record<string, unknown>;
+}
+
+/** What a resolver may use: the store (inside the run's transaction) and the report writer. */
+export interface ResolverDeps {
+  store: Store;
+  reporter: Reporter;
+}
+
+/**
+ * Resolves an orchestrator-owned stage inline, inside the transaction that
+ * entered it. A throw is stored as the stage's error, never lost.
+ */
+export type OrchestratorStageResolver = (deps: ResolverDeps, runId: number, attemptId: number) => StageResolution;
