@@ -3,6 +3,7 @@ import { DiskId, HostName, MacAddress } from './primitives.ts';
 import { ProfileName } from './profile.ts';
 import { HoldReason, OperatorAction, RunResult, RunState, StageOutcome } from './run.ts';
 import { Severity } from './spec.ts';
+import { Coverage } from './coverage.ts';
 import { MeasurementKind, StageNameSchema } from './protocol.ts';
 
 // Bodies and views of the control API (docs/api.md), shared by the orchestrator,
@@ -81,6 +82,8 @@ export const StageView = z.object({
   startedAt: z.string().nullable(),
   completedAt: z.string().nullable(),
   summary: z.unknown().nullable(),
+  /** What the attempt covered per part; empty for attempts stored before coverage was kept. */
+  coverage: Coverage,
 });
 export type StageView = z.infer<typeof StageView>;
 

@@ -8,3 +8,4 @@ export * from './protocol.ts';
 export * from './run.ts';
 export * from './api.ts';
 export * from './notifications.ts';
+export * from './coverage.ts';

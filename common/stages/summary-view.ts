@@ -20,6 +20,9 @@ export interface ViewCell {
   judged?: 'good' | 'bad';
   /** "≥ 10000", "≤ 5 ms": the limit it was judged against. */
   limit?: string;
+  /** The same limit as a number and a direction, for exports that carry validators (OCP). */
+  limitValue?: number;
+  limitKind?: 'floor' | 'ceiling';
   unit?: string;
   /** The field is a figure worth exporting and charting (SummaryFieldMeta.measure). */
   measure?: boolean;
@@ -155,6 +158,8 @@ function cellFor(value: unknown, meta: Meta, row: Record<string, unknown>): View
     const floor = meta.floor !== undefined;
     cell.judged = (floor ? value >= limit : value <= limit) ? 'good' : 'bad';
     cell.limit = `${floor ? '≥' : '≤'} ${formatNumber(limit, meta)}`;
+    cell.limitValue = limit;
+    cell.limitKind = floor ? 'floor' : 'ceiling';
   }
   return cell;
 }

@@ -1,24 +1,27 @@
 import { LTTB } from 'downsample';
 import { Inventory } from '../../../common/schema/inventory.ts';
-import { STAGES, isStageName } from '../../../common/stages/index.ts';
+import { PROFILES } from '../../../common/profiles.ts';
+import { STAGES, isStageName, parseStageSummary } from '../../../common/stages/index.ts';
+import { RESULT_TEXT } from '../../../common/verdict.ts';
+import { verdictOf } from '../runs/run-verdict.ts';
 import type { Store } from '../store/index.ts';
 import type { ReportTransitionRow } from '../store/report-data.ts';
 import type { RunRow } from '../store/runs.ts';
-import { flattenSummary, readCpuStress, readNetwork, readPsu, readSmart, readStorage } from './summaries.ts';
 import type {
   ReportAggregate,
   ReportArtifact,
   ReportData,
-  ReportOtherSummary,
   ReportOverride,
   ReportSeries,
   ReportSpecDiff,
   ReportStage,
   ReportStageAttempt,
+  ReportStageResult,
   ReportTransition,
   Severity,
   Verdict,
 } from './types.ts';
+import type { RunResult } from '../../../common/schema/run.ts';
 
 /** Points kept per chart series; enough for a printed chart, small in report.json. */
 export const SERIES_POINTS = 240;
@@ -113,32 +116,25 @@ export function gatherReportData(store: Store, runId: number): ReportData {
   const macs = new Set(registeredMacs.map((m) => m.toLowerCase()));
   for (const nic of inv?.nics ?? []) if (nic.mac) macs.add(nic.mac.toLowerCase());
 
-  // ---- stage summaries (latest attempt with a summary) ----
-  const latestSummary = (name: string): { summary: unknown; attempt: number } | null => {
-    const row = [...stageRows].reverse().find((s) => s.name === name && s.summary_json !== null);
-    return row ? { summary: parseJson(row.summary_json), attempt: row.attempt } : null;
-  };
-  const otherSummaries: ReportOtherSummary[] = [];
-  const known = <T>(name: string, read: (s: unknown) => T | null): T | null => {
-    const found = latestSummary(name);
-    if (!found) return null;
-    const value = read(found.summary);
-    if (value === null) otherSummaries.push({ stage: name, attempt: found.attempt, entries: flattenSummary(found.summary) });
-    return value;
-  };
-  const smart = known('SMART', readSmart) ?? [];
-  const storage = known('Storage', readStorage) ?? [];
-  const network = known('Network', readNetwork) ?? [];
-  const cpuStress = known('CPUStress', readCpuStress);
-  const psu = known('PSU', readPsu) ?? [];
-  const handled = new Set(['Inventory', 'SMART', 'Storage', 'Network', 'CPUStress', 'PSU']);
-  if (inventoryRow && !inv) otherSummaries.push({ stage: 'Inventory', attempt: inventoryRow.attempt, entries: flattenSummary(invSummary) });
+  // ---- verdict: what the stages covered, judged by the rules the stored result was drawn by ----
+  const verdict = verdictOf(store, runId, reporting ? 'Completed' : undefined);
+
+  // ---- stage results: the latest attempt of each stage that stored a summary ----
+  const results: ReportStageResult[] = [];
   for (const def of STAGES) {
-    if (handled.has(def.name)) continue;
-    const found = latestSummary(def.name);
-    if (found) otherSummaries.push({ stage: def.name, attempt: found.attempt, entries: flattenSummary(found.summary) });
+    const row = [...stageRows].reverse().find((r) => r.name === def.name && r.summary_json !== null);
+    if (!row) continue;
+    const raw = parseJson(row.summary_json);
+    // Summaries are checked where they are stored; one from before that (or altered since) is shown as it is.
+    const checked = parseStageSummary(def.name, row.outcome, raw);
+    results.push({
+      stage: def.name,
+      attempt: row.attempt,
+      outcome: row.outcome,
+      summary: checked.ok ? checked.summary : raw,
+      coverage: verdict.coverage.filter((c) => c.stage === def.name),
+    });
   }
-  otherSummaries.sort((a, b) => stageOrder(a.stage) - stageOrder(b.stage));
 
   // ---- spec diffs, by severity ----
   const specDiffs: ReportSpecDiff[] = reads.specDiffs(runId).sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
@@ -169,7 +165,9 @@ export function gatherReportData(store: Store, runId: number): ReportData {
   // ---- overrides and verdict ----
   const overrides = collectOverrides(transitionRows, attempts, run.failed_stage);
   const wipeOverride = parseStringArray(run.wipe_override_json);
-  const { value, reasons } = decideVerdict(run, state, stages, overrides.length > 0 || wipeOverride.length > 0);
+  const { value, reasons } = presentVerdict(run, verdict.result, verdict.reasons);
+  const cpuStress = results.find((r) => r.stage === 'CPUStress')?.summary;
+  const ceilingC = isRecord(cpuStress) && typeof cpuStress.ceilingC === 'number' ? cpuStress.ceilingC : null;
 
   const finishedAt = run.completed_at ?? (reporting ? (latest.get('Reporting')?.startedAt ?? null) : null);
   const model = inv ? [inv.system.product].filter(Boolean).join(' ') || null : null;
@@ -178,7 +176,7 @@ export function gatherReportData(store: Store, runId: number): ReportData {
       id: run.id,
       profile: run.profile,
       state,
-      result: run.result ?? (reporting ? (value === 'FAIL' ? 'fail' : 'pass') : null),
+      result: run.result ?? verdict.result,
       holdReason: run.hold_reason,
       failedStage: run.failed_stage,
       createdAt: run.created_at,
@@ -200,17 +198,19 @@ export function gatherReportData(store: Store, runId: number): ReportData {
       memoryBytes: inv?.memory.totalBytes ?? null,
       bios: inv ? [inv.bios.vendor, inv.bios.version, inv.bios.date].filter(Boolean).join(' ') || null : null,
     },
-    verdict: { value, reasons, overrides },
+    verdict: {
+      value,
+      result: run.result ?? verdict.result,
+      certifies: (PROFILES[run.profile as keyof typeof PROFILES] ?? PROFILES.standard).certifies,
+      reasons,
+      overrides,
+      coverage: verdict.coverage,
+    },
     stages,
     attempts,
     specDiffs,
-    smart,
-    storage,
-    network,
-    cpuStress,
-    psu,
-    otherSummaries,
-    measurements: { aggregates, series, thermalCeilingC: cpuStress?.ceilingC ?? host.max_temp_c ?? null },
+    results,
+    measurements: { aggregates, series, thermalCeilingC: ceilingC ?? host.max_temp_c ?? null },
     artifacts,
     transitions,
   };
@@ -251,20 +251,13 @@ function collectOverrides(transitions: TransitionRow[], attempts: ReportStageAtt
   return out;
 }
 
-function decideVerdict(run: RunRow, state: string, stages: ReportStage[], overridden: boolean): { value: Verdict; reasons: string[] } {
-  const reasons: string[] = [];
-  for (const s of stages) {
-    if (s.outcome === 'failed' || s.outcome === 'error') reasons.push(`${s.name} ${s.outcome}${s.message ? `: ${s.message}` : ''}`);
-  }
-  if (run.state === 'FailedHolding' && reasons.length === 0) {
-    reasons.push(`held at ${run.failed_stage ?? 'a stage'}${run.hold_reason ? ` (${run.hold_reason})` : ''}`);
-  }
-  if (run.state === 'Abandoned') reasons.push('the run was abandoned before it completed');
-  if (run.result === 'fail' && reasons.length === 0) reasons.push('the run was recorded as failed');
-  const failed = run.result === 'fail' || run.state === 'FailedHolding' || run.state === 'Abandoned' || reasons.length > 0;
-  if (failed) return { value: 'FAIL', reasons };
-  if (state === 'Completed' || state === 'Released' || run.result === 'pass') {
-    return overridden ? { value: 'PASS WITH OVERRIDES', reasons: ['passed after overrides (listed below)'] } : { value: 'PASS', reasons: [] };
-  }
-  return { value: 'INCOMPLETE', reasons: [`the run is still in ${state}`] };
+/**
+ * The headline: the stored (or about-to-be-stored) result in words. A run that
+ * has none yet is held (a failure waiting for a person) or still going.
+ */
+function presentVerdict(run: RunRow, result: RunResult | null, reasons: string[]): { value: Verdict; reasons: string[] } {
+  const stored = run.result ?? result;
+  if (stored) return { value: RESULT_TEXT[stored] as Verdict, reasons };
+  if (run.state === 'FailedHolding') return { value: 'FAIL', reasons: [`held at ${run.failed_stage ?? 'a stage'}${run.hold_reason ? ` (${run.hold_reason})` : ''}: waiting for a person to decide`, ...reasons] };
+  return { value: 'INCOMPLETE', reasons: [`the run is still in ${run.state}`, ...reasons] };
 }

@@ -2,6 +2,7 @@ import type { RunActionBody, WipeProbeHit } from '../../../common/schema/index.t
 import type { RunRow } from '../store/runs.ts';
 import { UserError } from '../util/errors.ts';
 import { nowIso } from '../util/time.ts';
+import { verdictOf } from './run-verdict.ts';
 import { OPERATOR, positionOf, type RunContext } from './run-context.ts';
 import type { StageFlow } from './stage-flow.ts';
 import { IllegalTransition, planAction } from './state-machine.ts';
@@ -43,11 +44,10 @@ export class OperatorActions {
           this.flow.complete(runId, actor, 'override');
           return;
         }
-        this.store.runs.update(runId, {
-          state: plan.to,
-          result: plan.to === 'Abandoned' ? 'fail' : current.result,
-          completed_at: current.completed_at ?? nowIso(),
-        });
+        // Abandoning draws the verdict from what was covered so far: fail on an unwaived failure,
+        // incomplete otherwise (found data, or stopped early). Releasing keeps the result it had.
+        const result = plan.to === 'Abandoned' ? (verdictOf(this.store, runId, 'Abandoned').result ?? 'incomplete') : current.result;
+        this.store.runs.update(runId, { state: plan.to, result, completed_at: current.completed_at ?? nowIso() });
         this.store.runs.addTransition(runId, current.state, plan.to, body.action, actor, reason);
         this.ctx.changed(current);
         return;

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StageResult } from '../../../common/schema/index.ts';
-import type { StageName } from '../../../common/stages/index.ts';
-import { qemuGuestInventory } from '../../../test/support/fixture-inventory.ts';
+import type { AgentStageName } from '../../../common/stages/index.ts';
+import { stageResultBody } from '../../../test/support/stage-results.ts';
 import { EventBus, type BusEvent } from '../events/bus.ts';
 import { writeRunReport } from '../report/index.ts';
 import { openStore, type Store } from '../store/index.ts';
@@ -63,13 +63,17 @@ disks:
 `;
 
 let seq = 0;
-function result(runId: number, session: string, stage: StageName, outcome: StageResult['outcome'], extra: Partial<StageResult> = {}) {
+const DISKS = ['LABNVME0001', 'LABSATA0001'];
+
+/** The agent's result for `stage`, in the stage's own summary shape (test/support/stage-results.ts). */
+function result(runId: number, session: string, stage: AgentStageName, outcome: StageResult['outcome'], extra: Partial<StageResult> = {}) {
   const attempt = store.runs.latestAttempt(runId, stage)!.attempt;
-  runs.messages.applyAgentMessage(runId, session, { type: 'stage-result', seq: ++seq, ts: Date.now(), stage, attempt, outcome, message: `${stage} ${outcome}`, summary: {}, ...extra });
+  const body = stageResultBody(stage, { disks: DISKS, outcome });
+  runs.messages.applyAgentMessage(runId, session, { type: 'stage-result', seq: ++seq, ts: Date.now(), stage, attempt, ...body, summary: body.summary as Record<string, unknown>, ...extra });
 }
 
-function started(host = 'node1', spec: string | null = SPEC) {
-  store.hosts.add({ name: host, macs: [], profile: 'smoke', disks: ['LABNVME0001', 'LABSATA0001'], specYaml: spec });
+function started(host = 'node1', spec: string | null = SPEC, profile: 'smoke' | 'standard' = 'smoke') {
+  store.hosts.add({ name: host, macs: [], profile, disks: DISKS, specYaml: spec });
   const { runId, token } = runs.commands.startRun(host);
   const auth = runs.agent.authenticate(token);
   expect('run' in auth).toBe(true);
@@ -79,7 +83,7 @@ function started(host = 'node1', spec: string | null = SPEC) {
 }
 
 function passInventory(runId: number) {
-  result(runId, 'session-a', 'Inventory', 'passed', { summary: { inventory: qemuGuestInventory() } });
+  result(runId, 'session-a', 'Inventory', 'passed');
 }
 
 function state(runId: number) {
@@ -98,7 +102,7 @@ describe('store', () => {
 
 describe('a run through the service', () => {
   it('passes every stage in order, resolving SpecValidate and Reporting inline, and writes the report', () => {
-    const id = started();
+    const id = started('node1', SPEC, 'standard');
     expect(state(id).state).toBe('Inventory');
     passInventory(id);
     // SpecValidate is never the agent's turn: the Inventory result moved the run straight to SMART.
@@ -117,6 +121,49 @@ describe('a run through the service', () => {
     expect(runs.agent.directive(run)).toMatchObject({ type: 'shutdown' });
     expect(notes.map((n) => n.type)).toEqual(['RunCompleted']);
     expect(store.runs.transitions(id).map((t) => t.to)).toEqual(['WaitingForAgent', 'Inventory', 'SpecValidate', 'SMART', 'CPUStress', 'Storage', 'Network', 'GPU', 'PSU', 'Reporting', 'Completed']);
+  });
+
+  it('never certifies a smoke run: a clean one completes incomplete, and the notification says why', () => {
+    const id = started();
+    passInventory(id);
+    for (const stage of ['SMART', 'CPUStress', 'Storage', 'Network', 'GPU', 'PSU'] as const) result(id, 'session-a', stage, stage === 'GPU' ? 'skipped' : 'passed');
+    expect(state(id)).toMatchObject({ state: 'Completed', result: 'incomplete' });
+    expect(notes.at(-1)).toMatchObject({ type: 'RunCompleted', title: 'node1: run 1 INCOMPLETE' });
+    expect(notes.at(-1)!.body).toMatch(/smoke profile is a demonstration run/);
+  });
+
+  it('completes a run with an overridden stage as pass-with-overrides, never a plain pass', async () => {
+    const id = started('node1', SPEC, 'standard');
+    passInventory(id);
+    result(id, 'session-a', 'SMART', 'passed');
+    result(id, 'session-a', 'CPUStress', 'failed');
+    await runs.actions.act(id, { action: 'override', reason: 'fan replaced after the run', actor: 'alice' });
+    for (const stage of ['Storage', 'Network', 'GPU', 'PSU'] as const) result(id, 'session-a', stage, stage === 'GPU' ? 'skipped' : 'passed');
+    expect(state(id)).toMatchObject({ state: 'Completed', result: 'pass-with-overrides' });
+    expect(runs.views.summary(state(id)).result).toBe('pass-with-overrides');
+  });
+
+  it('refuses a summary that does not match its stage schema: the attempt errs, the summary is kept', () => {
+    const id = started('node1', SPEC, 'standard');
+    passInventory(id);
+    result(id, 'session-a', 'SMART', 'passed', { summary: { disks: 'all fine' } });
+    expect(state(id)).toMatchObject({ state: 'FailedHolding', hold_reason: 'StageError', failed_stage: 'SMART' });
+    const attempt = store.runs.latestAttempt(id, 'SMART')!;
+    expect(attempt.outcome).toBe('error');
+    expect(attempt.message).toMatch(/does not match the stage's schema \(disks: /);
+    expect(JSON.parse(attempt.summary_json!)).toMatchObject({ infraError: 'summary-rejected', rejectedSummary: { disks: 'all fine' } });
+  });
+
+  it('keeps what each attempt covered, and a disk SMART could not read leaves a clean run incomplete', () => {
+    const id = started('node1', SPEC, 'standard');
+    passInventory(id);
+    const unread = stageResultBody('SMART', { disks: DISKS });
+    unread.coverage[1] = { ...unread.coverage[1]!, status: 'not-tested', reason: 'SMART is unavailable on /dev/sdb' };
+    result(id, 'session-a', 'SMART', 'passed', { coverage: unread.coverage });
+    for (const stage of ['CPUStress', 'Storage', 'Network', 'GPU', 'PSU'] as const) result(id, 'session-a', stage, stage === 'GPU' ? 'skipped' : 'passed');
+    expect(state(id)).toMatchObject({ state: 'Completed', result: 'incomplete' });
+    const smart = runs.views.detail(id).stages.find((s) => s.name === 'SMART')!;
+    expect(smart.coverage.map((c) => c.status)).toEqual(['tested', 'not-tested']);
   });
 
   it('a critical spec difference fails SpecValidate and fires SpecMismatch', () => {
@@ -180,7 +227,8 @@ describe('a run through the service', () => {
     await expect(runs.actions.act(id, { action: 'release' })).rejects.toThrow('cannot release a run in state Inventory');
     expect(state(id).state).toBe('Inventory');
     await runs.actions.act(id, { action: 'abandon', reason: 'customer took it back' });
-    expect(state(id)).toMatchObject({ state: 'Abandoned', result: 'fail' });
+    // Abandoned before anything failed: nothing was shown broken, and nothing certified.
+    expect(state(id)).toMatchObject({ state: 'Abandoned', result: 'incomplete' });
     await expect(runs.actions.act(id, { action: 'abandon' })).rejects.toThrow('cannot abandon a run in state Abandoned');
     await runs.actions.act(id, { action: 'release' });
     expect(state(id).state).toBe('Released');
@@ -199,7 +247,7 @@ describe('a run through the service', () => {
     passInventory(id);
     result(id, 'session-a', 'SMART', 'failed');
     await runs.actions.act(id, { action: 'override', reason: 'spare disk arrives tomorrow' });
-    runs.messages.applyAgentMessage(id, 'session-a', { type: 'stage-result', seq: ++seq, ts: Date.now(), stage: 'SMART', attempt: 1, outcome: 'passed', message: 'late', summary: {} });
+    runs.messages.applyAgentMessage(id, 'session-a', { type: 'stage-result', seq: ++seq, ts: Date.now(), stage: 'SMART', attempt: 1, outcome: 'passed', message: 'late', summary: {}, coverage: [] });
     expect(state(id).state).toBe('CPUStress');
     expect(store.runs.transitions(id).at(-1)!.action).toBe('stale-result');
   });

@@ -1,9 +1,11 @@
-import { stageDefinition, type StageName } from '../../../common/stages/index.ts';
-import type { StageResult, WipeProbeHit } from '../../../common/schema/index.ts';
+import { parseStageSummary, stageDefinition, type StageName } from '../../../common/stages/index.ts';
+import type { CoverageEntry, StageResult, WipeProbeHit } from '../../../common/schema/index.ts';
+import { RESULT_TEXT } from '../../../common/verdict.ts';
 import { ORCHESTRATOR_RESOLVERS, isOrchestratorStage } from '../stages/index.ts';
 import type { RunRow } from '../store/runs.ts';
 import { nowIso } from '../util/time.ts';
 import { positionOf, type RunContext } from './run-context.ts';
+import { verdictOf } from './run-verdict.ts';
 import { afterStage, acceptsResultFor, type StageEnd } from './state-machine.ts';
 
 /**
@@ -28,11 +30,25 @@ export class StageFlow {
       return;
     }
     if (msg.measurements?.length) this.store.measurements.insertBatch(run.id, msg.measurements);
-    const unexpected = msg.stage === 'Storage' && msg.outcome === 'failed' && (msg.unexpectedData?.length ?? 0) > 0;
-    const summary = unexpected ? { ...msg.summary, unexpectedData: msg.unexpectedData } : msg.summary;
-    this.store.runs.closeAttempt(attempt.id, msg.outcome, msg.outcome === 'passed' || msg.outcome === 'skipped', msg.message, summary);
+    // The summary must have its stage's shape before anything reads it as such. One that does not is
+    // kept as it came (nothing is lost) and the attempt becomes an error a person sees, never a pass.
+    const checked = parseStageSummary(msg.stage, msg.outcome, msg.summary);
+    let { outcome, message } = msg;
+    let summary: Record<string, unknown>;
+    let coverage: readonly CoverageEntry[] = msg.coverage;
+    if (checked.ok) {
+      summary = checked.summary;
+    } else {
+      outcome = 'error';
+      message = `the agent's ${msg.stage} summary does not match the stage's schema (${checked.problems.join('; ')}); its result was not accepted. The agent said: ${msg.outcome}: ${msg.message}`.slice(0, 4096);
+      summary = { infraError: 'summary-rejected', problems: checked.problems, rejectedSummary: msg.summary };
+      coverage = [];
+    }
+    const unexpected = msg.stage === 'Storage' && outcome === 'failed' && (msg.unexpectedData?.length ?? 0) > 0;
+    if (unexpected) summary = { ...summary, unexpectedData: msg.unexpectedData };
+    this.store.runs.closeAttempt(attempt.id, outcome, outcome === 'passed' || outcome === 'skipped', message, summary, coverage);
     this.ctx.afterCommit(() => this.ctx.deps.live.clearProgress(run.id));
-    this.followStageEnd(run.id, msg.stage, afterStage(msg.stage, msg.outcome, unexpected), msg.message, unexpected ? msg.unexpectedData : undefined);
+    this.followStageEnd(run.id, msg.stage, afterStage(msg.stage, outcome, unexpected), message, unexpected ? msg.unexpectedData : undefined);
   }
 
   /** Moves the run into `stage` with a new attempt; orchestrator-owned stages resolve right here. */
@@ -45,14 +61,25 @@ export class StageFlow {
     if (stageDefinition(stage).owner === 'orchestrator') this.resolveOwnStage(runId, stage, attempt.id);
   }
 
-  /** The run passed its last stage, or a person overrode the last hold. */
+  /**
+   * The run passed its last stage, or a person overrode the last hold. Its result
+   * is what its stages covered (common/verdict.ts), not merely that it got here.
+   */
   complete(runId: number, actor: string, action: string): void {
     const run = this.store.runs.require(runId);
     const host = this.store.hosts.byId(run.host_id);
-    this.store.runs.update(runId, { state: 'Completed', result: 'pass', completed_at: nowIso(), hold_reason: null, failed_stage: null });
-    this.store.runs.addTransition(runId, run.state, 'Completed', action, actor, null);
-    const overridden = this.store.runs.stageAttempts(runId).some((s) => s.outcome === 'overridden');
-    this.ctx.deps.notifier.emit({ type: 'RunCompleted', runId, host: host.name, title: `${host.name}: run ${runId} ${overridden ? 'passed with overrides' : 'passed'}`, body: `All stages finished for run ${runId}.` });
+    const verdict = verdictOf(this.store, runId, 'Completed');
+    const result = verdict.result ?? 'incomplete';
+    this.store.runs.update(runId, { state: 'Completed', result, completed_at: nowIso(), hold_reason: null, failed_stage: null });
+    this.store.runs.addTransition(runId, run.state, 'Completed', action, actor, null, { result, reasons: verdict.reasons.slice(0, 20) });
+    this.ctx.deps.notifier.emit({
+      type: 'RunCompleted',
+      runId,
+      host: host.name,
+      title: `${host.name}: run ${runId} ${RESULT_TEXT[result]}`,
+      body: `All stages finished for run ${runId}: ${RESULT_TEXT[result]}. ${verdict.reasons.slice(0, 5).join('; ')}`.slice(0, 2000),
+      data: { result },
+    });
     this.ctx.changed(run);
   }
 
@@ -85,17 +112,20 @@ export class StageFlow {
   private resolveOwnStage(runId: number, stage: StageName, attemptId: number) {
     let outcome: 'passed' | 'failed' | 'error' | 'skipped';
     let message: string;
-    let summary: Record<string, unknown>;
+    let summary: unknown;
+    let coverage: CoverageEntry[];
     try {
-      // Reached only if common/stages/index.ts marks a stage orchestrator-owned that stages/index.ts does not list (stages.test.ts catches that).
+      // Reached only if common/stages marks a stage orchestrator-owned that stages/index.ts does not list (stages.test.ts catches that).
       if (!isOrchestratorStage(stage)) throw new Error(`no orchestrator resolver is registered for ${stage}`);
-      ({ outcome, message, summary } = ORCHESTRATOR_RESOLVERS[stage]({ store: this.store, reporter: this.ctx.deps.reporter }, runId, attemptId));
+      const resolve = ORCHESTRATOR_RESOLVERS[stage] as (typeof ORCHESTRATOR_RESOLVERS)[typeof stage];
+      ({ outcome, message, summary, coverage } = resolve({ store: this.store, reporter: this.ctx.deps.reporter }, runId, attemptId));
     } catch (e) {
       outcome = 'error';
       message = `${stage} could not complete: ${(e as Error).message}`;
-      summary = {};
+      summary = { infraError: 'exception', problems: [(e as Error).message] };
+      coverage = [];
     }
-    this.store.runs.closeAttempt(attemptId, outcome, outcome === 'passed' || outcome === 'skipped', message, summary);
+    this.store.runs.closeAttempt(attemptId, outcome, outcome === 'passed' || outcome === 'skipped', message, summary, coverage);
     this.followStageEnd(runId, stage, afterStage(stage, outcome, false), message);
   }
 }

@@ -1,4 +1,5 @@
 import type { ArtifactView, BootEventView, BootStep, HoldReason, RunResult, RunState, SpecDiff, StageOutcome, StageView, TransitionView } from '../../../common/schema/index.ts';
+import { Coverage, type CoverageEntry } from '../../../common/schema/coverage.ts';
 import type { StageName } from '../../../common/stages/index.ts';
 import { notFound } from '../util/errors.ts';
 import { nowIso } from '../util/time.ts';
@@ -36,6 +37,8 @@ export interface StageRow {
   started_at: string;
   completed_at: string | null;
   summary_json: string | null;
+  /** What the attempt covered per part (CoverageEntry[] as JSON); null before schema version 6. */
+  coverage_json: string | null;
   message: string | null;
 }
 
@@ -145,10 +148,10 @@ export class RunStore {
     return this.db.prepare('SELECT * FROM stages WHERE id = ?').get(Number(lastInsertRowid)) as StageRow;
   }
 
-  closeAttempt(stageId: number, outcome: StageOutcome, passed: boolean, message: string, summary: unknown): void {
+  closeAttempt(stageId: number, outcome: StageOutcome, passed: boolean, message: string, summary: unknown, coverage: readonly CoverageEntry[]): void {
     this.db
-      .prepare('UPDATE stages SET outcome = ?, passed = ?, message = ?, summary_json = ?, completed_at = ? WHERE id = ?')
-      .run(outcome, passed ? 1 : 0, message, JSON.stringify(summary ?? null), nowIso(), stageId);
+      .prepare('UPDATE stages SET outcome = ?, passed = ?, message = ?, summary_json = ?, coverage_json = ?, completed_at = ? WHERE id = ?')
+      .run(outcome, passed ? 1 : 0, message, JSON.stringify(summary ?? null), JSON.stringify(coverage), nowIso(), stageId);
   }
 
   markOverridden(stageId: number): void {
@@ -237,5 +240,17 @@ export function stageView(row: StageRow): StageView {
     startedAt: row.started_at,
     completedAt: row.completed_at,
     summary: row.summary_json ? JSON.parse(row.summary_json) : null,
+    coverage: parseCoverage(row.coverage_json),
   };
+}
+
+/** Stored coverage; rows from before coverage was kept (or unreadable ones) have none. */
+export function parseCoverage(json: string | null): CoverageEntry[] {
+  if (!json) return [];
+  try {
+    const parsed = Coverage.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
 }

@@ -1,0 +1,85 @@
+import { notApplicable, notTested, tested, type CoverageEntry } from '../../common/schema/coverage.ts';
+import type { AgentOutcome } from '../../common/schema/protocol.ts';
+import type { AgentStageName, StageErrorSummary, StageSummaryInput } from '../../common/stages/index.ts';
+import { qemuGuestInventory } from './fixture-inventory.ts';
+
+// Stage results in the shape each stage's schema asks for (common/stages), for
+// tests that play the agent: the orchestrator refuses any other shape. Each
+// says what it covered the way the real stage does, for the disks and NIC given.
+
+export interface StageResultBody<N extends AgentStageName = AgentStageName> {
+  outcome: AgentOutcome;
+  message: string;
+  summary: StageSummaryInput<N> | StageErrorSummary;
+  coverage: CoverageEntry[];
+}
+
+export interface ResultOptions {
+  /** Expected-disk ids the SMART and Storage results speak for. */
+  disks?: readonly string[];
+  /** The NIC's MAC the Network result speaks for. */
+  nicMac?: string;
+  outcome?: AgentOutcome;
+}
+
+const disk = (id: string, i: number) => ({ kind: 'disk' as const, id, label: `${id} (/dev/sd${String.fromCharCode(97 + i)})` });
+const device = (i: number) => `/dev/sd${String.fromCharCode(97 + i)}`;
+
+/** A result of `stage` in its schema's shape: passed (or the given outcome), covering what it names. */
+export function stageResultBody<N extends AgentStageName>(stage: N, opts: ResultOptions = {}): StageResultBody<N> {
+  const outcome = opts.outcome ?? 'passed';
+  const disks = opts.disks ?? [];
+  const message = `${stage} ${outcome}`;
+  const body = (summary: StageResultBody<N>['summary'], coverage: CoverageEntry[]): StageResultBody<N> => ({ outcome, message, summary, coverage });
+  switch (stage as AgentStageName) {
+    case 'Inventory':
+      return body({ inventory: qemuGuestInventory() } as StageSummaryInput<N>, []);
+    case 'SMART':
+      return body(
+        {
+          disks: disks.map((d, i) => ({ disk: d, device: device(i), type: null, outcome: outcome === 'failed' ? 'failed' : 'passed', smartAvailable: true, health: outcome !== 'failed', reallocated: 0, reasons: ['SMART health PASSED'] })),
+          missing: [],
+          notes: [],
+        } as StageSummaryInput<N>,
+        disks.length ? disks.map((d, i) => tested(disk(d, i), 'SMART health and counters')) : [notTested({ kind: 'disk', id: 'expected disks' }, 'SMART health and counters', 'the host lists no expected disks', true)],
+      );
+    case 'CPUStress':
+      return body(
+        { metrics: [{ stressor: 'cpu', bogoOps: 1000, bogoOpsPerSecReal: 333 }], cpuWorkers: 2, vmWorkers: 1, vmBytesTotal: 64 * 1024 ** 2, durationS: 3, exitCode: outcome === 'failed' ? 2 : 0, ceilingC: 90, peaks: [], thermalSamples: 0 } as StageSummaryInput<N>,
+        [tested({ kind: 'cpu', id: 'cpu' }, 'stress-ng CPU load'), tested({ kind: 'memory', id: 'memory' }, 'stress-ng vm --verify')],
+      );
+    case 'Storage':
+      return body(
+        {
+          overridden: [],
+          disks: disks.map((d, i) => ({
+            disk: d,
+            device: device(i),
+            diskClass: 'ssd',
+            outcome: outcome === 'failed' ? 'failed' : 'passed',
+            reasons: ['ok'],
+            badblocks: { blockSize: 4096, firstBlock: 0, lastBlock: 16383, badBlocks: 0, badRanges: [], coveredBytes: 64 * 1024 ** 2, diskBytes: 64 * 1024 ** 2, counts: null },
+            fio: { iops: 20_000, readIops: 10_000, writeIops: 10_000, p99Ms: 1.5, minIops: 100, maxP99Ms: 1000 },
+          })),
+        } as StageSummaryInput<N>,
+        disks.length
+          ? disks.flatMap((d, i) => [tested(disk(d, i), 'surface scan', { extent: { done: 64 * 1024 ** 2, total: 64 * 1024 ** 2, unit: 'bytes' } }), tested(disk(d, i), 'random I/O')])
+          : [notTested({ kind: 'disk', id: 'expected disks' }, 'surface scan', 'the host lists no expected disks', true)],
+      );
+    case 'Network': {
+      const mac = opts.nicMac ?? '52:54:00:12:34:56';
+      return body(
+        { nics: [{ nic: 'eth0', mac, address: '10.0.0.2', outcome: outcome === 'failed' ? 'failed' : 'passed', linkMbps: 1000, linkSpeedAssumed: false, goodputMbps: 940, floorMbps: 900, reason: '940 Mbit/s' }], server: { host: '10.0.0.1', port: 5201 } } as StageSummaryInput<N>,
+        [tested({ kind: 'nic', id: mac, label: `eth0 (${mac})` }, 'iperf3 throughput')],
+      );
+    }
+    case 'GPU':
+      return { ...body({ gpus: [] } as StageSummaryInput<N>, [notApplicable({ kind: 'gpu', id: 'gpus' }, 'compute burn', 'no GPU in this host')]), outcome: opts.outcome ?? 'skipped' };
+    case 'PSU':
+      return body(
+        { telemetry: true, sensors: 1, rails: [{ sensor: 'nct6775/in0', idleV: 12, minV: 11.9, dipFraction: 0.008, maxDipFraction: 0.05 }], loads: [{ load: 'cpu', ok: true, detail: 'exit 0' }] } as StageSummaryInput<N>,
+        [tested({ kind: 'psu', id: 'nct6775/in0' }, 'voltage under load')],
+      );
+  }
+  throw new Error(`no scripted result for ${stage}`);
+}
