@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { storageStage } from '../agent/stages/storage/index.ts';
 import { runTool, type ToolRunner } from '../agent/runtime/tool-runner.ts';
 import { fakeContext } from '../agent/testing/fake-context.ts';
+import { summaryOf } from '../agent/testing/summary-of.ts';
 import { Cleanup, loopDevice, tempDir } from '../agent/testing/host-fixtures.ts';
 import { median } from './stats.ts';
 import type { Figure } from './table.ts';
@@ -69,7 +70,7 @@ async function runStage(disks: { file: string; dev: string }[], workDir: string)
   const wallMs = performance.now() - t0;
   // Correctness: every disk passed, each with a clean badblocks and a fio result.
   if (r.outcome !== 'passed') throw new Error(`Storage stage on ${disks.length} disk(s) gave ${r.outcome}: ${r.message}`);
-  const tested = (r.summary.disks ?? []) as { device: string; outcome: string; badblocks: { badBlocks: number } | null; fio: { iops: number } | null }[];
+  const tested = summaryOf('Storage', r).disks ?? [];
   if (tested.length !== disks.length || tested.some((d) => d.outcome !== 'passed' || d.badblocks?.badBlocks !== 0 || !(d.fio && d.fio.iops > 0))) {
     throw new Error(`Storage stage summary does not show ${disks.length} clean disk(s): ${JSON.stringify(tested)}`);
   }

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROFILES } from '../../common/profiles.ts';
 import type { StageOutcomeReport } from '../../agent/stages/types.ts';
+import { summaryOf } from '../../agent/testing/summary-of.ts';
 import { Cleanup, isRoot, sh, spawnTracked, tempDir, vethPair } from '../../agent/testing/host-fixtures.ts';
 
 // The Network stage with the real iperf3 across a veth pair between two
@@ -27,11 +28,11 @@ afterEach(() => cleanup.run());
 // carries even on a busy machine, far above the 20 Mbit/s cap.
 const params = { ...PROFILES.smoke, network: { ...PROFILES.smoke.network, floorFraction: 0.02, durationS: 2 } };
 
-async function networkStageIn(ns: string, iperf: { host: string; port: number }): Promise<StageOutcomeReport> {
+async function networkStageIn(ns: string, iperf: { host: string; port: number }): Promise<StageOutcomeReport<'Network'>> {
   const spec = join(dir, `spec-${Date.now()}.json`);
   writeFileSync(spec, JSON.stringify({ stage: 'Network', welcome: { iperf }, params }));
   const { stdout } = await run('ip', ['netns', 'exec', ns, join(root, 'node_modules/.bin/tsx'), join(root, 'agent/testing/run-stage.ts'), spec], { cwd: root, timeout: 120_000 });
-  return (JSON.parse(stdout) as { report: StageOutcomeReport }).report;
+  return (JSON.parse(stdout) as { report: StageOutcomeReport<'Network'> }).report;
 }
 
 async function waitForListener(ns: string, port: number): Promise<void> {
@@ -50,8 +51,12 @@ describe.skipIf(!isRoot() && !process.env.CI)('Network stage over a veth pair', 
 
     const open = await networkStageIn(net.client, { host: net.serverIp, port: 5201 });
     expect(open.outcome, open.message).toBe('passed');
-    const [nic] = open.summary.nics as { nic: string; linkMbps: number; linkSpeedAssumed: boolean; floorMbps: number; goodputMbps: number }[];
+    const [nic] = summaryOf('Network', open).nics;
     expect(nic).toMatchObject({ nic: net.clientIf, linkMbps: 10000, linkSpeedAssumed: false, floorMbps: 200 });
+    // The NIC is named by its MAC, so a spec that lists it is checked against this very card.
+    const mac = sh('ip', ['netns', 'exec', net.client, 'cat', `/sys/class/net/${net.clientIf}/address`]);
+    expect(nic!.mac).toBe(mac);
+    expect(open.coverage).toEqual([expect.objectContaining({ part: expect.objectContaining({ kind: 'nic', id: mac }), status: 'tested' })]);
     expect(nic!.goodputMbps).toBeGreaterThan(200);
     expect(open.measurements?.[0]).toMatchObject({ kind: 'network', sensor: `${net.clientIf}/goodput`, unit: 'Mbit/s' });
 
@@ -66,5 +71,6 @@ describe.skipIf(!isRoot() && !process.env.CI)('Network stage over a veth pair', 
     const r = await networkStageIn(net.client, { host: net.serverIp, port: 5999 });
     expect(r.outcome).toBe('error');
     expect(r.message).toMatch(/iperf3 error: .*(refused|unable)/i);
+    expect(r.coverage.map((c) => c.status)).toEqual(['not-tested']);
   });
 });

@@ -2,8 +2,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deviceFacts } from '../../agent/stages/storage/device-facts.ts';
 import { storageStage } from '../../agent/stages/storage/index.ts';
+import { PROFILES } from '../../common/profiles.ts';
 import { Cleanup, eioLoopDevice, isRoot, loopDevice, mount, sh, tempDir } from '../../agent/testing/host-fixtures.ts';
 import { fakeContext } from '../../agent/testing/fake-context.ts';
+import { summaryOf } from '../../agent/testing/summary-of.ts';
 
 // The Storage stage on real loop devices with the real tools: the three safety
 // gates, the wipe-probe on real signatures (mkfs.ext4, pvcreate), badblocks and
@@ -36,14 +38,23 @@ describe.skipIf(!isRoot() && !process.env.CI)('Storage stage on real loop device
     const ctx = storageCtx([`loop:${a.file}`, `loop:${b.file}`]);
     const r = await storageStage.run(ctx);
     expect(r.outcome, r.message).toBe('passed');
-    const disks = r.summary.disks as { disk: string; device: string; badblocks: { badBlocks: number; lastBlock: number }; fio: { iops: number } }[];
+    const disks = summaryOf('Storage', r).disks!;
     expect(disks.map((d) => d.device)).toEqual([a.dev, b.dev]);
     for (const d of disks) {
-      expect(d.badblocks.badBlocks).toBe(0);
+      expect(d.badblocks!.badBlocks).toBe(0);
       // smoke profile: only the first 16 MiB, in 1 KiB blocks
-      expect(d.badblocks.lastBlock).toBe(16 * 1024 - 1);
-      expect(d.fio.iops).toBeGreaterThan(0);
+      expect(d.badblocks!.lastBlock).toBe(16 * 1024 - 1);
+      expect(d.badblocks).toMatchObject({ coveredBytes: 16 * 1024 * 1024, diskBytes: 24 * 1024 * 1024 });
+      expect(d.fio!.iops).toBeGreaterThan(0);
     }
+    // A scan of the first 16 MiB of a 24 MiB disk is not a scan of the disk: not tested, and said so.
+    const scans = r.coverage.filter((c) => c.check === 'surface scan');
+    expect(scans.map((c) => [c.part.id, c.status, c.reason])).toEqual([
+      [`loop:${a.file}`, 'not-tested', 'badblocks covered 16 MiB of 24 MiB (67 %)'],
+      [`loop:${b.file}`, 'not-tested', 'badblocks covered 16 MiB of 24 MiB (67 %)'],
+    ]);
+    expect(r.coverage.filter((c) => c.check === 'random I/O').every((c) => c.status === 'tested')).toBe(true);
+    expect(r.message).toMatch(/NOT FULLY SCANNED: badblocks covered 16 MiB of 24 MiB \(67 %\)/);
     const items = new Set(ctx.progressUpdates.map((u) => u.item));
     expect(items).toEqual(new Set([`loop:${a.file}`, `loop:${b.file}`]));
     expect(ctx.progressUpdates.some((u) => u.percent !== undefined && u.percent > 0)).toBe(true);
@@ -93,7 +104,7 @@ describe.skipIf(!isRoot() && !process.env.CI)('Storage stage on real loop device
     const id = `loop:${fs.file}`;
     const r = await storageStage.run(storageCtx([id], { wipeOverride: [id] }));
     expect(r.outcome, r.message).toBe('passed');
-    expect(r.summary.overridden).toEqual([id]);
+    expect(summaryOf('Storage', r).overridden).toEqual([{ disk: id, device: fs.dev, found: [expect.stringMatching(/ext4/)] }]);
     const other = await storageStage.run(storageCtx([id], { wipeOverride: ['loop:/some/other.img'] }));
     expect(other.outcome).toBe('passed'); // badblocks -w already wiped the signature
   });
@@ -131,6 +142,23 @@ describe.skipIf(!isRoot() && !process.env.CI)('Storage stage on real loop device
     const r = await storageStage.run(storageCtx([`loop:${join(dir, 'never-attached.img')}`]));
     expect(r.outcome).toBe('failed');
     expect(r.message).toMatch(/no loop device is backed by/);
+    expect(r.coverage.map((c) => c.status)).toEqual(['not-tested', 'not-tested']);
+  });
+
+  it('covers a whole disk under the standard profile, so nothing is left untested', async () => {
+    const a = loopDevice(cleanup, dir, 'whole.img', 8);
+    const ctx = fakeContext({ stage: 'Storage', params: { ...PROFILES.standard, storage: { ...PROFILES.standard.storage, fio: { ...PROFILES.standard.storage.fio, runtimeS: 1, sizeBytes: 4 * 1024 * 1024 } } }, welcome: { expectedDisks: [`loop:${a.file}`], deviceAllowlist: ALLOW }, workDir: join(dir, 'work') });
+    const r = await storageStage.run(ctx);
+    expect(r.outcome, r.message).toBe('passed');
+    expect(r.coverage.map((c) => [c.check, c.status])).toEqual([['surface scan', 'tested'], ['random I/O', 'tested']]);
+    expect(r.coverage[0]!.extent).toEqual({ done: 8 * 1024 * 1024, total: 8 * 1024 * 1024, unit: 'bytes' });
+  });
+
+  it('tests no disk of a host that lists none, and says so instead of passing', async () => {
+    const r = await storageStage.run(storageCtx([]));
+    expect(r.outcome).toBe('skipped');
+    expect(r.message).toMatch(/no disk was tested/);
+    expect(r.coverage.every((c) => c.status === 'not-tested' && c.required)).toBe(true);
   });
 
   it('fails a disk with unreadable sectors and names the bad range', async () => {
@@ -138,9 +166,9 @@ describe.skipIf(!isRoot() && !process.env.CI)('Storage stage on real loop device
     const bad = eioLoopDevice(cleanup, dir, 16 * MiB, 4 * MiB, 32 * 1024);
     const r = await storageStage.run(storageCtx([`loop:${bad.file}`]));
     expect(r.outcome).toBe('failed');
-    const [disk] = r.summary.disks as { badblocks: { badBlocks: number; badRanges: string[] }; fio: unknown }[];
-    expect(disk!.badblocks.badBlocks).toBe(32);
-    expect(disk!.badblocks.badRanges).toEqual(['bytes 4194304-4227071 (blocks 4096-4127 of 1024 B)']);
+    const [disk] = summaryOf('Storage', r).disks!;
+    expect(disk!.badblocks!.badBlocks).toBe(32);
+    expect(disk!.badblocks!.badRanges).toEqual(['bytes 4194304-4227071 (blocks 4096-4127 of 1024 B)']);
     expect(r.message).toMatch(/32 bad block\(s\) .*bytes 4194304-4227071/);
     expect(disk!.fio).toBeNull();
   });

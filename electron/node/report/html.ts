@@ -1,3 +1,6 @@
+import type { z } from 'zod';
+import { stageDefinition, type StageName } from '../../../common/stages/index.ts';
+import { summaryView } from '../../../common/stages/summary-view.ts';
 import { renderLineChart, escapeXml as esc } from './charts.ts';
 import { serializeReportJson } from './json.ts';
 import type { ReportData, ReportSeries, Verdict } from './types.ts';
@@ -196,76 +199,23 @@ function specSection(data: ReportData): string {
   )}`;
 }
 
-function smartSection(data: ReportData): string {
-  if (data.smart.length === 0) return '<h3>SMART</h3><p class="muted">No SMART results.</p>';
-  const counters = (...vals: (number | null)[]): string => (vals.every((v) => v === null) ? '—' : vals.map((v) => (v === null ? '–' : String(v))).join(' / '));
-  return `<h3>SMART per disk</h3>${table(
-    ['Disk', 'Model / serial', 'Health', 'Realloc. / pending / offl. unc.', 'Media err. / crit. warn.', 'Temp °C', 'Result', 'Reasons'],
-    data.smart.map(
-      (d) =>
-        `<tr>${td(`${d.disk}${d.device ? ` (${d.device})` : ''}`)}${td([d.model, d.serial].filter(Boolean).join(' / ') || null)}${
-          d.healthPassed === null ? td(null) : td(d.healthPassed ? 'PASSED' : 'FAILED', d.healthPassed ? 'ok' : 'bad')
-        }${td(counters(d.reallocated, d.pending, d.offlineUncorrectable), 'num')}${td(counters(d.mediaErrors, d.criticalWarning), 'num')}${td(
-          d.temperatureC,
-          'num',
-        )}${passCell(d.passed)}${td(d.reasons.join('; '))}</tr>`,
-    ),
-    'smart',
-  )}`;
-}
-
-function storageSection(data: ReportData): string {
-  if (data.storage.length === 0) return '<h3>Storage</h3><p class="muted">No storage results.</p>';
-  return `<h3>Storage against floors</h3>${table(
-    ['Disk', 'Class', 'Bad blocks', 'IOPS', 'Min IOPS', 'p99 ms', 'Max p99 ms', 'Result'],
-    data.storage.map(
-      (d) =>
-        `<tr>${td(`${d.disk}${d.device ? ` (${d.device})` : ''}`)}${td(d.class)}${td(d.badBlocks, d.badBlocks ? 'num bad' : 'num')}${td(fmtNum(d.iops), 'num')}${td(
-          fmtNum(d.minIops),
-          'num',
-        )}${td(fmtNum(d.p99Ms, 2), 'num')}${td(fmtNum(d.maxP99Ms, 2), 'num')}${passCell(d.passed)}</tr>`,
-    ),
-    'storage',
-  )}`;
-}
-
-function networkSection(data: ReportData): string {
-  if (data.network.length === 0) return '<h3>Network</h3><p class="muted">No network results.</p>';
-  return `<h3>Network against floors</h3>${table(
-    ['NIC', 'Link', 'Throughput', 'Floor', 'Result'],
-    data.network.map(
-      (n) => `<tr>${td(n.nic)}${td(n.linkMbps === null ? null : `${n.linkMbps} Mbit/s`, 'num')}${td(fmtBps(n.bps), 'num')}${td(fmtBps(n.floorBps), 'num')}${passCell(n.passed)}</tr>`,
-    ),
-    'network',
-  )}`;
-}
-
+// Interim: each stage's summary drawn from its schema (the report engineer replaces this).
 function cpuPsuSection(data: ReportData): string {
-  const parts: string[] = [];
-  const c = data.cpuStress;
-  if (c) {
-    const ok = c.exitCode === 0 && (c.maxTempC === null || c.ceilingC === null || c.maxTempC < c.ceilingC);
-    parts.push(
-      `<h3>CPU and memory stress</h3>${table(
-        ['Max temperature °C', 'Ceiling °C', 'stress-ng exit', 'Result'],
-        [`<tr>${td(fmtNum(c.maxTempC, 1), 'num')}${td(fmtNum(c.ceilingC, 1), 'num')}${td(c.exitCode, 'num')}${passCell(c.exitCode === null ? null : ok)}</tr>`],
-        'cpu',
-      )}`,
-    );
-  }
-  if (data.psu.length) {
-    parts.push(
-      `<h3>PSU rails under load</h3>${table(
-        ['Sensor', 'Baseline', 'Minimum', 'Dip'],
-        data.psu.map((r) => `<tr>${td(r.sensor)}${td(fmtNum(r.baseline, 3), 'num')}${td(fmtNum(r.min, 3), 'num')}${td(r.dipFraction === null ? null : `${(r.dipFraction * 100).toFixed(1)} %`, 'num')}</tr>`),
-        'psu',
-      )}`,
-    );
-  }
-  for (const o of data.otherSummaries) {
-    parts.push(`<h3>${esc(o.stage)} summary <span class="muted">(attempt ${o.attempt})</span></h3>${kvTable(o.entries.map(([k, v]) => [k, esc(v)]), 'kv other')}`);
-  }
-  return parts.join('');
+  return data.results
+    .filter((r) => r.stage !== 'Inventory')
+    .map((r) => {
+      const view = summaryView(stageDefinition(r.stage as StageName).summary as z.ZodType, r.summary);
+      const tables = view.tables.map((t) =>
+        table(
+          t.columns.map((c) => c.label),
+          t.rows.map((row) => `<tr>${t.columns.map((c) => td(row.cells[c.key]?.text ?? null)).join('')}</tr>`),
+          'results',
+        ),
+      );
+      const facts = view.facts.length ? kvTable(view.facts.map((f) => [f.label, esc(f.cell.text)]), 'kv') : '';
+      return `<h3>${esc(r.stage)}</h3>${facts}${tables.join('')}`;
+    })
+    .join('');
 }
 
 function chartsSection(data: ReportData): string {
@@ -291,7 +241,7 @@ function chartsSection(data: ReportData): string {
         // Rails of 12 V and 3.3 V share no useful scale: plot each as its
         // deviation from its own baseline, so a dip on any rail is visible.
         const series = chosen.map((s) => {
-          const base = data.psu.find((r) => r.sensor === s.sensor)?.baseline ?? s.points[0]?.[1] ?? 1;
+          const base = s.points[0]?.[1] ?? 1;
           return { name: `${s.sensor} (baseline ${fmtNum(base, 2)} V)`, points: s.points.map((p) => [p[0], base ? ((p[1] - base) / base) * 100 : 0] as [number, number]) };
         });
         charts.push(renderLineChart({ title: `PSU rails: deviation from baseline (%)${title.includes('—') ? ` —${title.split('—')[1]}` : ''}`, unit: '% of baseline', t0: origin, series, limit: null }));
@@ -364,9 +314,9 @@ ${stageTable(data)}
 <section class="major" id="results">
 <h2>Results</h2>
 ${specSection(data)}
-${smartSection(data)}
-${storageSection(data)}
-${networkSection(data)}
+
+
+
 ${cpuPsuSection(data)}
 </section>
 <section class="major" id="sensors">

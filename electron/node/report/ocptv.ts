@@ -1,3 +1,6 @@
+import type { z } from 'zod';
+import { stageDefinition, type StageName } from '../../../common/stages/index.ts';
+import { summaryView } from '../../../common/stages/summary-view.ts';
 import type { ReportData, ReportStage } from './types.ts';
 
 // Export of a run in the OCP Test & Validation output format (version 2.0):
@@ -33,39 +36,21 @@ function measurement(name: string, value: number | string | boolean | null, unit
 
 const atLeast = (name: string, v: number | null): Json[] => (v === null ? [] : [{ name, type: 'GREATER_THAN_OR_EQUAL', value: v }]);
 const atMost = (name: string, v: number | null): Json[] => (v === null ? [] : [{ name, type: 'LESS_THAN_OR_EQUAL', value: v }]);
-const below = (name: string, v: number | null): Json[] => (v === null ? [] : [{ name, type: 'LESS_THAN', value: v }]);
 
+// Interim: figures marked `measure` in each stage's summary schema (the report engineer finishes this).
 function stageMeasurements(data: ReportData, stage: string): Json[] {
+  const r = data.results.find((x) => x.stage === stage);
+  if (!r) return [];
+  const view = summaryView(stageDefinition(stage as StageName).summary as z.ZodType, r.summary);
   const out: (Json | null)[] = [];
-  if (stage === 'SMART') {
-    for (const d of data.smart) {
-      const hw = `disk-${d.disk}`;
-      out.push(measurement(`${d.disk} overall health passed`, d.healthPassed, undefined, [{ type: 'EQUAL', value: true }], hw));
-      out.push(measurement(`${d.disk} reallocated sectors`, d.reallocated, 'sectors', [], hw));
-      out.push(measurement(`${d.disk} pending sectors`, d.pending, 'sectors', [], hw));
-      out.push(measurement(`${d.disk} media errors`, d.mediaErrors, 'errors', [], hw));
-      out.push(measurement(`${d.disk} temperature`, d.temperatureC, 'degC', [], hw));
-    }
-  } else if (stage === 'Storage') {
-    for (const d of data.storage) {
-      const hw = `disk-${d.disk}`;
-      out.push(measurement(`${d.disk} bad blocks`, d.badBlocks, 'blocks', [{ type: 'EQUAL', value: 0 }], hw));
-      out.push(measurement(`${d.disk} random 4k IOPS`, d.iops, 'IOPS', atLeast('floor', d.minIops), hw));
-      out.push(measurement(`${d.disk} p99 latency`, d.p99Ms, 'ms', atMost('ceiling', d.maxP99Ms), hw));
-    }
-  } else if (stage === 'Network') {
-    for (const n of data.network) out.push(measurement(`${n.nic} throughput`, n.bps, 'bit/s', atLeast('floor', n.floorBps), `nic-${n.nic}`));
-  } else if (stage === 'CPUStress' && data.cpuStress) {
-    out.push(measurement('max temperature under load', data.cpuStress.maxTempC, 'degC', below('ceiling', data.cpuStress.ceilingC)));
-    out.push(measurement('stress-ng exit code', data.cpuStress.exitCode, undefined, [{ type: 'EQUAL', value: 0 }]));
-  } else if (stage === 'PSU') {
-    for (const r of data.psu) {
-      out.push(measurement(`${r.sensor} minimum under load`, r.min, undefined));
-      out.push(measurement(`${r.sensor} dip fraction`, r.dipFraction, undefined));
-    }
-  } else if (stage === 'SpecValidate') {
-    for (const sev of ['critical', 'warning', 'info'] as const) {
-      out.push(measurement(`${sev} spec differences`, data.specDiffs.filter((d) => d.severity === sev).length, undefined, sev === 'critical' ? [{ type: 'EQUAL', value: 0 }] : []));
+  for (const t of view.tables) {
+    for (const row of t.rows) {
+      for (const c of t.columns) {
+        const cell = row.cells[c.key];
+        if (!cell?.measure || typeof cell.value !== 'number') continue;
+        const validators = cell.limitValue === undefined ? [] : cell.limitKind === 'floor' ? atLeast('floor', cell.limitValue) : atMost('ceiling', cell.limitValue);
+        out.push(measurement(`${row.partId ?? t.title} ${c.label}`, cell.value, c.unit, validators));
+      }
     }
   }
   return out.filter((m): m is Json => m !== null);
@@ -78,10 +63,7 @@ export function buildOcptvLines(data: ReportData): string {
   const push = (artifact: Json, timestamp: string | null): void => {
     lines.push({ ...artifact, sequenceNumber: lines.length, timestamp: timestamp ?? fallbackTime });
   };
-  const hardwareInfos: Json[] = [
-    ...data.smart.map((d) => ({ hardwareInfoId: `disk-${d.disk}`, name: d.device ?? d.disk, ...(d.serial ? { serialNumber: d.serial } : {}), ...(d.model ? { partNumber: d.model } : {}), partType: 'disk' })),
-    ...data.network.map((n) => ({ hardwareInfoId: `nic-${n.nic}`, name: n.nic, partType: 'nic' })),
-  ];
+  const hardwareInfos: Json[] = [];
   push({ schemaVersion: { major: 2, minor: 0 } }, data.run.createdAt);
   push(
     {
