@@ -8,12 +8,15 @@ import { STAGES, type AnyStage } from '../stages/index.ts';
 // paramsKey; the rest are run-wide.
 
 type StageParamsShape = {
-  [S in AnyStage as S['paramsKey'] extends string ? S['paramsKey'] : never]: Exclude<S['params'], null>;
+  [S in AnyStage as S['paramsKey'] extends string ? S['paramsKey'] : never]: z.ZodPrefault<Exclude<S['params'], null>>;
 };
 
+// A stage whose every parameter has a default may be left out of a profile: its
+// section is filled in from those defaults (a new stage needs no profile edit).
+// A section with a required parameter still fails, naming it.
 const stageParamsShape = Object.fromEntries(
-  STAGES.flatMap((s) => (s.paramsKey !== null && s.params !== null ? [[s.paramsKey, s.params]] : [])),
-) as StageParamsShape;
+  STAGES.flatMap((s) => (s.paramsKey !== null && s.params !== null ? [[s.paramsKey, (s.params as z.ZodObject).prefault({})]] : [])),
+) as unknown as StageParamsShape;
 
 export const ProfileParams = z.object({
   /**
@@ -33,6 +36,8 @@ export const ProfileParams = z.object({
   ...stageParamsShape,
 });
 export type ProfileParams = z.infer<typeof ProfileParams>;
+/** A profile as written (stage sections whose parameters all have defaults may be left out). */
+export type ProfileInput = z.input<typeof ProfileParams>;
 
 export const PROFILE_NAMES = ['standard', 'burn-in', 'smoke', 'selftest'] as const;
 export const ProfileName = z.enum(PROFILE_NAMES);

@@ -38,11 +38,13 @@ interface StageRow {
   attempt: number;
   startedAt: string | null;
   completedAt: string | null;
+  coverage: { part: { kind: string; id: string }; check: string; status: string; reason?: string; required: boolean }[];
 }
 
 interface RunDetail {
   id: number;
   state: string;
+  result: string | null;
   holdReason: string | null;
   failedStage: string | null;
   stages: StageRow[];
@@ -177,7 +179,7 @@ describe.skipIf(!isRoot() && !process.env.CI)('the agent against the real orches
     expect(outcomes(done)).toEqual({
       Inventory: 'passed',
       SpecValidate: 'skipped', // no expected spec registered for this host
-      SMART: 'passed', // loop devices have no SMART: passes, saying so
+      SMART: 'passed', // a loop device is a virtual disk: SMART does not apply to it
       CPUStress: 'passed',
       Storage: 'passed',
       Network: 'passed',
@@ -185,6 +187,17 @@ describe.skipIf(!isRoot() && !process.env.CI)('the agent against the real orches
       PSU: 'passed',
       Reporting: 'passed',
     });
+    // Every stage passed, yet the run certifies nothing: a smoke profile scans 16 MiB of the 32 MiB disk,
+    // and its iperf3 ran on loopback. The result says so, and where.
+    expect(done.result).toBe('incomplete');
+    const coverage = (stage: string) => done.stages.find((s) => s.name === stage)!.coverage.map((c) => [c.check, c.status, c.reason ?? null]);
+    expect(coverage('SMART')).toEqual([['SMART health and counters', 'not-applicable', expect.stringMatching(/virtual disk/)]]);
+    expect(coverage('Storage')).toEqual([
+      ['surface scan', 'not-tested', 'badblocks covered 16 MiB of 32 MiB (50 %)'],
+      ['random I/O', 'tested', null],
+    ]);
+    expect(done.stages.find((s) => s.name === 'Storage')!.message).toMatch(/NOT FULLY SCANNED: badblocks covered 16 MiB of 32 MiB \(50 %\)/);
+    expect(coverage('GPU')).toEqual([['compute burn', 'not-applicable', expect.stringMatching(/no GPU in this host/)]]);
     // One result per stage: the restarted agent's resend was applied once.
     expect(done.stages.map((s) => s.name)).toEqual(['Inventory', 'SpecValidate', 'SMART', 'CPUStress', 'Storage', 'Network', 'GPU', 'PSU', 'Reporting']);
     expect(done.stages.every((s) => s.attempt === 1)).toBe(true);
@@ -220,6 +233,11 @@ describe.skipIf(!isRoot() && !process.env.CI)('the agent against the real orches
     const storage = done.attempts.filter((s) => s.name === 'Storage');
     // The held attempt is recorded as overridden by the supervisor; the rerun passed.
     expect(storage.map((s) => s.outcome)).toEqual(['overridden', 'passed']);
+    // Stored for anything that reads runs.result: never a plain pass (and smoke never certifies).
+    expect(done.result).toBe('incomplete');
+    const transitions = (await api<{ transitions: { action: string; detail: { result?: string; reasons?: string[] } | null }[] }>(b.orch, `/api/runs/${started.run}`)).transitions;
+    const completion = transitions.find((t) => t.detail?.result)!;
+    expect(completion.detail!.reasons!.join('\n')).toMatch(/a supervisor overrode the wipe-probe/);
     expect(sh('sh', ['-c', `blkid -p ${disk.dev} || true`])).toBe(''); // the override let badblocks overwrite it
   });
 

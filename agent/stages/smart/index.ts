@@ -1,4 +1,4 @@
-import { decodeSmartExit, evaluateSmart, parseSmartctlJson, parseSmartctlScan, ParseError } from '../../parsers/index.ts';
+import { decodeSmartExit, evaluateSmart, parseSmartctlJson, parseSmartctlScan, ParseError, type SmartThresholds } from '../../parsers/index.ts';
 import { errorText } from '../../runtime/logger.ts';
 import { ToolInfraError } from '../../runtime/tool-runner.ts';
 import { isLoopId, normaliseSerial, normaliseWwn, resolveExpectedDisks } from '../storage/device-resolution.ts';
@@ -91,45 +91,73 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'SMART'>> {
   const coverage: CoverageEntry[] = missing.map((id) => notTested(diskPart(id, null), CHECK, `expected disk ${id} was not found`, true));
   for (const [i, t] of targets.entries()) {
     ctx.progress({ item: t.disk, percent: (i / targets.length) * 100, message: `smartctl ${smartctlArgs(t).join(' ')}` });
-    const args = smartctlArgs(t);
-    const part = diskPart(t.disk, t.path);
     try {
-      const res = await ctx.runTool('smartctl', args, { timeoutMs: p.timeoutS * 1000, signal: ctx.signal });
+      const res = await ctx.runTool('smartctl', smartctlArgs(t), { timeoutMs: p.timeoutS * 1000, signal: ctx.signal });
       await ctx.artifact(smartArtifactName(t), res.stdout || res.stderr);
-      const report = parseSmartctlJson(res.stdout, res.exitCode);
-      const verdict = evaluateSmart({ ...report, device: report.device ?? t.path }, p);
-      // A disk whose SMART cannot be read was not checked, whatever else it is: never a pass.
-      // A loop device is a virtual disk: SMART does not apply to it.
-      const outcome: SmartDiskResult['outcome'] = !verdict.smartAvailable ? (isLoopId(t.disk) ? 'not-applicable' : 'not-tested') : verdict.passed ? 'passed' : 'failed';
-      disks.push({
-        disk: t.disk,
-        device: t.path,
-        type: t.type,
-        outcome,
-        smartAvailable: verdict.smartAvailable,
-        reasons: verdict.reasons,
-        health: report.healthPassed,
-        reallocated: report.reallocated,
-        pending: report.pending,
-        offlineUncorrectable: report.offlineUncorrectable,
-        mediaErrors: report.mediaErrors,
-        criticalWarning: report.criticalWarning,
-        temperatureC: report.temperatureC,
-        powerOnHours: report.powerOnHours,
-        exitCode: res.exitCode,
-        exitBits: { ...decodeSmartExit(res.exitCode) },
-      });
-      const why = verdict.reasons.join('; ');
-      if (outcome === 'not-applicable') coverage.push(notApplicable(part, CHECK, `a loop device is a virtual disk: it has no SMART (${why})`));
-      else if (outcome === 'not-tested') coverage.push(notTested(part, CHECK, why, true));
-      else coverage.push(tested(part, CHECK));
+      const judged = judgeSmartDisk(t, res, p);
+      disks.push(judged.row);
+      coverage.push(judged.coverage);
     } catch (err) {
       if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
-      if (!(err instanceof ToolInfraError || err instanceof ParseError)) throw err;
+      if (!(err instanceof ToolInfraError)) throw err;
       disks.push({ disk: t.disk, device: t.path, type: t.type, outcome: 'error', reasons: [err.message] });
-      coverage.push(notTested(part, CHECK, `smartctl could not run or its output was unreadable: ${err.message}`, true));
+      coverage.push(notTested(diskPart(t.disk, t.path), CHECK, `smartctl could not run: ${err.message}`, true));
     }
   }
+  return { ...combineSmart(disks, missing), summary: { disks, missing, notes }, coverage };
+}
+
+/**
+ * One disk's verdict from smartctl's JSON and exit status. A disk whose SMART
+ * cannot be read was not checked, whatever else it is: never a pass. A loop
+ * device is a virtual disk, for which SMART does not apply.
+ */
+export function judgeSmartDisk(t: SmartTarget, res: { stdout: string; exitCode: number }, p: SmartThresholds): { row: SmartDiskResult; coverage: CoverageEntry } {
+  const part = diskPart(t.disk, t.path);
+  let report;
+  try {
+    report = parseSmartctlJson(res.stdout, res.exitCode);
+  } catch (err) {
+    if (!(err instanceof ParseError)) throw err;
+    return { row: { disk: t.disk, device: t.path, type: t.type, outcome: 'error', reasons: [err.message] }, coverage: notTested(part, CHECK, `smartctl's output was unreadable: ${err.message}`, true) };
+  }
+  const verdict = evaluateSmart({ ...report, device: report.device ?? t.path }, p);
+  const outcome: SmartDiskResult['outcome'] = !verdict.smartAvailable ? (isLoopId(t.disk) ? 'not-applicable' : 'not-tested') : verdict.passed ? 'passed' : 'failed';
+  const row: SmartDiskResult = {
+    disk: t.disk,
+    device: t.path,
+    type: t.type,
+    outcome,
+    smartAvailable: verdict.smartAvailable,
+    reasons: verdict.reasons,
+    health: report.healthPassed,
+    reallocated: report.reallocated,
+    pending: report.pending,
+    offlineUncorrectable: report.offlineUncorrectable,
+    mediaErrors: report.mediaErrors,
+    criticalWarning: report.criticalWarning,
+    temperatureC: report.temperatureC,
+    powerOnHours: report.powerOnHours,
+    exitCode: res.exitCode,
+    exitBits: { ...decodeSmartExit(res.exitCode) },
+  };
+  const why = verdict.reasons.join('; ');
+  const coverage =
+    outcome === 'not-applicable'
+      ? notApplicable(part, CHECK, `a loop device is a virtual disk: it has no SMART (${why})`)
+      : outcome === 'not-tested'
+        ? notTested(part, CHECK, why, true)
+        : tested(part, CHECK);
+  return { row, coverage };
+}
+
+/**
+ * The stage's outcome and message from its disks: any failed or missing disk
+ * fails it; otherwise an unreadable one makes it an error; a disk whose SMART
+ * could not be read does not fail the stage but is named as not tested (the
+ * run's verdict counts it).
+ */
+export function combineSmart(disks: readonly SmartDiskResult[], missing: readonly string[]): { outcome: 'passed' | 'failed' | 'error'; message: string } {
   const failed = disks.filter((d) => d.outcome === 'failed');
   const errored = disks.filter((d) => d.outcome === 'error');
   const unread = disks.filter((d) => d.outcome === 'not-tested');
@@ -140,12 +168,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'SMART'>> {
       ? disks.map((d) => `${d.outcome === 'not-tested' ? 'NOT TESTED: ' : ''}${d.reasons.join('; ')}`)
       : [...missingText, ...[...failed, ...errored].map((d) => d.reasons.filter((r) => !/within thresholds/.test(r)).join('; '))];
   const unreadText = outcome === 'passed' && unread.length > 0 ? ` (${unread.length} disk(s) not tested: SMART unreadable)` : '';
-  return {
-    outcome,
-    message: (detail.join(' | ') + unreadText).slice(0, 4096) || `${disks.length} disk(s) checked`,
-    summary: { disks, missing, notes },
-    coverage,
-  };
+  return { outcome, message: (detail.join(' | ') + unreadText).slice(0, 4096) || `${disks.length} disk(s) checked` };
 }
 
 export const smartStage: StageModule<'SMART'> = { name: 'SMART', run };
