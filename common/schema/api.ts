@@ -142,6 +142,8 @@ export const RunDetailView = RunSummaryView.extend({
   wipeOverride: z.array(z.string()),
   unexpectedData: z.array(z.object({ disk: z.string(), device: z.string(), found: z.array(z.string()) })),
   maxTempC: z.number(),
+  /** Why the result is what it is (or would be, were the run to end now), most important first (common/verdict.ts). */
+  verdictReasons: z.array(z.string()),
 });
 export type RunDetailView = z.infer<typeof RunDetailView>;
 

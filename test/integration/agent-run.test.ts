@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Cleanup, eioLoopDevice, isRoot, killPid, loopDevice, sh, spawnTracked, tempDir } from '../../agent/testing/host-fixtures.ts';
+import { STAGE_NAMES } from '../../common/stages/index.ts';
 
 // The real agent against the real orchestrator (`vetting serve`) on loopback,
 // with the smoke profile, loop-device disks and a fake hwmon tree: a whole run
@@ -199,7 +200,7 @@ describe.skipIf(!isRoot() && !process.env.CI)('the agent against the real orches
     expect(done.stages.find((s) => s.name === 'Storage')!.message).toMatch(/NOT FULLY SCANNED: badblocks covered 16 MiB of 32 MiB \(50 %\)/);
     expect(coverage('GPU')).toEqual([['compute burn', 'not-applicable', expect.stringMatching(/no GPU in this host/)]]);
     // One result per stage: the restarted agent's resend was applied once.
-    expect(done.stages.map((s) => s.name)).toEqual(['Inventory', 'SpecValidate', 'SMART', 'CPUStress', 'Storage', 'Network', 'GPU', 'PSU', 'Reporting']);
+    expect(done.stages.map((s) => s.name)).toEqual([...STAGE_NAMES]);
     expect(done.stages.every((s) => s.attempt === 1)).toBe(true);
     expect(done.stages.find((s) => s.name === 'PSU')!.message).toMatch(/1 rail\(s\) stayed within/);
     const exit = await new Promise<number | null>((r) => (second.exitCode !== null ? r(second.exitCode) : second.once('exit', r)));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type RunDetailView, type StageResult } from '../../common/schema/index.ts';
 import type { AgentStageName } from '../../common/stages/index.ts';
-import { stageResultBody } from '../support/stage-results.ts';
+import { agentStagesFrom, stageResultBody } from '../support/stage-results.ts';
 import { ScriptedAgent } from '../support/scripted-agent.ts';
 import { api, cli, serve, tempDir, type Served } from '../support/serve.ts';
 
@@ -109,7 +109,7 @@ describe('agent protocol', () => {
     await a.send({ type: 'heartbeat' });
     await a.send({ type: 'sensor-batch', samples: [{ kind: 'thermal', sensor: 'nvme/Composite', value: 41, unit: '°C', ts: Date.now() }] });
     await a.send({ type: 'log', source: 'smartctl', stage: 'SMART', lines: ['smartctl 7.3'] });
-    for (const stage of ['Inventory', 'SMART', 'CPUStress', 'Storage', 'Network', 'GPU', 'PSU'] as const) await runStage(a, stage, stage === 'GPU' ? 'skipped' : 'passed');
+    for (const stage of agentStagesFrom('Inventory')) await runStage(a, stage, stage === 'GPU' ? 'skipped' : 'passed');
     expect(await a.directive((m) => m.type === 'shutdown')).toMatchObject({ type: 'shutdown' });
 
     const shown = await showRun(r.run);
@@ -213,7 +213,7 @@ describe('agent protocol', () => {
     const welcome = await again.connect();
     expect(welcome.lastSeq).toBeGreaterThan(0);
     expect(await again.directive()).toMatchObject({ type: 'run-stage', stage: 'CPUStress', attempt: d.type === 'run-stage' ? d.attempt : 1 });
-    for (const stage of ['CPUStress', 'Storage', 'Network', 'GPU', 'PSU'] as const) await runStage(again, stage);
+    for (const stage of agentStagesFrom('CPUStress')) await runStage(again, stage);
     const done = await showRun(r.run);
     expect(done).toMatchObject({ state: 'Completed', result: 'pass' });
     const temps = await api<{ series: { rawCount: number }[] }>(server, 'GET', `/api/runs/${r.run}/measurements?kind=thermal`);
@@ -328,7 +328,7 @@ describe('CLI against a running server', () => {
     const ok = await cli(['run', 'override', String(r.run), '--data-dir', tmp.path, '--reason', 'disk from spares pool', '--supervisor', 'sam', '--json'], { VETTING_SUPERVISOR_SECRET: 'correct horse battery' });
     expect(ok.code).toBe(0);
     expect(await a.directive((m) => m.type === 'run-stage' && m.stage === 'Storage' && m.attempt === 2)).toMatchObject({ wipeOverride: ['LABNVME0001'] });
-    for (const stage of ['Storage', 'Network', 'GPU', 'PSU'] as const) await runStage(a, stage);
+    for (const stage of agentStagesFrom('Storage')) await runStage(a, stage);
     shown = await showRun(r.run);
     // Disks holding data were overwritten on a supervisor's word: never a plain pass.
     expect(shown).toMatchObject({ state: 'Completed', result: 'pass-with-overrides', overridden: true });

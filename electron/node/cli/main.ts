@@ -10,6 +10,7 @@ import { resolveDataDir } from './data-dir.ts';
 import { readSecret } from './secret-input.ts';
 import { removeServerFile, writeServerFile } from './server-file.ts';
 import { settingsPatch } from './settings-args.ts';
+import { RESULT_TEXT } from '../../../common/verdict.ts';
 
 // The `vetting` command line (docs/cli.md). Output for people by default,
 // `--json` where a script reads it; errors go to stderr with a non-zero exit.
@@ -50,6 +51,8 @@ const runLine = (r: RunSummaryView) => `#${String(r.id).padEnd(5)} ${r.host.padE
 
 function runText(r: RunDetailView): string {
   const lines = [runLine(r), `profile ${r.profile}; created ${r.createdAt}${r.completedAt ? `; finished ${r.completedAt}` : ''}`];
+  if (r.result) lines.push(`result ${RESULT_TEXT[r.result]}`);
+  for (const why of r.verdictReasons) lines.push(`  - ${why}`);
   for (const s of r.stages) lines.push(`  ${s.name.padEnd(13)} ${(s.outcome ?? 'running').padEnd(10)} ${s.message ?? ''}`);
   for (const u of r.unexpectedData) lines.push(`  data found on ${u.disk} (${u.device}): ${u.found.join(', ')}`);
   for (const d of r.specDiffs) lines.push(`  [${d.severity}] ${d.field}: expected ${d.expected ?? '—'}, found ${d.actual ?? '—'}`);
@@ -58,7 +61,7 @@ function runText(r: RunDetailView): string {
 
 /** Shapes a run for scripts: the documented stable fields first (docs/cli.md). */
 function runJson(r: RunDetailView) {
-  return { ...r, stages: r.stages.map((s) => ({ name: s.name, outcome: s.outcome, message: s.message, attempt: s.attempt, startedAt: s.startedAt, completedAt: s.completedAt, summary: s.summary })) };
+  return { ...r, stages: r.stages.map((s) => ({ name: s.name, outcome: s.outcome, message: s.message, attempt: s.attempt, startedAt: s.startedAt, completedAt: s.completedAt, summary: s.summary, coverage: s.coverage })) };
 }
 
 export function buildProgram(): Command {
@@ -264,7 +267,7 @@ export function buildProgram(): Command {
       const r = await selftest(resolveDataDir(o.dataDir), { timeoutS: o.timeout, progress: (line) => !o.json && process.stdout.write(`${line}\n`) });
       out(!!o.json, r, () =>
         r.state === 'Completed'
-          ? `self-test run ${r.run}: ${r.result?.toUpperCase()}\nreport: ${r.report}`
+          ? `self-test run ${r.run}: ${r.result ? RESULT_TEXT[r.result] : 'no result'} (a self-test exercises a sliver of this machine and is never a certification)\nreport: ${r.report}`
           : `self-test run ${r.run} stopped in ${r.state}${r.failedStage ? ` at ${r.failedStage}: ${r.message}` : ''}`,
       );
       if (r.state !== 'Completed') process.exitCode = 1;

@@ -1,3 +1,4 @@
+import type { RunResult } from '../../../common/schema/run.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import { readServerFile } from './server-file.ts';
 export interface SelftestResult {
   run: number;
   state: string;
-  result: string | null;
+  result: RunResult | null;
   report: string | null;
   failedStage: string | null;
   message: string | null;

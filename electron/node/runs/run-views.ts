@@ -5,6 +5,7 @@ import { stageView, type RunRow } from '../store/runs.ts';
 import { notFound } from '../util/errors.ts';
 import { maxTempC } from './agent-facing.ts';
 import type { LiveState } from './live-state.ts';
+import { verdictOf } from './run-verdict.ts';
 
 /** What the UI, the API and the CLI show of runs: a run's summary and detail, and the board. Reads only. */
 export class RunViews {
@@ -56,6 +57,7 @@ export class RunViews {
       wipeOverride: JSON.parse(run.wipe_override_json) as string[],
       unexpectedData: unexpected.map((h) => ({ disk: h.disk, device: h.device, found: h.found })),
       maxTempC: maxTempC(host, run),
+      verdictReasons: verdictOf(this.store, runId).reasons,
     };
   }
 

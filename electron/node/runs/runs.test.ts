@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StageResult } from '../../../common/schema/index.ts';
-import type { AgentStageName } from '../../../common/stages/index.ts';
-import { stageResultBody } from '../../../test/support/stage-results.ts';
+import { STAGE_NAMES, type AgentStageName } from '../../../common/stages/index.ts';
+import { agentStagesFrom, stageResultBody } from '../../../test/support/stage-results.ts';
 import { EventBus, type BusEvent } from '../events/bus.ts';
 import { writeRunReport } from '../report/index.ts';
 import { openStore, type Store } from '../store/index.ts';
@@ -108,7 +108,7 @@ describe('a run through the service', () => {
     // SpecValidate is never the agent's turn: the Inventory result moved the run straight to SMART.
     expect(state(id).state).toBe('SMART');
     expect(store.runs.latestAttempt(id, 'SpecValidate')!.outcome).toBe('passed');
-    for (const stage of ['SMART', 'CPUStress', 'Storage', 'Network', 'GPU', 'PSU'] as const) {
+    for (const stage of agentStagesFrom('SMART')) {
       expect(state(id).state).toBe(stage);
       result(id, 'session-a', stage, stage === 'GPU' ? 'skipped' : 'passed');
     }
@@ -120,13 +120,13 @@ describe('a run through the service', () => {
     for (const a of store.runs.artifacts(id)) expect(existsSync(join(dir, a.path))).toBe(true);
     expect(runs.agent.directive(run)).toMatchObject({ type: 'shutdown' });
     expect(notes.map((n) => n.type)).toEqual(['RunCompleted']);
-    expect(store.runs.transitions(id).map((t) => t.to)).toEqual(['WaitingForAgent', 'Inventory', 'SpecValidate', 'SMART', 'CPUStress', 'Storage', 'Network', 'GPU', 'PSU', 'Reporting', 'Completed']);
+    expect(store.runs.transitions(id).map((t) => t.to)).toEqual(['WaitingForAgent', ...STAGE_NAMES, 'Completed']);
   });
 
   it('never certifies a smoke run: a clean one completes incomplete, and the notification says why', () => {
     const id = started();
     passInventory(id);
-    for (const stage of ['SMART', 'CPUStress', 'Storage', 'Network', 'GPU', 'PSU'] as const) result(id, 'session-a', stage, stage === 'GPU' ? 'skipped' : 'passed');
+    for (const stage of agentStagesFrom('SMART')) result(id, 'session-a', stage, stage === 'GPU' ? 'skipped' : 'passed');
     expect(state(id)).toMatchObject({ state: 'Completed', result: 'incomplete' });
     expect(notes.at(-1)).toMatchObject({ type: 'RunCompleted', title: 'node1: run 1 INCOMPLETE' });
     expect(notes.at(-1)!.body).toMatch(/smoke profile is a demonstration run/);
@@ -138,7 +138,7 @@ describe('a run through the service', () => {
     result(id, 'session-a', 'SMART', 'passed');
     result(id, 'session-a', 'CPUStress', 'failed');
     await runs.actions.act(id, { action: 'override', reason: 'fan replaced after the run', actor: 'alice' });
-    for (const stage of ['Storage', 'Network', 'GPU', 'PSU'] as const) result(id, 'session-a', stage, stage === 'GPU' ? 'skipped' : 'passed');
+    for (const stage of agentStagesFrom('Storage')) result(id, 'session-a', stage, stage === 'GPU' ? 'skipped' : 'passed');
     expect(state(id)).toMatchObject({ state: 'Completed', result: 'pass-with-overrides' });
     expect(runs.views.summary(state(id)).result).toBe('pass-with-overrides');
   });
@@ -160,7 +160,7 @@ describe('a run through the service', () => {
     const unread = stageResultBody('SMART', { disks: DISKS });
     unread.coverage[1] = { ...unread.coverage[1]!, status: 'not-tested', reason: 'SMART is unavailable on /dev/sdb' };
     result(id, 'session-a', 'SMART', 'passed', { coverage: unread.coverage });
-    for (const stage of ['CPUStress', 'Storage', 'Network', 'GPU', 'PSU'] as const) result(id, 'session-a', stage, stage === 'GPU' ? 'skipped' : 'passed');
+    for (const stage of agentStagesFrom('CPUStress')) result(id, 'session-a', stage, stage === 'GPU' ? 'skipped' : 'passed');
     expect(state(id)).toMatchObject({ state: 'Completed', result: 'incomplete' });
     const smart = runs.views.detail(id).stages.find((s) => s.name === 'SMART')!;
     expect(smart.coverage.map((c) => c.status)).toEqual(['tested', 'not-tested']);
