@@ -10,7 +10,7 @@ const standard: ProfileParams = {
   agentLostAfterS: 30,
   thermal: { intervalS: 5, maxTempC: 90 },
   inventory: { timeoutS: 300 },
-  smart: { timeoutS: 300, maxReallocated: 10, maxPending: 0, maxOfflineUncorrectable: 0, maxMediaErrors: 0 },
+  smart: { timeoutS: 300, maxReallocated: 10, maxPending: 0, maxOfflineUncorrectable: 0, maxMediaErrors: 0, maxEndToEndErrors: 0 },
   cpuStress: { durationS: 120, vmBytesPercent: 90, memoryHeadroomMiB: 768 },
   storage: {
     timeoutS: 7 * 24 * 3600,
@@ -43,7 +43,7 @@ const smoke: ProfileParams = {
   agentLostAfterS: 15,
   thermal: { intervalS: 1, maxTempC: 90 },
   inventory: { timeoutS: 120 },
-  smart: { timeoutS: 60, maxReallocated: 10, maxPending: 0, maxOfflineUncorrectable: 0, maxMediaErrors: 0 },
+  smart: { timeoutS: 60, maxReallocated: 10, maxPending: 0, maxOfflineUncorrectable: 0, maxMediaErrors: 0, maxEndToEndErrors: 0 },
   cpuStress: { durationS: 3, vmBytesPercent: 5, memoryHeadroomMiB: 256 },
   storage: {
     timeoutS: 600,

@@ -28,6 +28,8 @@ export const ProfileParams = z.object({
     maxPending: z.number().int().nonnegative(),
     maxOfflineUncorrectable: z.number().int().nonnegative(),
     maxMediaErrors: z.number().int().nonnegative(),
+    /** ATA attribute 184 (End-to-End error: data corrupted between host and media); default 0. */
+    maxEndToEndErrors: z.number().int().nonnegative().default(0),
   }),
   cpuStress: z.object({
     durationS: z.number().positive(),
