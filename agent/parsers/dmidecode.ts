@@ -23,8 +23,10 @@ export interface DmiRecord {
  * - `flash`: in an array whose use is "Flash Memory", or of type Flash/ROM/EEPROM…: the BIOS ROM
  *   that older boards (Supermicro X8, Sun X4270 M2…) list beside the DIMMs as a 4096 kB "module";
  * - `persistent`: Optane/NVDIMM persistent memory ("Memory Technology" names it, Type is
- *   "Logical non-volatile device", or Type Detail says Non-Volatile): storage-class memory that
- *   the OS does not count as RAM in App Direct mode;
+ *   "Logical non-volatile device", or, on tables older than SMBIOS 3.2, Type Detail says
+ *   Non-Volatile while other modules of the host do not): storage-class memory that the OS does
+ *   not count as RAM in App Direct mode. A Non-Volatile type detail on every module says
+ *   nothing: a Huawei RH2288 V3 in the corpus flags its plain Micron DDR4 RDIMMs that way;
  * - `other`: in an array used for video memory, cache memory or non-volatile RAM: not host RAM;
  * - `dram`: everything else (a "System Memory" array, an array of use "Other"/"Unknown", or none
  *   listed).
@@ -109,13 +111,17 @@ export function dmiSizeBytes(v: string | null | undefined): number | null {
 
 const FLASH_TYPES = /^(flash|rom|eeprom|feprom|eprom)$/i;
 
-/** See DmiMemoryKind for the reasoning; `use` is the owning array's Use, null when unknown. */
-function memoryKind(r: DmiRecord, use: string | null): DmiMemoryKind {
+/**
+ * See DmiMemoryKind for the reasoning; `use` is the owning array's Use, null when unknown;
+ * `detailTells` is false when every installed module claims a Non-Volatile type detail.
+ */
+function memoryKind(r: DmiRecord, use: string | null, detailTells: boolean): DmiMemoryKind {
   const type = r.fields.Type?.trim() ?? '';
   if (use !== null && /flash/i.test(use)) return 'flash';
   if (FLASH_TYPES.test(type)) return 'flash';
   const tech = r.fields['Memory Technology'] ?? '';
-  if (/persistent|nvdimm|optane/i.test(tech) || /non-volatile/i.test(type) || /non-volatile/i.test(r.fields['Type Detail'] ?? '')) return 'persistent';
+  if (/persistent|nvdimm|optane/i.test(tech) || /non-volatile/i.test(type)) return 'persistent';
+  if (detailTells && /non-volatile/i.test(r.fields['Type Detail'] ?? '')) return 'persistent';
   // "Other" and "Unknown" uses are left as DRAM: firmware that fills the field carelessly
   // should not make a host's real DIMMs vanish from its RAM total.
   if (use !== null && /video|cache|non-volatile/i.test(use)) return 'other';
@@ -182,17 +188,19 @@ export function parseDmidecode(text: string): DmiInfo {
 
   const arrayUse = new Map<string, string | null>();
   for (const r of records.filter((x) => x.type === 16)) arrayUse.set(r.handle.toLowerCase(), f(r, 'Use'));
+  // Installed modules: "No Module Installed" and "Unknown" sizes are empty slots.
+  const installed = records.filter((x) => x.type === 17 && (dmiSizeBytes(x.fields.Size) ?? 0) > 0);
+  const detailTells = !installed.every((r) => /non-volatile/i.test(r.fields['Type Detail'] ?? ''));
   const memoryDevices: DmiMemoryDevice[] = [];
-  for (const r of records.filter((x) => x.type === 17)) {
+  for (const r of installed) {
     const size = r.fields.Size ?? '';
-    const sizeBytes = dmiSizeBytes(size);
-    if (sizeBytes === null || sizeBytes === 0) continue; // "No Module Installed", "Unknown"
+    const sizeBytes = dmiSizeBytes(size)!;
     const handle = r.fields['Array Handle']?.trim().toLowerCase();
     const use = handle !== undefined && arrayUse.has(handle) ? arrayUse.get(handle)! : null;
     memoryDevices.push({
       size,
       sizeBytes,
-      kind: memoryKind(r, use),
+      kind: memoryKind(r, use, detailTells),
       locator: f(r, 'Locator'),
       bankLocator: f(r, 'Bank Locator'),
       type: f(r, 'Type'),

@@ -35,14 +35,17 @@ const field = (r: Rec | undefined, key: string): string | undefined => {
 /**
  * The test's own reading of "installed RAM": a module with a size that is not the BIOS flash
  * (a Flash Memory array, or type Flash/ROM) and not persistent memory (Optane/NVDIMM named in
- * Memory Technology, or a non-volatile type).
+ * Memory Technology, a non-volatile type, or a Non-Volatile type detail that not every module has).
  */
 function expectedDram(text: string): number[] {
   const recs = records(text);
   const flashArrays = new Set(recs.filter((r) => r.type === 16 && /flash/i.test(field(r, 'Use') ?? '')).map((r) => r.handle));
   const otherArrays = new Set(recs.filter((r) => r.type === 16 && /video|cache|non-volatile/i.test(field(r, 'Use') ?? '')).map((r) => r.handle));
+  const modules = recs.filter((x) => x.type === 17 && /^\d+ (kB|MB|GB|TB)$/.test((field(x, 'Size') ?? '').trim()));
+  // A Non-Volatile type detail that every module claims is firmware noise, not persistent memory.
+  const nvDetailMeansIt = !modules.every((r) => /non-volatile/i.test(field(r, 'Type Detail') ?? ''));
   const out: number[] = [];
-  for (const r of recs.filter((x) => x.type === 17)) {
+  for (const r of modules) {
     const size = /^(\d+) (kB|MB|GB|TB)$/.exec((field(r, 'Size') ?? '').trim());
     if (!size) continue;
     const bytes = Number(size[1]) * { kB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 }[size[2] as 'kB'];
@@ -51,7 +54,8 @@ function expectedDram(text: string): number[] {
     if (flashArrays.has(array) || otherArrays.has(array)) continue;
     if (/^(flash|rom|eeprom|feprom|eprom)$/i.test((field(r, 'Type') ?? '').trim())) continue;
     if (/persistent|nvdimm|optane/i.test(field(r, 'Memory Technology') ?? '')) continue;
-    if (/non-volatile/i.test(`${field(r, 'Type') ?? ''} ${field(r, 'Type Detail') ?? ''}`)) continue;
+    if (/non-volatile/i.test(field(r, 'Type') ?? '')) continue;
+    if (nvDetailMeansIt && /non-volatile/i.test(field(r, 'Type Detail') ?? '')) continue;
     out.push(bytes);
   }
   return out;
@@ -90,14 +94,17 @@ describe('dmidecode over the hw-probe DMI corpus sample', () => {
   });
 
   it('lists Optane persistent memory beside the DIMMs without adding it to the RAM', () => {
-    const pmem = files.filter((f) => f.why.includes('persistent-memory'));
-    expect(pmem.length).toBe(2);
+    // The sampler's non-volatile rule also picks the Huawei RH2288 V3 whose plain RDIMMs all say
+    // "Non-Volatile": it has no persistent memory, and its DIMMs must count (next test).
+    const pmem = files.filter((f) => f.why.includes('persistent-memory') && !f.corpusPath.includes('RH2288'));
+    expect(pmem.length).toBe(4);
     for (const f of pmem) {
       const d = parseDmidecode(f.text);
       const persistent = d.memoryDevices.filter((m) => m.kind === 'persistent');
       const dram = d.memoryDevices.filter((m) => m.kind === 'dram');
       expect(persistent.length, f.corpusPath).toBeGreaterThan(0);
-      expect(persistent.every((m) => /optane|persistent/i.test(m.technology ?? '')), f.corpusPath).toBe(true);
+      // Named by Memory Technology on SMBIOS 3.2 tables; an older Dell table only says "Non-Volatile".
+      expect(persistent.every((m) => /optane|persistent/i.test(m.technology ?? '') || m.technology === null), f.corpusPath).toBe(true);
       // What summing every module would have claimed: several times the real RAM.
       const everything = d.memoryDevices.reduce((s, m) => s + m.sizeBytes, 0);
       expect(everything / d.memoryTotalBytes!, f.corpusPath).toBeGreaterThan(3);
@@ -106,6 +113,13 @@ describe('dmidecode over the hw-probe DMI corpus sample', () => {
       expect(inv.memory.source).toBe('dmi-modules');
       expect(inv.memory.modules?.filter((m) => m.kind === 'persistent').length).toBe(persistent.length);
     }
+  });
+
+  it('counts plain RDIMMs that the firmware flags Non-Volatile on every module (Huawei RH2288 V3)', () => {
+    const huawei = files.find((f) => f.corpusPath.includes('RH2288 V3'))!;
+    const d = parseDmidecode(huawei.text);
+    expect(d.memoryDevices.map((m) => [m.kind, m.sizeBytes, m.partNumber])).toEqual(Array(4).fill(['dram', 16 * 1024 ** 3, '36ASF2G72PZ-2G1A2']));
+    expect(d.memoryTotalBytes).toBe(64 * 1024 ** 3);
   });
 
   it('keeps real DIMMs whose firmware says "Volatile Size: None" or an out-of-spec technology', () => {

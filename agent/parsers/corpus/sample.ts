@@ -123,7 +123,10 @@ function sampleDmi(dir: string): void {
   const outOfSpec: string[] = [];
   for (const [path, t] of readBlobs(dir, files.filter((f) => f.path.startsWith('Server/')))) {
     if (/\tUse: Flash Memory/.test(t) && /\tSize: \d+ kB/.test(t)) flash.push(path);
-    if (/Memory Technology: .*(persistent|NVDIMM|Optane)/i.test(t) || /Type: Logical non-volatile/.test(t)) pmem.push(path);
+    // Persistent memory: named by Memory Technology (SMBIOS 3.2+), or older tables' non-volatile
+    // type detail on a module of 1 GiB or more (the BIOS flash is non-volatile too, but tiny).
+    const bigNonVolatile = t.split(/\n\s*\n/).some((r) => /DMI type 17,/.test(r) && /Type Detail: [^\n]*Non-Volatile/.test(r) && /\tSize: (\d+ GB|\d{4,} MB)/.test(r));
+    if (/Memory Technology: .*(persistent|NVDIMM|Optane)/i.test(t) || /Type: Logical non-volatile/.test(t) || bigNonVolatile) pmem.push(path);
     if (!/DMI type 17,[\s\S]*?\n\tSize: \d/.test(t)) noModule.push(path);
     if (/Memory Technology: DRAM\n[\s\S]*?\n\tVolatile Size: None/.test(t)) volNone.push(path);
     if (/Memory Technology: <OUT OF SPEC>/.test(t) && /\tSize: \d/.test(t)) outOfSpec.push(path);
