@@ -92,6 +92,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport> {
         reallocated: report.reallocated,
         pending: report.pending,
         offlineUncorrectable: report.offlineUncorrectable,
+        endToEndErrors: report.endToEndErrors,
         mediaErrors: report.mediaErrors,
         criticalWarning: report.criticalWarning,
         temperatureC: report.temperatureC,
