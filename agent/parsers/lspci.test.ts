@@ -28,6 +28,8 @@ describe('parseLspciVmm', () => {
     const nn = parseLspciVmm(fixture('lspci-vmmnnk.txt'));
     expect(nn.map((d) => d.slot)).toEqual(plain.map((d) => d.slot));
     expect(nn[1]).toMatchObject({ vendorId: '1af4', deviceId: '1045', driver: 'virtio-pci' });
+    // An id pci.ids does not name: -nn prints "Device [0d57]", which leaves the name unknown.
+    expect(nn[0]).toMatchObject({ device: null, deviceId: '0d57', vendor: 'Intel Corporation' });
     expect(parseLspciVmm(fixture('live-guest-agent/lspci.txt')).length).toBeGreaterThan(3);
   });
 

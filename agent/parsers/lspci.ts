@@ -33,7 +33,8 @@ export interface PciDevice {
 function splitId(v: string | undefined): { name: string | null; id: string | null } {
   if (v === undefined) return { name: null, id: null };
   const m = /^(.*?)\s*\[([0-9a-fA-F]{4,6})\]$/.exec(v.trim());
-  if (m) return { name: m[1] ? m[1] : null, id: m[2]!.toLowerCase() };
+  // pci.ids has no name for the id: -nn prints the bare word "Device [0d57]", which is no name.
+  if (m) return { name: m[1] && m[1] !== 'Device' ? m[1] : null, id: m[2]!.toLowerCase() };
   const t = v.trim();
   return { name: t === '' ? null : t, id: null };
 }
