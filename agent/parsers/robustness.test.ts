@@ -6,9 +6,9 @@ import { parseDmidecode } from './dmidecode.ts';
 import { lastFioStatus, parseFioJson } from '../stages/storage/parsers/fio.ts';
 import { parseIperf3Json } from '../stages/network/iperf3.ts';
 import { parseLsblkJson } from './lsblk.ts';
-import { parseLscpuExtendedJson, parseLscpuJson } from './lscpu.ts';
+import { parseLscpuExtendedJson, parseLscpuJson, parseLscpuText } from './lscpu.ts';
 import { parseLshwJson } from './lshw.ts';
-import { parseLspciVmm } from './lspci.ts';
+import { parseLspciVerbose, parseLspciVmm } from './lspci.ts';
 import { NVIDIA_SMI_QUERY_FIELDS, parseNvidiaSmiDmon, parseNvidiaSmiQ, parseNvidiaSmiQueryCsv } from './nvidia-smi.ts';
 import { ParseError } from './parse-error.ts';
 import { parseSmartctlJson, parseSmartctlScan } from './smartctl.ts';
@@ -34,8 +34,10 @@ const PARSERS: Record<string, (t: string) => unknown> = {
   dmidecode: parseDmidecode,
   lscpu: parseLscpuJson,
   lscpuE: parseLscpuExtendedJson,
+  lscpuText: parseLscpuText,
   lshw: parseLshwJson,
   lspci: parseLspciVmm,
+  lspciVerbose: parseLspciVerbose,
   stressYaml: parseStressNgYaml,
   stressStderr: parseStressNgStderr,
   smiCsv: (t) => parseNvidiaSmiQueryCsv(t, NVIDIA_SMI_QUERY_FIELDS),

@@ -1,7 +1,7 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { InventoryGpu, InventoryNic } from '../../../common/schema/inventory.ts';
-import { parseDmidecode, type DmiInfo, buildInventory, LSBLK_ARGS, parseLsblkJson, type BlockDevice, parseLscpuJson, type CpuInfo, parseLshwJson, type LshwInfo, parseSmartctlJson, type SmartReport } from '../../parsers/index.ts';
+import { parseDmidecode, type DmiInfo, buildInventory, LSBLK_ARGS, parseLsblkJson, type BlockDevice, parseLscpuJson, type CpuInfo, parseLshwJson, type LshwInfo, parseSmartctlJson, type SmartReport, parseLspciVmm, parseLspciVerbose } from '../../parsers/index.ts';
 import { errorText } from '../../runtime/logger.ts';
 import { ToolInfraError, toolExists, type ToolResult } from '../../runtime/tool-runner.ts';
 import { gpuInventory } from '../gpu/probe.ts';
@@ -96,7 +96,10 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'Inventory'>> 
   const lshwRes = await probe('lshw', 'lshw', ['-json', '-quiet']);
   const lshw: LshwInfo | null = lshwRes ? parse('lshw', 'lshw', () => parseLshwJson(lshwRes.stdout)) : null;
   ctx.progress({ percent: 45, message: 'lspci' });
-  await probe('lspci', 'lspci', ['-vmm', '-nn', '-k']);
+  const pciRes = await probe('lspci', 'lspci', ['-vmm', '-nn', '-k', '-D']);
+  const pci = pciRes ? parse('lspci', 'lspci', () => parseLspciVmm(pciRes.stdout)) : null;
+  const pciVvRes = await probe('lspci -vv', 'lspci', ['-vv', '-nn', '-D']);
+  const pciVerbose = pciVvRes ? parse('lspci -vv', 'lspci', () => parseLspciVerbose(pciVvRes.stdout)) : null;
   ctx.progress({ percent: 55, message: 'lsblk' });
   const lsblkRes = await probe('lsblk', 'lsblk', [...LSBLK_ARGS]);
   const blocks: BlockDevice[] | null = lsblkRes ? parse('lsblk', 'lsblk', () => parseLsblkJson(lsblkRes.stdout)) : null;
@@ -152,6 +155,8 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'Inventory'>> 
       nics,
       loopBackingFiles,
       memTotalBytes: memTotal ? Number(memTotal[1]) * 1024 : null,
+      pci,
+      pciVerbose,
       missingTools: [...new Set(missingTools)].slice(0, 64),
     });
   } catch (err) {

@@ -96,7 +96,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'SMART'>> {
       await ctx.artifact(smartArtifactName(t), res.stdout || res.stderr);
       const judged = judgeSmartDisk(t, res, p);
       disks.push(judged.row);
-      coverage.push(judged.coverage);
+      coverage.push(...judged.coverage);
     } catch (err) {
       if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
       if (!(err instanceof ToolInfraError)) throw err;
@@ -112,14 +112,14 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'SMART'>> {
  * cannot be read was not checked, whatever else it is: never a pass. A loop
  * device is a virtual disk, for which SMART does not apply.
  */
-export function judgeSmartDisk(t: SmartTarget, res: { stdout: string; exitCode: number }, p: SmartThresholds): { row: SmartDiskResult; coverage: CoverageEntry } {
+export function judgeSmartDisk(t: SmartTarget, res: { stdout: string; exitCode: number }, p: SmartThresholds): { row: SmartDiskResult; coverage: CoverageEntry[] } {
   const part = diskPart(t.disk, t.path);
   let report;
   try {
     report = parseSmartctlJson(res.stdout, res.exitCode);
   } catch (err) {
     if (!(err instanceof ParseError)) throw err;
-    return { row: { disk: t.disk, device: t.path, type: t.type, outcome: 'error', reasons: [err.message] }, coverage: notTested(part, CHECK, `smartctl's output was unreadable: ${err.message}`, true) };
+    return { row: { disk: t.disk, device: t.path, type: t.type, outcome: 'error', reasons: [err.message] }, coverage: [notTested(part, CHECK, `smartctl's output was unreadable: ${err.message}`, true)] };
   }
   const verdict = evaluateSmart({ ...report, device: report.device ?? t.path }, p);
   const outcome: SmartDiskResult['outcome'] = !verdict.smartAvailable ? (isLoopId(t.disk) ? 'not-applicable' : 'not-tested') : verdict.passed ? 'passed' : 'failed';
@@ -134,6 +134,7 @@ export function judgeSmartDisk(t: SmartTarget, res: { stdout: string; exitCode: 
     reallocated: report.reallocated,
     pending: report.pending,
     offlineUncorrectable: report.offlineUncorrectable,
+    endToEndErrors: report.endToEndErrors,
     mediaErrors: report.mediaErrors,
     criticalWarning: report.criticalWarning,
     temperatureC: report.temperatureC,
@@ -142,13 +143,15 @@ export function judgeSmartDisk(t: SmartTarget, res: { stdout: string; exitCode: 
     exitBits: { ...decodeSmartExit(res.exitCode) },
   };
   const why = verdict.reasons.join('; ');
-  const coverage =
-    outcome === 'not-applicable'
-      ? notApplicable(part, CHECK, `a loop device is a virtual disk: it has no SMART (${why})`)
-      : outcome === 'not-tested'
-        ? notTested(part, CHECK, why, true)
-        : tested(part, CHECK);
-  return { row, coverage };
+  if (outcome === 'not-applicable') return { row, coverage: [notApplicable(part, CHECK, `a loop device is a virtual disk: it has no SMART (${why})`)] };
+  if (outcome === 'not-tested') return { row, coverage: [notTested(part, CHECK, why, true)] };
+  // A verdict resting on the overall health alone (an NVMe disk behind a SCSI translation layer has
+  // no health log) is said as such: the health was read, the error counters were not.
+  if (verdict.basis === 'overall-health-only') {
+    return { row, coverage: [tested(part, 'SMART overall health'), notTested(part, 'SMART error counters', verdict.basisReason, false)] };
+  }
+  const partly = verdict.basis === 'partial' && verdict.countersNotRead.length > 0 ? { reason: `the disk reports no ${verdict.countersNotRead.join(', ')}` } : {};
+  return { row, coverage: [tested(part, CHECK, partly)] };
 }
 
 /**
