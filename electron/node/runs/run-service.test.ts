@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StageResult } from '../../../common/schema/index.ts';
 import type { StageName } from '../../../common/stages.ts';
 import { qemuGuestInventory } from '../../../test/support/fixture-inventory.ts';
+import { SupervisorCredentials } from '../auth/supervisor-credentials.ts';
 import { EventBus, type BusEvent } from '../events/bus.ts';
 import { writeRunReport } from '../report/index.ts';
 import { openStore, type Store } from '../store/index.ts';
@@ -30,6 +31,7 @@ function open() {
     notifier: { emit: (e) => notes.push(e) },
     reporter: (id) => writeRunReport(store.db, dir, id),
     bench: () => ({ artifactBase: 'http://127.0.0.1:1', iperf: null }),
+    supervisors: new SupervisorCredentials(store.supervisors),
   });
 }
 
@@ -127,7 +129,7 @@ describe('a run through the service', () => {
     expect(service.directive(state(id))).toMatchObject({ type: 'run-stage', stage: 'SMART', attempt: 2 });
     result(id, 'session-a', 'SMART', 'failed');
     await expect(service.act(id, { action: 'override' })).rejects.toThrow(/needs a reason/);
-    await service.act(id, { action: 'override', reason: 'known cosmetic counter', actor: 'alice' });
+    await service.act(id, { action: 'override', reason: 'known cosmetic counter' }, 'alice');
     expect(state(id)).toMatchObject({ state: 'CPUStress', failed_stage: null });
     expect(store.runs.latestAttempt(id, 'SMART')!.outcome).toBe('overridden');
     const t = store.runs.transitions(id).at(-1)!;
@@ -135,7 +137,7 @@ describe('a run through the service', () => {
   });
 
   it('a wipe-probe hit holds with UnexpectedData; only a supervisor with the right credential overrides it', async () => {
-    await store.supervisors.set('sam', 'correct horse battery');
+    await new SupervisorCredentials(store.supervisors).set('sam', 'correct horse battery', { kind: 'local-cli', actor: 'test' });
     const id = started();
     passInventory(id);
     result(id, 'session-a', 'SMART', 'passed');

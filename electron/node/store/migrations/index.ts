@@ -3,6 +3,7 @@ import { sql as m2 } from './0002-notifications.ts';
 import { sql as m3 } from './0003-chart-index.ts';
 import { sql as m4 } from './0004-minute-rollup.ts';
 import { sql as m5 } from './0005-boot-events.ts';
+import { sql as m7 } from './0007-security.ts';
 
 /** Numbered migrations, applied in order at start; the last applied number is recorded. */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
@@ -11,4 +12,5 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   { version: 3, name: 'chart-index', sql: m3 },
   { version: 4, name: 'minute-rollup', sql: m4 },
   { version: 5, name: 'boot-events', sql: m5 },
+  { version: 7, name: 'security', sql: m7 },
 ];
