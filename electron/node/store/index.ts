@@ -1,3 +1,4 @@
+import { BootAttemptStore } from './boot-attempts.ts';
 import { openDatabase, type Db, type OpenOptions } from './db.ts';
 import { HostStore } from './hosts.ts';
 import { MeasurementStore } from './measurements.ts';
@@ -14,6 +15,7 @@ export interface Store {
   settings: SettingsStore;
   supervisors: SupervisorStore;
   seen: SeenHostStore;
+  bootAttempts: BootAttemptStore;
   close(): void;
 }
 
@@ -27,6 +29,7 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     settings: new SettingsStore(db),
     supervisors: new SupervisorStore(db),
     seen: new SeenHostStore(db),
+    bootAttempts: new BootAttemptStore(db),
     close: () => db.close(),
   };
 }
