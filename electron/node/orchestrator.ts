@@ -2,7 +2,9 @@ import { join, resolve } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { LiveEvent, ServiceView } from '../../common/schema/index.ts';
+import { BootTokens } from './auth/boot-tokens.ts';
 import { newSecret } from './auth/secrets.ts';
+import { SupervisorCredentials } from './auth/supervisor-credentials.ts';
 import { AgentEndpoint } from './bench/agent-endpoint.ts';
 import { startBenchServer, type BenchRoute } from './bench/bench-server.ts';
 import { startControlServer } from './control/control-server.ts';
@@ -18,6 +20,8 @@ import { bootStepOfSeen } from './pxe/boot-steps.ts';
 import { bootRoutes } from './pxe/boot-routes.ts';
 import { resolveImageDir } from './pxe/boot-files.ts';
 import { maintenanceRoutes } from './control/routes-maintenance.ts';
+import { securityRoutes } from './control/routes-security.ts';
+import { loadOrCreateTlsIdentity } from './bench/tls-identity.ts';
 import { openStore } from './store/index.ts';
 import { startWalCheckpointer } from './store/wal-checkpointer.ts';
 import { createLogger, type Logger } from './util/log.ts';
@@ -45,6 +49,8 @@ export interface RunningOrchestrator {
   controlUrl: string;
   benchUrl: string;
   token: string;
+  /** "sha256:<hex>" of the bench TLS key: what agents pin (vetting.pin=, `vetting agent --pin`). */
+  pin: string;
   dataDir: string;
   activeRuns(): { id: number; host: string; state: string }[];
   /** Hosts waiting for a person (FailedHolding, UnexpectedData, agent lost). */
@@ -106,12 +112,16 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
   let benchUrl = '';
   const benchAddress = opts.benchAddress ?? settings.bench.address;
   const reporter = (runId: number) => writeRunReport(store.db, dataDir, runId);
+  const tls = await loadOrCreateTlsIdentity(dataDir);
+  const credentials = new SupervisorCredentials(store.supervisors);
+  const bootTokens = new BootTokens(store);
   const runs = new RunService({
     store,
     bus,
     live,
     notifier,
     reporter,
+    supervisors: credentials,
     bench: () => {
       const port = services.iperfPort(store.settings.get());
       return { artifactBase: benchUrl, iperf: port > 0 ? { host: benchAddress, port } : null };
@@ -119,7 +129,16 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
   });
   const agents = new AgentEndpoint(runs, bus, log);
   const benchRoutes: BenchRoute[] = [];
-  const bench = await startBenchServer(benchAddress, opts.benchPort ?? settings.bench.port, { runs, agents, dataDir, log, routes: benchRoutes });
+  const bench = await startBenchServer(benchAddress, opts.benchPort ?? settings.bench.port, {
+    runs,
+    agents,
+    dataDir,
+    log,
+    routes: benchRoutes,
+    tls,
+    limits: () => store.settings.get().bench,
+    artifactBytes: (runId, except) => store.runs.agentArtifactBytes(runId, except),
+  });
   benchUrl = bench.url;
 
   const recordSeen = (mac: string, ip: string | null, arch: string | null, source: string) => {
@@ -135,6 +154,8 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
     ...(opts.iperfPort !== undefined ? { iperfPortOverride: opts.iperfPort } : {}),
     onHostSeen: (e) => {
       recordSeen(e.mac, e.ip, e.arch, e.source);
+      // Boot firmware getting an address starts a boot: one agent token may be fetched, from there.
+      bootTokens.armFromDhcp(e);
       const boot = bootStepOfSeen(e);
       if (boot) runs.recordBootStep(e.mac, boot.step, boot.detail);
     },
@@ -151,10 +172,15 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
         const host = store.hosts.byMac(mac);
         if (!host) return null;
         const run = store.runs.activeForHost(host.id);
-        // Each boot gets its own secret; a run already under way is resumed with a fresh one too.
-        const bootable = run && run.state !== 'FailedHolding';
-        return { host: host.name, runWaiting: !!bootable, token: bootable ? runs.rotateAgentToken(run.id) : null };
+        return { host: host.name, runWaiting: !!run && run.state !== 'FailedHolding' };
       },
+      // One token per boot attempt (auth/boot-tokens.ts): asking again mints and revokes nothing.
+      issueToken: (mac, ip) => {
+        const answer = bootTokens.issue(mac, ip);
+        if (answer?.kind === 'token') return { token: answer.token };
+        return { refused: answer?.kind === 'refused' ? answer.reason : 'no run is waiting for this host' };
+      },
+      orchestratorPin: () => tls.pin,
       onProblem: (m) => log.warn(m),
       onBootStep: (mac, step, detail) => runs.recordBootStep(mac, step, detail),
     }),
@@ -181,6 +207,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
     uiDir: opts.uiDir === undefined ? join(projectRoot(), 'out', 'renderer') : opts.uiDir,
     routes: [
       ...maintenanceRoutes({ db: store.db, notifier, janitor }),
+      ...securityRoutes({ store, credentials, bootTokens }),
       ...controlRoutes({
       store,
       dataDir,
@@ -191,6 +218,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
       services: serviceViews,
       onSettingsChanged: (next) => services.apply(next).catch((err: unknown) => log.error({ err }, 'could not apply bench settings')),
       agentUrl: () => `${bench.url.replace(/^http/, 'ws')}/agent`,
+      agentPin: () => tls.pin,
       version: appVersion(),
       }),
     ],
@@ -212,6 +240,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
     controlUrl: control.url,
     benchUrl: bench.url,
     token,
+    pin: tls.pin,
     dataDir,
     activeRuns: () => store.runs.listActive().map((r) => ({ id: r.id, host: store.hosts.byId(r.host_id).name, state: r.state })),
     waitingForPerson: () => runs.board(() => false).entries.filter((e) => e.needsPerson).length,

@@ -49,11 +49,14 @@ export interface RunServiceDeps {
   live: LiveState;
   notifier: NotifierPort;
   reporter: Reporter;
+  /** Checks a supervisor's credential (backoff, audit); throws a UserError when it does not hold. */
+  supervisors: { check(name: string, secret: string, asker: string): Promise<void> };
   /** The bench listener's public data: where agents upload artifacts and find iperf3. */
   bench: () => { artifactBase: string; iperf: { host: string; port: number } | null };
 }
 
 const OPERATOR = 'operator';
+const isFinished = (state: string) => state === 'Completed' || state === 'Abandoned' || state === 'Released';
 
 /**
  * Applies everything that moves a run: agent messages, operator actions and
@@ -126,6 +129,8 @@ export class RunService {
       if (!(chosen in PROFILES)) throw new UserError(`unknown profile "${chosen}"`, 'bad-profile');
       const id = this.store.runs.insert(host.id, chosen, 'WaitingForAgent', hashToken(token));
       this.store.runs.addTransition(id, null, 'WaitingForAgent', 'start', actor, null, { profile: chosen });
+      // Its first network boot may fetch an agent token (auth/boot-tokens.ts).
+      this.store.bootAttempts.arm(id, 'run-start', { mac: null, ip: null });
       this.changed(this.store.runs.require(id));
       this.afterCommit(() => this.deps.bus.publish({ type: 'host-updated', host: host.name }));
       return id;
@@ -160,7 +165,8 @@ export class RunService {
   authenticate(token: string): { run: RunRow } | { error: 'bad-token' | 'run-closed'; message: string } {
     const run = this.store.runs.byTokenHash(hashToken(token));
     if (!run) return { error: 'bad-token', message: 'unknown or expired agent token' };
-    if (run.state === 'Released' || run.state === 'Abandoned') return { error: 'run-closed', message: `run ${run.id} is ${run.state}; start a new run for this host` };
+    // The token dies at the verdict: a finished run accepts nothing more from any agent.
+    if (isFinished(run.state)) return { error: 'run-closed', message: `run ${run.id} is ${run.state}; it accepts nothing more from an agent` };
     return { run };
   }
 
@@ -256,6 +262,7 @@ export class RunService {
   applyAgentMessage(runId: number, session: string, msg: SequencedAgentMessage): { duplicate: boolean } {
     return this.tx(() => {
       const run = this.store.runs.require(runId);
+      if (isFinished(run.state)) throw new UserError(`run ${runId} is ${run.state}; it accepts nothing more from an agent`, 'run-closed', 409);
       if (run.agent_session !== session) throw new UserError('this agent session was replaced by a newer connection', 'stale-session', 409);
       const wasLost = run.agent_lost === 1;
       if (msg.seq <= run.last_seq) {
@@ -414,20 +421,18 @@ export class RunService {
 
   // ---- operator actions ----
 
-  async act(runId: number, body: RunActionBody): Promise<void> {
+  /** `actor` comes from who is asking (the control session, the local CLI), never from the body. */
+  async act(runId: number, body: RunActionBody, actor = OPERATOR): Promise<void> {
     const run = this.store.runs.require(runId);
     const plan = planAction(this.position(run), body.action);
     const reason = body.reason?.trim() || null;
     if (body.action === 'override' && !reason) throw new UserError('an override needs a reason, which goes into the audit trail and the report', 'reason-required');
     const needsSupervisor = plan.kind === 'enter-stage' && plan.needsSupervisor;
-    let actor = body.actor ?? OPERATOR;
     if (needsSupervisor || body.supervisor) {
       if (!body.supervisor || !body.secret) {
         throw new UserError('data was found on the disks: only a supervisor can override the wipe-probe (give the supervisor name and credential)', 'supervisor-required', 400);
       }
-      if (!(await this.store.supervisors.verify(body.supervisor, body.secret))) {
-        throw new UserError(`the credential for supervisor "${body.supervisor}" is wrong (or no such supervisor)`, 'bad-credential', 403);
-      }
+      await this.deps.supervisors.check(body.supervisor, body.secret, actor);
       actor = `supervisor:${body.supervisor}`;
     }
     this.tx(() => {
