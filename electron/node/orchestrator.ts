@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { LiveEvent, ServiceView } from '../../common/schema/index.ts';
 import { BootTokens } from './auth/boot-tokens.ts';
@@ -78,15 +79,35 @@ export function appVersion(): string {
   }
 }
 
-/** The agent bundle booting hosts download (built by `npm run build:agent`). */
-function agentBundle(log: Logger): { path: string; sha256: string } {
+/**
+ * The agent bundle booting hosts download (built by `npm run build:agent`). Its
+ * SHA-256 goes on the kernel command line, and the image's init refuses a bundle
+ * that does not match it. So the hash is taken from the very file being served,
+ * again whenever that file changes — not read once at start from the .sha256
+ * file beside it: a rebuild while the orchestrator runs (or one still writing
+ * when it started) used to leave a missing or stale hash, and boot scripts then
+ * came out without a token or with a hash the bundle no longer had.
+ */
+function agentBundle(log: Logger): { path: string; readonly sha256: string } {
   const path = join(projectRoot(), 'out', 'agent', 'vetting-agent.mjs');
-  try {
-    return { path, sha256: readFileSync(`${path}.sha256`, 'utf8').trim().split(/\s+/)[0]! };
-  } catch {
-    log.warn(`no agent bundle at ${path}: PXE-booted hosts cannot start their agent until \`npm run build:agent\` has run`);
-    return { path, sha256: '' };
-  }
+  let cached: { key: string; sha256: string } | null = null;
+  let warned = false;
+  return {
+    path,
+    get sha256() {
+      try {
+        const st = statSync(path);
+        const key = `${st.size}:${st.mtimeMs}:${st.ino}`;
+        if (cached?.key !== key) cached = { key, sha256: createHash('sha256').update(readFileSync(path)).digest('hex') };
+        warned = false;
+        return cached.sha256;
+      } catch {
+        if (!warned) log.warn(`no agent bundle at ${path}: PXE-booted hosts cannot start their agent until \`npm run build:agent\` has run`);
+        warned = true;
+        return '';
+      }
+    },
+  };
 }
 
 /**
