@@ -152,13 +152,6 @@ export class RunService {
     if (boot) this.deps.bus.publish({ type: 'boot-step', runId: run.id, host: host.name, boot });
   }
 
-  /** A fresh agent secret for a waiting run (each PXE boot gets its own; the old one stops working). */
-  rotateAgentToken(runId: number): string {
-    const token = newSecret();
-    this.store.runs.update(runId, { agent_token_hash: hashToken(token) });
-    return token;
-  }
-
   // ---- the agent side ----
 
   /** The run an agent token belongs to, or a reason to refuse it. */
