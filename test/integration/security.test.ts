@@ -100,7 +100,10 @@ describe('1. agent tokens are issued once per boot attempt', () => {
     const second = tokenIn(await bootScript());
     expect(second).toBeTruthy();
     expect(tokenIn(await bootScript())).toBeNull();
-    expect((await detail(r.run)).transitions.some((t) => t.action === 'boot-armed' && t.actor === 'operator')).toBe(true);
+    const byCli = await cli(['run', 'boot', String(r.run), '--data-dir', tmp.path, '--json']);
+    expect(byCli.code, byCli.stderr).toBe(0);
+    expect(tokenIn(await bootScript())).toBeTruthy();
+    expect((await detail(r.run)).transitions.filter((t) => t.action === 'boot-armed' && t.actor === 'operator')).toHaveLength(2);
   });
 });
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { ApiError, HostInput, HostView, RunActionBody, RunDetailView, RunSummaryView, Settings } from '../../../common/schema/index.ts';
+import { BootTokens } from '../auth/boot-tokens.ts';
 import { SupervisorCredentials } from '../auth/supervisor-credentials.ts';
 import { captureSpecYaml } from '../control/routes.ts';
 import { EventBus } from '../events/bus.ts';
@@ -25,6 +26,8 @@ export interface VettingApi {
   showRun(id: number): Promise<RunDetailView>;
   act(id: number, body: RunActionBody): Promise<RunDetailView>;
   report(id: number): Promise<{ html: string; json: string; jsonSha256: string }>;
+  /** Lets the run's host fetch one more agent token with its boot script (auth/boot-tokens.ts). */
+  armBoot(id: number): Promise<{ run: number; armedAt: string }>;
   getSettings(): Promise<Settings>;
   /** Deep-merges `patch` into the settings; a running server applies them (dnsmasq, iperf3) at once. */
   updateSettings(patch: Record<string, unknown>): Promise<Settings>;
@@ -70,6 +73,7 @@ class HttpApi implements VettingApi {
   showRun = (id: number) => this.call<RunDetailView>('GET', `/api/runs/${id}`);
   act = (id: number, body: RunActionBody) => this.call<RunDetailView>('POST', `/api/runs/${id}/actions`, body);
   report = (id: number) => this.call<{ html: string; json: string; jsonSha256: string }>('POST', `/api/runs/${id}/report`);
+  armBoot = (id: number) => this.call<{ run: number; armedAt: string }>('POST', `/api/runs/${id}/boot`, {});
   getSettings = () => this.call<Settings>('GET', '/api/settings');
   updateSettings = (patch: Record<string, unknown>) => this.call<Settings>('PUT', '/api/settings', patch);
   close() {}
@@ -135,6 +139,7 @@ class DirectApi implements VettingApi {
     this.store.runs.require(id);
     return writeRunReport(this.store.db, this.dataDir, id);
   };
+  armBoot = async (id: number) => ({ run: id, armedAt: new BootTokens(this.store).armByPerson(id, 'operator').armed_at });
   getSettings = async () => this.store.settings.get();
   updateSettings = async (patch: Record<string, unknown>) => this.store.settings.update(patch);
   close() {

@@ -208,6 +208,15 @@ export function buildProgram(): Command {
       out(!!o.json, runs, () => (runs.length ? runs.map(runLine).join('\n') : 'no runs'));
     });
   run
+    .command('boot <id>')
+    .description('let the run\'s host fetch one more agent token when it network-boots again (needed after a reboot when this bench does not run DHCP)')
+    .addOption(dataDirOption())
+    .option('--json')
+    .action(async (id: string, o: { dataDir?: string; json?: boolean }) => {
+      const r = await withApi(o.dataDir, (api) => api.armBoot(runId(id)));
+      out(!!o.json, r, () => `run ${r.run}: its host may boot once more (armed ${r.armedAt})`);
+    });
+  run
     .command('show <id>')
     .addOption(dataDirOption())
     .option('--json')
