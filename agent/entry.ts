@@ -15,6 +15,9 @@ Usage: vetting-agent [--orchestrator URL --token TOKEN] [options]
   --orchestrator URL   WebSocket URL of the orchestrator (ws://HOST:PORT/agent);
                        default: vetting.url= from /proc/cmdline
   --token TOKEN        the run's token; default: vetting.token= from /proc/cmdline
+  --pin sha256:HEX     the orchestrator's key: talk TLS to it only; default:
+                       vetting.pin= from /proc/cmdline (without one, stages that
+                       write to disks are refused)
   --hwmon-root DIR     root holding class/hwmon (default /sys)
   --state-dir DIR      session state directory (default ${DEFAULT_STATE_DIR})
   --poweroff           obey poweroff / reboot directives (live image only): write the
@@ -31,6 +34,7 @@ async function main(): Promise<number> {
       options: {
         orchestrator: { type: 'string' },
         token: { type: 'string' },
+        pin: { type: 'string' },
         'hwmon-root': { type: 'string' },
         'state-dir': { type: 'string' },
         poweroff: { type: 'boolean' },
@@ -54,7 +58,8 @@ async function main(): Promise<number> {
   }
   let orchestrator = values.orchestrator;
   let token = values.token;
-  if (!orchestrator || !token) {
+  let pin = values.pin;
+  if (!orchestrator || !token || !pin) {
     let cmdline: Record<string, string> = {};
     try {
       cmdline = parseCmdline(readFileSync('/proc/cmdline', 'utf8'));
@@ -63,6 +68,7 @@ async function main(): Promise<number> {
     }
     orchestrator ??= cmdline['vetting.url'];
     token ??= cmdline['vetting.token'];
+    pin ??= cmdline['vetting.pin'];
   }
   if (!orchestrator || !token) {
     process.stderr.write(`no orchestrator URL or token: give --orchestrator and --token, or boot with vetting.url= and vetting.token=\n\n${HELP}`);
@@ -78,6 +84,7 @@ async function main(): Promise<number> {
   return runAgent({
     orchestrator,
     token,
+    pin: pin ?? null,
     hwmonRoot: values['hwmon-root'],
     stateDir: values['state-dir'],
     poweroff: values.poweroff ?? false,

@@ -1,6 +1,6 @@
 import { StageResult, type Directive, type ProtocolError, type Sample, type Welcome } from '../../common/schema/protocol.ts';
 import type { RunStage } from '../../common/schema/protocol.ts';
-import { isAgentStageName, type AgentStageName, type StageName } from '../../common/stages/index.ts';
+import { isAgentStageName, stageDefinition, type AgentStageName, type StageName } from '../../common/stages/index.ts';
 import { ThermalSidecar } from '../sensors/thermal-sidecar.ts';
 import type { HostPaths, StageContext, StageModule, StageOutcomeReport, StageProgressUpdate } from '../stages/types.ts';
 import { attemptArtifactName, createArtifactUploader } from './artifacts.ts';
@@ -16,6 +16,8 @@ import { ToolInfraError, type ToolRunner } from './tool-runner.ts';
 
 export interface AgentCoreOptions {
   orchestrator: string;
+  /** "sha256:<hex>" of the orchestrator's key (vetting.pin=): without it, destructive stages are refused. */
+  pin?: string | null;
   hello: HelloInfo;
   stateDir: string;
   paths: HostPaths;
@@ -53,6 +55,7 @@ export class AgentCore {
   private sidecar: ThermalSidecar | null = null;
   private resolveExit: ((code: number) => void) | null = null;
   private exiting = false;
+  private shuttingDown = false;
   private closed = false;
   private logBuffer: string[] = [];
   private logTimer: NodeJS.Timeout | null = null;
@@ -85,6 +88,7 @@ export class AgentCore {
         onOutboxChange: () => this.persist(),
       },
       opts.log,
+      opts.pin ?? null,
     );
   }
 
@@ -179,6 +183,12 @@ export class AgentCore {
   }
 
   private onFatal(e: ProtocolError): void {
+    if (e.code === 'run-closed') {
+      // The run has its verdict: nothing more to do here, as after a shutdown directive.
+      this.opts.log.info('the run is closed; shutting down', { message: e.message });
+      void this.shutdown('poweroff');
+      return;
+    }
     this.opts.log.error('orchestrator refused this agent; exiting', { code: e.code });
     void this.finish(2);
   }
@@ -204,6 +214,14 @@ export class AgentCore {
     if (this.running && this.running.stage === d.stage && this.running.attempt === d.attempt) return;
     if (this.finished.has(key) || this.outbox.hasPendingResult(d.stage, d.attempt)) {
       this.opts.log.debug('directive for a stage already reported; ignored', { stage: d.stage, attempt: d.attempt });
+      return;
+    }
+    if (!this.conn.authenticated && (stageDefinition(d.stage).destructive || d.wipeOverride.length > 0)) {
+      // Whoever sent this has not proved to be the orchestrator (no pinned key): write nothing.
+      this.finished.add(key);
+      const message = `refused: ${d.stage} writes to disks, and this agent could not authenticate the orchestrator (no pinned key: boot argument vetting.pin= or --pin)`;
+      this.opts.log.error(message);
+      this.conn.send(buildResult(d, { outcome: 'error', message, summary: { infraError: 'orchestrator-not-authenticated', problems: [message] }, coverage: [] }));
       return;
     }
     if (this.running) this.cancelRunning(`superseded by ${d.stage} attempt ${d.attempt}`);
@@ -254,7 +272,7 @@ export class AgentCore {
   }
 
   private makeContext(d: RunStage, welcome: Welcome, signal: AbortSignal): StageContext {
-    const uploader = createArtifactUploader({ baseUrl: () => this.welcome?.artifactUrl ?? null, token: this.opts.hello.token, log: this.opts.log });
+    const uploader = createArtifactUploader({ baseUrl: () => this.welcome?.artifactUrl ?? null, token: this.opts.hello.token, pin: this.opts.pin ?? null, log: this.opts.log });
     const lastSent = new Map<string, number>();
     return {
       stage: d.stage,
@@ -290,6 +308,9 @@ export class AgentCore {
   }
 
   private async shutdown(action: 'poweroff' | 'reboot' | 'exit'): Promise<void> {
+    // A shutdown directive and the run-closed answer to a late message can both arrive: act once.
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
     if (this.running) this.cancelRunning('shutdown');
     await Promise.race([this.lastDone, sleep(10_000)]);
     await this.conn.drain(5000);

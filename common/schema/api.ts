@@ -36,18 +36,25 @@ export const RunActionBody = z
   .object({
     action: OperatorAction,
     reason: z.string().trim().max(2000).optional(),
-    /** Operator's name for the audit trail (defaults to "operator"). */
-    actor: z.string().trim().min(1).max(128).optional(),
     supervisor: z.string().trim().min(1).max(128).optional(),
     secret: z.string().min(1).max(1024).optional(),
   })
   .strict();
 export type RunActionBody = z.infer<typeof RunActionBody>;
 
+const SupervisorName = z.string().trim().min(1).max(128);
+const SupervisorSecret = z.string().min(1).max(1024);
+/**
+ * Adds a supervisor or changes a credential. Through the control API a change
+ * needs the current credential (oldSecret) and an addition an existing
+ * supervisor's (approvedBy), except for the very first supervisor.
+ */
 export const SupervisorBody = z
   .object({
-    name: z.string().trim().min(1).max(128),
+    name: SupervisorName,
     secret: z.string().min(8, 'a supervisor credential needs at least 8 characters').max(1024),
+    oldSecret: SupervisorSecret.optional(),
+    approvedBy: z.object({ name: SupervisorName, secret: SupervisorSecret }).strict().optional(),
   })
   .strict();
 
@@ -221,7 +228,8 @@ export type BoardEntry = z.infer<typeof BoardEntry>;
 export const BoardView = z.object({ entries: z.array(BoardEntry), newHosts: z.array(SeenHostView) });
 export type BoardView = z.infer<typeof BoardView>;
 
-export const StartRunView = z.object({ run: z.number(), orchestrator: z.string(), token: z.string() });
+/** `pin`: "sha256:<hex>" of the orchestrator's bench key, for `vetting agent --pin` (absent when no server runs). */
+export const StartRunView = z.object({ run: z.number(), orchestrator: z.string(), token: z.string(), pin: z.string().optional() });
 
 export const SpecCheckView = z.object({ ok: z.boolean(), issues: z.array(z.object({ path: z.string(), message: z.string(), line: z.number().nullable() })) });
 export type SpecCheckView = z.infer<typeof SpecCheckView>;
@@ -245,6 +253,10 @@ export const Settings = z
         iperfPort: Port.default(5201),
         /** Live image (vmlinuz, initrd.img); null: $VETTING_IMAGE_DIR or /var/cache/vetting-image (docs/image.md). */
         imageDir: z.string().max(4096).nullable().default(null),
+        /** Open connections one address may hold on the bench listener (an agent needs a few; a flood gets refused). */
+        maxConnectionsPerAddress: z.number().int().min(1).max(10_000).default(32),
+        /** Bytes of artifacts one run's agent may upload in all. */
+        artifactBytesPerRun: z.number().int().min(1024).max(1024 ** 4).default(2 * 1024 ** 3),
       })
       .strict()
       .prefault({}),
@@ -273,6 +285,9 @@ export const LogLineView = z.object({ ts: z.number(), source: z.string(), line: 
 export const SessionView = z.object({ ok: z.literal(true), version: z.string().optional() });
 export const SupervisorView = z.object({ name: z.string(), createdAt: z.string() });
 export type SupervisorView = z.infer<typeof SupervisorView>;
+/** One line of the supervisor audit: credential changes, wrong and refused guesses. */
+export const SupervisorAuditView = z.object({ at: z.string(), name: z.string(), event: z.string(), actor: z.string(), detail: z.string().nullable() });
+export type SupervisorAuditView = z.infer<typeof SupervisorAuditView>;
 export const LogsView = z.object({ lines: z.array(LogLineView) });
 export type LogsView = z.infer<typeof LogsView>;
 export type LogLine = z.infer<typeof LogLineView>;

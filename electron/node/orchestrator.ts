@@ -1,8 +1,11 @@
 import { join, resolve } from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { LiveEvent, RunState, ServiceView } from '../../common/schema/index.ts';
+import { BootTokens } from './auth/boot-tokens.ts';
 import { newSecret } from './auth/secrets.ts';
+import { SupervisorCredentials } from './auth/supervisor-credentials.ts';
 import { AgentEndpoint } from './bench/agent-endpoint.ts';
 import { startBenchServer, type BenchRoute } from './bench/bench-server.ts';
 import { startControlServer } from './control/control-server.ts';
@@ -18,6 +21,8 @@ import { bootStepOfSeen } from './pxe/boot-steps.ts';
 import { bootRoutes } from './pxe/boot-routes.ts';
 import { resolveImageDir } from './pxe/boot-files.ts';
 import { maintenanceRoutes } from './control/routes-maintenance.ts';
+import { securityRoutes } from './control/routes-security.ts';
+import { loadOrCreateTlsIdentity } from './bench/tls-identity.ts';
 import { openStore } from './store/index.ts';
 import { createLogger, type Logger } from './util/log.ts';
 
@@ -44,6 +49,8 @@ export interface RunningOrchestrator {
   controlUrl: string;
   benchUrl: string;
   token: string;
+  /** "sha256:<hex>" of the bench TLS key: what agents pin (vetting.pin=, `vetting agent --pin`). */
+  pin: string;
   dataDir: string;
   activeRuns(): { id: number; host: string; state: RunState }[];
   /** Hosts waiting for a person (FailedHolding, UnexpectedData, agent lost). */
@@ -71,15 +78,35 @@ export function appVersion(): string {
   }
 }
 
-/** The agent bundle booting hosts download (built by `npm run build:agent`). */
-function agentBundle(log: Logger): { path: string; sha256: string } {
+/**
+ * The agent bundle booting hosts download (built by `npm run build:agent`). Its
+ * SHA-256 goes on the kernel command line, and the image's init refuses a bundle
+ * that does not match it. So the hash is taken from the very file being served,
+ * again whenever that file changes — not read once at start from the .sha256
+ * file beside it: a rebuild while the orchestrator runs (or one still writing
+ * when it started) used to leave a missing or stale hash, and boot scripts then
+ * came out without a token or with a hash the bundle no longer had.
+ */
+function agentBundle(log: Logger): { path: string; readonly sha256: string } {
   const path = join(projectRoot(), 'out', 'agent', 'vetting-agent.mjs');
-  try {
-    return { path, sha256: readFileSync(`${path}.sha256`, 'utf8').trim().split(/\s+/)[0]! };
-  } catch {
-    log.warn(`no agent bundle at ${path}: PXE-booted hosts cannot start their agent until \`npm run build:agent\` has run`);
-    return { path, sha256: '' };
-  }
+  let cached: { key: string; sha256: string } | null = null;
+  let warned = false;
+  return {
+    path,
+    get sha256() {
+      try {
+        const st = statSync(path);
+        const key = `${st.size}:${st.mtimeMs}:${st.ino}`;
+        if (cached?.key !== key) cached = { key, sha256: createHash('sha256').update(readFileSync(path)).digest('hex') };
+        warned = false;
+        return cached.sha256;
+      } catch {
+        if (!warned) log.warn(`no agent bundle at ${path}: PXE-booted hosts cannot start their agent until \`npm run build:agent\` has run`);
+        warned = true;
+        return '';
+      }
+    },
+  };
 }
 
 /**
@@ -105,12 +132,16 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
   let benchUrl = '';
   const benchAddress = opts.benchAddress ?? settings.bench.address;
   const reporter = (runId: number) => writeRunReport(store, dataDir, runId);
+  const tls = await loadOrCreateTlsIdentity(dataDir);
+  const credentials = new SupervisorCredentials(store.supervisors);
+  const bootTokens = new BootTokens(store);
   const runs = createRunServices({
     store,
     bus,
     live,
     notifier,
     reporter,
+    supervisors: credentials,
     bench: () => {
       const port = services.iperfPort(store.settings.get());
       return { artifactBase: benchUrl, iperf: port > 0 ? { host: benchAddress, port } : null };
@@ -118,7 +149,17 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
   });
   const agents = new AgentEndpoint(runs.agent, runs.messages, bus, log);
   const benchRoutes: BenchRoute[] = [];
-  const bench = await startBenchServer(benchAddress, opts.benchPort ?? settings.bench.port, { agent: runs.agent, commands: runs.commands, agents, dataDir, log, routes: benchRoutes });
+  const bench = await startBenchServer(benchAddress, opts.benchPort ?? settings.bench.port, {
+    agent: runs.agent,
+    commands: runs.commands,
+    agents,
+    dataDir,
+    log,
+    routes: benchRoutes,
+    tls,
+    limits: () => store.settings.get().bench,
+    artifactBytes: (runId, except) => store.runs.agentArtifactBytes(runId, except),
+  });
   benchUrl = bench.url;
 
   const recordSeen = (mac: string, ip: string | null, arch: string | null, source: string) => {
@@ -134,6 +175,8 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
     ...(opts.iperfPort !== undefined ? { iperfPortOverride: opts.iperfPort } : {}),
     onHostSeen: (e) => {
       recordSeen(e.mac, e.ip, e.arch, e.source);
+      // Boot firmware getting an address starts a boot: one agent token may be fetched, from there.
+      bootTokens.armFromDhcp(e);
       const boot = bootStepOfSeen(e);
       if (boot) runs.commands.recordBootStep(e.mac, boot.step, boot.detail);
     },
@@ -150,10 +193,15 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
         const host = store.hosts.byMac(mac);
         if (!host) return null;
         const run = store.runs.activeForHost(host.id);
-        // Each boot gets its own secret; a run already under way is resumed with a fresh one too.
-        const bootable = run && run.state !== 'FailedHolding';
-        return { host: host.name, runWaiting: !!bootable, token: bootable ? runs.commands.rotateAgentToken(run.id) : null };
+        return { host: host.name, runWaiting: !!run && run.state !== 'FailedHolding' };
       },
+      // One token per boot attempt (auth/boot-tokens.ts): asking again mints and revokes nothing.
+      issueToken: (mac, ip) => {
+        const answer = bootTokens.issue(mac, ip);
+        if (answer?.kind === 'token') return { token: answer.token };
+        return { refused: answer?.kind === 'refused' ? answer.reason : 'no run is waiting for this host' };
+      },
+      orchestratorPin: () => tls.pin,
       onProblem: (m) => log.warn(m),
       onBootStep: (mac, step, detail) => runs.commands.recordBootStep(mac, step, detail),
     }),
@@ -180,6 +228,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
     uiDir: opts.uiDir === undefined ? join(projectRoot(), 'out', 'renderer') : opts.uiDir,
     routes: [
       ...maintenanceRoutes({ store, notifier, janitor }),
+      ...securityRoutes({ store, credentials, bootTokens }),
       ...controlRoutes({
       store,
       dataDir,
@@ -192,6 +241,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
       services: serviceViews,
       onSettingsChanged: (next) => services.apply(next).catch((err: unknown) => log.error({ err }, 'could not apply bench settings')),
       agentUrl: () => `${bench.url.replace(/^http/, 'ws')}/agent`,
+      agentPin: () => tls.pin,
       version: appVersion(),
       }),
     ],
@@ -213,6 +263,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
     controlUrl: control.url,
     benchUrl: bench.url,
     token,
+    pin: tls.pin,
     dataDir,
     activeRuns: () => store.runs.listActive().map((r) => ({ id: r.id, host: store.hosts.byId(r.host_id).name, state: r.state })),
     waitingForPerson: () => runs.views.board(() => false).entries.filter((e) => e.needsPerson).length,

@@ -132,10 +132,11 @@ async function bench() {
 }
 
 /** Starts `vetting agent …`, or with `bundle` the built out/agent/vetting-agent.mjs that hosts download. */
-function startAgent(b: Awaited<ReturnType<typeof bench>>, orchestrator: string, token: string, logName: string, opts: { bundle?: boolean } = {}): ChildProcess {
+function startAgent(b: Awaited<ReturnType<typeof bench>>, orchestrator: string, token: string, pin: string, logName: string, opts: { bundle?: boolean } = {}): ChildProcess {
   const scratch = join(dir, 'tmp');
   mkdirSync(scratch, { recursive: true });
-  const flags = ['--orchestrator', orchestrator, '--token', token, '--hwmon-root', b.hwmonRoot, '--state-dir', join(dir, 'agent-state')];
+  // The pin lets the agent authenticate the orchestrator; without it Storage would be refused.
+  const flags = ['--orchestrator', orchestrator, '--token', token, '--pin', pin, '--hwmon-root', b.hwmonRoot, '--state-dir', join(dir, 'agent-state')];
   const agent = spawn(
     'node',
     opts.bundle ? [join(root, 'out/agent/vetting-agent.mjs'), ...flags] : [vettingBin, 'agent', ...flags],
@@ -165,15 +166,15 @@ describe.skipIf(!isRoot() && !process.env.CI)('the agent against the real orches
     const b = await bench();
     const disk = loopDevice(cleanup, dir, 'disk.img', 32);
     await vetting(['host', 'add', '--data-dir', b.dataDir, '--name', 'node1', '--profile', 'smoke', '--disk', `loop:${disk.file}`, '--max-temp', '85', '--json']);
-    const started = (await vetting(['run', 'start', '--data-dir', b.dataDir, '--host', 'node1', '--json'])) as { run: number; orchestrator: string; token: string };
+    const started = (await vetting(['run', 'start', '--data-dir', b.dataDir, '--host', 'node1', '--json'])) as { run: number; orchestrator: string; token: string; pin: string };
 
-    const first = startAgent(b, started.orchestrator, started.token, 'agent-1.log');
+    const first = startAgent(b, started.orchestrator, started.token, started.pin, 'agent-1.log');
     await until(b, started.run, (r) => r.stages.some((s) => s.name === 'Storage' && s.startedAt !== null && s.outcome === null), 'Storage to start');
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     // The second life is the bundle the live image runs: same session, same state file.
     await execFileP('node', [join(root, 'scripts/build-agent.js')], { cwd: root, timeout: 120_000 });
-    const second = startAgent(b, started.orchestrator, started.token, 'agent-2.log', { bundle: true });
+    const second = startAgent(b, started.orchestrator, started.token, started.pin, 'agent-2.log', { bundle: true });
 
     const done = await until(b, started.run, (r) => r.state === 'Completed' || r.state === 'FailedHolding', 'the run to finish');
     expect(done.state, JSON.stringify(done.stages.map((s) => [s.name, s.outcome, s.message]))).toBe('Completed');
@@ -213,8 +214,8 @@ describe.skipIf(!isRoot() && !process.env.CI)('the agent against the real orches
     sh('mkfs.ext4', ['-q', '-L', 'OLDDATA', disk.dev]);
     const id = `loop:${disk.file}`;
     await vetting(['host', 'add', '--data-dir', b.dataDir, '--name', 'node2', '--profile', 'smoke', '--disk', id, '--json']);
-    const started = (await vetting(['run', 'start', '--data-dir', b.dataDir, '--host', 'node2', '--json'])) as { run: number; orchestrator: string; token: string };
-    startAgent(b, started.orchestrator, started.token, 'agent.log');
+    const started = (await vetting(['run', 'start', '--data-dir', b.dataDir, '--host', 'node2', '--json'])) as { run: number; orchestrator: string; token: string; pin: string };
+    startAgent(b, started.orchestrator, started.token, started.pin, 'agent.log');
 
     const held = await until(b, started.run, (r) => r.state === 'FailedHolding' || r.state === 'Completed', 'the wipe-probe hold');
     expect(held.state).toBe('FailedHolding');
@@ -247,8 +248,8 @@ describe.skipIf(!isRoot() && !process.env.CI)('the agent against the real orches
     const MiB = 1024 * 1024;
     const bad = eioLoopDevice(cleanup, dir, 32 * MiB, 8 * MiB, 64 * 1024);
     await vetting(['host', 'add', '--data-dir', b.dataDir, '--name', 'node3', '--profile', 'smoke', '--disk', `loop:${bad.file}`, '--json']);
-    const started = (await vetting(['run', 'start', '--data-dir', b.dataDir, '--host', 'node3', '--json'])) as { run: number; orchestrator: string; token: string };
-    startAgent(b, started.orchestrator, started.token, 'agent.log');
+    const started = (await vetting(['run', 'start', '--data-dir', b.dataDir, '--host', 'node3', '--json'])) as { run: number; orchestrator: string; token: string; pin: string };
+    startAgent(b, started.orchestrator, started.token, started.pin, 'agent.log');
     const held = await until(b, started.run, (r) => r.state === 'FailedHolding' || r.state === 'Completed', 'the Storage verdict');
     expect(held.state).toBe('FailedHolding');
     expect(held.failedStage).toBe('Storage');

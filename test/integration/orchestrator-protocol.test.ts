@@ -245,6 +245,8 @@ describe('boot endpoint on the bench listener', () => {
     const r = await addHostAndStart();
     const mac = JSON.parse((await cli(['host', 'show', 'node1', '--data-dir', tmp.path, '--json'])).stdout).macs[0] as string;
     const boot = await (await fetch(`${server.bench}/boot/ipxe?mac=${mac}`)).text();
+    // On failure this prints the script (or the error) the bench answered, not just "undefined".
+    expect(boot).toMatch(/vetting\.token=/);
     const token = /vetting\.token=(\S+)/.exec(boot)?.[1];
     expect(token).toBeTruthy();
     expect(token).not.toBe(r.token);

@@ -119,7 +119,7 @@ export class AgentEndpoint {
       const { conn, msg } = batch[i]!;
       if ('error' in r) {
         const e = r.error;
-        if (e instanceof UserError) return this.refuse(conn.socket, 'bad-message', e.message);
+        if (e instanceof UserError) return this.refuse(conn.socket, e.code === 'run-closed' ? 'run-closed' : 'bad-message', e.message);
         this.log.error({ err: e, runId: conn.runId }, 'agent message failed');
         return this.refuse(conn.socket, 'internal', `the orchestrator could not store this message: ${(e as Error).message}`);
       }

@@ -36,9 +36,11 @@ export class BenchServices {
       wanted.push({ key: `iperf3 ${this.deps.benchAddress}:${iperfPort}`, make: () => createIperfService({ address: this.deps.benchAddress, port: iperfPort }) });
     }
     if (settings.bench.dhcpMode !== 'off') {
-      // The bench URL is part of the boot URL dnsmasq hands out, so it is part of the key.
+      // The bench URL is part of the boot URL dnsmasq hands out, so it is part of the key;
+      // the bench listener's limits are not dnsmasq's business and do not restart it.
+      const { maxConnectionsPerAddress: _conns, artifactBytesPerRun: _bytes, ...dhcp } = settings.bench;
       wanted.push({
-        key: `dnsmasq ${JSON.stringify(settings.bench)} ${this.deps.benchUrl}`,
+        key: `dnsmasq ${JSON.stringify(dhcp)} ${this.deps.benchUrl}`,
         make: () => createDnsmasqService({ dataDir: this.deps.dataDir, bench: settings.bench, benchUrl: this.deps.benchUrl, onHostSeen: this.deps.onHostSeen }),
       });
     }

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import type { ApiError, HostInput, HostView, RunActionBody, RunDetailView, RunSummaryView, Settings } from '../../../common/schema/index.ts';
+import { BootTokens } from '../auth/boot-tokens.ts';
+import { SupervisorCredentials } from '../auth/supervisor-credentials.ts';
 import { captureSpecYaml } from '../control/routes.ts';
 import { EventBus } from '../events/bus.ts';
 import { writeRunReport } from '../report/index.ts';
@@ -19,12 +21,13 @@ export interface VettingApi {
   addHost(input: HostInput): Promise<HostView>;
   setSpec(name: string, yaml: string): Promise<HostView>;
   captureSpec(name: string, run?: number): Promise<string>;
-  startRun(host: string, profile?: string): Promise<{ run: number; orchestrator: string; token: string }>;
+  startRun(host: string, profile?: string): Promise<{ run: number; orchestrator: string; token: string; pin?: string }>;
   listRuns(query: Record<string, string>): Promise<RunSummaryView[]>;
   showRun(id: number): Promise<RunDetailView>;
   act(id: number, body: RunActionBody): Promise<RunDetailView>;
   report(id: number): Promise<{ html: string; json: string; jsonSha256: string }>;
-  addSupervisor(name: string, secret: string): Promise<void>;
+  /** Lets the run's host fetch one more agent token with its boot script (auth/boot-tokens.ts). */
+  armBoot(id: number): Promise<{ run: number; armedAt: string }>;
   getSettings(): Promise<Settings>;
   /** Deep-merges `patch` into the settings; a running server applies them (dnsmasq, iperf3) at once. */
   updateSettings(patch: Record<string, unknown>): Promise<Settings>;
@@ -45,10 +48,12 @@ class HttpApi implements VettingApi {
   ) {}
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    // Every state-changing request carries a JSON body (the server requires it).
+    const changes = method !== 'GET';
     const res = await fetch(`${this.base}${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      headers: { authorization: `Bearer ${this.token}`, ...(changes ? { 'content-type': 'application/json' } : {}) },
+      ...(changes ? { body: JSON.stringify(body ?? {}) } : {}),
     });
     const data = (await res.json().catch(() => ({ error: `HTTP ${res.status}` }))) as T | ApiError;
     if (!res.ok) {
@@ -63,12 +68,12 @@ class HttpApi implements VettingApi {
   addHost = (input: HostInput) => this.call<HostView>('POST', '/api/hosts', input);
   setSpec = (name: string, yaml: string) => this.call<HostView>('PUT', `/api/hosts/${encodeURIComponent(name)}/spec`, { yaml });
   captureSpec = async (name: string, run?: number) => (await this.call<{ yaml: string }>('POST', `/api/hosts/${encodeURIComponent(name)}/capture-spec`, run ? { run } : {})).yaml;
-  startRun = (host: string, profile?: string) => this.call<{ run: number; orchestrator: string; token: string }>('POST', '/api/runs', { host, ...(profile ? { profile } : {}) });
+  startRun = (host: string, profile?: string) => this.call<{ run: number; orchestrator: string; token: string; pin?: string }>('POST', '/api/runs', { host, ...(profile ? { profile } : {}) });
   listRuns = (query: Record<string, string>) => this.call<RunSummaryView[]>('GET', `/api/runs?${new URLSearchParams(query)}`);
   showRun = (id: number) => this.call<RunDetailView>('GET', `/api/runs/${id}`);
   act = (id: number, body: RunActionBody) => this.call<RunDetailView>('POST', `/api/runs/${id}/actions`, body);
   report = (id: number) => this.call<{ html: string; json: string; jsonSha256: string }>('POST', `/api/runs/${id}/report`);
-  addSupervisor = async (name: string, secret: string) => void (await this.call('POST', '/api/supervisors', { name, secret }));
+  armBoot = (id: number) => this.call<{ run: number; armedAt: string }>('POST', `/api/runs/${id}/boot`, {});
   getSettings = () => this.call<Settings>('GET', '/api/settings');
   updateSettings = (patch: Record<string, unknown>) => this.call<Settings>('PUT', '/api/settings', patch);
   close() {}
@@ -92,6 +97,7 @@ class DirectApi implements VettingApi {
       live: new LiveState(bus, join(dataDir, 'logs')),
       notifier: { emit: () => {} },
       reporter: (id) => writeRunReport(this.store, dataDir, id),
+      supervisors: new SupervisorCredentials(this.store.supervisors),
       bench: () => ({ artifactBase: `http://${settings.bench.address}:${settings.bench.port}`, iperf: { host: settings.bench.address, port: settings.bench.iperfPort } }),
     }));
   }
@@ -134,7 +140,7 @@ class DirectApi implements VettingApi {
     this.store.runs.require(id);
     return writeRunReport(this.store, this.dataDir, id);
   };
-  addSupervisor = (name: string, secret: string) => this.store.supervisors.set(name, secret);
+  armBoot = async (id: number) => ({ run: id, armedAt: new BootTokens(this.store).armByPerson(id, 'operator').armed_at });
   getSettings = async () => this.store.settings.get();
   updateSettings = async (patch: Record<string, unknown>) => this.store.settings.update(patch);
   close() {

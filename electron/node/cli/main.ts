@@ -9,6 +9,7 @@ import { connect, type VettingApi } from './api-client.ts';
 import { resolveDataDir } from './data-dir.ts';
 import { readSecret } from './secret-input.ts';
 import { removeServerFile, writeServerFile } from './server-file.ts';
+import { setSupervisorLocally } from './supervisor-local.ts';
 import { settingsPatch } from './settings-args.ts';
 import { RESULT_TEXT } from '../../../common/verdict.ts';
 
@@ -115,11 +116,12 @@ export function buildProgram(): Command {
     .description('run the in-image agent by hand against an orchestrator')
     .requiredOption('--orchestrator <url>', 'agent WebSocket URL, e.g. ws://10.0.0.1:8069/agent')
     .requiredOption('--token <token>', 'the run\'s agent token (from `vetting run start`)')
+    .option('--pin <sha256:hex>', 'the orchestrator\'s key (from `vetting run start`): TLS to it only; without it, stages that write to disks are refused')
     .option('--hwmon-root <dir>', 'sysfs root to read hwmon sensors from (tests feed a fake tree)')
     .option('--state-dir <dir>', 'where the agent keeps its unacknowledged messages across restarts')
-    .action(async (o: { orchestrator: string; token: string; hwmonRoot?: string; stateDir?: string }) => {
+    .action(async (o: { orchestrator: string; token: string; pin?: string; hwmonRoot?: string; stateDir?: string }) => {
       const { runAgent } = await import('../../../agent/main.ts');
-      process.exitCode = await runAgent({ orchestrator: o.orchestrator, token: o.token, ...(o.hwmonRoot ? { hwmonRoot: o.hwmonRoot } : {}), ...(o.stateDir ? { stateDir: o.stateDir } : {}) });
+      process.exitCode = await runAgent({ orchestrator: o.orchestrator, token: o.token, pin: o.pin ?? null, ...(o.hwmonRoot ? { hwmonRoot: o.hwmonRoot } : {}), ...(o.stateDir ? { stateDir: o.stateDir } : {}) });
     });
 
   const host = program.command('host').description('register and inspect hosts');
@@ -197,7 +199,7 @@ export function buildProgram(): Command {
     .option('--json')
     .action(async (o: { dataDir?: string; host: string; profile?: string; json?: boolean }) => {
       const r = await withApi(o.dataDir, (api) => api.startRun(o.host, o.profile));
-      out(!!o.json, r, () => `run ${r.run} started for ${o.host}\n  vetting agent --orchestrator ${r.orchestrator} --token ${r.token}`);
+      out(!!o.json, r, () => `run ${r.run} started for ${o.host}\n  vetting agent --orchestrator ${r.orchestrator} --token ${r.token}${r.pin ? ` --pin ${r.pin}` : ''}`);
     });
   run
     .command('list')
@@ -207,6 +209,15 @@ export function buildProgram(): Command {
     .action(async (o: { dataDir?: string; host?: string; json?: boolean }) => {
       const runs = await withApi(o.dataDir, (api) => api.listRuns(o.host ? { host: o.host } : {}));
       out(!!o.json, runs, () => (runs.length ? runs.map(runLine).join('\n') : 'no runs'));
+    });
+  run
+    .command('boot <id>')
+    .description('let the run\'s host fetch one more agent token when it network-boots again (needed after a reboot when this bench does not run DHCP)')
+    .addOption(dataDirOption())
+    .option('--json')
+    .action(async (id: string, o: { dataDir?: string; json?: boolean }) => {
+      const r = await withApi(o.dataDir, (api) => api.armBoot(runId(id)));
+      out(!!o.json, r, () => `run ${r.run}: its host may boot once more (armed ${r.armedAt})`);
     });
   run
     .command('show <id>')
@@ -230,11 +241,10 @@ export function buildProgram(): Command {
       .addOption(dataDirOption())
       .option('--reason <text>', 'why (recorded in the audit trail; required for override)')
       .option('--supervisor <name>', 'supervisor approving the override')
-      .option('--actor <name>', 'who is acting (default "operator")')
       .option('--json')
-      .action(async (id: string, o: { dataDir?: string; reason?: string; supervisor?: string; actor?: string; json?: boolean }) => {
+      .action(async (id: string, o: { dataDir?: string; reason?: string; supervisor?: string; json?: boolean }) => {
         const secret = o.supervisor ? await readSecret(`credential for supervisor ${o.supervisor}: `) : undefined;
-        const body = RunActionBody.parse({ action, ...(o.reason ? { reason: o.reason } : {}), ...(o.supervisor ? { supervisor: o.supervisor, secret } : {}), ...(o.actor ? { actor: o.actor } : {}) });
+        const body = RunActionBody.parse({ action, ...(o.reason ? { reason: o.reason } : {}), ...(o.supervisor ? { supervisor: o.supervisor, secret } : {}) });
         const r = await withApi(o.dataDir, (api) => api.act(runId(id), body));
         out(!!o.json, runJson(r), () => runText(r));
       });
@@ -293,17 +303,22 @@ export function buildProgram(): Command {
       out(!!o.json, s, () => `settings saved:\n${JSON.stringify(s, null, 2)}`);
     });
 
-  program
-    .command('supervisor')
-    .description('manage supervisors who approve wipe-probe overrides')
-    .command('add')
-    .addOption(dataDirOption())
-    .requiredOption('--name <name>', 'supervisor name')
-    .action(async (o: { dataDir?: string; name: string }) => {
-      const secret = await readSecret(`new credential for supervisor ${o.name}: `);
-      await withApi(o.dataDir, (api) => api.addSupervisor(o.name, secret));
-      process.stdout.write(`supervisor ${o.name} saved\n`);
-    });
+  // Supervisors are managed on the store itself, never through the control API:
+  // whoever can open the database runs as the app's user, which is the authority
+  // that may add a supervisor or reset a forgotten credential (audited).
+  const supervisor = program.command('supervisor').description('manage supervisors who approve wipe-probe overrides (on this workstation only)');
+  for (const [name, what] of [['add', 'add a supervisor'], ['set', 'change (or reset) a supervisor\'s credential']] as const) {
+    supervisor
+      .command(name)
+      .description(`${what}; the credential comes from VETTING_SUPERVISOR_SECRET or a prompt`)
+      .addOption(dataDirOption())
+      .requiredOption('--name <name>', 'supervisor name')
+      .action(async (o: { dataDir?: string; name: string }) => {
+        const secret = await readSecret(`new credential for supervisor ${o.name}: `);
+        const done = await setSupervisorLocally(resolveDataDir(o.dataDir), o.name, secret);
+        process.stdout.write(`supervisor ${o.name} ${done}\n`);
+      });
+  }
 
   return program;
 }

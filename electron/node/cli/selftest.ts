@@ -78,7 +78,7 @@ export async function selftest(dataDir: string, opts: { timeoutS: number; progre
     });
     const timer = setTimeout(() => stop.abort(), opts.timeoutS * 1000);
     try {
-      await runAgent({ orchestrator, token, stateDir: join(work, 'state'), workDir: join(work, 'work'), signal: stop.signal, logLevel: 'warn' });
+      await runAgent({ orchestrator, token, pin: orch.pin, stateDir: join(work, 'state'), workDir: join(work, 'work'), signal: stop.signal, logLevel: 'warn' });
     } finally {
       clearTimeout(timer);
       unsubscribe();

@@ -1,5 +1,5 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import {
   AdoptBody,
   CaptureSpecBody,
@@ -10,11 +10,11 @@ import {
   RunListQuery,
   SpecBody,
   StartRunBody,
-  SupervisorBody,
   type MeasurementsView,
   type ServiceView,
   type Settings,
 } from '../../../common/schema/index.ts';
+import { inertArtifactHeaders, isReportKind, reportHeaders } from '../bench/artifact-policy.ts';
 import { IllegalTransition } from '../runs/state-machine.ts';
 import { inventoryOf, type OperatorActions, type RunCommands, type RunViews } from '../runs/index.ts';
 import type { LiveState } from '../runs/live-state.ts';
@@ -23,6 +23,7 @@ import { checkSpecYaml, specToYaml } from '../spec/spec-yaml.ts';
 import type { Store } from '../store/index.ts';
 import { notFound, UserError } from '../util/errors.ts';
 import { parseWith, route, sendJsonText, type Route, type RouteRequest } from './http-kit.ts';
+import { CONTROL_ACTOR } from './routes-security.ts';
 
 export interface ControlContext {
   store: Store;
@@ -42,6 +43,8 @@ export interface ControlContext {
   onSettingsChanged(settings: Settings): void;
   /** The WebSocket URL agents connect to (printed by `run start`). */
   agentUrl(): string;
+  /** The bench key's pin agents check before obeying (printed by `run start`). */
+  agentPin(): string;
   version: string;
 }
 
@@ -105,14 +108,14 @@ export function controlRoutes(ctx: ControlContext): Route[] {
     route('POST', '/api/runs', ({ body }) => {
       const { host, profile } = parseWith(StartRunBody, body);
       const { runId, token } = ctx.commands.startRun(host, profile);
-      return { run: runId, orchestrator: ctx.agentUrl(), token };
+      return { run: runId, orchestrator: ctx.agentUrl(), token, pin: ctx.agentPin() };
     }),
     route('GET', '/api/runs/:id', (r) => detail(runIdParam(r))),
     route('POST', '/api/runs/:id/actions', async (r) => {
       const id = runIdParam(r);
       const body = parseWith(RunActionBody, r.body);
       try {
-        await ctx.actions.act(id, body);
+        await ctx.actions.act(id, body, CONTROL_ACTOR);
       } catch (e) {
         if (e instanceof IllegalTransition) throw new UserError(e.message, 'illegal-action', 409);
         throw e;
@@ -125,14 +128,15 @@ export function controlRoutes(ctx: ControlContext): Route[] {
       const id = runIdParam(r);
       const a = store.runs.artifact(id, r.params.name!);
       if (!a || !existsSync(join(ctx.dataDir, a.path))) throw notFound(`artifact "${r.params.name}" of run ${id}`);
-      sendFile(r, join(ctx.dataDir, a.path), a.name);
+      sendFile(r, join(ctx.dataDir, a.path), a.name, a.kind);
       return undefined;
     }),
     route('GET', '/api/runs/:id/report.html', (r) => {
       const id = runIdParam(r);
       const a = store.runs.artifact(id, 'report.html');
-      if (!a || !existsSync(join(ctx.dataDir, a.path))) throw new UserError(`run ${id} has no report yet (reports are written when a run completes; POST /api/runs/${id}/report renders one)`, 'no-report', 404);
-      sendFile(r, join(ctx.dataDir, a.path), null);
+      // Only the orchestrator's own report is served as a page.
+      if (!a || !isReportKind(a.kind) || !existsSync(join(ctx.dataDir, a.path))) throw new UserError(`run ${id} has no report yet (reports are written when a run completes; POST /api/runs/${id}/report renders one)`, 'no-report', 404);
+      sendFile(r, join(ctx.dataDir, a.path), a.name, a.kind);
       return undefined;
     }),
     route('POST', '/api/runs/:id/report', (r) => {
@@ -142,12 +146,6 @@ export function controlRoutes(ctx: ControlContext): Route[] {
     }),
 
     // ---- people, settings, services ----
-    route('GET', '/api/supervisors', () => store.supervisors.list()),
-    route('POST', '/api/supervisors', async ({ body }) => {
-      const { name, secret } = parseWith(SupervisorBody, body);
-      await store.supervisors.set(name, secret);
-      return { name };
-    }),
     route('GET', '/api/settings', () => store.settings.get()),
     route('PUT', '/api/settings', ({ body }) => {
       const saved = store.settings.update(body);
@@ -207,14 +205,11 @@ export function captureSpecYaml(store: Store, hostId: number, hostName: string, 
   return specToYaml(captureSpec(inv.inventory), `Expected spec for ${hostName}, captured from run ${run.id}.\nEdit what the bench should insist on; delete what it should not.`);
 }
 
-function sendFile(r: RouteRequest, path: string, downloadName: string | null) {
-  const type = path.endsWith('.html') ? 'text/html; charset=utf-8' : path.endsWith('.json') ? 'application/json' : 'text/plain; charset=utf-8';
-  r.res.writeHead(200, {
-    'content-type': type,
-    'content-length': statSync(path).size,
-    'cache-control': 'no-store',
-    ...(downloadName && r.query.get('download') ? { 'content-disposition': `attachment; filename="${basename(downloadName)}"` } : {}),
-  });
+/** Reports as the orchestrator wrote them; anything an agent uploaded as inert text or a download (bench/artifact-policy.ts). */
+function sendFile(r: RouteRequest, path: string, name: string, kind: string) {
+  const size = statSync(path).size;
+  const download = r.query.get('download') !== null;
+  r.res.writeHead(200, isReportKind(kind) ? reportHeaders(name, size, download) : inertArtifactHeaders(name, size, download));
   createReadStream(path).pipe(r.res);
 }
 

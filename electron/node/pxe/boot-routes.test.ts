@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bootRoutes, type MacLookup } from './boot-routes.ts';
 
 const registered: Record<string, MacLookup> = {
-  '52:54:00:00:07:01': { host: 'pve-node-7', runWaiting: true, token: 'tok_Abc-123.xyz' },
-  '52:54:00:00:07:02': { host: 'pve-node-8', runWaiting: false, token: null },
+  '52:54:00:00:07:01': { host: 'pve-node-7', runWaiting: true },
+  '52:54:00:00:07:02': { host: 'pve-node-8', runWaiting: false },
 };
 const seen: unknown[][] = [];
 const steps: [string, string, string | null][] = [];
@@ -37,6 +37,7 @@ beforeAll(async () => {
   const imageDir = join(dir, 'image');
   const handler = bootRoutes({
     lookupMac: (mac) => registered[mac] ?? null,
+    issueToken: () => ({ token: 'tok_Abc-123.xyz' }),
     recordSeen: (...args) => seen.push(args),
     onBootStep: (mac, step, detail) => steps.push([mac, step, detail]),
     benchUrl: 'http://10.9.8.1:8069/',

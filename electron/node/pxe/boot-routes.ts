@@ -11,12 +11,17 @@ import { askMacScript, liveBootScript, newHostScript, noRunScript } from './ipxe
 export interface MacLookup {
   host: string;
   runWaiting: boolean;
-  /** Fresh per-run agent secret; only present when a run is waiting. Opaque here. */
-  token: string | null;
 }
+
+/** The agent token for this boot (minted once per boot attempt), or why there is none. Opaque here. */
+export type TokenAnswer = { token: string } | { refused: string };
 
 export interface BootRoutesDeps {
   lookupMac(mac: string): MacLookup | null;
+  /** Asked only once the live boot script can be served: issuing uses up the boot attempt. */
+  issueToken(mac: string, ip: string | null): TokenAnswer;
+  /** SHA-256 of the orchestrator's TLS public key: the agent pins it (vetting.pin=). */
+  orchestratorPin?: () => string | null;
   recordSeen(mac: string, ip: string | null, arch: string | null, source: string): void;
   /** http://ADDRESS:PORT of the bench listener as the booting machine reaches it. */
   benchUrl: string;
@@ -129,7 +134,7 @@ export function bootRoutes(deps: BootRoutesDeps): Handler {
       deps.recordSeen(mac, clientIp(req), archOf(url), 'ipxe');
       return newHostScript(mac, urls);
     }
-    if (!found.runWaiting || !found.token) return noRunScript(found.host, urls);
+    if (!found.runWaiting) return noRunScript(found.host, urls);
     if (!statOrNull(deps.agentBundle.path)) {
       problem(agentMissing(deps.agentBundle.path));
       return noRunScript(`${found.host} (agent bundle not built)`, urls);
@@ -138,8 +143,14 @@ export function bootRoutes(deps: BootRoutesDeps): Handler {
       problem(`host ${found.host} wants to boot but the live image is not built in ${imageDir()}`);
       return noRunScript(`${found.host} (live image not built)`, urls);
     }
-    const script = liveBootScript({ benchUrl: urls.benchUrl, host: found.host, mac, token: found.token, agentSha256: deps.agentBundle.sha256, extraArgs: deps.extraKernelArgs, agentWsUrl: deps.agentWsUrl });
     const ip = clientIp(req);
+    const issued = deps.issueToken(mac, ip);
+    if ('refused' in issued) {
+      problem(`boot script for ${found.host} (${mac}) from ${ip ?? '?'} served without a token: ${issued.refused}`);
+      return noRunScript(`${found.host} (${issued.refused})`, urls);
+    }
+    const pin = deps.orchestratorPin?.() ?? undefined;
+    const script = liveBootScript({ benchUrl: urls.benchUrl, host: found.host, mac, token: issued.token, agentSha256: deps.agentBundle.sha256, extraArgs: deps.extraKernelArgs, agentWsUrl: deps.agentWsUrl, ...(pin ? { pin } : {}) });
     if (ip) {
       macByClient.delete(ip);
       macByClient.set(ip, mac);

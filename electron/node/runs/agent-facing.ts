@@ -1,3 +1,4 @@
+import { isTerminal } from '../../../common/schema/run.ts';
 import { PROTOCOL_VERSION, type Directive, type Welcome } from '../../../common/schema/index.ts';
 import { PROFILES } from '../../../common/profiles.ts';
 import { hashToken } from '../auth/secrets.ts';
@@ -22,7 +23,8 @@ export class AgentFacing {
   authenticate(token: string): { run: RunRow } | { error: 'bad-token' | 'run-closed'; message: string } {
     const run = this.store.runs.byTokenHash(hashToken(token));
     if (!run) return { error: 'bad-token', message: 'unknown or expired agent token' };
-    if (run.state === 'Released' || run.state === 'Abandoned') return { error: 'run-closed', message: `run ${run.id} is ${run.state}; start a new run for this host` };
+    // The token dies at the verdict: a finished run accepts nothing more from any agent.
+    if (isTerminal(run.state)) return { error: 'run-closed', message: `run ${run.id} is ${run.state}; it accepts nothing more from an agent` };
     return { run };
   }
 

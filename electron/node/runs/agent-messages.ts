@@ -1,3 +1,4 @@
+import { isTerminal } from '../../../common/schema/run.ts';
 import type { Directive, SequencedAgentMessage, Welcome } from '../../../common/schema/index.ts';
 import { UserError } from '../util/errors.ts';
 import { nowIso } from '../util/time.ts';
@@ -76,6 +77,7 @@ export class AgentMessages {
     const live = this.ctx.deps.live;
     return this.ctx.tx(() => {
       const run = this.store.runs.require(runId);
+      if (isTerminal(run.state)) throw new UserError(`run ${runId} is ${run.state}; it accepts nothing more from an agent`, 'run-closed', 409);
       if (run.agent_session !== session) throw new UserError('this agent session was replaced by a newer connection', 'stale-session', 409);
       const wasLost = run.agent_lost === 1;
       if (msg.seq <= run.last_seq) {

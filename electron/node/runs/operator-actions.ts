@@ -18,20 +18,18 @@ export class OperatorActions {
     return this.ctx.store;
   }
 
-  async act(runId: number, body: RunActionBody): Promise<void> {
+  /** `actor` comes from who is asking (the control session, the local CLI), never from the body. */
+  async act(runId: number, body: RunActionBody, actor = OPERATOR): Promise<void> {
     const run = this.store.runs.require(runId);
     const plan = planAction(positionOf(run), body.action);
     const reason = body.reason?.trim() || null;
     if (body.action === 'override' && !reason) throw new UserError('an override needs a reason, which goes into the audit trail and the report', 'reason-required');
     const needsSupervisor = plan.kind === 'enter-stage' && plan.needsSupervisor;
-    let actor = body.actor ?? OPERATOR;
     if (needsSupervisor || body.supervisor) {
       if (!body.supervisor || !body.secret) {
         throw new UserError('data was found on the disks: only a supervisor can override the wipe-probe (give the supervisor name and credential)', 'supervisor-required', 400);
       }
-      if (!(await this.store.supervisors.verify(body.supervisor, body.secret))) {
-        throw new UserError(`the credential for supervisor "${body.supervisor}" is wrong (or no such supervisor)`, 'bad-credential', 403);
-      }
+      await this.ctx.deps.supervisors.check(body.supervisor, body.secret, actor);
       actor = `supervisor:${body.supervisor}`;
     }
     this.ctx.tx(() => {

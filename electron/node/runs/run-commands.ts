@@ -22,6 +22,8 @@ export class RunCommands {
       if (!(chosen in PROFILES)) throw new UserError(`unknown profile "${chosen}"`, 'bad-profile');
       const id = this.store.runs.insert(host.id, chosen, 'WaitingForAgent', hashToken(token));
       this.store.runs.addTransition(id, null, 'WaitingForAgent', 'start', actor, null, { profile: chosen });
+      // Its first network boot may fetch an agent token (auth/boot-tokens.ts).
+      this.store.bootAttempts.arm(id, 'run-start', { mac: null, ip: null });
       this.ctx.changed(this.store.runs.require(id));
       this.ctx.afterCommit(() => this.ctx.deps.bus.publish({ type: 'host-updated', host: host.name }));
       return id;
@@ -41,13 +43,6 @@ export class RunCommands {
     const boot = this.ctx.tx(() => this.store.runs.addBootEvent(run.id, step, detail));
     // Its own event: the UI appends the step where it shows, instead of refetching all of the run.
     if (boot) this.ctx.deps.bus.publish({ type: 'boot-step', runId: run.id, host: host.name, boot });
-  }
-
-  /** A fresh agent secret for a waiting run (each PXE boot gets its own; the old one stops working). */
-  rotateAgentToken(runId: number): string {
-    const token = newSecret();
-    this.store.runs.update(runId, { agent_token_hash: hashToken(token) });
-    return token;
   }
 
   /** An artifact the agent uploaded (already on disk, hashed): its row, and word to the UI. */

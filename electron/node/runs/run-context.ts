@@ -25,6 +25,8 @@ export interface RunDeps {
   live: LiveState;
   notifier: NotifierPort;
   reporter: Reporter;
+  /** Checks a supervisor's credential (backoff, audit); throws a UserError when it does not hold. */
+  supervisors: { check(name: string, secret: string, asker: string): Promise<void> };
   /** The bench listener's public data: where agents upload artifacts and find iperf3. */
   bench: () => { artifactBase: string; iperf: { host: string; port: number } | null };
 }

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StageResult } from '../../../common/schema/index.ts';
 import { STAGE_NAMES, type AgentStageName } from '../../../common/stages/index.ts';
 import { agentStagesFrom, stageResultBody } from '../../../test/support/stage-results.ts';
+import { SupervisorCredentials } from '../auth/supervisor-credentials.ts';
 import { EventBus, type BusEvent } from '../events/bus.ts';
 import { writeRunReport } from '../report/index.ts';
 import { openStore, type Store } from '../store/index.ts';
@@ -30,6 +31,7 @@ function open() {
     notifier: { emit: (e) => notes.push(e) },
     reporter: (id) => writeRunReport(store, dir, id),
     bench: () => ({ artifactBase: 'http://127.0.0.1:1', iperf: null }),
+    supervisors: new SupervisorCredentials(store.supervisors),
   });
 }
 
@@ -137,7 +139,7 @@ describe('a run through the service', () => {
     passInventory(id);
     result(id, 'session-a', 'SMART', 'passed');
     result(id, 'session-a', 'CPUStress', 'failed');
-    await runs.actions.act(id, { action: 'override', reason: 'fan replaced after the run', actor: 'alice' });
+    await runs.actions.act(id, { action: 'override', reason: 'fan replaced after the run' }, 'alice');
     for (const stage of agentStagesFrom('Storage')) result(id, 'session-a', stage, stage === 'GPU' ? 'skipped' : 'passed');
     expect(state(id)).toMatchObject({ state: 'Completed', result: 'pass-with-overrides' });
     expect(runs.views.summary(state(id)).result).toBe('pass-with-overrides');
@@ -186,7 +188,7 @@ describe('a run through the service', () => {
     expect(runs.agent.directive(state(id))).toMatchObject({ type: 'run-stage', stage: 'SMART', attempt: 2 });
     result(id, 'session-a', 'SMART', 'failed');
     await expect(runs.actions.act(id, { action: 'override' })).rejects.toThrow(/needs a reason/);
-    await runs.actions.act(id, { action: 'override', reason: 'known cosmetic counter', actor: 'alice' });
+    await runs.actions.act(id, { action: 'override', reason: 'known cosmetic counter' }, 'alice');
     expect(state(id)).toMatchObject({ state: 'CPUStress', failed_stage: null });
     expect(store.runs.latestAttempt(id, 'SMART')!.outcome).toBe('overridden');
     const t = store.runs.transitions(id).at(-1)!;
@@ -194,7 +196,7 @@ describe('a run through the service', () => {
   });
 
   it('a wipe-probe hit holds with UnexpectedData; only a supervisor with the right credential overrides it', async () => {
-    await store.supervisors.set('sam', 'correct horse battery');
+    await new SupervisorCredentials(store.supervisors).set('sam', 'correct horse battery', { kind: 'local-cli', actor: 'test' });
     const id = started();
     passInventory(id);
     result(id, 'session-a', 'SMART', 'passed');

@@ -1,3 +1,4 @@
+import { BootAttemptStore } from './boot-attempts.ts';
 import { openDatabase, type OpenOptions } from './db.ts';
 import { HostStore } from './hosts.ts';
 import { MeasurementStore } from './measurements.ts';
@@ -31,6 +32,7 @@ export interface Store {
   transaction<T>(fn: () => T): T;
   /** Moves WAL checkpoints off this connection to a worker thread (see wal-checkpointer.ts). */
   checkpointInWorker(options: WalCheckpointerOptions): WalCheckpointer;
+  bootAttempts: BootAttemptStore;
   close(): void;
 }
 
@@ -48,6 +50,7 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     upkeep: new UpkeepStore(db),
     transaction: (fn) => db.transaction(fn)(),
     checkpointInWorker: (opts) => startWalCheckpointer(db, opts),
+    bootAttempts: new BootAttemptStore(db),
     close: () => db.close(),
   };
 }

@@ -223,6 +223,11 @@ export class RunStore {
       .all(runId) as (ArtifactView & { path: string })[];
   }
 
+  /** Bytes of a run's agent uploads (not its reports), leaving out `except` (an upload about to replace it). */
+  agentArtifactBytes(runId: number, except: string): number {
+    return (this.db.prepare("SELECT COALESCE(SUM(size), 0) AS n FROM artifacts WHERE run_id = ? AND kind NOT LIKE 'report\\_%' ESCAPE '\\' AND name <> ?").get(runId, except) as { n: number }).n;
+  }
+
   artifact(runId: number, name: string): (ArtifactView & { path: string }) | null {
     return (this.db.prepare('SELECT name, kind, stage, size, sha256, created_at AS createdAt, path FROM artifacts WHERE run_id = ? AND name = ?').get(runId, name) as
       | (ArtifactView & { path: string })

@@ -15,6 +15,7 @@ import { elapsedMs, formatBytes, formatClock, formatDuration, formatEta, formatT
 import { derivePipeline } from '../logic/pipeline.ts';
 import { href } from '../logic/route.ts';
 import { saveArtifact } from '../platform/bridge.ts';
+import { ArtifactViewer } from './run/ArtifactViewer.tsx';
 import { ActionsPanel } from './run/Actions.tsx';
 import { LogTail } from './run/LogTail.tsx';
 import { boardQuery } from '../live/board-query.ts';
@@ -70,7 +71,7 @@ function Timeline({ run, now }: { run: RunDetailView; now: number }) {
   );
 }
 
-function artifactColumns(runId: number, setSaveError: (err: unknown) => void): Column<ArtifactView>[] {
+function artifactColumns(runId: number, setSaveError: (err: unknown) => void, view: (name: string) => void): Column<ArtifactView>[] {
   return [
     { header: 'File', className: 'mono', cell: (a) => a.name },
     { header: 'Stage', cell: (a) => a.stage ?? '—' },
@@ -84,9 +85,10 @@ function artifactColumns(runId: number, setSaveError: (err: unknown) => void): C
         const url = links.artifact(runId, a.name);
         return (
           <>
-            <a href={url} target="_blank" rel="noopener" aria-label={`Open ${a.name}`}>
-              Open
-            </a>
+            {/* Shown as text here, never opened as a page (ArtifactViewer.tsx says why). */}
+            <button type="button" className="link" onClick={() => view(a.name)} aria-label={`View ${a.name}`}>
+              View
+            </button>
             <a
               href={url}
               download={a.name}
@@ -110,11 +112,13 @@ function artifactColumns(runId: number, setSaveError: (err: unknown) => void): C
 
 function Artifacts({ run }: { run: RunDetailView }) {
   const [saveError, setSaveError] = useState<unknown>(null);
+  const [viewing, setViewing] = useState<string | null>(null);
   return (
     <section className="panel" aria-labelledby="artifacts-head">
       <h2 id="artifacts-head">Artifacts</h2>
       <ErrorNote error={saveError} what="Not saved" />
-      <DataTable columns={artifactColumns(run.id, setSaveError)} rows={run.artifacts} rowKey={(a) => a.name} empty={<p className="muted">None yet.</p>} />
+      <DataTable columns={artifactColumns(run.id, setSaveError, setViewing)} rows={run.artifacts} rowKey={(a) => a.name} empty={<p className="muted">None yet.</p>} />
+      {viewing ? <ArtifactViewer runId={run.id} name={viewing} onClose={() => setViewing(null)} /> : null}
     </section>
   );
 }

@@ -128,6 +128,7 @@ function Supervisors() {
     <section className="panel" aria-labelledby="sup-head">
       <h2 id="sup-head">Supervisors</h2>
       <p className="muted">Only a supervisor may approve wiping a disk that still holds data. Credentials are stored hashed.</p>
+      <p className="muted small">The first supervisor can be added here. After that, add or reset one with <code>vetting supervisor add|set</code> on this workstation (every change is audited).</p>
       <ErrorNote error={list.error} what="Supervisors could not be loaded" />
       <ul>
         {(list.data ?? []).map((s) => (

@@ -4,6 +4,7 @@ import { sql as m3 } from './0003-chart-index.ts';
 import { sql as m4 } from './0004-minute-rollup.ts';
 import { sql as m5 } from './0005-boot-events.ts';
 import { sql as m6 } from './0006-verdict-coverage.ts';
+import { sql as m7 } from './0007-security.ts';
 
 /** Numbered migrations, applied in order at start; the last applied number is recorded. */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
@@ -13,4 +14,5 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   { version: 4, name: 'minute-rollup', sql: m4 },
   { version: 5, name: 'boot-events', sql: m5 },
   { version: 6, name: 'verdict-coverage', sql: m6 },
+  { version: 7, name: 'security', sql: m7 },
 ];
