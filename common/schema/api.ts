@@ -3,7 +3,7 @@ import { DiskId, HostName, MacAddress } from './primitives.ts';
 import { ProfileName } from './profile.ts';
 import { HoldReason, OperatorAction, RunResult, RunState, StageOutcome } from './run.ts';
 import { Severity } from './spec.ts';
-import { Coverage } from './coverage.ts';
+import { Coverage, CoverageEntry } from './coverage.ts';
 import { MeasurementKind, StageNameSchema } from './protocol.ts';
 
 // Bodies and views of the control API (docs/api.md), shared by the orchestrator,
@@ -149,8 +149,15 @@ export const RunDetailView = RunSummaryView.extend({
   wipeOverride: z.array(z.string()),
   unexpectedData: z.array(z.object({ disk: z.string(), device: z.string(), found: z.array(z.string()) })),
   maxTempC: z.number(),
-  /** Why the result is what it is (or would be, were the run to end now), most important first (common/verdict.ts). */
-  verdictReasons: z.array(z.string()),
+  /**
+   * What decided the result (or would, were the run to end now; common/verdict.ts): the
+   * reasons, most important first, and every coverage claim with the checks the orchestrator
+   * added for parts the host's spec and expected disks name.
+   */
+  verdict: z.object({
+    reasons: z.array(z.string()),
+    coverage: z.array(z.object({ stage: StageNameSchema }).and(CoverageEntry)),
+  }),
 });
 export type RunDetailView = z.infer<typeof RunDetailView>;
 

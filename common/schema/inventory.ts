@@ -9,50 +9,50 @@ const optStr = str.nullable().optional();
 
 export const InventoryDisk = z.object({
   /** Kernel name at collection time (sda, nvme0n1): for display only. */
-  name: str,
-  path: str,
-  serial: optStr,
-  wwn: optStr,
-  model: optStr,
-  sizeBytes: z.number().nonnegative(),
-  rotational: z.boolean().optional(),
-  removable: z.boolean().optional(),
-  transport: optStr,
+  name: str.meta({ title: 'Name' }),
+  path: str.meta({ title: 'Device' }),
+  serial: optStr.meta({ title: 'Serial', partId: true }),
+  wwn: optStr.meta({ title: 'WWN' }),
+  model: optStr.meta({ title: 'Model' }),
+  sizeBytes: z.number().nonnegative().meta({ title: 'Size', format: 'bytes' }),
+  rotational: z.boolean().optional().meta({ title: 'Rotational' }),
+  removable: z.boolean().optional().meta({ title: 'Removable' }),
+  transport: optStr.meta({ title: 'Transport' }),
   /** For loop devices: the backing file, so test benches can name disks by it. */
-  backingFile: optStr,
+  backingFile: optStr.meta({ title: 'Backing file' }),
 });
 export type InventoryDisk = z.infer<typeof InventoryDisk>;
 
 export const InventoryNic = z.object({
-  name: str,
-  mac: str,
-  speedMbps: z.number().nonnegative().nullable().optional(),
-  driver: optStr,
-  link: z.boolean().nullable().optional(),
+  name: str.meta({ title: 'Name' }),
+  mac: str.meta({ title: 'MAC', partId: true }),
+  speedMbps: z.number().nonnegative().nullable().optional().meta({ title: 'Speed', unit: 'Mbit/s' }),
+  driver: optStr.meta({ title: 'Driver' }),
+  link: z.boolean().nullable().optional().meta({ title: 'Link' }),
 });
 export type InventoryNic = z.infer<typeof InventoryNic>;
 
 export const InventoryGpu = z.object({
-  model: str,
-  serial: optStr,
-  uuid: optStr,
-  busId: optStr,
-  memoryMiB: z.number().nonnegative().nullable().optional(),
+  model: str.meta({ title: 'Model' }),
+  serial: optStr.meta({ title: 'Serial', partId: true }),
+  uuid: optStr.meta({ title: 'UUID' }),
+  busId: optStr.meta({ title: 'PCI address' }),
+  memoryMiB: z.number().nonnegative().nullable().optional().meta({ title: 'Memory', unit: 'MiB' }),
 });
 export type InventoryGpu = z.infer<typeof InventoryGpu>;
 
 /** One installed memory module (SMBIOS type 17): DRAM, or persistent memory listed beside it. */
 export const InventoryMemoryModule = z.object({
   /** dram counts toward memory.totalBytes; persistent (Optane, NVDIMM) is listed, not counted. */
-  kind: z.enum(['dram', 'persistent']),
-  locator: optStr,
-  bankLocator: optStr,
-  sizeBytes: z.number().nonnegative(),
-  type: optStr,
-  speed: optStr,
-  manufacturer: optStr,
-  serial: optStr,
-  partNumber: optStr,
+  kind: z.enum(['dram', 'persistent']).meta({ title: 'Kind' }),
+  locator: optStr.meta({ title: 'Slot' }),
+  bankLocator: optStr.meta({ title: 'Bank' }),
+  sizeBytes: z.number().nonnegative().meta({ title: 'Size', format: 'bytes' }),
+  type: optStr.meta({ title: 'Type' }),
+  speed: optStr.meta({ title: 'Speed' }),
+  manufacturer: optStr.meta({ title: 'Manufacturer' }),
+  serial: optStr.meta({ title: 'Serial', partId: true }),
+  partNumber: optStr.meta({ title: 'Part number' }),
 });
 export type InventoryMemoryModule = z.infer<typeof InventoryMemoryModule>;
 
@@ -61,18 +61,18 @@ const lanes = z.number().int().nonnegative().nullable();
 
 /** One PCI function, as lspci names it (address with its domain, 0000:3b:00.0). */
 export const InventoryPciDevice = z.object({
-  address: str,
-  class: optStr,
+  address: str.meta({ title: 'Address', partId: true }),
+  class: optStr.meta({ title: 'Class' }),
   /** Four hex digits (0200 = Ethernet controller). */
-  classId: optStr,
-  vendor: optStr,
-  vendorId: optStr,
-  device: optStr,
-  deviceId: optStr,
-  subsystemVendorId: optStr,
-  subsystemDeviceId: optStr,
-  rev: optStr,
-  driver: optStr,
+  classId: optStr.meta({ hidden: true }),
+  vendor: optStr.meta({ title: 'Vendor' }),
+  vendorId: optStr.meta({ hidden: true }),
+  device: optStr.meta({ title: 'Device' }),
+  deviceId: optStr.meta({ hidden: true }),
+  subsystemVendorId: optStr.meta({ hidden: true }),
+  subsystemDeviceId: optStr.meta({ hidden: true }),
+  rev: optStr.meta({ hidden: true }),
+  driver: optStr.meta({ title: 'Driver' }),
   /** PCI Express link from lspci -vv (absent for conventional PCI or when unreadable). */
   link: z
     .object({
@@ -100,17 +100,17 @@ export const Inventory = z.object({
   }),
   memory: z.object({
     /** RAM: the sum of DRAM modules, else the kernel's MemTotal (see `source`). */
-    totalBytes: z.number().nonnegative(),
+    totalBytes: z.number().nonnegative().meta({ title: 'Total', format: 'bytes' }),
     /** Where totalBytes came from: SMBIOS DRAM modules, /proc/meminfo, lshw, or nothing. */
     source: z.enum(['dmi-modules', 'meminfo', 'lshw', 'none']).optional(),
     /** Installed modules (DRAM and persistent memory; the BIOS flash is not a module). */
-    modules: z.array(InventoryMemoryModule).max(1024).optional(),
+    modules: z.array(InventoryMemoryModule).max(1024).optional().meta({ title: 'Memory modules', part: 'dimm' }),
   }),
-  disks: z.array(InventoryDisk).max(1024),
-  nics: z.array(InventoryNic).max(256),
-  gpus: z.array(InventoryGpu).max(64),
+  disks: z.array(InventoryDisk).max(1024).meta({ title: 'Disks', part: 'disk' }),
+  nics: z.array(InventoryNic).max(256).meta({ title: 'NICs', part: 'nic' }),
+  gpus: z.array(InventoryGpu).max(64).meta({ title: 'GPUs', part: 'gpu' }),
   /** PCI functions from lspci (absent in inventories taken before lspci was parsed). */
-  pci: z.array(InventoryPciDevice).max(4096).optional(),
+  pci: z.array(InventoryPciDevice).max(4096).optional().meta({ title: 'PCI devices', part: 'pci' }),
   /** Tools that were missing or failed; Inventory tolerates optional ones. */
   missingTools: z.array(str).max(64).default([]),
 });

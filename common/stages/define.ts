@@ -29,8 +29,8 @@ export interface SummaryFieldMeta {
   title?: string;
   /** Unit printed after the value: "IOPS", "ms", "°C", "Mbit/s", "V". */
   unit?: string;
-  /** How to print a number. */
-  format?: 'bytes' | 'percent' | 'fraction-percent' | 'seconds';
+  /** How to print a number ('plain': no digit grouping, for ports and ids). */
+  format?: 'bytes' | 'percent' | 'fraction-percent' | 'seconds' | 'plain';
   /** Name of a sibling field holding the floor this value had to reach (≥). */
   floor?: string;
   /** Name of a sibling field holding the ceiling this value had to stay under (≤). */

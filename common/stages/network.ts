@@ -38,6 +38,6 @@ export const networkStage = defineStage({
       )
       .max(256)
       .meta({ title: 'NICs', part: 'nic' }),
-    server: z.object({ host: z.string().max(256), port: z.number().int() }).nullable().meta({ title: 'iperf3 server' }),
+    server: z.object({ host: z.string().max(256).meta({ title: 'Host' }), port: z.number().int().meta({ title: 'Port', format: 'plain' }) }).nullable().meta({ title: 'iperf3 server' }),
   }),
 });

@@ -129,6 +129,8 @@ export function formatNumber(n: number, meta: Pick<Meta, 'format' | 'unit'> = {}
       return `${(n * 100).toFixed(1)} %`;
     case 'seconds':
       return `${groupThousands(Math.round(n * 10) / 10)} s`;
+    case 'plain':
+      return String(n);
   }
   const text = Number.isInteger(n) ? groupThousands(n) : Math.abs(n) >= 100 ? groupThousands(Math.round(n)) : groupThousands(Number(n.toFixed(2)));
   return meta.unit ? `${text} ${meta.unit}` : text;

@@ -53,7 +53,7 @@ const runLine = (r: RunSummaryView) => `#${String(r.id).padEnd(5)} ${r.host.padE
 function runText(r: RunDetailView): string {
   const lines = [runLine(r), `profile ${r.profile}; created ${r.createdAt}${r.completedAt ? `; finished ${r.completedAt}` : ''}`];
   if (r.result) lines.push(`result ${RESULT_TEXT[r.result]}`);
-  for (const why of r.verdictReasons) lines.push(`  - ${why}`);
+  for (const why of r.verdict.reasons) lines.push(`  - ${why}`);
   for (const s of r.stages) lines.push(`  ${s.name.padEnd(13)} ${(s.outcome ?? 'running').padEnd(10)} ${s.message ?? ''}`);
   for (const u of r.unexpectedData) lines.push(`  data found on ${u.disk} (${u.device}): ${u.found.join(', ')}`);
   for (const d of r.specDiffs) lines.push(`  [${d.severity}] ${d.field}: expected ${d.expected ?? '—'}, found ${d.actual ?? '—'}`);

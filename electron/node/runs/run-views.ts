@@ -45,6 +45,7 @@ export class RunViews {
     for (const a of attempts) latest.set(a.name, a);
     const host = this.store.hosts.byId(run.host_id);
     const storage = latest.get('Storage');
+    const verdict = verdictOf(this.store, runId);
     const unexpected = run.hold_reason === 'UnexpectedData' && storage?.summary ? ((storage.summary as { unexpectedData?: WipeProbeHit[] }).unexpectedData ?? []) : [];
     return {
       ...this.summary(run, connected),
@@ -57,7 +58,7 @@ export class RunViews {
       wipeOverride: JSON.parse(run.wipe_override_json) as string[],
       unexpectedData: unexpected.map((h) => ({ disk: h.disk, device: h.device, found: h.found })),
       maxTempC: maxTempC(host, run),
-      verdictReasons: verdictOf(this.store, runId).reasons,
+      verdict: { reasons: verdict.reasons, coverage: verdict.coverage },
     };
   }
 
