@@ -36,6 +36,8 @@ describe('coverage', () => {
   it('says why, and how much of a part a check reached', () => {
     expect(coverageDetail(scan)).toBe('the smoke profile scans the first 16 MiB · surface scan covered 16 MiB of 64 MiB (25 %)');
     expect(coverageDetail(smartGap)).toBe('SMART could not be read');
+    const partial = notTested(disk, 'surface scan', 'badblocks covered 16 MiB of 64 MiB (25 %)', true, { done: 16 * MiB, total: 64 * MiB, unit: 'bytes' });
+    expect(coverageDetail(partial)).toBe('badblocks covered 16 MiB of 64 MiB (25 %)');
     expect(coverageDetail(tested(disk, 'random I/O'))).toBe('');
   });
 

@@ -62,10 +62,15 @@ export function partText(e: CoverageEntry): string {
   return e.part.label ?? e.part.id;
 }
 
-/** Why and how much: "scan limited to the first 16 MiB · surface scan covered 16 MiB of 64 MiB (25 %)". */
+/**
+ * Why and how much: "the smoke profile scans the first 16 MiB · surface scan
+ * covered 16 MiB of 64 MiB (25 %)". The extent is left out where the reason
+ * already states it (the Storage stage's "badblocks covered …").
+ */
 export function coverageDetail(e: CoverageEntry): string {
-  const extent = e.extent ? `${e.check} covered ${extentText(e.extent)}` : '';
-  return [e.reason ?? '', extent].filter(Boolean).join(' · ');
+  const extent = e.extent ? extentText(e.extent) : '';
+  const extentLine = extent && !e.reason?.includes(extent) ? `${e.check} covered ${extent}` : '';
+  return [e.reason ?? '', extentLine].filter(Boolean).join(' · ');
 }
 
 /** A not-tested check the verdict depends on: what the panel emphasises. */
