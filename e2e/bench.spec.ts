@@ -270,7 +270,8 @@ test('a run on the bench, watched and overridden through the UI', async ({ page,
       await expect(coverage.getByTestId('coverage-line')).toHaveText(/^Coverage: \d+ tested · \d+ not applicable · \d+ not tested — \d+ required parts were not tested$/);
       // The partial surface scan of each disk: not tested, required, with how much it reached.
       const scanned = `badblocks covered ${extentText({ done: SMOKE_SCAN_BYTES, total: DISK_BYTES, unit: 'bytes' })}`;
-      const storage = coverage.getByRole('table').filter({ has: page.getByText('Storage', { exact: true }) });
+      // The Storage table names the attempt that counts (the second, after the override).
+      const storage = coverage.getByRole('table', { name: 'Storage (attempt 2)' });
       for (const disk of SMOKE_DISKS) {
         const row = storage.getByRole('row').filter({ hasText: `${disk.id} (${disk.device})` }).filter({ hasText: 'surface scan' });
         await expect(row).toContainText('not tested — required');
@@ -278,20 +279,26 @@ test('a run on the bench, watched and overridden through the UI', async ({ page,
         await expect(row).toHaveClass('row-gap');
       }
       // A part that does not apply says why, and is no gap.
-      const gpu = coverage.getByRole('table').filter({ has: page.getByText('GPU', { exact: true }) });
+      const gpu = coverage.getByRole('table', { name: 'GPU' });
       await expect(gpu.getByRole('row').filter({ hasText: 'compute burn' })).toContainText('not applicable');
       await expect(gpu.getByRole('row').filter({ hasText: 'compute burn' })).toContainText('no GPU in this host');
 
       // Results are drawn from each stage's summary schema: titled columns, values judged against the row's limits.
       const results = page.getByRole('article', { name: 'Storage results' });
-      const disks = results.getByRole('table').filter({ has: page.getByText('Disks', { exact: true }) });
+      const disks = results.getByRole('table', { name: 'Disks' });
       await expect(disks.getByRole('columnheader', { name: 'IOPS', exact: true })).toBeVisible();
       const diskA = disks.getByRole('row').filter({ hasText: DISKS[0]! });
       await expect(diskA.getByRole('cell', { name: /15,234/ })).toHaveClass('good');
       await expect(diskA.getByRole('cell', { name: /15,234/ })).toContainText('meets ≥ 100');
       await expect(results.getByText('Raw JSON')).toBeVisible();
-      await page.getByTestId('coverage').scrollIntoViewIfNeeded();
-      await shot(page, 'run-coverage');
+
+      // The board's tile says the result too, in its own tone (a released host's tile goes back to idle).
+      await page.goto(`${control}/#/`);
+      const tile = page.locator(`[data-testid=host-tile][data-host="${HOST}"]`);
+      await expect(tile.getByTestId('run-state')).toHaveText(`◐ Completed — ${RESULT_TEXT.incomplete}`);
+      await expect(tile.getByTestId('run-state')).toHaveClass(/tone-partial/);
+      await shot(page, 'board-completed');
+      await page.goto(`${control}/#/runs/${runId}`);
     });
 
     await test.step('the report opens and prints to PDF with the verdict on page one', async () => {
@@ -364,9 +371,6 @@ test('a run on the bench, watched and overridden through the UI', async ({ page,
       await page.getByRole('button', { name: 'Add host' }).click();
       await expect(page).toHaveURL(/#\/hosts\/e2e-node-2$/);
       await expect(page.getByRole('heading', { name: 'e2e-node-2', exact: true })).toBeVisible();
-
-      await page.goto(`${control}/#/`);
-      await expect(page.locator(`[data-testid=host-tile][data-host="${HOST}"]`)).toContainText(`Released — ${RESULT_TEXT.incomplete}`);
 
       await page.goto(`${control}/#/history?host=${HOST}`);
       await expect(page.getByRole('link', { name: `Report of run ${runId}` })).toBeVisible();

@@ -36,7 +36,12 @@ function ViewTableBlock({ table }: { table: ViewTable }) {
       return cell ? <JudgedValue cell={cell} /> : '—';
     },
   }));
-  return <DataTable className="results" caption={table.title} columns={columns} rows={table.rows} rowKey={(row, i) => `${i}-${row.partId ?? ''}`} />;
+  // A wide table (a disk's every figure) scrolls on its own instead of widening the page.
+  return (
+    <div className="table-scroll">
+      <DataTable className="results" caption={table.title} columns={columns} rows={table.rows} rowKey={(row, i) => `${i}-${row.partId ?? ''}`} />
+    </div>
+  );
 }
 
 type Level = 3 | 4 | 5 | 6;
