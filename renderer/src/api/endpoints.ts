@@ -13,6 +13,7 @@ import {
   type HostPatch,
   type RunActionBody,
 } from '../../../common/schema/api.ts';
+import type { RunResult } from '../../../common/schema/run.ts';
 import { readMeasurementsView } from '../logic/chart.ts';
 import { apiRequest } from './client.ts';
 import { paths, withQuery, type MeasurementRequest } from './paths.ts';
@@ -38,7 +39,7 @@ import { SessionView, SupervisorView, LogsView, CapturedSpecView, NotificationsV
 export interface RunFilters {
   host?: string;
   serial?: string;
-  result?: 'pass' | 'fail' | '';
+  result?: RunResult | '';
   state?: string;
   from?: string;
   to?: string;

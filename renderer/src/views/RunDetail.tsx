@@ -13,6 +13,7 @@ import { useNow } from '../components/useNow.ts';
 import { runStatePresentation } from '../logic/board.ts';
 import { elapsedMs, formatBytes, formatClock, formatDuration, formatEta, formatTemp, formatTime } from '../logic/format.ts';
 import { derivePipeline } from '../logic/pipeline.ts';
+import { certificationNote, resultPresentation } from '../logic/result.ts';
 import { href } from '../logic/route.ts';
 import { saveArtifact } from '../platform/bridge.ts';
 import { ArtifactViewer } from './run/ArtifactViewer.tsx';
@@ -20,6 +21,7 @@ import { ActionsPanel } from './run/Actions.tsx';
 import { LogTail } from './run/LogTail.tsx';
 import { boardQuery } from '../live/board-query.ts';
 import { BootProgress } from './run/BootProgress.tsx';
+import { CoveragePanel, CoverageSummary } from './run/Coverage.tsx';
 import { MeasurementChart, measurementsQuery } from './run/MeasurementChart.tsx';
 import { SpecDiffs, StageResults } from './run/StageResults.tsx';
 
@@ -147,6 +149,23 @@ function AuditTrail({ run }: { run: RunDetailView }) {
   );
 }
 
+/** Under the state badge: what the result claims, the coverage behind it, and whether the profile certifies at all. */
+function ResultNotes({ run }: { run: RunDetailView }) {
+  const note = certificationNote(run.profile);
+  return (
+    <>
+      {run.result ? <p className="result-meaning">{resultPresentation(run.result).meaning}</p> : null}
+      {run.result ? <CoverageSummary run={run} /> : null}
+      {note ? (
+        <p className="certification-note" data-testid="certification-note">
+          <span aria-hidden="true">⚠ </span>
+          {note}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
 /**
  * The panels below the fold, drawn once the temperature chart has its samples
  * and has been painted: opened, the page shows its head, actions and charts
@@ -211,6 +230,7 @@ export function RunPage({ id }: { id: number }) {
         </div>
         <div className="run-state">
           <StateBadge state={state} large />
+          <ResultNotes run={r} />
           {r.failedStage ? <p>Stopped at {r.failedStage}</p> : null}
           <p className="muted">
             Elapsed {formatDuration(elapsedMs(r.startedAt ?? r.createdAt, r.completedAt, now))}
@@ -228,6 +248,7 @@ export function RunPage({ id }: { id: number }) {
           <MeasurementChart runId={id} kind="thermal" title="Temperatures" stages={r.attempts.length ? r.attempts : r.stages} ceiling={r.maxTempC} />
           <MeasurementChart runId={id} kind="psu" title="PSU envelope" stages={r.attempts.length ? r.attempts : r.stages} focusStage="PSU" />
           <AfterChart runId={id}>
+            <CoveragePanel run={r} />
             <Timeline run={r} now={now} />
             <StageResults run={r} />
             <SpecDiffs run={r} />

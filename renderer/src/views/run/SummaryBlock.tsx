@@ -1,0 +1,88 @@
+import type { SummaryView, ViewCell, ViewRow, ViewTable } from '../../../../common/stages/summary-view.ts';
+import { DataTable, type Column } from '../../components/DataTable.tsx';
+
+// Draws one stage summary's view model (common/stages/summary-view.ts): facts,
+// lists, tables and nested sections, generically — the stage's schema decides
+// what is shown and how, so no stage is known by name here.
+
+/** A value with its judgement: an icon and colour for the eye, words for a screen reader, the limit when it was missed. */
+export function JudgedValue({ cell }: { cell: ViewCell }) {
+  if (!cell.judged) return <>{cell.text}</>;
+  const good = cell.judged === 'good';
+  return (
+    <>
+      <span aria-hidden="true">{good ? '✓ ' : '✗ '}</span>
+      {cell.text}
+      {good ? <span className="sr-only">, meets {cell.limit}</span> : <span className="limit"> (limit {cell.limit})</span>}
+    </>
+  );
+}
+
+function judgedClass(cell: ViewCell | undefined): string | undefined {
+  return cell?.judged;
+}
+
+function ViewTableBlock({ table }: { table: ViewTable }) {
+  const columns: Column<ViewRow>[] = table.columns.map((c, i) => ({
+    header: c.label,
+    rowHeader: i === 0,
+    className: (row) => judgedClass(row.cells[c.key]),
+    title: (row) => {
+      const limit = row.cells[c.key]?.limit;
+      return limit ? `limit ${limit}` : undefined;
+    },
+    cell: (row) => {
+      const cell = row.cells[c.key];
+      return cell ? <JudgedValue cell={cell} /> : '—';
+    },
+  }));
+  // A wide table (a disk's every figure) scrolls on its own instead of widening the page.
+  return (
+    <div className="table-scroll">
+      <DataTable className="results" caption={table.title} columns={columns} rows={table.rows} rowKey={(row, i) => `${i}-${row.partId ?? ''}`} />
+    </div>
+  );
+}
+
+type Level = 3 | 4 | 5 | 6;
+
+/** Facts as a key/value list, lists as bullets, tables, then nested sections one heading level down. */
+export function SummaryBlock({ view, level }: { view: SummaryView; level: Level }) {
+  const Heading = `h${level}` as const;
+  const below = Math.min(level + 1, 6) as Level;
+  return (
+    <>
+      {view.facts.length > 0 ? (
+        <dl className="kv">
+          {view.facts.map((f) => (
+            <div key={f.key}>
+              <dt>{f.label}</dt>
+              <dd className={judgedClass(f.cell)}>
+                <JudgedValue cell={f.cell} />
+              </dd>
+            </div>
+          ))}
+        </dl>
+      ) : null}
+      {view.lists.map((l) => (
+        <div key={l.key} className="summary-list">
+          <Heading className="summary-head">{l.title}</Heading>
+          <ul>
+            {l.items.map((item, i) => (
+              <li key={i}>{item}</li>
+            ))}
+          </ul>
+        </div>
+      ))}
+      {view.tables.map((t) => (
+        <ViewTableBlock key={t.key} table={t} />
+      ))}
+      {view.sections.map((s) => (
+        <section key={s.key} className="summary-section" aria-label={s.title}>
+          <Heading className="summary-head">{s.title}</Heading>
+          <SummaryBlock view={s.view} level={below} />
+        </section>
+      ))}
+    </>
+  );
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { z } from 'zod';
+import type { RunDetailView, StageView } from '../../../../common/schema/api.ts';
+import { notApplicable, notTested, tested } from '../../../../common/schema/coverage.ts';
+import { summaryView } from '../../../../common/stages/summary-view.ts';
+import { CoveragePanel } from './Coverage.tsx';
+import { SummaryBlock } from './SummaryBlock.tsx';
+
+// Rendered to static HTML in node: what a person (and a screen reader) gets.
+
+// A stage this UI has never heard of: its schema alone decides how it is drawn.
+const MemoryTestSummary = z.object({
+  passes: z.number().meta({ title: 'Passes' }),
+  dimms: z
+    .array(
+      z.object({
+        slot: z.string().meta({ title: 'Slot', partId: true }),
+        errors: z.number().meta({ title: 'Errors', ceiling: 'maxErrors' }),
+        maxErrors: z.number().meta({ hidden: true }),
+        bandwidthMBs: z.number().meta({ title: 'Bandwidth', unit: 'MB/s', floor: 'minMBs' }),
+        minMBs: z.number().meta({ hidden: true }),
+      }),
+    )
+    .meta({ title: 'DIMMs', part: 'dimm' }),
+  notes: z.array(z.string()).meta({ title: 'Notes' }),
+  tool: z.object({ name: z.string().meta({ title: 'Name' }), version: z.string().meta({ title: 'Version' }) }).meta({ title: 'Tool' }),
+});
+
+describe('<SummaryBlock>', () => {
+  const view = summaryView(MemoryTestSummary, {
+    passes: 2,
+    dimms: [
+      { slot: 'DIMM_A1', errors: 0, maxErrors: 0, bandwidthMBs: 21000, minMBs: 15000 },
+      { slot: 'DIMM_B1', errors: 3, maxErrors: 0, bandwidthMBs: 9000, minMBs: 15000 },
+    ],
+    notes: ['ran with ECC scrubbing off'],
+    tool: { name: 'memtester', version: '4.6.0' },
+  });
+  const html = renderToStaticMarkup(<SummaryBlock view={view} level={4} />);
+
+  it('draws facts, lists, a table per array of records and nested sections', () => {
+    expect(html).toContain('<dt>Passes</dt><dd>2</dd>');
+    expect(html).toContain('<h4 class="summary-head">Notes</h4><ul><li>ran with ECC scrubbing off</li></ul>');
+    expect(html).toContain('<caption>DIMMs</caption>');
+    expect(html).toContain('<th scope="col">Slot</th><th scope="col">Errors</th><th scope="col">Bandwidth</th>');
+    expect(html).toContain('<th scope="row">DIMM_A1</th>');
+    expect(html).toMatch(/<section class="summary-section" aria-label="Tool"><h4 class="summary-head">Tool<\/h4><dl class="kv">.*<dd>memtester<\/dd>/);
+  });
+
+  it('marks judged cells in words as well as colour, with the limit a missed value had', () => {
+    expect(html).toContain('<td class="good" title="limit ≥ 15,000 MB/s"><span aria-hidden="true">✓ </span>21,000 MB/s<span class="sr-only">, meets ≥ 15,000 MB/s</span></td>');
+    expect(html).toContain('<td class="bad" title="limit ≤ 0"><span aria-hidden="true">✗ </span>3<span class="limit"> (limit ≤ 0)</span></td>');
+  });
+});
+
+const stage = (name: StageView['name'], coverage: StageView['coverage']): StageView => ({
+  name,
+  attempt: 1,
+  outcome: 'passed',
+  passed: true,
+  message: null,
+  startedAt: null,
+  completedAt: null,
+  summary: null,
+  coverage,
+});
+
+describe('<CoveragePanel>', () => {
+  const disk = { kind: 'disk' as const, id: 'E2E-DISK-A', label: 'E2E-DISK-A (/dev/sdb)' };
+  const run = {
+    stages: [
+      stage('SMART', [notTested(disk, 'SMART health and counters', 'SMART could not be read on /dev/sdb', true)]),
+      stage('Storage', [tested(disk, 'surface scan', { extent: { done: 16 * 1024 ** 2, total: 64 * 1024 ** 2, unit: 'bytes' } })]),
+      stage('GPU', [notApplicable({ kind: 'gpu', id: 'gpus' }, 'compute burn', 'no GPU in this host')]),
+    ],
+  } as RunDetailView;
+  const html = renderToStaticMarkup(<CoveragePanel run={run} />);
+
+  it('sums the run up in one line and names the required gaps', () => {
+    expect(html).toContain('Coverage: 1 tested · 1 not applicable · 1 not tested<strong class="bad"> — 1 required part was not tested</strong>');
+  });
+
+  it('lists each stage’s parts with status, reason and extent; a required gap stands out as a row', () => {
+    expect(html).toContain('<caption>SMART</caption>');
+    expect(html).toMatch(/<tr class="row-gap"><th scope="row" title="disk E2E-DISK-A">E2E-DISK-A \(\/dev\/sdb\)<\/th><td>SMART health and counters<\/td><td class="bad"><span aria-hidden="true">! <\/span>not tested<strong> — required<\/strong><\/td><td>SMART could not be read on \/dev\/sdb<\/td><\/tr>/);
+    expect(html).toContain('surface scan covered 16 MiB of 64 MiB (25 %)');
+    expect(html).toContain('not applicable</td><td>no GPU in this host</td>');
+  });
+});
