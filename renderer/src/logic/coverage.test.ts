@@ -41,8 +41,9 @@ describe('coverage', () => {
     expect(coverageDetail(tested(disk, 'random I/O'))).toBe('');
   });
 
-  it('groups by stage in the order given, leaving out stages that said nothing', () => {
-    const grouped = coverageByStage([stage('Inventory', []), stage('SMART', [smartGap], 2), stage('GPU', [gpu])]);
+  it('groups the verdict’s claims by stage in the order given, leaving out stages with none', () => {
+    const lines = [{ ...gpu, stage: 'GPU' as const }, { ...smartGap, stage: 'SMART' as const }];
+    const grouped = coverageByStage([stage('Inventory', []), stage('SMART', [smartGap], 2), stage('GPU', [gpu])], lines);
     expect(grouped.map((g) => [g.stage, g.attempt, g.entries.length])).toEqual([
       ['SMART', 2, 1],
       ['GPU', 1, 1],

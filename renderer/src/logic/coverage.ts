@@ -25,9 +25,15 @@ export interface StageCoverage {
   entries: CoverageEntry[];
 }
 
-/** The latest attempt of each stage that said what it covered, in stage order. */
-export function coverageByStage(stages: readonly StageView[]): StageCoverage[] {
-  return stages.filter((s) => s.coverage.length > 0).map((s) => ({ stage: s.name, attempt: s.attempt, entries: s.coverage }));
+/**
+ * The verdict's coverage claims (each stage's latest attempt, plus the checks the
+ * orchestrator adds for parts the host's spec and expected disks name), grouped
+ * by stage in stage order.
+ */
+export function coverageByStage(stages: readonly StageView[], lines: readonly (CoverageEntry & { stage: StageName })[]): StageCoverage[] {
+  return stages
+    .map((s) => ({ stage: s.name, attempt: s.attempt, entries: lines.filter((l) => l.stage === s.name).map(({ stage: _stage, ...entry }) => entry) }))
+    .filter((s) => s.entries.length > 0);
 }
 
 export interface CoverageCounts {

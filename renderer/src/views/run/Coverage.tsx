@@ -39,7 +39,7 @@ const columns: Column<CoverageEntry>[] = [
 
 /** "12 tested · 2 not applicable · 1 not tested", and how many of the gaps keep the run from passing. */
 export function CoverageSummary({ run }: { run: RunDetailView }) {
-  const counts = coverageCounts(run.stages.flatMap((s) => s.coverage));
+  const counts = coverageCounts(run.verdict.coverage);
   return (
     <p className="coverage-line" data-testid="coverage-line">
       Coverage: {coverageLine(counts)}
@@ -54,7 +54,7 @@ export function CoverageSummary({ run }: { run: RunDetailView }) {
 }
 
 export function CoveragePanel({ run }: { run: RunDetailView }) {
-  const byStage = coverageByStage(run.stages);
+  const byStage = coverageByStage(run.stages, run.verdict.coverage);
   return (
     <section className="panel" aria-labelledby="coverage-head" data-testid="coverage">
       <h2 id="coverage-head">Coverage</h2>

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { stageTools } from './index.ts';
+import { stageTools } from '../../common/stages/index.ts';
 
 // The tools the stages declare are what the live image installs: a stage that
 // needs a program the image lacks would fail on every host.
