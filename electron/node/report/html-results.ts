@@ -1,9 +1,9 @@
 import { formatBytes } from '../../../common/format.ts';
 import { Inventory } from '../../../common/schema/inventory.ts';
 import { isStageName, stageDefinition } from '../../../common/stages/index.ts';
-import type { SummaryView, ViewCell, ViewTable } from '../../../common/stages/summary-view.ts';
+import { isEmptyView, type SummaryView, type ViewCell, type ViewTable } from '../../../common/stages/summary-view.ts';
 import { esc, kvTable, table, td } from './html-kit.ts';
-import { isEmptyView, stageResultView } from './stage-view.ts';
+import { stageResultView } from './stage-view.ts';
 import type { ReportData, ReportStageResult } from './types.ts';
 
 // The Results pages: every stage's summary drawn from its own schema

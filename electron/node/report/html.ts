@@ -17,8 +17,6 @@ import type { ReportData, ReportPart, ReportSeries, Verdict } from './types.ts';
 // why, and who the host is. Stage results follow, each drawn from its stage's
 // summary schema (html-results.ts). Deterministic: no clock, stable order.
 
-export { fmtDuration, fmtTime };
-
 const MAX_CHART_SERIES = 12;
 /** Parts the bench replaces: page one lists them with their serials. */
 const REPLACEABLE = new Set<ReportPart['kind']>(['disk', 'dimm', 'nic', 'gpu', 'pci']);

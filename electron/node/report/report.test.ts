@@ -488,7 +488,9 @@ describe('OCPTV export', () => {
 
   it('a passing run: COMPLETE / PASS, parts declared with their serials, figures as measurements with their limits', () => {
     const { db, store, host } = freshDb();
-    const lines = ocptvLines(buildOcptvLines(gatherReportData(store, makePassingRun(db, host))));
+    const text = buildOcptvLines(gatherReportData(store, makePassingRun(db, host)));
+    expect(validateOcptv(text)).toEqual([]);
+    const lines = ocptvLines(text);
     expect(lines[0]).toEqual({ schemaVersion: { major: 2, minor: 0 }, sequenceNumber: 0, timestamp: '2026-11-20T07:59:00.000Z' });
     const start = lines[1]!.testRunArtifact.testRunStart;
     expect(start).toMatchObject({ name: 'vetting', parameters: { profile: 'standard', certifies: true }, dutInfo: { dutInfoId: 'S-4471-ZX', name: 'pve-node-07', platformInfos: [{ info: 'Supermicro SYS-1029U-TRT' }] } });
@@ -516,7 +518,9 @@ describe('OCPTV export', () => {
 
   it('a failed run: COMPLETE / FAIL with the failing step diagnosed', () => {
     const { db, store, host } = freshDb();
-    const lines = ocptvLines(buildOcptvLines(gatherReportData(store, makeFailedRun(db, host))));
+    const text = buildOcptvLines(gatherReportData(store, makeFailedRun(db, host)));
+    expect(validateOcptv(text)).toEqual([]);
+    const lines = ocptvLines(text);
     expect(step(lines, 'testStepStart').map((s) => s.name)).toEqual(['Inventory', 'SpecValidate', 'SMART']); // stages never reached are not steps
     expect(step(lines, 'diagnosis')).toContainEqual({ verdict: 'smart-failed', type: 'FAIL', message: 'WD-A1: overall-health FAILED, 1872 reallocated sectors' });
     expect(step(lines, 'measurement')).toContainEqual({ name: 'WD-A1 Reallocated', value: 1872, hardwareInfoId: hwIdOf(lines, 'WD-A1') });
@@ -526,7 +530,9 @@ describe('OCPTV export', () => {
 
   it('an overridden run: PASS for OCP, with pass-with-overrides, who and why in the record', () => {
     const { db, store, host } = freshDb();
-    const lines = ocptvLines(buildOcptvLines(gatherReportData(store, makeOverriddenRun(db, host))));
+    const text = buildOcptvLines(gatherReportData(store, makeOverriddenRun(db, host)));
+    expect(validateOcptv(text)).toEqual([]);
+    const lines = ocptvLines(text);
     expect(runEnd(lines)).toEqual({ status: 'COMPLETE', result: 'PASS' });
     expect(resultLog(lines)).toEqual({ severity: 'WARNING', message: 'vetting result: PASS WITH OVERRIDES (pass-with-overrides) — a supervisor overrode the wipe-probe: disks holding data were overwritten' });
     const logs = step(lines, 'log').map((l) => `${l.severity} ${l.message}`);
@@ -536,7 +542,9 @@ describe('OCPTV export', () => {
 
   it('an incomplete run: SKIP / NOT_APPLICABLE, the untested part diagnosed UNKNOWN by its hardware id', () => {
     const { db, store, host } = freshDb();
-    const lines = ocptvLines(buildOcptvLines(gatherReportData(store, makeIncompleteRun(db, host))));
+    const text = buildOcptvLines(gatherReportData(store, makeIncompleteRun(db, host)));
+    expect(validateOcptv(text)).toEqual([]);
+    const lines = ocptvLines(text);
     expect(runEnd(lines)).toEqual({ status: 'SKIP', result: 'NOT_APPLICABLE' });
     expect(resultLog(lines)?.message).toMatch(/^vetting result: INCOMPLETE \(incomplete\) — not tested: WD-A1/);
     expect(step(lines, 'diagnosis')).toContainEqual({
@@ -549,7 +557,9 @@ describe('OCPTV export', () => {
 
   it('a smoke run: NOT_APPLICABLE, its partial scans as measurements that miss the whole disk', () => {
     const { db, store, host } = freshDb();
-    const lines = ocptvLines(buildOcptvLines(gatherReportData(store, makeSmokeRun(db, host))));
+    const text = buildOcptvLines(gatherReportData(store, makeSmokeRun(db, host)));
+    expect(validateOcptv(text)).toEqual([]);
+    const lines = ocptvLines(text);
     expect(lines[1]!.testRunArtifact.testRunStart.parameters).toMatchObject({ profile: 'smoke', certifies: false });
     expect(runEnd(lines)).toEqual({ status: 'SKIP', result: 'NOT_APPLICABLE' });
     expect(resultLog(lines)?.message).toContain('the smoke profile is a demonstration run, not a certification');
@@ -558,7 +568,9 @@ describe('OCPTV export', () => {
 
   it('a stage that could not run: an error attributed to the declared software, the step ending in ERROR', () => {
     const { db, store, host } = freshDb();
-    const lines = ocptvLines(buildOcptvLines(gatherReportData(store, makeErroredRun(db, host))));
+    const text = buildOcptvLines(gatherReportData(store, makeErroredRun(db, host)));
+    expect(validateOcptv(text)).toEqual([]);
+    const lines = ocptvLines(text);
     expect(step(lines, 'error')).toEqual([{ symptom: 'cpustress-error', message: 'stress-ng is not installed', softwareInfoIds: ['0'] }]);
     expect(step(lines, 'testStepEnd').map((e) => e.status)).toEqual(['COMPLETE', 'ERROR']);
     expect(runEnd(lines)).toEqual({ status: 'COMPLETE', result: 'FAIL' }); // held: the bench prints FAIL

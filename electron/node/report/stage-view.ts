@@ -1,5 +1,5 @@
 import { StageErrorSummary, isStageName, stageDefinition } from '../../../common/stages/index.ts';
-import { isEmptyView, summaryView, type SummaryView, type ViewTable } from '../../../common/stages/summary-view.ts';
+import { summaryView, type SummaryView, type ViewTable } from '../../../common/stages/summary-view.ts';
 import type { ReportStageResult } from './types.ts';
 
 // A stored stage result as something to draw, from the stage's own summary
@@ -21,7 +21,8 @@ export interface StageResultView {
 const ErrorSummaryView = StageErrorSummary.omit({ rejectedSummary: true });
 
 export function stageResultView(r: ReportStageResult): StageResultView {
-  if (!isStageName(r.stage)) return { view: summaryView(ErrorSummaryView, {}), match: 'partial' };
+  // A stage this build does not know (a row from a newer or older version): nothing to draw it by.
+  if (!isStageName(r.stage)) return { view: { facts: [], lists: [], tables: [], sections: [] }, match: 'partial' };
   const schema = stageDefinition(r.stage).summary;
   if (schema.safeParse(r.summary).success) return { view: summaryView(schema, r.summary), match: 'own' };
   if (r.outcome === 'error' && StageErrorSummary.safeParse(r.summary).success) return { view: summaryView(ErrorSummaryView, r.summary), match: 'error' };
@@ -32,5 +33,3 @@ export function stageResultView(r: ReportStageResult): StageResultView {
 export function allTables(view: SummaryView): ViewTable[] {
   return [...view.tables, ...view.sections.flatMap((s) => allTables(s.view))];
 }
-
-export { isEmptyView };
