@@ -59,7 +59,8 @@ export interface RunVerdict {
 
 const PASSING = new Set<StageOutcome | null>(['passed', 'skipped', 'overridden']);
 
-function sameId(a: string, b: string): boolean {
+/** Whether two part ids name the same part: case, a 0x prefix and separators (: - space) do not count. */
+export function sameId(a: string, b: string): boolean {
   const norm = (s: string) => s.trim().toLowerCase().replace(/^0x/, '').replace(/[\s:-]/g, '');
   return norm(a) === norm(b);
 }

@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeRunReport } from '../../electron/node/report/index.ts';
-import { insertHost, insertTransition, makeFailedRun, makeOverriddenRun, makePassingRun, T0 } from '../../electron/node/report/testing/sample-runs.ts';
+import { insertHost, insertTransition, makeFailedRun, makeOverriddenRun, makePassingRun, makeSmokeRun, T0 } from '../../electron/node/report/testing/sample-runs.ts';
 import { openDatabase, type Db } from '../../electron/node/store/db.ts';
 import { openStore, type Store } from '../../electron/node/store/index.ts';
 
 // Prints real reports to PDF in Debian's Chromium and reads the PDF back with
-// poppler's pdftotext: the verdict must be on page one, and no table row may be
-// split across two pages (needs: apt-get install chromium poppler-utils).
+// poppler's pdftotext: the result, what it rests on (coverage, overrides) and
+// whether it certifies anything must be on the printed page one, and no table
+// row may be split across two pages (needs: apt-get install chromium poppler-utils).
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -56,6 +57,7 @@ beforeAll(async () => {
   runs.pass = makePassingRun(db, host);
   runs.fail = makeFailedRun(db, host);
   runs.override = makeOverriddenRun(db, host);
+  runs.smoke = makeSmokeRun(db, host);
   // A run with a long audit trail whose rows wrap over several lines, so the
   // table must span pages: every row carries a begin and an end marker.
   runs.long = makeOverriddenRun(db, host);
@@ -77,7 +79,7 @@ afterAll(async () => {
 describe('printed reports', () => {
   for (const format of ['A4', 'Letter'] as const) {
     it(`puts the verdict and the host identity on page one (${format})`, async () => {
-      const expected: Record<string, RegExp> = { pass: /\bPASS\b(?! WITH)/, fail: /\bFAIL\b/, override: /PASS WITH OVERRIDES/ };
+      const expected: Record<string, RegExp> = { pass: /\bPASS\b(?! WITH)/, fail: /\bFAIL\b/, override: /PASS WITH OVERRIDES/, smoke: /\bINCOMPLETE\b/ };
       for (const [kind, verdict] of Object.entries(expected)) {
         const { html } = writeRunReport(store, dir, runs[kind] as number);
         const pages = pageTexts(await printPdf(html, format));
@@ -87,6 +89,12 @@ describe('printed reports', () => {
         expect(first).toContain('S-4471-ZX');
         expect(first).toContain(`#${runs[kind]}`);
         if (kind === 'override') expect(first).toContain('supervisor:dana');
+        if (kind === 'pass') expect(first).not.toContain('not a certification');
+        if (kind === 'smoke') {
+          // A demonstration says so before anything else, and its partial scans show with their extent.
+          expect(first).toContain('This report is not a certification.');
+          expect(first).toMatch(/NV-001 \(\/dev\/sda\)\s+NOT TESTED\s+✗ surface scan \(Storage\): 16 MiB of 64\s+MiB \(25 %\)/);
+        }
         // Page numbers and the run id in every page's footer.
         pages.forEach((p, i) => {
           expect(p).toContain(`Page ${i + 1} of ${pages.length}`);

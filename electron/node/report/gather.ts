@@ -6,6 +6,7 @@ import { RESULT_TEXT } from '../../../common/verdict.ts';
 import { verdictOf } from '../runs/run-verdict.ts';
 import type { Store } from '../store/index.ts';
 import type { ReportTransitionRow } from '../store/report-data.ts';
+import { collectParts } from './parts.ts';
 import type { RunRow } from '../store/runs.ts';
 import type {
   ReportAggregate,
@@ -210,6 +211,7 @@ export function gatherReportData(store: Store, runId: number): ReportData {
     attempts,
     specDiffs,
     results,
+    parts: collectParts(inv, results, verdict.coverage),
     measurements: { aggregates, series, thermalCeilingC: ceilingC ?? host.max_temp_c ?? null },
     artifacts,
     transitions,

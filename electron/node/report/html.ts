@@ -1,75 +1,25 @@
-import type { z } from 'zod';
-import { stageDefinition, type StageName } from '../../../common/stages/index.ts';
-import { summaryView } from '../../../common/stages/summary-view.ts';
-import { renderLineChart, escapeXml as esc } from './charts.ts';
-import { serializeReportJson } from './json.ts';
-import type { ReportData, ReportSeries, Verdict } from './types.ts';
+import { formatBytes } from '../../../common/format.ts';
+import { PART_KINDS, extentText } from '../../../common/schema/coverage.ts';
+import { STAGE_NAMES } from '../../../common/stages/index.ts';
+import type { ViewCell } from '../../../common/stages/summary-view.ts';
+import type { CoverageLine } from '../../../common/verdict.ts';
+import { renderLineChart } from './charts.ts';
+import { esc, fmtDuration, fmtNum, fmtTime, kvTable, outcomeCell, table, td } from './html-kit.ts';
+import { cellHtml, resultsHtml } from './html-results.ts';
+import { REPORT_SCHEMA_VERSION, serializeReportJson } from './json.ts';
+import { allTables, stageResultView } from './stage-view.ts';
+import type { ReportData, ReportPart, ReportSeries, Verdict } from './types.ts';
 
 // report.html: one self-contained page set (inline CSS and SVG, no script, no
-// network) laid out for printing on A4 and Letter. Page one carries the
-// verdict, the host's identity and the stage table; each later section starts
-// on a new page. Deterministic: no clock, stable order (see gather.ts).
+// network) laid out for printing on A4 and Letter. Page one says what the run
+// established: the result and why, whether it certifies anything at all, what
+// was and was not tested per part, every failure and override with who and
+// why, and who the host is. Stage results follow, each drawn from its stage's
+// summary schema (html-results.ts). Deterministic: no clock, stable order.
 
 const MAX_CHART_SERIES = 12;
-
-export function fmtTime(iso: string | null): string {
-  if (!iso) return '—';
-  const t = Date.parse(iso);
-  if (!Number.isFinite(t)) return iso;
-  return `${new Date(t).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
-
-export function fmtDuration(ms: number | null): string {
-  if (ms === null) return '—';
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${String(s % 60).padStart(2, '0')} s`;
-  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
-}
-
-export function fmtBytes(n: number | null): string {
-  if (n === null) return '—';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
-}
-
-function fmtBps(n: number | null): string {
-  if (n === null) return '—';
-  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} Gbit/s`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} Mbit/s`;
-  return `${Math.round(n)} bit/s`;
-}
-
-function fmtNum(n: number | null, digits = 0): string {
-  return n === null ? '—' : n.toFixed(digits);
-}
-
-function passCell(passed: boolean | null): string {
-  if (passed === null) return '<td class="muted">—</td>';
-  return passed ? '<td class="ok">pass</td>' : '<td class="bad">FAIL</td>';
-}
-
-function outcomeCell(outcome: string | null): string {
-  if (outcome === null) return '<td class="muted">not reached</td>';
-  const cls = outcome === 'passed' ? 'ok' : outcome === 'overridden' ? 'warn' : outcome === 'skipped' ? 'muted' : 'bad';
-  return `<td class="${cls}">${esc(outcome)}</td>`;
-}
-
-function table(headers: string[], rows: string[], cls = ''): string {
-  return `<table${cls ? ` class="${cls}"` : ''}><thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
-}
-
-function td(text: string | number | null, cls = ''): string {
-  const v = text === null ? '—' : String(text);
-  return `<td${cls ? ` class="${cls}"` : ''}>${esc(v)}</td>`;
-}
+/** Parts the bench replaces: page one lists them with their serials. */
+const REPLACEABLE = new Set<ReportPart['kind']>(['disk', 'dimm', 'nic', 'gpu', 'pci']);
 
 const VERDICT_CLASS: Record<Verdict, string> = { PASS: 'pass', FAIL: 'fail', 'PASS WITH OVERRIDES': 'override', INCOMPLETE: 'incomplete' };
 
@@ -97,7 +47,7 @@ section.major { break-before: page; }
 section.major:first-of-type { break-before: auto; }
 table { width: 100%; border-collapse: collapse; margin: 1mm 0 3mm; font-size: 8.5pt; }
 thead { display: table-header-group; }
-tr, .verdict, .chart-box, .kv { break-inside: avoid; page-break-inside: avoid; }
+tr, .verdict, .notice, .chart-box, .kv { break-inside: avoid; page-break-inside: avoid; }
 th, td { border: 0.6pt solid #bbb; padding: 1.2mm 1.6mm; text-align: left; vertical-align: top; overflow-wrap: break-word; }
 td.mono, .mono { overflow-wrap: anywhere; }
 td.time { white-space: nowrap; }
@@ -114,7 +64,18 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .verdict.fail { border-color: #b00020; background: #fdecee; color: #7a0016; }
 .verdict.override { border-color: #b36b00; background: #fff4e0; color: #6b4000; }
 .verdict.incomplete { border-color: #555; background: #f2f2f2; color: #333; }
-.verdict table { color: #111; background: #fff; margin-top: 2mm; }
+.notice { border: 2.5pt solid #b36b00; background: #fff4e0; color: #5a3600; border-radius: 2mm; padding: 3mm 5mm; margin: 3mm 0; font-size: 10.5pt; }
+.notice strong { font-size: 12pt; }
+h4 { font-size: 9.5pt; margin: 3mm 0 1mm; break-after: avoid; }
+h5 { font-size: 9pt; margin: 2mm 0 1mm; break-after: avoid; }
+.limit { font-weight: normal; color: #555; font-size: 7.5pt; }
+.list ul { margin: 0.5mm 0 2mm; padding-left: 5mm; }
+.coverage-summary { margin: 0 0 1mm; font-weight: 600; }
+table.coverage td:first-child { width: 32%; }
+table.coverage td:nth-child(2) { width: 14%; white-space: nowrap; }
+.check { margin: 0.2mm 0; }
+table.facts td:first-child { width: 45%; }
+section.stage-result { margin-bottom: 3mm; }
 .ident { display: grid; grid-template-columns: 1fr 1fr; gap: 0 5mm; }
 .ident table td:first-child { width: 34%; color: #444; background: #f7f7f8; }
 .mono { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 8pt; }
@@ -129,22 +90,92 @@ footer.doc { margin-top: 6mm; border-top: 0.6pt solid #999; padding-top: 2mm; fo
 `;
 }
 
+/** The banner of a demonstration profile: nobody may read its report as a certification. */
+function notCertification(data: ReportData): string {
+  if (data.verdict.certifies) return '';
+  return `<div class="notice" id="not-certification"><strong>This report is not a certification.</strong> The <em>${esc(data.run.profile)}</em> profile is a demonstration run: it exercises the pipeline briefly (short loads, partial disk scans) and says nothing about whether this host may go back into service. Run the <em>standard</em> profile for that.</div>`;
+}
+
 function verdictBlock(data: ReportData): string {
   const v = data.verdict;
   const reasons = v.reasons.length ? `<ul>${v.reasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>` : '';
-  const overrides = v.overrides.length
-    ? table(
-        ['Overridden stage', 'By', 'Reason', 'When'],
-        v.overrides.map((o) => `<tr>${td(o.stage ?? '—')}${td(o.actor)}${td(o.reason ?? '(no reason recorded)')}${td(fmtTime(o.at))}</tr>`),
-        'overrides',
-      )
-    : '';
-  const wipe = data.run.wipeOverride.length ? `<p>Wipe-probe overridden for: <span class="mono">${esc(data.run.wipeOverride.join(', '))}</span></p>` : '';
-  return `<div class="verdict ${VERDICT_CLASS[v.value]}" id="verdict"><div class="word">${esc(v.value)}</div>${reasons}${overrides}${wipe}</div>`;
+  return `<div class="verdict ${VERDICT_CLASS[v.value]}" id="verdict"><div class="word">${esc(v.value)}</div>${reasons}</div>`;
 }
 
-function kvTable(rows: [string, string][], cls = 'kv'): string {
-  return `<table class="${cls}"><tbody>${rows.map(([k, v]) => `<tr>${td(k)}<td>${v}</td></tr>`).join('')}</tbody></table>`;
+/** What followed a failed or overridden attempt: a later attempt, a person's decision, or the run still holding. */
+function aftermath(data: ReportData, stage: string, attempt: number): string {
+  const later = data.attempts.filter((a) => a.name === stage && a.attempt > attempt);
+  const override = data.verdict.overrides.find((o) => o.stage === stage);
+  const out: string[] = [];
+  if (override && data.attempts.some((a) => a.name === stage && a.attempt === attempt && a.outcome === 'overridden')) out.push(`overridden by ${override.actor}: ${override.reason ?? 'no reason recorded'}`);
+  const last = later.at(-1);
+  if (last) out.push(`attempt ${last.attempt} ${last.outcome ?? 'unfinished'}`);
+  else if (data.run.state === 'FailedHolding' && data.run.failedStage === stage) out.push('held: waiting for a person to decide');
+  else if (data.run.state === 'Abandoned') out.push('run abandoned');
+  return out.join('; ') || '—';
+}
+
+/** Figures judged against a limit they missed, per part, from every stage's summary. */
+function outOfLimits(data: ReportData): { stage: string; part: string; label: string; cell: ViewCell }[] {
+  const out: { stage: string; part: string; label: string; cell: ViewCell }[] = [];
+  for (const r of data.results) {
+    const { view } = stageResultView(r);
+    for (const f of view.facts) if (f.cell.judged === 'bad') out.push({ stage: r.stage, part: '—', label: f.label, cell: f.cell });
+    for (const t of allTables(view)) {
+      for (const row of t.rows) {
+        for (const c of t.columns) {
+          const cell = row.cells[c.key];
+          if (cell?.judged !== 'bad') continue;
+          out.push({ stage: r.stage, part: row.partId ?? Object.values(row.cells)[0]?.text ?? '—', label: c.label, cell });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Every failed, errored or overridden attempt, what followed it, the figures out of limits, and every override with who and why. */
+function failuresAndOverrides(data: ReportData): string {
+  const bad = data.attempts.filter((a) => a.outcome === 'failed' || a.outcome === 'error' || a.outcome === 'overridden');
+  const limits = outOfLimits(data);
+  const v = data.verdict;
+  const parts: string[] = [];
+  if (bad.length) {
+    parts.push(
+      `<h3>Attempts that did not pass</h3>${table(
+        ['Stage', 'Attempt', 'Outcome', 'What it said', 'What followed'],
+        bad.map((a) => `<tr>${td(a.name)}${td(a.attempt, 'num')}${outcomeCell(a.outcome)}${td(a.message)}${td(aftermath(data, a.name, a.attempt))}</tr>`),
+        'failures',
+      )}`,
+    );
+  }
+  if (limits.length) {
+    parts.push(
+      `<h3>Out of limits</h3>${table(
+        ['Stage', 'Part', 'Figure', 'Value (limit)'],
+        limits.map((l) => `<tr>${td(l.stage)}${td(l.part, 'mono')}${td(l.label)}${cellHtml(l.cell)}</tr>`),
+        'out-of-limits',
+      )}`,
+    );
+  }
+  if (v.overrides.length) {
+    parts.push(
+      `<h3>Overrides</h3>${table(
+        ['Overridden stage', 'By', 'Reason', 'When'],
+        v.overrides.map((o) => `<tr>${td(o.stage ?? '—')}${td(o.actor)}${td(o.reason ?? '(no reason recorded)')}${td(fmtTime(o.at), 'time')}</tr>`),
+        'overrides',
+      )}`,
+    );
+  }
+  if (data.run.wipeOverride.length) parts.push(`<p class="warn">Wipe-probe overridden by a supervisor for: <span class="mono">${esc(data.run.wipeOverride.join(', '))}</span> (data on these disks was overwritten).</p>`);
+  return parts.length ? `<h2>Failures and overrides</h2>${parts.join('')}` : '';
+}
+
+/** The one line under the title: which run of which machine, so page one names the host even when it runs long. */
+function subtitle(data: ReportData): string {
+  const h = data.host;
+  const model = [h.manufacturer, h.model].filter(Boolean).join(' ');
+  return [`Run #${data.run.id}`, `profile ${data.run.profile}`, `serial ${h.serial ?? 'unknown'}`, model, fmtTime(data.run.finishedAt ?? data.run.startedAt ?? data.run.createdAt)].filter(Boolean).join(' · ');
 }
 
 function identity(data: ReportData): string {
@@ -156,11 +187,12 @@ function identity(data: ReportData): string {
     ['Model', esc([h.manufacturer, h.model].filter(Boolean).join(' ') || '—')],
     ['MACs', h.macs.length ? `<span class="mono">${h.macs.map(esc).join('<br>')}</span>` : '—'],
     ['CPU', esc(h.cpu ?? '—')],
-    ['Memory', esc(h.memoryBytes === null ? '—' : fmtBytes(h.memoryBytes))],
+    ['Memory', esc(h.memoryBytes === null ? '—' : formatBytes(h.memoryBytes))],
+    ['BIOS', esc(h.bios ?? '—')],
   ];
   const runRows: [string, string][] = [
     ['Run', `<strong>#${r.id}</strong>`],
-    ['Profile', esc(r.profile)],
+    ['Profile', `${esc(r.profile)}${data.verdict.certifies ? '' : ' <span class="warn">(demonstration: not a certification)</span>'}`],
     ['State', esc(r.state)],
     ['Created', esc(fmtTime(r.createdAt))],
     ['Started', esc(fmtTime(r.startedAt))],
@@ -169,6 +201,84 @@ function identity(data: ReportData): string {
     ['Boot MAC', `<span class="mono">${esc(h.bootMac ?? '—')}</span>`],
   ];
   return `<div class="ident">${kvTable(hostRows, 'kv host-ident')}${kvTable(runRows, 'kv run-ident')}</div>`;
+}
+
+function partText(kind: string, id: string, label: string | null | undefined): string {
+  const name = label && label.includes(id) ? label : label ? `${label} · ${id}` : id;
+  // "memory", not "memory memory": the kind is said once.
+  return name.toLowerCase().startsWith(kind) ? name : `${kind} ${name}`;
+}
+
+/** Gaps first: what the verdict depends on and was not tested, then partial scans, then the rest. */
+function coverageOrder(c: CoverageLine): number {
+  if (c.status === 'not-tested') return c.required ? 0 : 1;
+  if (c.status === 'tested') return c.extent && c.extent.done < c.extent.total ? 2 : 3;
+  return 4;
+}
+
+const PART_STATUS: { text: string; cls: string }[] = [
+  { text: 'NOT TESTED', cls: 'bad' },
+  { text: 'not tested (optional)', cls: 'warn' },
+  { text: 'tested in part', cls: 'warn' },
+  { text: 'tested', cls: 'ok' },
+  { text: 'not applicable', cls: 'muted' },
+];
+
+/** One check on a part: ✓ / ✗ / –, what, by which stage, how much of it and why. */
+function checkText(c: CoverageLine): string {
+  const mark = c.status === 'tested' ? '✓' : c.status === 'not-applicable' ? '–' : '✗';
+  const extent = c.extent ? extentText(c.extent) : null;
+  const why = c.reason && !(extent && c.reason.includes(extent)) ? c.reason : null;
+  const cls = c.status === 'tested' ? (c.extent && c.extent.done < c.extent.total ? 'warn' : 'ok') : c.status === 'not-applicable' ? 'muted' : c.required ? 'bad' : 'warn';
+  return `<div class="check"><span class="${cls}">${mark}</span> ${esc(c.check)} <span class="muted">(${esc(c.stage)})</span>${extent ? `: <span class="${cls === 'ok' ? '' : cls}">${esc(extent)}</span>` : ''}${why ? ` — ${esc(why)}` : ''}</div>`;
+}
+
+/**
+ * What was tested, per part: one row per part with every check on it, the
+ * gaps the result depends on first, partial scans with their extent.
+ */
+function coverageSection(data: ReportData): string {
+  const lines = data.verdict.coverage;
+  if (lines.length === 0) return '<h2>Coverage</h2><p class="muted">No stage has said what it covered.</p>';
+  const count = (f: (c: CoverageLine) => boolean) => lines.filter(f).length;
+  const partial = count((c) => c.status === 'tested' && !!c.extent && c.extent.done < c.extent.total);
+  const notTested = count((c) => c.status === 'not-tested');
+  const gaps = count((c) => c.status === 'not-tested' && c.required);
+  const summary = [
+    `${count((c) => c.status === 'tested')} tested${partial ? ` (${partial} only in part)` : ''}`,
+    `${count((c) => c.status === 'not-applicable')} not applicable`,
+    `${notTested} not tested${notTested ? ` (${gaps} the result depends on)` : ''}`,
+  ].join(' · ');
+  const byPart = new Map<string, CoverageLine[]>();
+  for (const c of lines) {
+    const key = `${c.part.kind}\u0000${c.part.id}`;
+    byPart.set(key, [...(byPart.get(key) ?? []), c]);
+  }
+  const groups = [...byPart.values()].map((checks) => ({
+    part: checks[0]!.part,
+    order: Math.min(...checks.map(coverageOrder)),
+    checks: checks.sort((a, b) => coverageOrder(a) - coverageOrder(b) || STAGE_NAMES.indexOf(a.stage) - STAGE_NAMES.indexOf(b.stage)),
+  }));
+  groups.sort((a, b) => a.order - b.order || PART_KINDS.indexOf(a.part.kind) - PART_KINDS.indexOf(b.part.kind) || (a.part.id < b.part.id ? -1 : a.part.id > b.part.id ? 1 : 0));
+  const rows = groups.map((g) => {
+    const status = PART_STATUS[g.order]!;
+    return `<tr>${td(partText(g.part.kind, g.part.id, g.part.label))}${td(status.text, status.cls)}<td>${g.checks.map(checkText).join('')}</td></tr>`;
+  });
+  return `<h2>Coverage</h2><p class="coverage-summary">${esc(`${lines.length} checks on ${groups.length} parts: ${summary}`)}</p>${table(['Part', 'Status', 'Checks'], rows, 'coverage')}`;
+}
+
+/** The replaceable parts by identity: what to look for on the bench, and what the audit trail remembers. */
+function partsSection(data: ReportData): string {
+  // A stand-in a stage named only to say "none here" (no GPU in this host) is no part to look for.
+  const onlyAbsent = (p: ReportPart) =>
+    !p.serial && !p.model && !p.location && data.verdict.coverage.filter((c) => c.part.kind === p.kind && c.part.id === p.id).every((c) => c.status === 'not-applicable');
+  const parts = data.parts.filter((p) => (REPLACEABLE.has(p.kind) || p.serial) && !onlyAbsent(p));
+  if (parts.length === 0) return '';
+  return `<h2>Parts</h2>${table(
+    ['Kind', 'Part', 'Serial / identity', 'Model', 'Where'],
+    parts.map((p) => `<tr>${td(p.kind)}${td(p.label ?? p.id)}${td([p.serial ?? p.id, ...p.aliases.filter((a) => a !== p.serial)].join(' · '), 'mono')}${td(p.model)}${td(p.location, 'mono')}</tr>`),
+    'parts',
+  )}`;
 }
 
 function stageTable(data: ReportData): string {
@@ -199,25 +309,6 @@ function specSection(data: ReportData): string {
   )}`;
 }
 
-// Interim: each stage's summary drawn from its schema (the report engineer replaces this).
-function cpuPsuSection(data: ReportData): string {
-  return data.results
-    .filter((r) => r.stage !== 'Inventory')
-    .map((r) => {
-      const view = summaryView(stageDefinition(r.stage as StageName).summary as z.ZodType, r.summary);
-      const tables = view.tables.map((t) =>
-        table(
-          t.columns.map((c) => c.label),
-          t.rows.map((row) => `<tr>${t.columns.map((c) => td(row.cells[c.key]?.text ?? null)).join('')}</tr>`),
-          'results',
-        ),
-      );
-      const facts = view.facts.length ? kvTable(view.facts.map((f) => [f.label, esc(f.cell.text)]), 'kv') : '';
-      return `<h3>${esc(r.stage)}</h3>${facts}${tables.join('')}`;
-    })
-    .join('');
-}
-
 function chartsSection(data: ReportData): string {
   const groups = new Map<string, ReportSeries[]>();
   for (const s of data.measurements.series) {
@@ -241,6 +332,7 @@ function chartsSection(data: ReportData): string {
         // Rails of 12 V and 3.3 V share no useful scale: plot each as its
         // deviation from its own baseline, so a dip on any rail is visible.
         const series = chosen.map((s) => {
+          // The first reading, taken before the load burst, is the rail's own baseline.
           const base = s.points[0]?.[1] ?? 1;
           return { name: `${s.sensor} (baseline ${fmtNum(base, 2)} V)`, points: s.points.map((p) => [p[0], base ? ((p[1] - base) / base) * 100 : 0] as [number, number]) };
         });
@@ -274,7 +366,7 @@ function auditSection(data: ReportData): string {
   const artifacts = data.artifacts.length
     ? `<h3>Artifacts</h3>${table(
         ['Name', 'Stage', 'Kind', 'Size', 'sha256'],
-        data.artifacts.map((a) => `<tr>${td(a.name)}${td(a.stage)}${td(a.kind)}${td(fmtBytes(a.size), 'num')}<td class="mono">${esc(a.sha256)}</td></tr>`),
+        data.artifacts.map((a) => `<tr>${td(a.name)}${td(a.stage)}${td(a.kind)}${td(formatBytes(a.size), 'num')}<td class="mono">${esc(a.sha256)}</td></tr>`),
         'artifacts',
       )}`
     : '';
@@ -305,19 +397,20 @@ export function renderReportHtml(data: ReportData): string {
 <main>
 <section class="major" id="summary">
 <h1>Hardware vetting report: ${esc(data.host.name)}</h1>
-<p class="sub">Run #${data.run.id} · profile ${esc(data.run.profile)} · ${esc(fmtTime(data.run.finishedAt ?? data.run.startedAt ?? data.run.createdAt))}</p>
+<p class="sub">${esc(subtitle(data))}</p>
+${notCertification(data)}
 ${verdictBlock(data)}
+${failuresAndOverrides(data)}
+${coverageSection(data)}
 ${identity(data)}
+${partsSection(data)}
 <h2>Stages</h2>
 ${stageTable(data)}
 </section>
 <section class="major" id="results">
 <h2>Results</h2>
 ${specSection(data)}
-
-
-
-${cpuPsuSection(data)}
+${resultsHtml(data)}
 </section>
 <section class="major" id="sensors">
 <h2>Thermal and PSU</h2>
@@ -326,7 +419,7 @@ ${chartsSection(data)}
 <section class="major" id="audit">
 <h2>Audit trail</h2>
 ${auditSection(data)}
-<footer class="doc">Run #${data.run.id} · ${esc(data.host.name)} · report.json sha256 <span class="mono" id="json-sha256">${sha256}</span><br>The report.json stored with this run carries the same results in machine-readable form (schema version 1, docs/report.schema.json).</footer>
+<footer class="doc">Run #${data.run.id} · ${esc(data.host.name)} · report.json sha256 <span class="mono" id="json-sha256">${sha256}</span><br>The report.json stored with this run carries the same results in machine-readable form (schema version ${REPORT_SCHEMA_VERSION}, docs/report.schema.json); report.ocptv.jsonl carries them in the OCP Test &amp; Validation format.</footer>
 </section>
 </main>
 </body>

@@ -1,3 +1,4 @@
+import type { PartKind } from '../../../common/schema/coverage.ts';
 import type { RunResult } from '../../../common/schema/run.ts';
 import type { CoverageLine } from '../../../common/verdict.ts';
 
@@ -80,6 +81,26 @@ export interface ReportStageResult {
   coverage: CoverageLine[];
 }
 
+/**
+ * One part of the host the run speaks about: every part a stage's coverage or
+ * summary names, joined with what the inventory knows of it (serial, model).
+ * The printed report lists the replaceable ones; the OCP export declares each
+ * as a hardware info.
+ */
+export interface ReportPart {
+  kind: PartKind;
+  /** The identity the bench knows it by: disk serial / WWN / loop:FILE, NIC MAC, GPU serial or UUID, sensor name. */
+  id: string;
+  /** What a person reads: the device, slot or model. */
+  label: string | null;
+  serial: string | null;
+  model: string | null;
+  /** Where it sits: device path, PCI address, slot. */
+  location: string | null;
+  /** Other identities of the same part (a disk's WWN or loop:FILE beside its serial, a GPU's UUID). */
+  aliases: string[];
+}
+
 export interface ReportAggregate {
   kind: string;
   sensor: string;
@@ -138,6 +159,8 @@ export interface ReportData {
   specDiffs: ReportSpecDiff[];
   /** One entry per stage that stored a summary, in stage order. */
   results: ReportStageResult[];
+  /** Every part the stages and the inventory name, by kind then id. */
+  parts: ReportPart[];
   measurements: { aggregates: ReportAggregate[]; series: ReportSeries[]; thermalCeilingC: number | null };
   artifacts: ReportArtifact[];
   transitions: ReportTransition[];

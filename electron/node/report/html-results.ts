@@ -1,0 +1,137 @@
+import { formatBytes } from '../../../common/format.ts';
+import { Inventory } from '../../../common/schema/inventory.ts';
+import { isStageName, stageDefinition } from '../../../common/stages/index.ts';
+import { isEmptyView, type SummaryView, type ViewCell, type ViewTable } from '../../../common/stages/summary-view.ts';
+import { esc, kvTable, table, td } from './html-kit.ts';
+import { stageResultView } from './stage-view.ts';
+import type { ReportData, ReportStageResult } from './types.ts';
+
+// The Results pages: every stage's summary drawn from its own schema
+// (common/stages/summary-view.ts), the same view model the UI draws. Numbers
+// judged against a floor or ceiling print as ✓ / ✗ with the limit. A stage may
+// have a custom section here (Inventory does, for a compact host sheet); a new
+// stage needs none: its schema's annotations say how it is drawn.
+
+/** Widest table drawn as one: wider ones are split, the part column repeated, so each fits an A4 page. */
+const MAX_COLUMNS = 8;
+
+type CustomSection = (summary: unknown) => string | null;
+
+const CUSTOM_SECTIONS: Record<string, CustomSection> = {
+  Inventory: inventorySection,
+};
+
+/** A judged cell says whether it met its limit and which limit, so a printed page needs no legend. */
+export function cellHtml(cell: ViewCell | undefined, tag: 'td' | 'span' = 'td'): string {
+  if (!cell) return tag === 'td' ? '<td class="muted">—</td>' : '—';
+  const numeric = typeof cell.value === 'number';
+  const cls = [numeric ? 'num' : '', cell.judged === 'good' ? 'ok' : cell.judged === 'bad' ? 'bad' : cell.text === '—' ? 'muted' : ''].filter(Boolean).join(' ');
+  const mark = cell.judged === 'good' ? '✓ ' : cell.judged === 'bad' ? '✗ ' : '';
+  const limit = cell.limit ? ` <span class="limit">(${esc(cell.limit)})</span>` : '';
+  const body = `${mark}${esc(cell.text)}${limit}`;
+  return tag === 'td' ? `<td${cls ? ` class="${cls}"` : ''}>${body}</td>` : `<span${cls ? ` class="${cls}"` : ''}>${body}</span>`;
+}
+
+function viewTableHtml(t: ViewTable): string {
+  // Columns nobody filled in say nothing on paper (report.json keeps them).
+  const columns = t.columns.filter((c) => t.rows.some((r) => r.cells[c.key] && r.cells[c.key]!.text !== '—'));
+  if (columns.length === 0 || t.rows.length === 0) return '';
+  const [first, ...rest] = columns;
+  const chunks: (typeof columns)[] = [];
+  for (let i = 0; i < rest.length || i === 0; i += MAX_COLUMNS - 1) chunks.push([first!, ...rest.slice(i, i + MAX_COLUMNS - 1)]);
+  return chunks
+    .map((cols, i) => {
+      const title = `${t.title}${chunks.length > 1 ? ` (${i + 1} of ${chunks.length})` : ''}`;
+      // Numbers align right, and so do their headings.
+      const numeric = (key: string) => t.rows.some((r) => typeof r.cells[key]?.value === 'number') && t.rows.every((r) => r.cells[key] === undefined || r.cells[key]!.value === null || typeof r.cells[key]!.value === 'number');
+      const head = cols.map((c) => `<th${numeric(c.key) ? ' class="num"' : ''}>${esc(c.label)}</th>`).join('');
+      const rows = t.rows.map((r) => `<tr>${cols.map((c) => cellHtml(r.cells[c.key])).join('')}</tr>`).join('');
+      return `<h4>${esc(title)}</h4><table class="summary-table" data-table="${esc(t.key)}"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
+    })
+    .join('');
+}
+
+/** A summary view as HTML: facts as a label/value table, lists, tables, then nested sections. */
+export function viewHtml(view: SummaryView, depth = 0): string {
+  const parts: string[] = [];
+  if (view.facts.length) parts.push(`<table class="kv facts"><tbody>${view.facts.map((f) => `<tr>${td(f.label)}${cellHtml(f.cell)}</tr>`).join('')}</tbody></table>`);
+  for (const l of view.lists) parts.push(`<div class="list"><strong>${esc(l.title)}</strong><ul>${l.items.map((x) => `<li>${esc(x)}</li>`).join('')}</ul></div>`);
+  for (const t of view.tables) parts.push(viewTableHtml(t));
+  for (const s of view.sections) {
+    if (isEmptyView(s.view)) continue;
+    parts.push(`<h${Math.min(5, 4 + depth)}>${esc(s.title)}</h${Math.min(5, 4 + depth)}>${viewHtml(s.view, depth + 1)}`);
+  }
+  return parts.join('');
+}
+
+function resultHeading(r: ReportStageResult): string {
+  const title = isStageName(r.stage) ? stageDefinition(r.stage).title : '';
+  const cls = r.outcome === 'passed' ? 'ok' : r.outcome === 'overridden' ? 'warn' : r.outcome === 'skipped' || r.outcome === null ? 'muted' : 'bad';
+  return `<h3 id="result-${esc(r.stage)}">${esc(r.stage)} <span class="${cls}">${esc(r.outcome ?? 'unfinished')}</span> <span class="muted">· attempt ${r.attempt}${title ? ` · ${esc(title)}` : ''}</span></h3>`;
+}
+
+function resultBody(r: ReportStageResult): string {
+  const custom = CUSTOM_SECTIONS[r.stage]?.(r.summary);
+  if (custom) return custom;
+  const { view, match } = stageResultView(r);
+  const note =
+    match === 'error'
+      ? '<p class="muted">The stage could not produce its own summary; what it reported about the failure:</p>'
+      : match === 'partial'
+        ? '<p class="warn">This summary does not match the stage’s schema (an older agent, or a changed row): what matches is shown; report.json keeps all of it.</p>'
+        : '';
+  return note + (isEmptyView(view) ? '<p class="muted">No figures recorded.</p>' : viewHtml(view));
+}
+
+/** Every stage result that stored a summary, in stage order. */
+export function resultsHtml(data: ReportData): string {
+  if (data.results.length === 0) return '<p class="muted">No stage has reported a result yet.</p>';
+  return data.results.map((r) => `<section class="stage-result" data-stage="${esc(r.stage)}">${resultHeading(r)}${resultBody(r)}</section>`).join('');
+}
+
+/** Inventory's own section: the host sheet, compact (the generic view would spread it over a page). */
+function inventorySection(summary: unknown): string | null {
+  const raw = typeof summary === 'object' && summary !== null && 'inventory' in summary ? (summary as { inventory: unknown }).inventory : null;
+  const parsed = Inventory.safeParse(raw);
+  if (!parsed.success) return null;
+  const inv = parsed.data;
+  const or = (...xs: (string | null | undefined)[]) => xs.filter(Boolean).join(' ') || '—';
+  const rows: [string, string][] = [
+    ['System', esc(or(inv.system.manufacturer, inv.system.product))],
+    ['System serial', `<span class="mono">${esc(inv.system.serial ?? '—')}</span>`],
+    ['BIOS', esc(or(inv.bios.vendor, inv.bios.version, inv.bios.date))],
+    ...(inv.bmc ? ([['BMC firmware', esc(inv.bmc.version ?? '—')]] as [string, string][]) : []),
+    ['CPU', esc(`${inv.cpu.model ?? 'unknown'} · ${inv.cpu.sockets} socket(s), ${inv.cpu.cores} cores, ${inv.cpu.threads} threads`)],
+    ['Memory', esc(formatBytes(inv.memory.totalBytes))],
+  ];
+  const out = [kvTable(rows, 'kv inventory')];
+  if (inv.disks.length) {
+    out.push(
+      `<h4>Disks</h4>${table(
+        ['Device', 'Model', 'Serial', 'WWN', 'Size', 'Transport'],
+        inv.disks.map((d) => `<tr>${td(d.path)}${td(d.model ?? null)}${td(d.serial ?? null, 'mono')}${td(d.wwn ?? null, 'mono')}${td(formatBytes(d.sizeBytes), 'num')}${td(d.transport ?? (d.backingFile ? `loop: ${d.backingFile}` : null))}</tr>`),
+        'inventory-disks',
+      )}`,
+    );
+  }
+  if (inv.nics.length) {
+    out.push(
+      `<h4>NICs</h4>${table(
+        ['Name', 'MAC', 'Link', 'Driver'],
+        inv.nics.map((n) => `<tr>${td(n.name)}${td(n.mac, 'mono')}${td(n.speedMbps ? `${n.speedMbps} Mbit/s` : null, 'num')}${td(n.driver ?? null)}</tr>`),
+        'inventory-nics',
+      )}`,
+    );
+  }
+  if (inv.gpus.length) {
+    out.push(
+      `<h4>GPUs</h4>${table(
+        ['Model', 'Serial', 'UUID', 'PCI address', 'Memory'],
+        inv.gpus.map((g) => `<tr>${td(g.model)}${td(g.serial ?? null, 'mono')}${td(g.uuid ?? null, 'mono')}${td(g.busId ?? null, 'mono')}${td(g.memoryMiB ? `${g.memoryMiB} MiB` : null, 'num')}</tr>`),
+        'inventory-gpus',
+      )}`,
+    );
+  }
+  if (inv.missingTools.length) out.push(`<p class="muted">Tools missing or failed while collecting: ${esc(inv.missingTools.join(', '))}</p>`);
+  return out.join('');
+}
