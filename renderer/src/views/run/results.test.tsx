@@ -68,13 +68,13 @@ const stage = (name: StageView['name'], coverage: StageView['coverage']): StageV
 
 describe('<CoveragePanel>', () => {
   const disk = { kind: 'disk' as const, id: 'E2E-DISK-A', label: 'E2E-DISK-A (/dev/sdb)' };
-  const run = {
-    stages: [
-      stage('SMART', [notTested(disk, 'SMART health and counters', 'SMART could not be read on /dev/sdb', true)]),
-      stage('Storage', [tested(disk, 'surface scan', { extent: { done: 16 * 1024 ** 2, total: 64 * 1024 ** 2, unit: 'bytes' } })]),
-      stage('GPU', [notApplicable({ kind: 'gpu', id: 'gpus' }, 'compute burn', 'no GPU in this host')]),
-    ],
-  } as RunDetailView;
+  const stages = [
+    stage('SMART', [notTested(disk, 'SMART health and counters', 'SMART could not be read on /dev/sdb', true)]),
+    stage('Storage', [tested(disk, 'surface scan', { extent: { done: 16 * 1024 ** 2, total: 64 * 1024 ** 2, unit: 'bytes' } })]),
+    stage('GPU', [notApplicable({ kind: 'gpu', id: 'gpus' }, 'compute burn', 'no GPU in this host')]),
+  ];
+  // The verdict's claims are the stages' own (no named part was left out here).
+  const run = { stages, verdict: { reasons: [], coverage: stages.flatMap((s) => s.coverage.map((c) => ({ ...c, stage: s.name }))) } } as RunDetailView;
   const html = renderToStaticMarkup(<CoveragePanel run={run} />);
 
   it('sums the run up in one line and names the required gaps', () => {
