@@ -74,7 +74,7 @@ describe('<CoveragePanel>', () => {
     stage('GPU', [notApplicable({ kind: 'gpu', id: 'gpus' }, 'compute burn', 'no GPU in this host')]),
   ];
   // The verdict's claims are the stages' own (no named part was left out here).
-  const run = { stages, verdict: { reasons: [], coverage: stages.flatMap((s) => s.coverage.map((c) => ({ ...c, stage: s.name }))) } } as RunDetailView;
+  const run = { stages, verdict: { reasons: [], coverage: stages.flatMap((s) => s.coverage.map((c) => ({ ...c, stage: s.name }))) } } as unknown as RunDetailView;
   const html = renderToStaticMarkup(<CoveragePanel run={run} />);
 
   it('sums the run up in one line and names the required gaps', () => {
