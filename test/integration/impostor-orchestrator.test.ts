@@ -137,7 +137,7 @@ describe('5. the agent authenticates the orchestrator', () => {
   it('without a pin, the agent refuses the destructive stage an unauthenticated orchestrator orders', async () => {
     const agent = startAgent(impostor.url, 'a-token-the-impostor-now-has', null);
     const result = await impostorGot((f) => f.type === 'stage-result' && f.stage === 'Storage');
-    expect(result).toMatchObject({ outcome: 'error', summary: { refused: 'orchestrator-not-authenticated' } });
+    expect(result).toMatchObject({ outcome: 'error', summary: { infraError: 'orchestrator-not-authenticated' } });
     expect(String(result.message)).toMatch(/could not authenticate the orchestrator/);
     expect(impostor.frames.some((f) => f.type === 'stage-started' && f.stage === 'Storage')).toBe(false);
     await agent.until((l) => l.includes('refused: Storage writes to disks'));
