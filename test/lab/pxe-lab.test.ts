@@ -219,6 +219,11 @@ async function fullRunScenario(s: Scenario & { fullRun: { expect: string } }): P
     const reportDir = join(dataDir, 'artifacts', `run-${started.run}`);
     expect(existsSync(join(reportDir, 'report.html'))).toBe(true);
     expect(existsSync(join(reportDir, 'report.json'))).toBe(true);
+    // A real emulated NVMe with real SMART was read and judged. A smoke run certifies nothing.
+    const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as { verdict: { result: string; coverage: { stage: string; part: { id: string }; status: string }[] } };
+    expect(report.verdict.result).toBe('incomplete');
+    const smart = report.verdict.coverage.filter((c) => c.stage === 'SMART' && c.status === 'tested').map((c) => c.part.id);
+    expect(smart).toContain('LABNVME0001');
     // Told to power off after Reporting: the machine stops by itself.
     const exit = await Promise.race([qemu.then(() => 'stopped'), new Promise((r) => setTimeout(() => r('still running'), 120_000))]);
     expect(exit, tail(serialLog)).toBe('stopped');
