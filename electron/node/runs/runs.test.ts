@@ -168,6 +168,21 @@ describe('a run through the service', () => {
     expect(smart.coverage.map((c) => c.status)).toEqual(['tested', 'not-tested']);
   });
 
+  it('never passes a host that lists no expected disks: SMART and Storage tested nothing', () => {
+    store.hosts.add({ name: 'diskless', macs: [], profile: 'standard', disks: [], specYaml: null });
+    const { runId: id } = runs.commands.startRun('diskless');
+    seq = 0;
+    runs.messages.agentHello(id, { session: 'session-a' });
+    const play = (stage: AgentStageName, outcome: StageResult['outcome']) => {
+      const attempt = store.runs.latestAttempt(id, stage)!.attempt;
+      const body = stageResultBody(stage, { disks: [], outcome });
+      runs.messages.applyAgentMessage(id, 'session-a', { type: 'stage-result', seq: ++seq, ts: Date.now(), stage, attempt, ...body, summary: body.summary as Record<string, unknown> });
+    };
+    for (const stage of agentStagesFrom('Inventory')) play(stage, stage === 'SMART' || stage === 'Storage' || stage === 'GPU' ? 'skipped' : 'passed');
+    expect(state(id)).toMatchObject({ state: 'Completed', result: 'incomplete' });
+    expect(runs.views.detail(id).verdict.reasons.join('\n')).toMatch(/no expected disks/);
+  });
+
   it('a critical spec difference fails SpecValidate and fires SpecMismatch', () => {
     const id = started('node1', 'cpu: { sockets: 2 }\n');
     passInventory(id);
