@@ -74,14 +74,15 @@ export function SummaryBlock({ view, level }: { view: SummaryView; level: Level 
           </ul>
         </div>
       ))}
-      {view.tables.map((t) => (
-        <ViewTableBlock key={t.key} table={t} />
-      ))}
+      {/* Nested records (a host's system, CPU, memory) read as context before long tables. */}
       {view.sections.map((s) => (
         <section key={s.key} className="summary-section" aria-label={s.title}>
           <Heading className="summary-head">{s.title}</Heading>
           <SummaryBlock view={s.view} level={below} />
         </section>
+      ))}
+      {view.tables.map((t) => (
+        <ViewTableBlock key={t.key} table={t} />
       ))}
     </>
   );
