@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fioJsonFromOutputFile, parseFioErrorLine, parseFioJson, parseFioStatusLine, type FioIoFailure, type FioVerifyFailure } from './parsers/fio.ts';
+import { fioJsonFromOutputFile, parseFioErrorLine, parseFioJson, parseFioStatusLine, type FioIoFailure, type FioJob, type FioVerifyFailure } from './parsers/fio.ts';
 import { badBlockCount, badRangesFailure, describeBadRange, mergeRanges, type BadRange } from './bad-ranges.ts';
 import { ToolInfraError, type ToolRunner } from '../../runtime/tool-runner.ts';
 import type { StageProgressUpdate } from '../types.ts';
@@ -10,6 +10,10 @@ import type { StageProgressUpdate } from '../types.ts';
 // disk writable and readable with the right data is one write pass and one
 // read pass, which is what this does, with fio at device speed (O_DIRECT,
 // libaio, a deep queue, 1 MiB I/Os).
+//
+// Both passes run in one fio process (a second one cost up to half a second
+// of start-up on this bench), as two groups of jobs: the write jobs, then —
+// behind a stonewall, once every write has finished — the read jobs.
 //
 // Write pass: fio writes the span sequentially with verify=crc32c, so every
 // `verifyInterval` bytes (4 KiB, or the logical block if larger) begin with a
@@ -130,8 +134,8 @@ type Failure = FioIoFailure | FioVerifyFailure;
 
 interface PassResult {
   failures: Failure[];
-  /** Bytes fio moved without an I/O error, in the pass's direction. */
-  movedBytes: number;
+  /** fio's report of each job (empty when the run was stopped early). */
+  jobs: FioJob[];
   seconds: number;
   stoppedEarly: boolean;
   log: string;
@@ -139,10 +143,14 @@ interface PassResult {
 
 const safeName = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_').slice(-80);
 
-function jobArgs(j: ScanJob, direction: 'write' | 'read'): string[] {
-  const own = [`--name=${j.name}`, `--offset=${j.offset}`, `--size=${j.size}`, `--bs=${j.ioSize}`, `--verify_interval=${j.verifyInterval}`, `--verify_offset=${j.verifyOffset}`];
-  return direction === 'write' ? [...own, '--do_verify=0'] : [...own, '--verify_only=1'];
+/** The write jobs, then the read jobs behind a stonewall (a job option: it waits for every job before it). */
+function scanJobArgs(jobs: readonly ScanJob[]): string[][] {
+  const own = (j: ScanJob, direction: 'write' | 'read') => [`--name=${direction}-${j.name}`, `--offset=${j.offset}`, `--size=${j.size}`, `--bs=${j.ioSize}`, `--verify_interval=${j.verifyInterval}`, `--verify_offset=${j.verifyOffset}`];
+  return [...jobs.map((j) => [...own(j, 'write'), '--do_verify=0']), ...jobs.map((j, i) => [...own(j, 'read'), ...(i === 0 ? ['--stonewall'] : []), '--verify_only=1'])];
 }
+
+const sum = (jobs: readonly FioJob[], prefix: string, pick: (j: FioJob) => number) => jobs.filter((j) => j.name.startsWith(prefix)).reduce((n, j) => n + pick(j), 0);
+const longest = (jobs: readonly FioJob[], prefix: string) => Math.max(0, ...jobs.filter((j) => j.name.startsWith(prefix)).map((j) => j.runtimeMs)) / 1000;
 
 /**
  * One fio run over `jobs`. Failures are parsed from stderr as they come, so a
@@ -154,7 +162,6 @@ async function runPass(
   label: string,
   globalArgs: string[],
   jobs: string[][],
-  direction: 'write' | 'read',
   onStatus?: (line: string) => void,
 ): Promise<PassResult> {
   const outFile = join(o.workDir, `scan-${safeName(o.device.name)}-${label}-${process.pid}-${Date.now()}.json`);
@@ -203,14 +210,13 @@ async function runPass(
     await rm(outFile, { force: true });
   }
   const log = `$ fio ${args.join(' ')}\nexit ${exit}\n--- stderr (failures and messages) ---\n${stderr.slice(-200_000)}\n--- JSON ---\n${json.slice(0, 200_000)}\n`;
-  if (stoppedEarly) return { failures, movedBytes: 0, seconds, stoppedEarly, log };
+  if (stoppedEarly) return { failures, jobs: [], seconds, stoppedEarly, log };
   if (!json.trim()) throw new Error(`fio (${label}) on ${o.device.path} exited ${exit} without a JSON report: ${stderr.trim().split('\n').slice(-2).join(' ').slice(0, 300)}`);
   const parsed = parseFioJson(fioJsonFromOutputFile(json));
-  const movedBytes = parsed.jobs.reduce((n, j) => n + (direction === 'write' ? j.writeBytes : j.readBytes), 0);
   // A job error that is not an I/O or verify error of a block (EIO 5, EILSEQ 84) means fio itself could not run the pass.
   const odd = parsed.jobs.find((j) => j.error !== 0 && j.error !== 5 && j.error !== 84);
   if (odd) throw new Error(`fio (${label}) on ${o.device.path} stopped with error ${odd.error}${parsed.messages.length ? `: ${parsed.messages.join('; ').slice(0, 200)}` : ''}`);
-  return { failures, movedBytes, seconds, stoppedEarly, log };
+  return { failures, jobs: parsed.jobs, seconds, stoppedEarly, log };
 }
 
 /** Bytes of distinct I/Os that failed in `direction` (fio counts none of them in io_bytes). */
@@ -238,7 +244,7 @@ interface Recheck {
 async function refine(o: VerifiedScanOptions, chunks: readonly Recheck[], logs: string[]): Promise<{ unreadable: BadRange[]; corrupted: BadRange[] }> {
   const base = ['--filename=' + o.device.path, '--direct=1', '--ioengine=libaio', `--iodepth=${o.iodepth}`, '--rw=read', '--verify_state_save=0', '--continue_on_error=all', '--error_dump=1'];
   const byInterval = chunks.map((c, i) => [`--name=recheck${i}`, `--offset=${c.offset}`, `--size=${c.size}`, `--bs=${c.job.verifyInterval}`, '--verify=crc32c', `--verify_interval=${c.job.verifyInterval}`, `--verify_offset=${c.job.verifyOffset}`]);
-  const first = await runPass(o, 'recheck', base, byInterval, 'read');
+  const first = await runPass(o, 'recheck', base, byInterval);
   logs.push(first.log);
   const corrupted: BadRange[] = [];
   let unreadable: BadRange[] = [];
@@ -250,7 +256,7 @@ async function refine(o: VerifiedScanOptions, chunks: readonly Recheck[], logs: 
   const coarse = mergeRanges(unreadable).filter((r) => r.end - r.start > logical).slice(0, MAX_REFINED_CHUNKS);
   if (coarse.length > 0) {
     const byBlock = coarse.map((r, i) => [`--name=block${i}`, `--offset=${r.start}`, `--size=${r.end - r.start}`, `--bs=${logical}`]);
-    const second = await runPass(o, 'blocks', base, byBlock, 'read');
+    const second = await runPass(o, 'blocks', base, byBlock);
     logs.push(second.log);
     const exact = second.failures.flatMap((f) => (f.kind === 'io' ? [{ start: f.offset, end: f.offset + f.length, kind: 'unreadable' as const }] : []));
     // Intervals read block by block keep only the blocks that failed; the others stay as found.
@@ -274,35 +280,32 @@ export async function runVerifiedScan(o: VerifiedScanOptions): Promise<VerifiedS
     o.progress({ item: o.disk, percent: Math.min(100, percent), etaS, message });
   };
   try {
-    // Write pass: fio's own percentage of the span (a status line each second, so a pass
-    // shorter than that shows only where it starts and ends).
-    report(0, `verified scan: writing ${span} bytes`);
-    const write = await runPass(o, 'write', global, jobs.map((j) => jobArgs(j, 'write')), 'write', (line) => {
-      const s = parseFioStatusLine(line);
-      if (s?.percent == null) return;
-      report(s.percent / 2, `verified scan: writing ${s.percent.toFixed(1)}%${s.writeBps ? ` at ${(s.writeBps / 1e6).toFixed(0)} MB/s` : ''}`);
-    });
-    logs.push(write.log);
-    report(50, `verified scan: written in ${write.seconds.toFixed(1)} s; reading and checking`);
-    // Read pass: fio shows no percentage for verify_only, so the bytes read are summed from its rate.
-    let readBytes = 0;
+    // Progress: fio shows no percentage for the verify_only jobs, so the bytes written and
+    // read are summed from the rates on its status line (one a second; a scan shorter
+    // than that shows only where it starts and ends).
+    report(0, `verified scan: writing ${span} bytes, then reading them back`);
+    let written = 0;
+    let checked = 0;
     let last = Date.now();
-    const read = write.stoppedEarly
-      ? null
-      : await runPass(o, 'read', global, jobs.map((j) => jobArgs(j, 'read')), 'read', (line) => {
-          const s = parseFioStatusLine(line);
-          const now = Date.now();
-          if (s?.readBps != null) readBytes = Math.min(span, readBytes + (s.readBps * (now - last)) / 1000);
-          last = now;
-          const pct = Math.min(99.9, (readBytes / span) * 100);
-          report(50 + pct / 2, `verified scan: reading and checking ~${pct.toFixed(0)}%${s?.readBps ? ` at ${(s.readBps / 1e6).toFixed(0)} MB/s` : ''}`);
-        });
-    if (read) {
-      logs.push(read.log);
-      report(100, `verified scan: read and checked in ${read.seconds.toFixed(1)} s`);
-    }
+    const pass = await runPass(o, 'scan', global, scanJobArgs(jobs), (line) => {
+      const s = parseFioStatusLine(line);
+      const now = Date.now();
+      const dt = (now - last) / 1000;
+      last = now;
+      if (!s) return;
+      const reading = s.jobStates?.includes('V') ?? false;
+      if (reading) {
+        written = span;
+        checked = Math.min(span, checked + (s.readBps ?? 0) * dt);
+      } else written = Math.min(span, written + (s.writeBps ?? 0) * dt);
+      const pct = Math.min(99.9, ((written + checked) / (2 * span)) * 100);
+      const rate = reading ? s.readBps : s.writeBps;
+      report(pct, `verified scan: ${reading ? 'reading and checking' : 'writing'} ~${(((reading ? checked : written) / span) * 100).toFixed(0)}%${rate ? ` at ${(rate / 1e6).toFixed(0)} MB/s` : ''}`);
+    });
+    logs.push(pass.log);
 
-    const failures = [...write.failures, ...(read?.failures ?? [])];
+    const failures = pass.failures;
+    const readFailures = failures.filter((f) => f.kind === 'verify' || f.direction !== 'write');
     const errors = {
       write: failures.filter((f) => f.kind === 'io' && f.direction === 'write').length,
       read: failures.filter((f) => f.kind === 'io' && f.direction !== 'write').length,
@@ -317,24 +320,25 @@ export async function runVerifiedScan(o: VerifiedScanOptions): Promise<VerifiedS
       badRanges: [],
       coveredBytes: 0,
       diskBytes: o.device.sizeBytes,
-      writeSeconds: write.seconds,
-      readSeconds: read?.seconds ?? 0,
+      writeSeconds: longest(pass.jobs, 'write-'),
+      readSeconds: longest(pass.jobs, 'read-'),
       errors,
     };
-    if (write.stoppedEarly || read?.stoppedEarly) {
+    if (pass.stoppedEarly) {
       const ranges = mergeRanges(failures.map(chunkOf));
       return finish(o, summary, ranges, logical, `the verified scan stopped on ${o.device.path} after ${MAX_FAILURES} failed I/Os: the disk fails almost everywhere`);
     }
+    report(99.9, `verified scan: written in ${summary.writeSeconds.toFixed(1)} s, read and checked in ${summary.readSeconds.toFixed(1)} s`);
     // fio's own count must account for every byte of the span: moved, or failed and named.
-    const wrote = write.movedBytes + failedIoBytes(write.failures, 'write');
-    const readBack = read!.movedBytes + failedIoBytes(read!.failures, 'read');
+    const wrote = sum(pass.jobs, 'write-', (j) => j.writeBytes) + failedIoBytes(failures, 'write');
+    const readBack = sum(pass.jobs, 'read-', (j) => j.readBytes) + failedIoBytes(failures, 'read');
     if (wrote !== span || readBack !== span) {
       throw new Error(`the verified scan did not cover its span on ${o.device.path}: fio wrote ${wrote} and read ${readBack} of ${span} bytes`);
     }
     summary.coveredBytes = span;
 
     const writeFailed = failures.flatMap((f) => (f.kind === 'io' && f.direction === 'write' ? [chunkOf(f)] : []));
-    const suspects = mergeRanges(read!.failures.map((f) => ({ ...chunkOf(f), kind: 'unreadable' as const })));
+    const suspects = mergeRanges(readFailures.map((f) => ({ ...chunkOf(f), kind: 'unreadable' as const })));
     const rechecks: Recheck[] = suspects.slice(0, MAX_REFINED_CHUNKS).map((r) => ({ offset: r.start, size: r.end - r.start, job: jobAt(jobs, r.start) }));
     let ranges: BadRange[] = [...writeFailed];
     if (rechecks.length > 0) {
@@ -346,7 +350,7 @@ export async function runVerifiedScan(o: VerifiedScanOptions): Promise<VerifiedS
       for (const c of rechecks) {
         const end = c.offset + c.size;
         if (seenNow.some((r) => r.start < end && r.end > c.offset)) continue;
-        for (const f of read!.failures) {
+        for (const f of readFailures) {
           if (f.offset < c.offset || f.offset >= end) continue;
           ranges.push({ start: f.offset, end: f.offset + f.length, kind: f.kind === 'verify' ? 'corrupted-once' : 'unreadable-once' });
         }

@@ -70,7 +70,7 @@ describe('parseFioStatusLine', () => {
     const out = captured('fio-eta-always-stdout.txt');
     const statuses = out.split(/[\r\n]+/).map(parseFioStatusLine).filter((s) => s !== null);
     expect(statuses.length).toBeGreaterThanOrEqual(5);
-    expect(statuses[0]).toEqual({ percent: 33.3, etaS: 6, readIops: 5315, writeIops: 5218, readBps: 20.8 * 1024 ** 2, writeBps: 20.4 * 1024 ** 2 });
+    expect(statuses[0]).toEqual({ percent: 33.3, etaS: 6, readIops: 5315, writeIops: 5218, readBps: 20.8 * 1024 ** 2, writeBps: 20.4 * 1024 ** 2, jobStates: 'm(1)' });
     const percents = statuses.map((s) => s.percent ?? -1);
     expect(percents).toEqual([...percents].sort((a, b) => a - b));
     expect(lastFioStatus(out)).toMatchObject({ percent: 100, etaS: 0 });
@@ -84,7 +84,7 @@ describe('parseFioStatusLine', () => {
 
   it('reads the throughput of one direction, and of a verify pass that shows no percentage', () => {
     expect(parseFioStatusLine('Jobs: 1 (f=1): [W(1)][66.7%][w=746MiB/s][w=745 IOPS][eta 00m:02s]')).toMatchObject({ percent: 66.7, writeBps: 746 * 1024 ** 2, readBps: null });
-    expect(parseFioStatusLine('Jobs: 1 (f=1): [V(1)][-.-%][r=1286MiB/s,w=1025MiB/s][r=1286,w=1025 IOPS][eta 00m:00s]')).toMatchObject({ percent: null, readBps: 1286 * 1024 ** 2 });
+    expect(parseFioStatusLine('Jobs: 1 (f=1): [V(1)][-.-%][r=1286MiB/s,w=1025MiB/s][r=1286,w=1025 IOPS][eta 00m:00s]')).toMatchObject({ percent: null, readBps: 1286 * 1024 ** 2, jobStates: 'V(1)' });
     expect(parseFioStatusLine('Jobs: 1 (f=1): [V(1)][-.-%][r=1.2GiB/s][r=1229 IOPS][eta 00m:00s]')?.readBps).toBeCloseTo(1.2 * 1024 ** 3);
   });
 

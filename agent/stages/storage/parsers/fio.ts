@@ -161,6 +161,8 @@ export interface FioStatus {
   /** Current read / write throughput in bytes per second, when the record shows it. */
   readBps: number | null;
   writeBps: number | null;
+  /** The jobs' run states as fio prints them ("W(1)" writing, "V(1)" verifying, "_(1)" done…). */
+  jobStates: string | null;
 }
 
 /**
@@ -188,6 +190,7 @@ export function parseFioStatusLine(line: string): FioStatus | null {
   for (const m of (rate?.[1] ?? '').matchAll(/([rwt])=([\d.]+)([KMGTP]?)(i?)B\/s/g)) {
     rates[m[1]!] = Number(m[2]) * (m[4] ? 1024 : 1000) ** ' KMGTP'.indexOf(m[3] || ' ');
   }
+  const states = /^Jobs: [^[]*\[([^\]]+)\]/.exec(line.trim());
   return {
     percent: percent !== null && Number.isFinite(percent) ? percent : null,
     etaS,
@@ -195,6 +198,7 @@ export function parseFioStatusLine(line: string): FioStatus | null {
     writeIops: iops?.[2] ? siNumber(iops[2]) : null,
     readBps: rates.r ?? null,
     writeBps: rates.w ?? null,
+    jobStates: states?.[1] ?? null,
   };
 }
 
