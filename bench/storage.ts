@@ -80,8 +80,8 @@ async function runStage(disks: { file: string; dev: string }[], workDir: string)
   }
   const heavy = spans.filter((s) => DEVICE_TOOLS.has(s.tool));
   const perDisk = (tool: string) => heavy.filter((h) => h.tool === tool).length / disks.length;
-  // Per disk: the scan's write and read passes and the random I/O are three fio runs; the hand-back one blkdiscard.
-  if (perDisk('fio') !== 3 || perDisk('blkdiscard') !== 1) throw new Error(`expected 3 fio and 1 blkdiscard per disk, saw ${heavy.map((s) => s.tool).join(', ')}`);
+  // Per disk: the scan (both passes in one fio) and the random I/O are two fio runs; the hand-back one blkdiscard.
+  if (perDisk('fio') !== 2 || perDisk('blkdiscard') !== 1) throw new Error(`expected 2 fio and 1 blkdiscard per disk, saw ${heavy.map((s) => s.tool).join(', ')}`);
   // Bytes moved: the scan's span written and read once, plus what the random-I/O fio reports.
   let ioBytes = 0;
   for (const d of disks) {
@@ -95,9 +95,9 @@ async function runStage(disks: { file: string; dev: string }[], workDir: string)
   const tailMs = t0 + wallMs - Math.max(...heavy.map((h) => h.end));
   let gapMs = 0;
   for (const d of disks) {
-    // The scan's two fio passes come first on each disk, then its random-I/O fio.
+    // The scan's fio comes first on each disk, then its random-I/O fio.
     const fios = heavy.filter((h) => h.tool === 'fio' && h.device === d.dev).sort((a, b) => a.start - b.start);
-    if (fios.length === 3) gapMs = Math.max(gapMs, fios[2]!.start - fios[1]!.end);
+    if (fios.length === 2) gapMs = Math.max(gapMs, fios[1]!.start - fios[0]!.end);
   }
   return { wallMs, toolMs: coveredMs(heavy), ioBytes, gatesMs, probeMs, tailMs, gapMs };
 }
