@@ -51,7 +51,7 @@ export interface ScanJob {
  * in 8-byte steps from 48 to interval − 48.
  */
 const HEADER_MARGIN = 48;
-/** Chunks re-read after a failure; beyond it they are reported as fio saw them (1 MiB each). */
+/** Runs of failed chunks re-read after a failure; beyond it they are reported as fio saw them (whole I/Os). */
 const MAX_REFINED_CHUNKS = 64;
 /** Failures kept from one pass; past this a disk is plainly bad and the pass is stopped. */
 const MAX_FAILURES = 4096;
@@ -340,7 +340,8 @@ export async function runVerifiedScan(o: VerifiedScanOptions): Promise<VerifiedS
     summary.coveredBytes = span;
 
     const writeFailed = failures.flatMap((f) => (f.kind === 'io' && f.direction === 'write' ? [chunkOf(f)] : []));
-    const suspects = mergeRanges(readFailures.map((f) => ({ ...chunkOf(f), kind: 'unreadable' as const })));
+    // Failed chunks (runs of them merged, each kind apart), read again up to MAX_REFINED_CHUNKS runs.
+    const suspects = mergeRanges(readFailures.map(chunkOf));
     const rechecks: Recheck[] = suspects.slice(0, MAX_REFINED_CHUNKS).map((r) => ({ offset: r.start, size: r.end - r.start, job: jobAt(jobs, r.start) }));
     let ranges: BadRange[] = [...writeFailed];
     if (rechecks.length > 0) {
