@@ -25,8 +25,8 @@ import type { StageProgressUpdate } from '../types.ts';
 // scan, so a block still holding an earlier scan's pattern — a write the disk
 // silently dropped — has no header where this scan looks, and fails.
 //
-// fio stops checking an I/O at its first bad interval, and reports a failed
-// read for the whole 1 MiB I/O. So each 1 MiB chunk that failed is read again
+// fio stops checking an I/O at its first bad header (a bad checksum it reports
+// interval by interval), and reports a failed read for the whole 1 MiB I/O. So each 1 MiB chunk that failed is read again
 // one verify interval at a time, and intervals that cannot be read one logical
 // block at a time: every bad range is named in bytes and in logical blocks.
 // Without --error_dump fio counts I/O errors under continue_on_error but does

@@ -242,7 +242,7 @@ export interface FioIoFailure {
  * (requested block: offset=41943040, length=1048576)` or
  * `crc32c: verify failed at file /dev/loop0 offset 20971520, length 4096 (requested block: …)`.
  * `offset`/`length` are the failing verify interval; fio stops checking an I/O at its first
- * bad interval, so the rest of the requested block is unknown until it is re-read.
+ * bad header, so the rest of the requested block is unknown until it is re-read.
  */
 export interface FioVerifyFailure {
   kind: 'verify';
