@@ -18,7 +18,7 @@ const standard = {
   storage: {
     timeoutS: 7 * 24 * 3600,
     scratchFile: false,
-    badblocks: { enabled: true },
+    surface: 'verified',
     fio: { runtimeS: 60, sizeBytes: 1024 ** 3, blockSize: '4k', iodepth: 32, rwmixread: 50 },
     floors: {
       nvme: { minIops: 50_000, maxP99Ms: 5 },
@@ -52,7 +52,8 @@ const smoke = {
   storage: {
     timeoutS: 600,
     scratchFile: false,
-    badblocks: { enabled: true, limitBytes: 16 * 1024 ** 2 },
+    surface: 'verified',
+    scan: { limitBytes: 16 * 1024 ** 2 },
     fio: { runtimeS: 2, sizeBytes: 16 * 1024 ** 2, blockSize: '4k', iodepth: 32, rwmixread: 50 },
     floors: {
       nvme: { minIops: 100, maxP99Ms: 1_000 },
@@ -66,10 +67,10 @@ const smoke = {
 } satisfies ProfileInput;
 
 // `vetting selftest`: the smoke run against the machine it is on, touching no
-// disk — fio exercises a scratch file instead, and badblocks does not run.
+// disk — fio exercises a scratch file instead, and no surface scan runs.
 const selftest = {
   ...smoke,
-  storage: { ...smoke.storage, scratchFile: true, badblocks: { enabled: false } },
+  storage: { ...smoke.storage, scratchFile: true, surface: 'off' },
 } satisfies ProfileInput;
 
 export const PROFILES: Record<ProfileName, ProfileParams> = {

@@ -225,7 +225,7 @@ test('a run on the bench, watched and overridden through the UI', async ({ page,
       if (d.stage === 'Storage') {
         expect([...d.wipeOverride].sort()).toEqual([...DISKS].sort());
         a.begin(d);
-        a.progress(d, { item: DISKS[0], percent: 50, etaS: 4, message: 'badblocks pass 1 of 4' });
+        a.progress(d, { item: DISKS[0], percent: 50, etaS: 4, message: 'verified scan: reading and checking ~0%' });
         a.finish(d, partialScanPassed(SMOKE_DISKS, FOUND, SMOKE_SCAN_BYTES));
         d = await a.nextStage();
       }
@@ -269,7 +269,7 @@ test('a run on the bench, watched and overridden through the UI', async ({ page,
       const coverage = page.getByTestId('coverage');
       await expect(coverage.getByTestId('coverage-line')).toHaveText(/^Coverage: \d+ tested · \d+ not applicable · \d+ not tested — \d+ required parts were not tested$/);
       // The partial surface scan of each disk: not tested, required, with how much it reached.
-      const scanned = `badblocks covered ${extentText({ done: SMOKE_SCAN_BYTES, total: DISK_BYTES, unit: 'bytes' })}`;
+      const scanned = `the verified scan covered ${extentText({ done: SMOKE_SCAN_BYTES, total: DISK_BYTES, unit: 'bytes' })}`;
       // The Storage table names the attempt that counts (the second, after the override).
       const storage = coverage.getByRole('table', { name: 'Storage (attempt 2)' });
       for (const disk of SMOKE_DISKS) {

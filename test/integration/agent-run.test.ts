@@ -195,10 +195,10 @@ describe.skipIf(!isRoot() && !process.env.CI)('the agent against the real orches
     const coverage = (stage: string) => done.stages.find((s) => s.name === stage)!.coverage.map((c) => [c.check, c.status, c.reason ?? null]);
     expect(coverage('SMART')).toEqual([['SMART health and counters', 'not-applicable', expect.stringMatching(/virtual disk/)]]);
     expect(coverage('Storage')).toEqual([
-      ['surface scan', 'not-tested', 'badblocks covered 16 MiB of 32 MiB (50 %)'],
+      ['surface scan', 'not-tested', 'the verified scan covered 16 MiB of 32 MiB (50 %)'],
       ['random I/O', 'tested', null],
     ]);
-    expect(done.stages.find((s) => s.name === 'Storage')!.message).toMatch(/NOT FULLY SCANNED: badblocks covered 16 MiB of 32 MiB \(50 %\)/);
+    expect(done.stages.find((s) => s.name === 'Storage')!.message).toMatch(/NOT FULLY SCANNED: the verified scan covered 16 MiB of 32 MiB \(50 %\)/);
     expect(coverage('GPU')).toEqual([['compute burn', 'not-applicable', expect.stringMatching(/no GPU in this host/)]]);
     // One result per stage: the restarted agent's resend was applied once.
     expect(done.stages.map((s) => s.name)).toEqual([...STAGE_NAMES]);
@@ -240,7 +240,27 @@ describe.skipIf(!isRoot() && !process.env.CI)('the agent against the real orches
     const transitions = (await api<{ transitions: { action: string; detail: { result?: string; reasons?: string[] } | null }[] }>(b.orch, `/api/runs/${started.run}`)).transitions;
     const completion = transitions.find((t) => t.detail?.result)!;
     expect(completion.detail!.reasons!.join('\n')).toMatch(/a supervisor overrode the wipe-probe/);
-    expect(sh('sh', ['-c', `blkid -p ${disk.dev} || true`])).toBe(''); // the override let badblocks overwrite it
+    expect(sh('sh', ['-c', `blkid -p ${disk.dev} || true`])).toBe(''); // the override let the scan overwrite it
+  });
+
+  it('holds a disk whose only Ceph BlueStore label is its copy at 1 GiB, naming the offset, and writes nothing', async () => {
+    const b = await bench();
+    const disk = loopDevice(cleanup, dir, 'osd.img', 1024 + 32);
+    // A real label (util-linux's BlueStore test image) where BlueStore keeps its first copy; wipefs and blkid look at 0 only.
+    const label = join(root, 'agent/stages/storage/parsers/captured/bluestore-util-linux.img');
+    sh('dd', [`if=${label}`, `of=${disk.file}`, 'bs=4096', `seek=${1024 ** 3 / 4096}`, 'conv=notrunc', 'status=none']);
+    const untouched = () => sh('stat', ['-c', '%b %Y', disk.file]);
+    const before = untouched();
+    const id = `loop:${disk.file}`;
+    await vetting(['host', 'add', '--data-dir', b.dataDir, '--name', 'node4', '--profile', 'smoke', '--disk', id, '--json']);
+    const started = (await vetting(['run', 'start', '--data-dir', b.dataDir, '--host', 'node4', '--json'])) as { run: number; orchestrator: string; token: string; pin: string };
+    startAgent(b, started.orchestrator, started.token, started.pin, 'agent.log');
+    const held = await until(b, started.run, (r) => r.state === 'FailedHolding' || r.state === 'Completed', 'the wipe-probe hold');
+    expect(held.state).toBe('FailedHolding');
+    expect(held.holdReason).toBe('UnexpectedData');
+    expect(held.failedStage).toBe('Storage');
+    expect(held.unexpectedData).toEqual([{ disk: id, device: disk.dev, found: ['Ceph BlueStore label (OSD 2f538ea4-e252-4b61-a363-0a1e470dd2a9) at offset 1 GiB (byte 1073741824)'] }]);
+    expect(untouched()).toBe(before); // a write would have allocated blocks in the sparse file and moved its time
   });
 
   it('holds the run at Storage when a disk has unreadable sectors, naming the bad range', async () => {
@@ -256,6 +276,6 @@ describe.skipIf(!isRoot() && !process.env.CI)('the agent against the real orches
     expect(held.holdReason).toBe('StageFailed');
     const storage = held.stages.find((s) => s.name === 'Storage')!;
     expect(storage.outcome).toBe('failed');
-    expect(storage.message).toMatch(/64 bad block\(s\) on \/dev\/loop\d+: bytes 8388608-8454143 \(blocks 8192-8255 of 1024 B\)/);
+    expect(storage.message).toMatch(/found 128 bad logical block\(s\) on \/dev\/loop\d+: bytes 8388608-8454143 \(logical blocks 16384-16511 of 512 B\): unreadable \(I\/O error\)/);
   });
 });
