@@ -39,10 +39,11 @@ const isBridge = (d: InventoryPciDevice) => (d.classId ?? '').startsWith('0604')
 /** GPUs lower their link speed at idle to save power; speed is judged under load (GPU stage), width here. */
 const isDisplay = (d: InventoryPciDevice) => (d.classId ?? '').startsWith('03');
 
-/** "Vendor Device" as lspci names them, or null. */
+/** "Vendor Device" as lspci names them; the ids where lspci does not know the function; null without either. */
 export function pciName(d: InventoryPciDevice): string | null {
   const name = [d.vendor, d.device].filter(Boolean).join(' ');
-  return name === '' ? null : name;
+  if (name !== '') return name;
+  return d.vendorId && d.deviceId ? `PCI device [${d.vendorId}:${d.deviceId}]` : null;
 }
 
 const gts = (v: number) => v.toFixed(1);
