@@ -98,6 +98,20 @@ describe.skipIf(!isRoot() && !process.env.CI)('Network stage over a veth pair', 
     ]);
   });
 
+  it('waits out a server that is busy with another host’s test, then measures', async () => {
+    const net = vethPair(cleanup, String((process.pid % 10000) + 3), 20);
+    spawnTracked(cleanup, 'ip', ['netns', 'exec', net.server, 'iperf3', '-s', '-p', '5201']);
+    await waitForListener(net.server, 5201);
+    // Another client holds the server for a few seconds (from the server's own namespace).
+    const other = spawnTracked(cleanup, 'ip', ['netns', 'exec', net.server, 'iperf3', '-c', net.serverIp, '-p', '5201', '-t', '4']);
+    for (let i = 0; i < 600 && sh('ip', ['netns', 'exec', net.server, 'ss', '-Htn', 'state', 'established', '( sport = :5201 )']) === ''; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const r = await networkStageIn(net.client, { host: net.serverIp, port: 5201 });
+    expect(r.outcome, r.message).toBe('passed');
+    expect(other.exitCode === null || other.exitCode === 0).toBe(true);
+  });
+
   it('reports an unreachable iperf3 server as an error, not a pass', async () => {
     const net = vethPair(cleanup, String((process.pid % 10000) + 1), 18);
     const r = await networkStageIn(net.client, { host: net.serverIp, port: 5999 });
