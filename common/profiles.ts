@@ -15,6 +15,7 @@ const standard = {
   inventory: { timeoutS: 300 },
   smart: { timeoutS: 300, maxReallocated: 10, maxPending: 0, maxOfflineUncorrectable: 0, maxEndToEndErrors: 0, maxMediaErrors: 0 },
   cpuStress: { durationS: 120, vmBytesPercent: 90, memoryHeadroomMiB: 768 },
+  memory: { durationS: 300, memoryPercent: 90, memoryHeadroomMiB: 768, maxCorrectedSinceBoot: 5 },
   storage: {
     timeoutS: 7 * 24 * 3600,
     scratchFile: false,
@@ -35,6 +36,7 @@ const burnIn = {
   ...standard,
   agentLostAfterS: 60,
   cpuStress: { ...standard.cpuStress, durationS: 8 * 3600 },
+  memory: { ...standard.memory, durationS: 4 * 3600 },
   storage: { ...standard.storage, fio: { ...standard.storage.fio, runtimeS: 3600, sizeBytes: 16 * 1024 ** 3 } },
   network: { ...standard.network, durationS: 600, timeoutS: 900 },
   gpu: { ...standard.gpu, burnS: 3600, timeoutS: 4 * 3600 },
@@ -49,6 +51,7 @@ const smoke = {
   inventory: { timeoutS: 120 },
   smart: { timeoutS: 60, maxReallocated: 10, maxPending: 0, maxOfflineUncorrectable: 0, maxEndToEndErrors: 0, maxMediaErrors: 0 },
   cpuStress: { durationS: 3, vmBytesPercent: 5, memoryHeadroomMiB: 256 },
+  memory: { durationS: 3, memoryPercent: 2, memoryHeadroomMiB: 256, maxCorrectedSinceBoot: 5 },
   storage: {
     timeoutS: 600,
     scratchFile: false,

@@ -2,6 +2,7 @@ import type { AgentStageName } from '../../common/stages/index.ts';
 import { cpuStressStage } from './cpu-stress/index.ts';
 import { gpuStage } from './gpu/index.ts';
 import { inventoryStage } from './inventory/index.ts';
+import { memoryStage } from './memory/index.ts';
 import { networkStage } from './network/index.ts';
 import { psuStage } from './psu/index.ts';
 import { smartStage } from './smart/index.ts';
@@ -14,6 +15,7 @@ export const STAGE_MODULES: { [N in AgentStageName]: StageModule<N> } = {
   Inventory: inventoryStage,
   SMART: smartStage,
   CPUStress: cpuStressStage,
+  Memory: memoryStage,
   Storage: storageStage,
   Network: networkStage,
   GPU: gpuStage,

@@ -258,6 +258,8 @@ export const Settings = z
         /** proxy-DHCP: the subnet the existing DHCP server serves, e.g. 10.1.2.0. */
         proxySubnet: z.string().nullable().default(null),
         iperfPort: Port.default(5201),
+        /** iperf3 servers, one per host under test, on iperfPort, iperfPort + 1 …: hosts beyond this share them. */
+        iperfServers: z.number().int().min(1).max(64).default(8),
         /** Live image (vmlinuz, initrd.img); null: $VETTING_IMAGE_DIR or /var/cache/vetting-image (docs/image.md). */
         imageDir: z.string().max(4096).nullable().default(null),
         /** Open connections one address may hold on the bench listener (an agent needs a few; a flood gets refused). */

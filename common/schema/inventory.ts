@@ -73,7 +73,10 @@ export const InventoryPciDevice = z.object({
   subsystemDeviceId: optStr.meta({ hidden: true }),
   rev: optStr.meta({ hidden: true }),
   driver: optStr.meta({ title: 'Driver' }),
-  /** PCI Express link from lspci -vv (absent for conventional PCI or when unreadable). */
+  /**
+   * PCI Express link: the kernel's (sysfs current_link_* / max_link_*) where it has one,
+   * else lspci -vv's LnkSta / LnkCap (absent for conventional PCI or when unreadable).
+   */
   link: z
     .object({
       capable: z.object({ speedGTs: gts, width: lanes }),
@@ -81,6 +84,10 @@ export const InventoryPciDevice = z.object({
     })
     .nullable()
     .optional(),
+  /** Where `link` came from: sysfs (with the topology in `upstream`) or lspci -vv. */
+  linkSource: z.enum(['sysfs', 'lspci']).optional().meta({ hidden: true }),
+  /** The port this function hangs off (sysfs topology); null below a host bridge. */
+  upstream: optStr.meta({ hidden: true }),
 });
 export type InventoryPciDevice = z.infer<typeof InventoryPciDevice>;
 

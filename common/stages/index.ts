@@ -3,6 +3,7 @@ import { cpuStressStage } from './cpu-stress.ts';
 import type { StageDefinition, StageOwner } from './define.ts';
 import { gpuStage } from './gpu.ts';
 import { inventoryStage } from './inventory.ts';
+import { memoryStage } from './memory.ts';
 import { networkStage } from './network.ts';
 import { psuStage } from './psu.ts';
 import { reportingStage } from './reporting.ts';
@@ -20,6 +21,7 @@ export const STAGES = [
   specValidateStage,
   smartStage,
   cpuStressStage,
+  memoryStage,
   storageStage,
   networkStage,
   gpuStage,

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { LiveEvent, RunState, ServiceView } from '../../common/schema/index.ts';
+import { isTerminal } from '../../common/schema/run.ts';
 import { BootTokens } from './auth/boot-tokens.ts';
 import { newSecret } from './auth/secrets.ts';
 import { SupervisorCredentials } from './auth/supervisor-credentials.ts';
@@ -142,8 +143,13 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
     notifier,
     reporter,
     supervisors: credentials,
-    bench: () => {
-      const port = services.iperfPort(store.settings.get());
+    bench: (runId) => {
+      // Each run gets its own iperf3 server, so hosts testing at once never find it busy.
+      const isActive = (id: number) => {
+        const state = store.runs.get(id)?.state;
+        return state !== undefined && !isTerminal(state);
+      };
+      const port = runId === undefined ? services.iperfPort(store.settings.get()) : (services.iperfFor(runId, isActive) ?? 0);
       return { artifactBase: benchUrl, iperf: port > 0 ? { host: benchAddress, port } : null };
     },
   });

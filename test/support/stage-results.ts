@@ -50,6 +50,20 @@ export function stageResultBody<N extends AgentStageName>(stage: N, opts: Result
         { metrics: [{ stressor: 'cpu', bogoOps: 1000, bogoOpsPerSecReal: 333 }], cpuWorkers: 2, vmWorkers: 1, vmBytesTotal: 64 * 1024 ** 2, durationS: 3, exitCode: outcome === 'failed' ? 2 : 0, ceilingC: 90, peaks: [], thermalSamples: 0 } as StageSummaryInput<N>,
         [tested({ kind: 'cpu', id: 'cpu' }, 'stress-ng CPU load'), tested({ kind: 'memory', id: 'memory' }, 'stress-ng vm --verify')],
       );
+    case 'Memory':
+      return body(
+        {
+          tool: 'stressapptest', threads: 2, bytesTested: 64 * 1024 ** 2, memTotalBytes: 1024 ** 3, durationS: 3, elapsedS: 3.1, movedGB: 12.3, bandwidthGBps: 3.97,
+          miscompares: outcome === 'failed' ? 1 : 0, exitCode: outcome === 'failed' ? 1 : 0, edac: true, controllers: ['mc0 ghes_edac'], maxCorrectedSinceBoot: 5,
+          dimms: [{ dimm: 'DIMM_A1', location: 'mc0 channel 0 slot 0', serial: 'DIMMSER0001', sizeBytes: 1024 ** 3, correctedBefore: 0, corrected: 0, maxCorrected: 0, uncorrected: 0, maxUncorrected: 0, outcome: outcome === 'failed' ? 'failed' : 'passed' }],
+          machineChecks: [],
+        } as StageSummaryInput<N>,
+        [
+          tested({ kind: 'memory', id: 'memory' }, 'pattern test under load'),
+          tested({ kind: 'dimm', id: 'DIMMSER0001', label: 'DIMM_A1 (mc0 channel 0 slot 0, serial DIMMSER0001)' }, 'ECC error counters under load'),
+          tested({ kind: 'system', id: 'machine-check log' }, 'machine checks'),
+        ],
+      );
     case 'Storage':
       return body(
         {

@@ -4,6 +4,7 @@ import type { InventoryGpu, InventoryNic } from '../../../common/schema/inventor
 import { parseDmidecode, type DmiInfo, buildInventory, LSBLK_ARGS, parseLsblkJson, type BlockDevice, parseLscpuJson, type CpuInfo, parseLshwJson, type LshwInfo, parseSmartctlJson, type SmartReport, parseLspciVmm, parseLspciVerbose } from '../../parsers/index.ts';
 import { errorText } from '../../runtime/logger.ts';
 import { ToolInfraError, toolExists, type ToolResult } from '../../runtime/tool-runner.ts';
+import { readPciLinks } from '../../sensors/pci-links.ts';
 import { gpuInventory } from '../gpu/probe.ts';
 import type { StageContext, StageModule, StageOutcomeReport } from '../types.ts';
 
@@ -135,6 +136,9 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'Inventory'>> 
   }
 
   const nics = await readNics(ctx.paths.sysRoot);
+  // Link state is a health reading: it comes from the sensor root (--sysfs-root), like hwmon.
+  const pciSysfs = await readPciLinks(ctx.paths.sysfsRoot);
+  raw['pci sysfs'] = { command: `read ${ctx.paths.sysfsRoot}/bus/pci/devices/*/{current,max}_link_{speed,width}`, output: pciSysfs };
   const loopBackingFiles: Record<string, string> = {};
   for (const b of blocks ?? []) {
     if (b.type !== 'loop') continue;
@@ -157,6 +161,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'Inventory'>> 
       memTotalBytes: memTotal ? Number(memTotal[1]) * 1024 : null,
       pci,
       pciVerbose,
+      pciSysfs,
       missingTools: [...new Set(missingTools)].slice(0, 64),
     });
   } catch (err) {

@@ -117,11 +117,13 @@ export function buildProgram(): Command {
     .requiredOption('--orchestrator <url>', 'agent WebSocket URL, e.g. ws://10.0.0.1:8069/agent')
     .requiredOption('--token <token>', 'the run\'s agent token (from `vetting run start`)')
     .option('--pin <sha256:hex>', 'the orchestrator\'s key (from `vetting run start`): TLS to it only; without it, stages that write to disks are refused')
-    .option('--hwmon-root <dir>', 'sysfs root to read hwmon sensors from (tests feed a fake tree)')
+    .option('--sysfs-root <dir>', 'where sensor and health reads come from (hwmon, EDAC, PCI link state, NIC statistics; default /sys; tests feed a fake tree). Disks are always identified from the real /sys')
+    .option('--hwmon-root <dir>', 'the older name of --sysfs-root')
     .option('--state-dir <dir>', 'where the agent keeps its unacknowledged messages across restarts')
-    .action(async (o: { orchestrator: string; token: string; pin?: string; hwmonRoot?: string; stateDir?: string }) => {
+    .action(async (o: { orchestrator: string; token: string; pin?: string; sysfsRoot?: string; hwmonRoot?: string; stateDir?: string }) => {
       const { runAgent } = await import('../../../agent/main.ts');
-      process.exitCode = await runAgent({ orchestrator: o.orchestrator, token: o.token, pin: o.pin ?? null, ...(o.hwmonRoot ? { hwmonRoot: o.hwmonRoot } : {}), ...(o.stateDir ? { stateDir: o.stateDir } : {}) });
+      const sysfsRoot = o.sysfsRoot ?? o.hwmonRoot;
+      process.exitCode = await runAgent({ orchestrator: o.orchestrator, token: o.token, pin: o.pin ?? null, ...(sysfsRoot ? { sysfsRoot } : {}), ...(o.stateDir ? { stateDir: o.stateDir } : {}) });
     });
 
   const host = program.command('host').description('register and inspect hosts');

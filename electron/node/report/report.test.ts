@@ -118,7 +118,7 @@ describe('report data and verdict', () => {
     expect(data.verdict.reasons).toEqual(['every required part was exercised and passed']);
     expect(data.host).toMatchObject({ name: 'pve-node-07', serial: 'S-4471-ZX', manufacturer: 'Supermicro', model: 'SYS-1029U-TRT' });
     expect(data.host.macs).toEqual(['3c:ec:ef:00:11:22', '3c:ec:ef:00:11:23']);
-    expect(data.stages.map((s) => s.outcome)).toEqual(STAGE_NAMES.map((n) => (n === 'GPU' ? 'skipped' : 'passed')));
+    expect(data.stages.map((s) => [s.name, s.outcome])).toEqual(STAGE_NAMES.map((n) => [n, n === 'GPU' ? 'skipped' : 'passed']));
     expect(data.stages.find((s) => s.name === 'CPUStress')?.durationMs).toBe(30 * 60_000);
     expect(data.results.map((r) => r.stage)).toEqual(STAGE_NAMES.filter((s) => s !== 'Reporting'));
     expect(data.results.find((r) => r.stage === 'Storage')?.coverage.map((c) => `${c.part.id} ${c.check} ${c.status}`)).toEqual([
@@ -149,7 +149,7 @@ describe('report data and verdict', () => {
     expect(first).toMatch(/\bPASS\b/);
     expect(first).not.toContain('PASS WITH OVERRIDES');
     expect(first).not.toContain('not a certification');
-    expect(first).toContain('15 checks on 11 parts: 14 tested (1 only in part) · 1 not applicable · 0 not tested');
+    expect(first).toContain('19 checks on 14 parts: 18 tested (2 only in part) · 1 not applicable · 0 not tested');
     expect(first).toContain('S-4471-ZX');
     expect(first).toContain('3c:ec:ef:00:11:23');
     // Parts with their serials on page one.
@@ -199,7 +199,7 @@ describe('report data and verdict', () => {
           stage: 'Storage',
           actor: 'supervisor:dana',
           reason: 'disk is a replacement from stock; old LVM label is from the vendor burn-in',
-          at: '2026-11-20T08:17:00.000Z',
+          at: '2026-11-20T08:20:00.000Z',
           detail: { stage: 'Storage', kind: 'wipe-probe', disks: ['WD-A1'] },
         },
       ]);

@@ -31,7 +31,7 @@ export class AgentFacing {
   welcome(run: RunRow): Welcome {
     const host = this.store.hosts.byId(run.host_id);
     const profile = PROFILES[run.profile as keyof typeof PROFILES] ?? PROFILES.standard;
-    const bench = this.bench();
+    const bench = this.bench(run.id);
     return {
       type: 'welcome',
       protocol: PROTOCOL_VERSION,

@@ -27,8 +27,8 @@ export interface RunDeps {
   reporter: Reporter;
   /** Checks a supervisor's credential (backoff, audit); throws a UserError when it does not hold. */
   supervisors: { check(name: string, secret: string, asker: string): Promise<void> };
-  /** The bench listener's public data: where agents upload artifacts and find iperf3. */
-  bench: () => { artifactBase: string; iperf: { host: string; port: number } | null };
+  /** The bench listener's public data: where agents upload artifacts and find iperf3 (the run's own server, when given the run). */
+  bench: (runId?: number) => { artifactBase: string; iperf: { host: string; port: number } | null };
 }
 
 /** The actor recorded when a person's action names nobody. */

@@ -230,6 +230,32 @@ const CPU_COVERAGE = [
   tested({ kind: 'memory', id: 'memory', label: 'memory' }, 'stress-ng vm --verify', { reason: '200 GiB under load', extent: { done: 200 * 1024 ** 3, total: 256 * 1024 ** 3, unit: 'bytes' } }),
   tested({ kind: 'sensor', id: 'thermal ceiling', label: 'temperature sensors' }, 'temperature under load', { required: false, reason: '3 sensor(s)' }),
 ];
+export const MEMORY_SUMMARY = {
+  tool: 'stressapptest',
+  threads: 48,
+  bytesTested: 230 * 1024 ** 3,
+  memTotalBytes: 256 * 1024 ** 3,
+  durationS: 300,
+  elapsedS: 301.4,
+  movedGB: 5923.1,
+  bandwidthGBps: 19.65,
+  miscompares: 0,
+  exitCode: 0,
+  edac: true,
+  controllers: ['mc0 Skylake Socket#0 IMC#0', 'mc1 Skylake Socket#1 IMC#0'],
+  maxCorrectedSinceBoot: 5,
+  dimms: [
+    { dimm: 'CPU_SrcID#0_MC#0_Chan#0_DIMM#0', location: 'mc0 channel 0 slot 0', serial: null, sizeBytes: 128 * 1024 ** 3, correctedBefore: 0, corrected: 0, maxCorrected: 0, uncorrected: 0, maxUncorrected: 0, outcome: 'passed' },
+    { dimm: 'CPU_SrcID#1_MC#0_Chan#0_DIMM#0', location: 'mc1 channel 0 slot 0', serial: null, sizeBytes: 128 * 1024 ** 3, correctedBefore: 0, corrected: 0, maxCorrected: 0, uncorrected: 0, maxUncorrected: 0, outcome: 'passed' },
+  ],
+  machineChecks: [],
+};
+const MEMORY_COVERAGE = [
+  tested({ kind: 'memory', id: 'memory', label: 'memory' }, 'pattern test under load', { reason: 'stressapptest over 230 GiB for 300 s', extent: { done: 230 * 1024 ** 3, total: 256 * 1024 ** 3, unit: 'bytes' } }),
+  tested({ kind: 'dimm', id: 'mc0 CPU_SrcID#0_MC#0_Chan#0_DIMM#0', label: 'CPU_SrcID#0_MC#0_Chan#0_DIMM#0 (mc0 channel 0 slot 0)' }, 'ECC error counters under load'),
+  tested({ kind: 'dimm', id: 'mc1 CPU_SrcID#1_MC#0_Chan#0_DIMM#0', label: 'CPU_SrcID#1_MC#0_Chan#0_DIMM#0 (mc1 channel 0 slot 0)' }, 'ECC error counters under load'),
+  tested({ kind: 'system', id: 'machine-check log', label: 'machine checks (kernel log)' }, 'machine checks'),
+];
 export const PSU_SUMMARY = {
   telemetry: true,
   sensors: 2,
@@ -262,6 +288,7 @@ function passingStages(): Record<string, StageRowSpec> {
     SpecValidate: { outcome: 'passed', summary: SPEC_SUMMARY, coverage: SPEC_COVERAGE },
     SMART: { outcome: 'passed', summary: SMART_SUMMARY, coverage: SMART_COVERAGE },
     CPUStress: { outcome: 'passed', summary: CPU_SUMMARY, coverage: CPU_COVERAGE },
+    Memory: { outcome: 'passed', summary: MEMORY_SUMMARY, coverage: MEMORY_COVERAGE },
     Storage: { outcome: 'passed', summary: STORAGE_SUMMARY, coverage: STORAGE_COVERAGE },
     Network: { outcome: 'passed', summary: NETWORK_SUMMARY, coverage: NETWORK_COVERAGE },
     GPU: { outcome: 'skipped', summary: GPU_NONE, coverage: GPU_COVERAGE, message: 'no GPU to test: nvidia-smi is not installed' },
