@@ -45,7 +45,7 @@ export const GROWTH_COUNTERS = ['reallocated', 'pending', 'offlineUncorrectable'
 
 export const SmartDiskResult = z.object({
   disk: z.string().max(256).meta({ title: 'Disk', partId: true }),
-  device: z.string().max(256).meta({ title: 'Device' }),
+  device: z.string().max(256).meta({ title: 'Device', partLabel: true }),
   /** smartctl -d type behind a RAID controller (megaraid,N …); null: detected by smartctl. */
   type: z.string().max(64).nullable().meta({ title: 'Type', hidden: true }),
   /** not-tested: SMART could not be read on a physical disk; not-applicable: a virtual disk. */

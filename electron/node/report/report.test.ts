@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { COVERAGE_STATUSES, PART_KINDS } from '../../../common/schema/coverage.ts';
 import { RUN_RESULTS, STAGE_OUTCOMES } from '../../../common/schema/run.ts';
-import { isStageName, parseStageSummary } from '../../../common/stages/index.ts';
+import { isStageName, parseStageSummary, STAGE_NAMES } from '../../../common/stages/index.ts';
 import { summaryView } from '../../../common/stages/summary-view.ts';
 import { verdictOf } from '../runs/run-verdict.ts';
 import { openDatabase, type Db } from '../store/db.ts';
@@ -118,9 +118,9 @@ describe('report data and verdict', () => {
     expect(data.verdict.reasons).toEqual(['every required part was exercised and passed']);
     expect(data.host).toMatchObject({ name: 'pve-node-07', serial: 'S-4471-ZX', manufacturer: 'Supermicro', model: 'SYS-1029U-TRT' });
     expect(data.host.macs).toEqual(['3c:ec:ef:00:11:22', '3c:ec:ef:00:11:23']);
-    expect(data.stages.map((s) => s.outcome)).toEqual(['passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'skipped', 'passed', 'passed']);
+    expect(data.stages.map((s) => s.outcome)).toEqual(STAGE_NAMES.map((n) => (n === 'GPU' ? 'skipped' : 'passed')));
     expect(data.stages.find((s) => s.name === 'CPUStress')?.durationMs).toBe(30 * 60_000);
-    expect(data.results.map((r) => r.stage)).toEqual(['Inventory', 'SpecValidate', 'SMART', 'CPUStress', 'Storage', 'Network', 'GPU', 'PSU', 'Reporting'].filter((s) => s !== 'Reporting'));
+    expect(data.results.map((r) => r.stage)).toEqual(STAGE_NAMES.filter((s) => s !== 'Reporting'));
     expect(data.results.find((r) => r.stage === 'Storage')?.coverage.map((c) => `${c.part.id} ${c.check} ${c.status}`)).toEqual([
       'NV-001 surface scan tested',
       'NV-001 random I/O tested',
@@ -149,7 +149,7 @@ describe('report data and verdict', () => {
     expect(first).toMatch(/\bPASS\b/);
     expect(first).not.toContain('PASS WITH OVERRIDES');
     expect(first).not.toContain('not a certification');
-    expect(first).toContain('15 checks on 11 parts: 14 tested (1 only in part) · 1 not applicable · 0 not tested');
+    expect(first).toContain('17 checks on 12 parts: 16 tested (1 only in part) · 1 not applicable · 0 not tested');
     expect(first).toContain('S-4471-ZX');
     expect(first).toContain('3c:ec:ef:00:11:23');
     // Parts with their serials on page one.
@@ -500,7 +500,7 @@ describe('OCPTV export', () => {
         { hardwareInfoId: expect.any(String), name: 'eno1', partType: 'nic', serialNumber: '3c:ec:ef:00:11:22', manufacturerPartNumber: 'igb' },
       ]),
     );
-    expect(step(lines, 'testStepStart').map((s) => s.name)).toEqual(['Inventory', 'SpecValidate', 'SMART', 'CPUStress', 'Storage', 'Network', 'GPU', 'PSU', 'Reporting']);
+    expect(step(lines, 'testStepStart').map((s) => s.name)).toEqual([...STAGE_NAMES]);
     const measurements = step(lines, 'measurement');
     expect(measurements).toContainEqual({ name: 'NV-001 IOPS', value: 412345, validators: [{ name: 'floor', type: 'GREATER_THAN_OR_EQUAL', value: 50000 }], hardwareInfoId: hwIdOf(lines, 'NV-001') });
     expect(measurements).toContainEqual({ name: 'WD-A1 p99', value: 180.5, unit: 'ms', validators: [{ name: 'ceiling', type: 'LESS_THAN_OR_EQUAL', value: 2000 }], hardwareInfoId: hwIdOf(lines, 'WD-A1') });
@@ -510,8 +510,8 @@ describe('OCPTV export', () => {
     for (const m of measurements) {
       for (const v of m.validators ?? []) expect(v.type === 'GREATER_THAN_OR_EQUAL' ? m.value >= v.value : m.value <= v.value, `${m.name}`).toBe(true);
     }
-    expect(step(lines, 'diagnosis').map((d) => `${d.verdict} ${d.type}`)).toEqual(['inventory-passed PASS', 'specvalidate-passed PASS', 'smart-passed PASS', 'cpustress-passed PASS', 'storage-passed PASS', 'network-passed PASS', 'psu-passed PASS', 'reporting-passed PASS']);
-    expect(step(lines, 'testStepEnd').map((e) => e.status)).toEqual(['COMPLETE', 'COMPLETE', 'COMPLETE', 'COMPLETE', 'COMPLETE', 'COMPLETE', 'SKIP', 'COMPLETE', 'COMPLETE']);
+    expect(step(lines, 'diagnosis').map((d) => `${d.verdict} ${d.type}`)).toEqual(['inventory-passed PASS', 'specvalidate-passed PASS', 'smart-passed PASS', 'cpustress-passed PASS', 'storage-passed PASS', 'network-passed PASS', 'psu-passed PASS', 'bmc-passed PASS', 'reporting-passed PASS']);
+    expect(step(lines, 'testStepEnd').map((e) => e.status)).toEqual(STAGE_NAMES.map((n) => (n === 'GPU' ? 'SKIP' : 'COMPLETE')));
     expect(resultLog(lines)).toEqual({ severity: 'INFO', message: 'vetting result: PASS (pass) — every required part was exercised and passed' });
     expect(runEnd(lines)).toEqual({ status: 'COMPLETE', result: 'PASS' });
   });
