@@ -44,6 +44,8 @@ export const BmcSnapshot = z.object({
   /** The BMC's clock when the log was read, as ipmitool printed it. */
   clock: z.string().max(64).nullable().optional().meta({ title: 'BMC clock' }),
   clockTime: z.number().nullable().optional().meta({ hidden: true }),
+  /** How many records the event log held (an empty log draws no table: this says it was read). */
+  selRecords: z.number().int().nonnegative().optional().meta({ title: 'Event log records' }),
   sel: z.array(SelRecord).max(4096).optional().meta({ title: 'System event log' }),
   sdr: z.array(SdrSensor).max(2048).optional().meta({ title: 'Sensors (SDR)' }),
   /** Reads that did not work (the SEL but not the SDR, …). */

@@ -114,7 +114,10 @@ export function snapshotFrom(out: { sdr: string | null; sel: string | null; selS
   const sdr = attempt('sdr elist', out.sdr, parseSdrElist);
   if (sdr) snap.sdr = sdr.slice(0, 2048).map(sdrSensor);
   const sel = attempt('sel elist', out.sel, (t) => parseSelElist(t, out.selStderr ?? ''));
-  if (sel) snap.sel = sel.slice(-4096).map(selRecord);
+  if (sel) {
+    snap.selRecords = sel.length;
+    snap.sel = sel.slice(-4096).map(selRecord);
+  }
   const clockTime = attempt('sel time get', out.time, parseSelTime);
   snap.clock = out.time?.trim().split('\n')[0]?.slice(0, 64) ?? null;
   snap.clockTime = clockTime ?? null;
