@@ -228,7 +228,7 @@ describe('report data and verdict', () => {
     expect(first).toContain('The smoke profile is a demonstration run');
     expect(first).toMatch(/INCOMPLETE/);
     // The partial scan, per disk, with its extent, among the first rows (gaps first).
-    expect(first).toMatch(/Coverage \d+ checks on \d+ parts: .*2 not tested \(2 the result depends on\) Part Status Checks disk NV-001 \(\/dev\/sda\) NOT TESTED ✗ surface scan \(Storage\) : 16 MiB of 64 MiB \(25 %\) ✓/);
+    expect(first).toMatch(/Coverage \d+ checks on \d+ parts: .*\d+ not tested \(2 the result depends on\) Part Status Checks disk NV-001 \(\/dev\/sda\) NOT TESTED ✗ surface scan \(Storage\) : 16 MiB of 64 MiB \(25 %\) ✓/);
     expect(first).toContain('disk WD-A1 (/dev/sdb) NOT TESTED ✗ surface scan (Storage) : 16 MiB of 64 MiB (25 %) ✓ SMART health and counters (SMART) ✓ random I/O (Storage)');
     // The banner sits above the verdict, where it is read first.
     expect(html.indexOf('id="not-certification"')).toBeLessThan(html.indexOf('id="verdict"'));
