@@ -41,6 +41,8 @@ const burnIn = {
   network: { ...standard.network, durationS: 600, timeoutS: 900 },
   gpu: { ...standard.gpu, burnS: 3600, timeoutS: 4 * 3600 },
   psu: { ...standard.psu, burstS: 600 },
+  // The extended self-test reads the whole surface: hours on a large disk.
+  smart: { ...standard.smart, selfTest: 'long', selfTestMaxS: 24 * 3600, selfTestPollS: 60 },
 } satisfies ProfileInput;
 
 const smoke = {
@@ -49,7 +51,7 @@ const smoke = {
   agentLostAfterS: 15,
   thermal: { intervalS: 1, maxTempC: 90 },
   inventory: { timeoutS: 120 },
-  smart: { timeoutS: 60, maxReallocated: 10, maxPending: 0, maxOfflineUncorrectable: 0, maxEndToEndErrors: 0, maxMediaErrors: 0 },
+  smart: { timeoutS: 60, maxReallocated: 10, maxPending: 0, maxOfflineUncorrectable: 0, maxEndToEndErrors: 0, maxMediaErrors: 0, selfTest: 'short', selfTestMaxS: 600, selfTestPollS: 2 },
   cpuStress: { durationS: 3, vmBytesPercent: 5, memoryHeadroomMiB: 256 },
   memory: { durationS: 3, memoryPercent: 2, memoryHeadroomMiB: 256, maxCorrectedSinceBoot: 5 },
   storage: {
@@ -74,6 +76,8 @@ const smoke = {
 const selftest = {
   ...smoke,
   storage: { ...smoke.storage, scratchFile: true, surface: 'off' },
+  // A self-test is read-only, but it keeps the workstation's own disks busy for minutes.
+  smart: { ...smoke.smart, selfTest: 'none' },
 } satisfies ProfileInput;
 
 export const PROFILES: Record<ProfileName, ProfileParams> = {

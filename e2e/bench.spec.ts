@@ -252,6 +252,10 @@ test('a run on the bench, watched and overridden through the UI', async ({ page,
         { kind: 'psu' as const, sensor: 'power1', unit: 'W', ts: t0 + i * 250, value: 180 + i * 9 },
       ]).flat();
       a.finish(d, { ...stageResultBody('PSU'), message: 'no rail dipped more than 5%', measurements });
+      d = await a.nextStage();
+      expect(d.stage).toBe('BMC');
+      a.begin(d);
+      a.finish(d, stageResultBody('BMC'));
       // Smoke scans 16 MiB of each disk and certifies nothing: the run completes, but it is not a pass.
       await expect(page.getByTestId('run-state').first()).toContainText(`Completed — ${RESULT_TEXT.incomplete}`, { timeout: 30_000 });
       await expect(page.getByRole('list', { name: 'Stages' }).locator('[data-stage=Reporting]')).toHaveAttribute('data-status', 'passed');

@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(
   # agent tools
-  smartmontools stress-ng stressapptest fio iperf3 ethtool e2fsprogs lvm2 mdadm util-linux lshw pciutils dmidecode
+  smartmontools nvme-cli ipmitool stress-ng stressapptest fio iperf3 ethtool e2fsprogs lvm2 mdadm util-linux lshw pciutils dmidecode
   # test plumbing: FUSE-backed failing disks, namespaces, tc
   fuse3 python3-fusepy iproute2 kmod libcap2-bin dnsmasq-base
   # UI and report tests

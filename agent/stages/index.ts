@@ -1,4 +1,5 @@
 import type { AgentStageName } from '../../common/stages/index.ts';
+import { bmcStage } from './bmc/index.ts';
 import { cpuStressStage } from './cpu-stress/index.ts';
 import { gpuStage } from './gpu/index.ts';
 import { inventoryStage } from './inventory/index.ts';
@@ -20,6 +21,7 @@ export const STAGE_MODULES: { [N in AgentStageName]: StageModule<N> } = {
   Network: networkStage,
   GPU: gpuStage,
   PSU: psuStage,
+  BMC: bmcStage,
 };
 
 export type { StageContext, StageModule, StageOutcomeReport } from './types.ts';

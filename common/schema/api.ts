@@ -3,7 +3,7 @@ import { DiskId, HostName, MacAddress } from './primitives.ts';
 import { ProfileName } from './profile.ts';
 import { HoldReason, OperatorAction, RunResult, RunState, StageOutcome } from './run.ts';
 import { Severity } from './spec.ts';
-import { Coverage, CoverageEntry } from './coverage.ts';
+import { Coverage, CoverageEntry, PartKind } from './coverage.ts';
 import { MeasurementKind, StageNameSchema } from './protocol.ts';
 
 // Bodies and views of the control API (docs/api.md), shared by the orchestrator,
@@ -185,6 +185,51 @@ export const SeriesView = z.object({
 });
 export const MeasurementsView = z.object({ runId: z.number(), kind: MeasurementKind, from: z.number().nullable(), to: z.number().nullable(), series: z.array(SeriesView) });
 export type MeasurementsView = z.infer<typeof MeasurementsView>;
+
+/** A component's history query: the part's kind and id (as a stage named it), and for host-local parts the host. */
+export const ComponentQuery = z
+  .object({
+    kind: PartKind,
+    id: z.string().min(1).max(256),
+    /** Parts whose ids only mean something inside one host (sensors, rails, PCI addresses) are kept per host. */
+    host: z.string().max(128).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
+  })
+  .strict();
+export type ComponentQuery = z.infer<typeof ComponentQuery>;
+
+/** One figure of one attempt, labelled from the stage's summary schema. */
+export const ComponentFigureView = z.object({ key: z.string(), label: z.string(), value: z.union([z.number(), z.boolean()]), unit: z.string().optional() });
+
+/** What one stage attempt reported about the part. */
+export const ComponentEntryView = z.object({
+  runId: z.number(),
+  host: z.string(),
+  stage: StageNameSchema,
+  attempt: z.number(),
+  /** The attempt's outcome (null while it has none). */
+  outcome: z.string().nullable(),
+  /** The run's result, once it has one. */
+  runResult: RunResult.nullable(),
+  at: z.string(),
+  /** The label the stage gave the part (a DIMM's slot, a disk's device) on that run. */
+  label: z.string().nullable(),
+  figures: z.array(ComponentFigureView),
+});
+export type ComponentEntryView = z.infer<typeof ComponentEntryView>;
+
+/** A part remembered across runs (GET /api/components/:kind/:id): newest entry first. */
+export const ComponentHistoryView = z.object({
+  kind: PartKind,
+  id: z.string(),
+  /** The host the part is kept under when its id is host-local; null for parts with a global identity. */
+  host: z.string().nullable(),
+  label: z.string().nullable(),
+  firstSeen: z.string(),
+  lastSeen: z.string(),
+  entries: z.array(ComponentEntryView),
+});
+export type ComponentHistoryView = z.infer<typeof ComponentHistoryView>;
 
 export const ApiError = z.object({ error: z.string(), code: z.string().optional(), issues: z.array(z.object({ path: z.string(), message: z.string() })).optional() });
 export type ApiError = z.infer<typeof ApiError>;

@@ -10,7 +10,7 @@ const optStr = str.nullable().optional();
 export const InventoryDisk = z.object({
   /** Kernel name at collection time (sda, nvme0n1): for display only. */
   name: str.meta({ title: 'Name' }),
-  path: str.meta({ title: 'Device' }),
+  path: str.meta({ title: 'Device', partLabel: true }),
   serial: optStr.meta({ title: 'Serial', partId: true }),
   wwn: optStr.meta({ title: 'WWN' }),
   model: optStr.meta({ title: 'Model' }),
@@ -24,9 +24,9 @@ export const InventoryDisk = z.object({
 export type InventoryDisk = z.infer<typeof InventoryDisk>;
 
 export const InventoryNic = z.object({
-  name: str.meta({ title: 'Name' }),
+  name: str.meta({ title: 'Name', partLabel: true }),
   mac: str.meta({ title: 'MAC', partId: true }),
-  speedMbps: z.number().nonnegative().nullable().optional().meta({ title: 'Speed', unit: 'Mbit/s' }),
+  speedMbps: z.number().nonnegative().nullable().optional().meta({ title: 'Speed', unit: 'Mbit/s', measure: true }),
   driver: optStr.meta({ title: 'Driver' }),
   link: z.boolean().nullable().optional().meta({ title: 'Link' }),
 });
@@ -45,7 +45,7 @@ export type InventoryGpu = z.infer<typeof InventoryGpu>;
 export const InventoryMemoryModule = z.object({
   /** dram counts toward memory.totalBytes; persistent (Optane, NVDIMM) is listed, not counted. */
   kind: z.enum(['dram', 'persistent']).meta({ title: 'Kind' }),
-  locator: optStr.meta({ title: 'Slot' }),
+  locator: optStr.meta({ title: 'Slot', partLabel: true }),
   bankLocator: optStr.meta({ title: 'Bank' }),
   sizeBytes: z.number().nonnegative().meta({ title: 'Size', format: 'bytes' }),
   type: optStr.meta({ title: 'Type' }),

@@ -39,6 +39,8 @@ export interface SummaryFieldMeta {
   hidden?: boolean;
   /** The field that identifies the row's part (for history, OCP hardware ids). */
   partId?: boolean;
+  /** The field that says where the part sits on this host (a DIMM's slot, a disk's device), kept with its history. */
+  partLabel?: boolean;
   /** A figure worth exporting as a measurement (OCP) and charting over a part's history. */
   measure?: boolean;
 }

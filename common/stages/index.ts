@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bmcStage } from './bmc.ts';
 import { cpuStressStage } from './cpu-stress.ts';
 import type { StageDefinition, StageOwner } from './define.ts';
 import { gpuStage } from './gpu.ts';
@@ -26,6 +27,7 @@ export const STAGES = [
   networkStage,
   gpuStage,
   psuStage,
+  bmcStage,
   reportingStage,
 ] as const;
 

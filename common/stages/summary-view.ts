@@ -38,6 +38,8 @@ export interface ViewRow {
   cells: Record<string, ViewCell>;
   /** The row's part identity, from the field marked partId. */
   partId?: string;
+  /** Where the part sits, from the field marked partLabel. */
+  partLabel?: string;
 }
 
 export interface ViewTable {
@@ -204,6 +206,7 @@ function tableFor(key: string, meta: Meta, element: AnySchema, rows: unknown[]):
         if (v !== undefined) any = true;
         viewRows[i]!.cells[columnKey] = cellFor(v, m, holder);
         if (m.partId && typeof v === 'string') viewRows[i]!.partId = v;
+        if (m.partLabel && typeof v === 'string') viewRows[i]!.partLabel = v;
       });
       if (any) columns.push({ key: columnKey, label: prefix && columns.some((c) => c.label === label) ? `${prefix}: ${label}` : label, ...(m.unit ? { unit: m.unit } : {}) });
     }

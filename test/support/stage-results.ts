@@ -96,6 +96,12 @@ export function stageResultBody<N extends AgentStageName>(stage: N, opts: Result
         { telemetry: true, sensors: 1, rails: [{ sensor: 'nct6775/in0', idleV: 12, minV: 11.9, dipFraction: 0.008, maxDipFraction: 0.05 }], loads: [{ load: 'cpu', ok: true, detail: 'exit 0' }] } as StageSummaryInput<N>,
         [tested({ kind: 'psu', id: 'nct6775/in0' }, 'voltage under load')],
       );
+    case 'BMC':
+      // A host without a BMC, as the real stage reports it.
+      return {
+        ...body({ bmc: { present: false, why: 'this host has no BMC' } } as StageSummaryInput<N>, [notTested({ kind: 'bmc', id: 'bmc', label: 'BMC (in band)' }, 'BMC event log during the run', 'this host has no BMC', false)]),
+        outcome: opts.outcome ?? 'skipped',
+      };
   }
   // A stage these tests know nothing about (one added since): the smallest summary its schema accepts.
   const def: StageDefinition = stageDefinition(stage as AgentStageName);

@@ -5,6 +5,7 @@ import { parseDmidecode, type DmiInfo, buildInventory, LSBLK_ARGS, parseLsblkJso
 import { errorText } from '../../runtime/logger.ts';
 import { ToolInfraError, toolExists, type ToolResult } from '../../runtime/tool-runner.ts';
 import { readPciLinks } from '../../sensors/pci-links.ts';
+import { readBmcSnapshot } from '../bmc/read.ts';
 import { gpuInventory } from '../gpu/probe.ts';
 import type { StageContext, StageModule, StageOutcomeReport } from '../types.ts';
 
@@ -87,7 +88,12 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'Inventory'>> 
     }
   };
 
-  ctx.progress({ percent: 0, message: 'dmidecode' });
+  // The BMC's log and sensors first: the baseline the BMC stage is compared with at the end of
+  // the run (common/stages/bmc.ts). A host without a BMC says so here and nothing is probed.
+  ctx.progress({ percent: 0, message: 'BMC event log and sensors' });
+  const bmcLog = await readBmcSnapshot(ctx, { timeoutMs, artifactPrefix: 'bmc-start' });
+
+  ctx.progress({ percent: 5, message: 'dmidecode' });
   const dmiRes = await probe('dmidecode', 'dmidecode', []);
   const dmi: DmiInfo | null = dmiRes ? parse('dmidecode', 'dmidecode', () => parseDmidecode(dmiRes.stdout)) : null;
   ctx.progress({ percent: 15, message: 'lscpu' });
@@ -172,7 +178,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'Inventory'>> 
   ctx.progress({ percent: 100, message: 'inventory collected' });
 
   if (!dmi && !cpu && !lshw && !blocks) {
-    return { outcome: 'error', message: `no inventory probe worked (${missingTools.join(', ')})`, summary: { inventory }, coverage: [] };
+    return { outcome: 'error', message: `no inventory probe worked (${missingTools.join(', ')})`, summary: { inventory, bmcLog }, coverage: [] };
   }
   const parts = [
     inventory.system.product ?? 'unknown system',
@@ -185,7 +191,8 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'Inventory'>> 
   ].filter(Boolean);
   const missingText = inventory.missingTools.length ? `; missing or failed: ${inventory.missingTools.join(', ')}` : '';
   // Inventory describes the host and tests nothing, so it claims no coverage.
-  return { outcome: 'passed', message: `${parts.join(', ')}${missingText}`.slice(0, 4096), summary: { inventory }, coverage: [] };
+  const bmcText = bmcLog.present ? `; BMC: ${bmcLog.sel?.length ?? 0} event log record(s)` : '';
+  return { outcome: 'passed', message: `${parts.join(', ')}${bmcText}${missingText}`.slice(0, 4096), summary: { inventory, bmcLog }, coverage: [] };
 }
 
 function asJson(text: string): unknown {

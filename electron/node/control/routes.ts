@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   AdoptBody,
   CaptureSpecBody,
+  ComponentQuery,
   HostInput,
   HostPatch,
   MeasurementQuery,
@@ -10,6 +11,7 @@ import {
   RunListQuery,
   SpecBody,
   StartRunBody,
+  type ComponentHistoryView,
   type MeasurementsView,
   type ServiceView,
   type Settings,
@@ -18,9 +20,11 @@ import { inertArtifactHeaders, isReportKind, reportHeaders } from '../bench/arti
 import { IllegalTransition } from '../runs/state-machine.ts';
 import { inventoryOf, type OperatorActions, type RunCommands, type RunViews } from '../runs/index.ts';
 import type { LiveState } from '../runs/live-state.ts';
+import { componentScope } from '../history/components.ts';
 import { captureSpec } from '../spec/capture.ts';
 import { checkSpecYaml, specToYaml } from '../spec/spec-yaml.ts';
 import type { Store } from '../store/index.ts';
+import { partIdKey } from '../../../common/verdict.ts';
 import { notFound, UserError } from '../util/errors.ts';
 import { parseWith, route, sendJsonText, type Route, type RouteRequest } from './http-kit.ts';
 import { CONTROL_ACTOR } from './routes-security.ts';
@@ -145,6 +149,11 @@ export function controlRoutes(ctx: ControlContext): Route[] {
       return ctx.regenerateReport(id);
     }),
 
+    // ---- parts remembered across runs ----
+    route('GET', '/api/components/:kind/:id', ({ params, query }) =>
+      componentHistory(store, parseWith(ComponentQuery, { ...Object.fromEntries(query), kind: params.kind, id: params.id }, 'query')),
+    ),
+
     // ---- people, settings, services ----
     route('GET', '/api/settings', () => store.settings.get()),
     route('PUT', '/api/settings', ({ body }) => {
@@ -159,6 +168,36 @@ export function controlRoutes(ctx: ControlContext): Route[] {
       return h;
     }),
   ];
+}
+
+/** A part's history (docs/api.md): every attempt that reported it, newest first, with its figures. */
+export function componentHistory(store: Store, q: ComponentQuery): ComponentHistoryView {
+  let hostId = 0;
+  if (componentScope(q.kind, 0) !== '') {
+    if (!q.host) throw new UserError(`a ${q.kind}'s id only means something on its host: add ?host=NAME`, 'bad-request');
+    hostId = store.hosts.require(q.host).id;
+  }
+  const h = store.components.history(q.kind, componentScope(q.kind, hostId), partIdKey(q.id), q.limit);
+  if (!h) throw notFound(`${q.kind} "${q.id}"${q.host ? ` on host "${q.host}"` : ''} in the component history`);
+  return {
+    kind: h.component.kind,
+    id: h.component.ident,
+    host: h.component.scope === '' ? null : (q.host ?? null),
+    label: h.component.label,
+    firstSeen: h.component.firstSeen,
+    lastSeen: h.component.lastSeen,
+    entries: h.entries.map((e) => ({
+      runId: e.runId,
+      host: e.host,
+      stage: e.stage,
+      attempt: e.attempt,
+      outcome: e.outcome,
+      runResult: e.runResult,
+      at: e.at,
+      label: e.label,
+      figures: Object.entries(e.figures).map(([key, f]) => ({ key, label: f.label, value: f.value, ...(f.unit ? { unit: f.unit } : {}) })),
+    })),
+  };
 }
 
 function listRuns(ctx: ControlContext, q: ReturnType<typeof RunListQuery.parse>) {

@@ -1,7 +1,7 @@
 import { formatBytes } from '../../../common/format.ts';
 import { Inventory } from '../../../common/schema/inventory.ts';
 import { isStageName, stageDefinition } from '../../../common/stages/index.ts';
-import { isEmptyView, type SummaryView, type ViewCell, type ViewTable } from '../../../common/stages/summary-view.ts';
+import { isEmptyView, summaryView, type SummaryView, type ViewCell, type ViewTable } from '../../../common/stages/summary-view.ts';
 import { esc, kvTable, table, td } from './html-kit.ts';
 import { stageResultView } from './stage-view.ts';
 import type { ReportData, ReportStageResult } from './types.ts';
@@ -133,5 +133,9 @@ function inventorySection(summary: unknown): string | null {
     );
   }
   if (inv.missingTools.length) out.push(`<p class="muted">Tools missing or failed while collecting: ${esc(inv.missingTools.join(', '))}</p>`);
+  // Whatever else the summary holds (the BMC's log at the start of the run …), drawn from its schema.
+  const rest = summaryView(stageDefinition('Inventory').summary, summary);
+  rest.sections = rest.sections.filter((sec) => sec.key !== 'inventory');
+  if (!isEmptyView(rest)) out.push(viewHtml(rest, 1));
   return out.join('');
 }

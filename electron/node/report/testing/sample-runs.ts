@@ -4,6 +4,8 @@ import type { RunResult } from '../../../../common/schema/run.ts';
 import { STAGE_NAMES, STAGES, type AgentStageName } from '../../../../common/stages/index.ts';
 import { minimalValue, stageResultBody } from '../../../../test/support/stage-results.ts';
 import type { Db } from '../../store/db.ts';
+import { captured } from '../../../../agent/parsers/test-fixtures.ts';
+import { snapshotFrom } from '../../../../agent/stages/bmc/read.ts';
 
 // Test data builders: rows inserted with plain SQL, the way the orchestrator
 // would leave them, for report / janitor / notification tests. Times are fixed
@@ -269,6 +271,15 @@ export const PSU_SUMMARY = {
   ],
 };
 const PSU_COVERAGE = [tested({ kind: 'psu', id: 'in0 12V', label: 'rail in0 12V' }, 'voltage under load'), tested({ kind: 'psu', id: 'in1 5V', label: 'rail in1 5V' }, 'voltage under load')];
+// The emulated BMC's real sensors and an empty event log (agent/parsers/captured/qemu-selftest-bmc-2026-12/).
+const bmcCapture = (f: string) => captured(`qemu-selftest-bmc-2026-12/${f}`);
+export const BMC_SUMMARY = {
+  bmc: snapshotFrom({ sdr: bmcCapture('ipmitool-sdr-elist.txt'), sel: bmcCapture('ipmitool-sel-elist-empty.txt'), selStderr: bmcCapture('ipmitool-sel-elist-empty.txt.stderr'), time: bmcCapture('ipmitool-sel-time-get.txt') }),
+  baseline: 'inventory',
+  duringRun: [],
+  preExistingCritical: [],
+};
+const BMC_COVERAGE = [tested({ kind: 'bmc', id: 'bmc', label: 'BMC (in band)' }, 'BMC event log during the run'), tested({ kind: 'bmc', id: 'bmc', label: 'BMC (in band)' }, 'BMC sensors read', { required: false })];
 const GPU_NONE = { gpus: [] };
 const GPU_COVERAGE = [notApplicable({ kind: 'gpu', id: 'gpus', label: 'GPUs' }, 'compute burn', 'no GPU in this host (nvidia-smi is not installed; no NVIDIA device on the PCI bus)')];
 const SPEC_SUMMARY = { critical: 0, warning: 0, info: 1, compared: true };
@@ -293,6 +304,7 @@ function passingStages(): Record<string, StageRowSpec> {
     Network: { outcome: 'passed', summary: NETWORK_SUMMARY, coverage: NETWORK_COVERAGE },
     GPU: { outcome: 'skipped', summary: GPU_NONE, coverage: GPU_COVERAGE, message: 'no GPU to test: nvidia-smi is not installed' },
     PSU: { outcome: 'passed', summary: PSU_SUMMARY, coverage: PSU_COVERAGE },
+    BMC: { outcome: 'passed', summary: BMC_SUMMARY, coverage: BMC_COVERAGE },
     Reporting: { outcome: 'passed', summary: null, coverage: [] },
   };
   // A stage added since these samples were written passes with the smallest summary its schema takes.
