@@ -1,3 +1,4 @@
+import { BmcStore } from './bmc.ts';
 import { BootAttemptStore } from './boot-attempts.ts';
 import { openDatabase, type OpenOptions } from './db.ts';
 import { HostStore } from './hosts.ts';
@@ -33,6 +34,8 @@ export interface Store {
   /** Moves WAL checkpoints off this connection to a worker thread (see wal-checkpointer.ts). */
   checkpointInWorker(options: WalCheckpointerOptions): WalCheckpointer;
   bootAttempts: BootAttemptStore;
+  /** Hosts' BMC credentials (sealed) and last power states. */
+  bmc: BmcStore;
   close(): void;
 }
 
@@ -51,6 +54,7 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     transaction: (fn) => db.transaction(fn)(),
     checkpointInWorker: (opts) => startWalCheckpointer(db, opts),
     bootAttempts: new BootAttemptStore(db),
+    bmc: new BmcStore(db),
     close: () => db.close(),
   };
 }
