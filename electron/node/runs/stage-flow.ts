@@ -81,6 +81,7 @@ export class StageFlow {
       data: { result },
     });
     this.ctx.changed(run);
+    this.ctx.afterCommit(() => this.ctx.onVerdict(runId));
   }
 
   private followStageEnd(runId: number, stage: StageName, end: StageEnd, message: string, hits?: WipeProbeHit[]) {
