@@ -103,10 +103,14 @@ export class RedfishDriver implements PowerDriver {
     return parsed.data;
   }
 
+  private rootDoc: z.infer<typeof ServiceRoot> | null = null;
+
+  /** The service root (open to anyone, DSP0266), read once per driver. */
   private async root() {
+    if (this.rootDoc) return this.rootDoc;
     const res = await this.send('GET', '/redfish/v1/');
     if (res.status !== 200) this.fail('its service root (/redfish/v1/)', res);
-    return this.parse(ServiceRoot, res, 'service root');
+    return (this.rootDoc = this.parse(ServiceRoot, res, 'service root'));
   }
 
   /** Logs in (once per driver): POST to the session collection with the user and password. */
