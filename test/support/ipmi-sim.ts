@@ -31,8 +31,10 @@ export interface IpmiSim {
 export interface IpmiSimOptions {
   user?: string;
   password?: string;
-  /** 'files' (default): the script above; 'none': no chassis control, so power and boot commands are refused; or the text of a script of one's own. */
-  chassis?: 'files' | 'none' | { script: string };
+  /** 'files' (default): the script above; 'none': no chassis control, so power and boot commands are refused; or a script of one's own, given the simulator's directory. */
+  chassis?: 'files' | 'none' | { script: (dir: string) => string };
+  /** More lines for the BMC's section of lan.conf (e.g. the `serial 15 … codec VM` a QEMU ipmi-bmc-extern connects to). */
+  extraConfig?: string[];
   /** Seconds the default script sleeps while powering on (to catch ipmitool in the act). */
   slowPowerOnS?: number;
   /** Runs the simulator through this prefix (e.g. `ip netns exec NS`). */
@@ -98,7 +100,7 @@ export async function startIpmiSim(opts: IpmiSimOptions = {}): Promise<IpmiSim> 
   const chassis = opts.chassis ?? 'files';
   const script = join(dir, 'chassis.sh');
   if (chassis !== 'none') {
-    writeFileSync(script, chassis === 'files' ? filesChassisScript(dir, opts.slowPowerOnS) : chassis.script);
+    writeFileSync(script, chassis === 'files' ? filesChassisScript(dir, opts.slowPowerOnS) : chassis.script(dir));
     chmodSync(script, 0o700);
   }
   const name = `vt${port}`;
@@ -117,6 +119,7 @@ export async function startIpmiSim(opts: IpmiSimOptions = {}): Promise<IpmiSim> 
       '    guid a123456789abcdefa123456789abcdef',
       '  endlan',
       ...(chassis !== 'none' ? [`  chassis_control "${script} 0x20"`] : []),
+      ...(opts.extraConfig ?? []).map((l) => `  ${l}`),
       `  user 2 true "${user}" "${password}" admin 10 md5`,
       '',
     ].join('\n'),
