@@ -305,7 +305,7 @@ export function buildProgram(): Command {
       out(!!o.json, runJson(r), () => runText(r));
     });
   for (const action of ['retry', 'override', 'abandon', 'release'] as OperatorAction[]) {
-    run
+    const cmd = run
       .command(`${action} <id>`)
       .description(
         {
@@ -317,8 +317,9 @@ export function buildProgram(): Command {
       )
       .addOption(dataDirOption())
       .option('--reason <text>', 'why (recorded in the audit trail; required for override)')
-      .option('--supervisor <name>', 'supervisor approving the override')
-      .option('--power-off', 'abandon only: also power the host off through its BMC')
+      .option('--supervisor <name>', 'supervisor approving the override');
+    if (action === 'abandon') cmd.option('--power-off', 'also power the host off through its BMC');
+    cmd
       .option('--json')
       .action(async (id: string, o: { dataDir?: string; reason?: string; supervisor?: string; powerOff?: boolean; json?: boolean }) => {
         const secret = o.supervisor ? await readSecret(`credential for supervisor ${o.supervisor}: `) : undefined;
