@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import type { BmcBootMode, BmcIdentityView } from '../../../../common/schema/index.ts';
 import { PowerError, type PowerDriver } from '../driver.ts';
 import { withSecretFile } from '../secret-fifo.ts';
-import { bootFlagsRefusal, classifyFailure, parseBootDevice, parseMcInfo, parsePowerStatus } from './ipmitool-output.ts';
+import { bootFlagsRefusal, classifyFailure, parseBootDevice, parseMcInfo, parsePowerStatus, powerControlDone } from './ipmitool-output.ts';
 
 // IPMI over LAN through Debian's ipmitool (`-I lanplus`, IPMI 2.0 / RMCP+).
 // ipmitool runs with an argument list (execa, no shell); the password reaches
@@ -52,8 +52,13 @@ export class IpmiDriver implements PowerDriver {
     this.where = `the BMC at ${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
   }
 
-  /** Runs one ipmitool command; on a cipher suite the BMC does not offer, tries the next one. */
-  private async run(command: readonly string[]): Promise<{ stdout: string; stderr: string }> {
+  /**
+   * Runs one ipmitool command; on a cipher suite the BMC does not offer, tries
+   * the next one. `done` recognises output that proves the BMC carried the
+   * command out even though ipmitool then failed (closing the session of a slow
+   * BMC can time out after its answer came).
+   */
+  private async run(command: readonly string[], done?: (stdout: string) => boolean): Promise<{ stdout: string; stderr: string }> {
     const key = `${this.target.host}:${this.target.port}`;
     const remembered = this.memory.get(key);
     const order = remembered ? [remembered, ...this.suites.filter((s) => s !== remembered)] : [...this.suites];
@@ -72,7 +77,7 @@ export class IpmiDriver implements PowerDriver {
         const why = (r as { code?: string }).code === 'ENOENT' ? `${this.binary} is not installed (Debian package ipmitool)` : (r.shortMessage ?? 'ipmitool did not run');
         throw new PowerError('bmc-failed', why);
       }
-      if (r.exitCode === 0) {
+      if (r.exitCode === 0 || done?.(r.stdout)) {
         this.memory.set(key, suite);
         return { stdout: r.stdout, stderr: r.stderr };
       }
@@ -90,15 +95,15 @@ export class IpmiDriver implements PowerDriver {
   }
 
   async powerOn(): Promise<void> {
-    await this.run(['power', 'on']);
+    await this.run(['power', 'on'], (out) => powerControlDone(out, 'Up/On'));
   }
 
   async powerOff(): Promise<void> {
-    await this.run(['power', 'off']);
+    await this.run(['power', 'off'], (out) => powerControlDone(out, 'Down/Off'));
   }
 
   async powerCycle(): Promise<void> {
-    await this.run(['power', 'cycle']);
+    await this.run(['power', 'cycle'], (out) => powerControlDone(out, 'Cycle'));
   }
 
   async bootPxeOnce(mode: BmcBootMode | null): Promise<void> {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ipmitoolArgs } from './ipmi-driver.ts';
-import { bootFlagsRefusal, classifyFailure, parseBootDevice, parseMcInfo, parsePowerStatus } from './ipmitool-output.ts';
+import { bootFlagsRefusal, classifyFailure, parseBootDevice, parseMcInfo, parsePowerStatus, powerControlDone } from './ipmitool-output.ts';
 
 // Real ipmitool 1.8.19 output against OpenIPMI's ipmi_sim (fixtures/README.md).
 
@@ -34,6 +34,14 @@ describe('ipmitool output', () => {
   it("reads the BMC's maker, product and firmware from mc info, keeping ids ipmitool has no name for", () => {
     expect(parseMcInfo(cap('mc-info').stdout)).toEqual({ manufacturer: 'MontaVista Software, Inc.', model: 'product id 3842 (0x0f02)', firmware: '9.08' });
     expect(parseMcInfo(cap('power-status-on').stdout)).toBeNull();
+  });
+
+  it('knows a power command was carried out from its confirmation line alone', () => {
+    expect(powerControlDone(cap('power-on').stdout, 'Up/On')).toBe(true);
+    expect(powerControlDone(cap('power-off').stdout, 'Down/Off')).toBe(true);
+    expect(powerControlDone(cap('power-cycle').stdout, 'Cycle')).toBe(true);
+    expect(powerControlDone(cap('power-on').stdout, 'Down/Off')).toBe(false);
+    expect(powerControlDone(cap('power-on-unsupported').stdout, 'Up/On')).toBe(false);
   });
 
   it('reads the forced boot device back', () => {

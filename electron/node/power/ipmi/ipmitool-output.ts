@@ -10,6 +10,15 @@ export function parsePowerStatus(stdout: string): 'on' | 'off' | null {
   return m ? (m[1] as 'on' | 'off') : null;
 }
 
+/**
+ * ipmitool prints "Chassis Power Control: Up/On|Down/Off|Cycle" only once the
+ * BMC answered the command with success (completion code 0): proof it was
+ * carried out, whatever happened to the session afterwards.
+ */
+export function powerControlDone(stdout: string, what: 'Up/On' | 'Down/Off' | 'Cycle'): boolean {
+  return new RegExp(`^Chassis Power Control: ${what.replace('/', '\\/')}\\s*$`, 'm').test(stdout);
+}
+
 /** `mc info`'s "Key : value" lines. */
 function keyValues(stdout: string): Map<string, string> {
   const out = new Map<string, string>();
