@@ -73,8 +73,10 @@ shift
 op=$1
 shift
 log() { echo "$(date +%s.%N) $*" >> "$state/events"; }
-running() { [ -s "$state/qemu.pid" ] && kill -0 "$(cat "$state/qemu.pid")" 2>/dev/null; }
-on() { [ -f "$state/on" ] && { [ ! -s "$state/qemu.pid" ] || running; }; }
+# QEMU removes its -pidfile when it exits: qemu.lastpid keeps the PID for "is it still running" and for cleanup.
+running() { [ -s "$state/qemu.lastpid" ] && kill -0 "$(cat "$state/qemu.lastpid")" 2>/dev/null; }
+# On: asked to be on, and QEMU starting (no PID yet) or running.
+on() { [ -f "$state/on" ] && { [ ! -s "$state/qemu.lastpid" ] || running; }; }
 case "$op" in
   get)
     for p in "$@"; do
@@ -96,15 +98,16 @@ case "$op" in
             echo default > "$state/boot"
             if [ "$boot" = pxe ]; then order=once=n; else order=order=c; fi
             log "boot-from $boot"
-            rm -f "$state/qemu.pid"
+            rm -f "$state/qemu.pid" "$state/qemu.lastpid"
             touch "$state/on"
             setsid ${inNs(net.cliNs).map(q).join(' ')} qemu-system-x86_64 ${qemuArgs.map(q).join(' ')} -boot "$order" -pidfile "$state/qemu.pid" \\
               >"${work}/qemu.out" 2>&1 </dev/null &
+            (for i in $(seq 300); do [ -s "$state/qemu.pid" ] && cp "$state/qemu.pid" "$state/qemu.lastpid" && exit 0; sleep 0.1; done) >/dev/null 2>&1 </dev/null &
           else
             # Off at once, as a BMC answers; the machine is stopped in the background (SIGTERM, then SIGKILL).
             rm -f "$state/on"
             if running; then
-              pid=$(cat "$state/qemu.pid")
+              pid=$(cat "$state/qemu.lastpid")
               kill "$pid"
               (for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || exit 0; sleep 0.5; done; kill -9 "$pid") >/dev/null 2>&1 </dev/null &
             fi
@@ -159,7 +162,7 @@ describe('power lab (ipmi_sim drives QEMU; the app drives ipmi_sim)', () => {
       extraConfig: [`serial 15 ${net.srvAddr} ${VM_PORT} codec VM`],
     });
     const killQemu = async () => {
-      const pidFile = join(bmc.dir, 'qemu.pid');
+      const pidFile = join(bmc.dir, 'qemu.lastpid');
       const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : NaN;
       if (Number.isInteger(pid) && pid > 0) {
         try {
@@ -242,7 +245,7 @@ describe('power lab (ipmi_sim drives QEMU; the app drives ipmi_sim)', () => {
     expect(events()).toContain('set power 0');
     const after = await vetting(['host', 'test-bmc', 'lab-power', '--json']);
     expect(JSON.parse(after.stdout)).toMatchObject({ ok: true, power: 'off' });
-    const pid = Number(readFileSync(join(bmc.dir, 'qemu.pid'), 'utf8').trim());
+    const pid = Number(readFileSync(join(bmc.dir, 'qemu.lastpid'), 'utf8').trim());
     const alive = () => {
       try {
         process.kill(pid, 0);

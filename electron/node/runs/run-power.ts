@@ -127,8 +127,17 @@ export class RunPower {
   private async powerOff(host: HostRecord, runId: number, actor: string, why: string): Promise<PowerStepView> {
     let step: PowerStepView;
     try {
-      await this.power.withHost(host, (d) => d.powerOff());
-      step = { action: 'power-off', ok: true, message: why };
+      const already = await this.power.withHost(host, async (d) => {
+        try {
+          await d.powerOff();
+          return false;
+        } catch (e) {
+          // Some BMCs refuse to switch off what is off (the host may have shut itself down): that is done too.
+          if ((await d.status().catch(() => 'unknown')) === 'off') return true;
+          throw e;
+        }
+      });
+      step = { action: 'power-off', ok: true, message: already ? `${why} (it was already off)` : why };
       this.power.record(host, 'off', null);
     } catch (e) {
       step = { action: 'power-off', ok: false, message: `${host.name} could not be powered off: ${(e as Error).message}` };
