@@ -14,6 +14,8 @@ packages=(
   chromium poppler-utils
   # the PXE lab: emulated machines, their firmware and iPXE, and the live image build
   qemu-system-x86 ipxe ipxe-qemu ovmf debootstrap zstd cpio busybox-static
+  # power through BMCs: the IPMI driver's tool, and OpenIPMI's BMC simulator it is tested against
+  ipmitool openipmi
 )
 
 missing=()

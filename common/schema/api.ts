@@ -5,6 +5,7 @@ import { HoldReason, OperatorAction, RunResult, RunState, StageOutcome } from '.
 import { Severity } from './spec.ts';
 import { Coverage, CoverageEntry, PartKind } from './coverage.ts';
 import { MeasurementKind, StageNameSchema } from './protocol.ts';
+import { BmcInput, BmcView, PowerStepView, StartPower } from './power.ts';
 
 // Bodies and views of the control API (docs/api.md), shared by the orchestrator,
 // the renderer and the CLI.
@@ -20,6 +21,8 @@ export const HostInput = z
     maxTempC: z.number().positive().max(150).nullable().optional(),
     specYaml: z.string().max(256 * 1024).nullable().optional(),
     notes: z.string().max(4096).optional(),
+    /** The host's BMC, which the bench drives (power, PXE once); null removes it. Its password is write-only. */
+    bmc: BmcInput.nullable().optional(),
   })
   .strict();
 export type HostInput = z.input<typeof HostInput>;
@@ -30,7 +33,8 @@ export type HostPatch = z.input<typeof HostPatch>;
 export const SpecBody = z.object({ yaml: z.string().max(256 * 1024) }).strict();
 export const CaptureSpecBody = z.object({ run: z.number().int().positive().optional() }).strict();
 
-export const StartRunBody = z.object({ host: HostName, profile: ProfileName.optional() }).strict();
+/** `power` matters only for a host with a BMC (default `on`, see StartPower). */
+export const StartRunBody = z.object({ host: HostName, profile: ProfileName.optional(), power: StartPower.optional() }).strict();
 
 export const RunActionBody = z
   .object({
@@ -38,6 +42,8 @@ export const RunActionBody = z
     reason: z.string().trim().max(2000).optional(),
     supervisor: z.string().trim().min(1).max(128).optional(),
     secret: z.string().min(1).max(1024).optional(),
+    /** Abandon only: also power the host off through its BMC. */
+    powerOff: z.boolean().optional(),
   })
   .strict();
 export type RunActionBody = z.infer<typeof RunActionBody>;
@@ -172,6 +178,8 @@ export const HostView = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   activeRun: z.number().nullable(),
+  /** The host's BMC (never its credential); null when it has none. Optional only so that views built before BMCs existed still type. */
+  bmc: BmcView.nullable().optional(),
 });
 export type HostView = z.infer<typeof HostView>;
 
@@ -281,7 +289,8 @@ export const BoardView = z.object({ entries: z.array(BoardEntry), newHosts: z.ar
 export type BoardView = z.infer<typeof BoardView>;
 
 /** `pin`: "sha256:<hex>" of the orchestrator's bench key, for `vetting agent --pin` (absent when no server runs). */
-export const StartRunView = z.object({ run: z.number(), orchestrator: z.string(), token: z.string(), pin: z.string().optional() });
+/** `power`: what the bench did through the host's BMC (absent for a host without one). */
+export const StartRunView = z.object({ run: z.number(), orchestrator: z.string(), token: z.string(), pin: z.string().optional(), power: z.array(PowerStepView).optional() });
 
 export const SpecCheckView = z.object({ ok: z.boolean(), issues: z.array(z.object({ path: z.string(), message: z.string(), line: z.number().nullable() })) });
 export type SpecCheckView = z.infer<typeof SpecCheckView>;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { BrowserWindow, Menu, Tray, app, dialog, session, shell } from 'electron';
+import { BrowserWindow, Menu, Tray, app, dialog, safeStorage, session, shell } from 'electron';
 import { resolveDataDir } from '../node/cli/data-dir.ts';
 import { readServerFile, removeServerFile, writeServerFile } from '../node/cli/server-file.ts';
 import { badgeCount, noticeFor, trayTooltip } from './attention.ts';
@@ -10,6 +10,7 @@ import { buildMenuTemplate } from './menu-template.ts';
 import { printPage, savePdf, showNotification } from './native-actions.ts';
 import { chooseNativeBinding, missingBindingMessage } from './native-binding.ts';
 import { startShellOrchestrator, type ShellOrchestrator } from './orchestrator-host.ts';
+import { safeStorageSealer } from './safe-storage-sealer.ts';
 import { QuitController } from './quit-controller.ts';
 import { createMainWindow, createReportWindow } from './windows.ts';
 
@@ -123,6 +124,8 @@ async function startOrchestratorOrExplain(): Promise<ShellOrchestrator> {
       uiDir: join(app.getAppPath(), 'out', 'renderer'),
       // Without an Electron build, try node_modules' copy: it works if it was rebuilt for Electron in place.
       ...(binding.path ? { nativeBinding: binding.path } : {}),
+      // BMC passwords at rest: the OS keyring when it backs safeStorage, else the data directory's key file.
+      ...((sealer) => (sealer ? { sealer } : {}))(safeStorageSealer(safeStorage)),
     });
   } catch (err) {
     const message = (err as Error).message ?? String(err);

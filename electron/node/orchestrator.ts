@@ -25,6 +25,10 @@ import { maintenanceRoutes } from './control/routes-maintenance.ts';
 import { securityRoutes } from './control/routes-security.ts';
 import { loadOrCreateTlsIdentity } from './bench/tls-identity.ts';
 import { openStore } from './store/index.ts';
+import { CredentialVault, keyFileSealer, type SecretSealer } from './power/credential-vault.ts';
+import { PowerService } from './power/power-service.ts';
+import { startPowerWatcher } from './power/power-watcher.ts';
+import { powerRoutes } from './control/routes-power.ts';
 import { createLogger, type Logger } from './util/log.ts';
 
 export interface OrchestratorOptions {
@@ -44,6 +48,14 @@ export interface OrchestratorOptions {
   log?: Logger;
   /** How often agents' liveness is checked. */
   watchdogMs?: number;
+  /**
+   * Seals BMC passwords at rest: the desktop hands in Electron's safeStorage
+   * (electron/main/safe-storage-sealer.ts); without one, the data directory's
+   * key file does (power/credential-vault.ts).
+   */
+  sealer?: SecretSealer;
+  /** How often BMC-managed hosts' power state is read (default 30 s). */
+  powerPollMs?: number;
 }
 
 export interface RunningOrchestrator {
@@ -136,7 +148,12 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
   const tls = await loadOrCreateTlsIdentity(dataDir);
   const credentials = new SupervisorCredentials(store.supervisors);
   const bootTokens = new BootTokens(store);
+  // The desktop's keyring seals new BMC passwords when there is one; the key file still opens what headless runs stored.
+  const keyFile = keyFileSealer(dataDir);
+  const vault = opts.sealer ? new CredentialVault(opts.sealer, [keyFile]) : new CredentialVault(keyFile);
+  const power = new PowerService({ store, vault, onPowerState: (host) => bus.publish({ type: 'host-updated', host }) });
   const runs = createRunServices({
+    power,
     store,
     bus,
     live,
@@ -235,8 +252,11 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
     routes: [
       ...maintenanceRoutes({ store, notifier, janitor }),
       ...securityRoutes({ store, credentials, bootTokens }),
+      ...powerRoutes({ power }),
       ...controlRoutes({
       store,
+      sealCredential: (hostId, secret) => vault.seal(hostId, secret),
+      startRun: (host, profile, choice, actor) => runs.power!.start(host, profile, choice, actor),
       dataDir,
       commands: runs.commands,
       actions: runs.actions,
@@ -254,6 +274,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
   });
   notifier.start();
   janitor.start();
+  const powerWatcher = startPowerWatcher(store, power, opts.powerPollMs ?? 30_000, (line) => log.warn(line));
 
   const watchdog = setInterval(() => {
     try {
@@ -279,7 +300,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
       closed = true;
       clearInterval(watchdog);
       agents.close();
-      await Promise.all([bench.close(), control.close(), notifier.stop(), janitor.stop(), services.stop(), checkpointer.stop()]);
+      await Promise.all([bench.close(), control.close(), notifier.stop(), janitor.stop(), services.stop(), checkpointer.stop(), powerWatcher.stop()]);
       store.close();
     },
   };

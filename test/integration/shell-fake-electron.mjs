@@ -68,6 +68,18 @@ class App extends EventEmitter {
 }
 export const app = new App();
 
+// No keyring here: the shell falls back to the data directory's key file for BMC passwords.
+export const safeStorage = {
+  isEncryptionAvailable: () => false,
+  getSelectedStorageBackend: () => 'basic_text',
+  encryptString() {
+    throw new Error('fake safeStorage: no encryption');
+  },
+  decryptString() {
+    throw new Error('fake safeStorage: no encryption');
+  },
+};
+
 const handlers = new Map();
 export const ipcMain = {
   handle(channel, fn) {

@@ -13,7 +13,9 @@ import {
   StartRunBody,
   type ComponentHistoryView,
   type MeasurementsView,
+  type PowerStepView,
   type ServiceView,
+  type StartPower,
   type Settings,
 } from '../../../common/schema/index.ts';
 import { inertArtifactHeaders, isReportKind, reportHeaders } from '../bench/artifact-policy.ts';
@@ -23,6 +25,7 @@ import type { LiveState } from '../runs/live-state.ts';
 import { componentScope } from '../history/components.ts';
 import { captureSpec } from '../spec/capture.ts';
 import { checkSpecYaml, specToYaml } from '../spec/spec-yaml.ts';
+import type { SealCredential } from '../store/bmc.ts';
 import type { Store } from '../store/index.ts';
 import { partIdKey } from '../../../common/verdict.ts';
 import { notFound, UserError } from '../util/errors.ts';
@@ -31,6 +34,10 @@ import { CONTROL_ACTOR } from './routes-security.ts';
 
 export interface ControlContext {
   store: Store;
+  /** Seals a host's BMC password for storage (power/credential-vault.ts). */
+  sealCredential: SealCredential;
+  /** Starts a run, driving the host's BMC when it has one (runs/run-power.ts). */
+  startRun(host: string, profile: string | undefined, power: StartPower | undefined, actor: string): Promise<{ runId: number; token: string; power?: PowerStepView[] }>;
   /** Artifact paths are stored relative to it. */
   dataDir: string;
   /** Starting runs. */
@@ -78,7 +85,7 @@ export function controlRoutes(ctx: ControlContext): Route[] {
     route('GET', '/api/hosts', () => store.hosts.list().map(({ id: _id, ...h }) => h)),
     route('POST', '/api/hosts', ({ body }) => {
       const input = parseWith(HostInput, body);
-      const { id: _id, ...h } = store.hosts.add({ ...input, specYaml: validateSpec(input.specYaml) });
+      const { id: _id, ...h } = store.hosts.add({ ...input, specYaml: validateSpec(input.specYaml) }, ctx.sealCredential);
       return h;
     }),
     route('GET', '/api/hosts/:name', ({ params }) => {
@@ -88,7 +95,7 @@ export function controlRoutes(ctx: ControlContext): Route[] {
     route('PATCH', '/api/hosts/:name', ({ params, body }) => {
       const patch = parseWith(HostPatch, body);
       if (patch.specYaml !== undefined) patch.specYaml = validateSpec(patch.specYaml);
-      const { id: _id, ...h } = store.hosts.update(params.name!, patch);
+      const { id: _id, ...h } = store.hosts.update(params.name!, patch, ctx.sealCredential);
       return h;
     }),
     route('PUT', '/api/hosts/:name/spec', ({ params, body }) => {
@@ -109,10 +116,10 @@ export function controlRoutes(ctx: ControlContext): Route[] {
 
     // ---- runs ----
     route('GET', '/api/runs', ({ query }) => listRuns(ctx, parseWith(RunListQuery, Object.fromEntries(query), 'query'))),
-    route('POST', '/api/runs', ({ body }) => {
-      const { host, profile } = parseWith(StartRunBody, body);
-      const { runId, token } = ctx.commands.startRun(host, profile);
-      return { run: runId, orchestrator: ctx.agentUrl(), token, pin: ctx.agentPin() };
+    route('POST', '/api/runs', async ({ body }) => {
+      const { host, profile, power } = parseWith(StartRunBody, body);
+      const started = await ctx.startRun(host, profile, power, CONTROL_ACTOR);
+      return { run: started.runId, orchestrator: ctx.agentUrl(), token: started.token, pin: ctx.agentPin(), ...(started.power ? { power: started.power } : {}) };
     }),
     route('GET', '/api/runs/:id', (r) => detail(runIdParam(r))),
     route('POST', '/api/runs/:id/actions', async (r) => {

@@ -12,14 +12,21 @@ export class RunCommands {
     return this.ctx.store;
   }
 
+  /** Throws what startRun would refuse with (a run already open, an unknown profile); returns the profile a run would get. */
+  assertStartable(hostName: string, profile?: string): string {
+    const host = this.store.hosts.require(hostName);
+    const active = this.store.runs.activeForHost(host.id);
+    if (active) throw new UserError(`host "${host.name}" already has run ${active.id} in state ${active.state}; abandon or finish it first`, 'run-active', 409);
+    const chosen = profile ?? host.profile;
+    if (!(chosen in PROFILES)) throw new UserError(`unknown profile "${chosen}"`, 'bad-profile');
+    return chosen;
+  }
+
   startRun(hostName: string, profile?: string, actor = OPERATOR): { runId: number; token: string } {
     const token = newSecret();
     const runId = this.ctx.tx(() => {
       const host = this.store.hosts.require(hostName);
-      const active = this.store.runs.activeForHost(host.id);
-      if (active) throw new UserError(`host "${host.name}" already has run ${active.id} in state ${active.state}; abandon or finish it first`, 'run-active', 409);
-      const chosen = profile ?? host.profile;
-      if (!(chosen in PROFILES)) throw new UserError(`unknown profile "${chosen}"`, 'bad-profile');
+      const chosen = this.assertStartable(hostName, profile);
       const id = this.store.runs.insert(host.id, chosen, 'WaitingForAgent', hashToken(token));
       this.store.runs.addTransition(id, null, 'WaitingForAgent', 'start', actor, null, { profile: chosen });
       // Its first network boot may fetch an agent token (auth/boot-tokens.ts).

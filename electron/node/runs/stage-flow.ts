@@ -86,6 +86,7 @@ export class StageFlow {
       data: { result },
     });
     this.ctx.changed(run);
+    this.ctx.afterCommit(() => this.ctx.onVerdict(runId));
   }
 
   /**

@@ -1,3 +1,4 @@
+import { BmcStore } from './bmc.ts';
 import { BootAttemptStore } from './boot-attempts.ts';
 import { ComponentStore } from './components.ts';
 import { openDatabase, type OpenOptions } from './db.ts';
@@ -36,6 +37,8 @@ export interface Store {
   bootAttempts: BootAttemptStore;
   /** Parts remembered across runs, with each attempt's figures (history per component). */
   components: ComponentStore;
+  /** Hosts' BMC credentials (sealed) and last power states. */
+  bmc: BmcStore;
   close(): void;
 }
 
@@ -55,6 +58,7 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     checkpointInWorker: (opts) => startWalCheckpointer(db, opts),
     bootAttempts: new BootAttemptStore(db),
     components: new ComponentStore(db),
+    bmc: new BmcStore(db),
     close: () => db.close(),
   };
 }

@@ -14,6 +14,7 @@ import {
   type RunActionBody,
 } from '../../../common/schema/api.ts';
 import type { RunResult } from '../../../common/schema/run.ts';
+import { BmcTestView, type BmcTestBody, type StartPower } from '../../../common/schema/power.ts';
 import { readMeasurementsView } from '../logic/chart.ts';
 import { apiRequest } from './client.ts';
 import { paths, withQuery, type MeasurementRequest } from './paths.ts';
@@ -58,8 +59,9 @@ export const api = {
   captureSpec: (name: string, run?: number) =>
     apiRequest(`/api/hosts/${enc(name)}/capture-spec`, { method: 'POST', body: run ? { run } : {}, schema: CapturedSpecView }),
   runs: (filters: RunFilters) => apiRequest(withQuery('/api/runs', { ...filters }), { schema: z.array(RunSummaryView) }),
-  startRun: (host: string, profile?: string) =>
-    apiRequest('/api/runs', { method: 'POST', body: profile ? { host, profile } : { host }, schema: StartRunView }),
+  startRun: (host: string, profile?: string, power?: StartPower) =>
+    apiRequest('/api/runs', { method: 'POST', body: { host, ...(profile ? { profile } : {}), ...(power ? { power } : {}) }, schema: StartRunView }),
+  testBmc: (body: BmcTestBody) => apiRequest('/api/bmc/test', { method: 'POST', body, schema: BmcTestView }),
   run: (id: number) => apiRequest(paths.run(id), { schema: RunDetailView }),
   runAction: (id: number, body: RunActionBody) => apiRequest(`/api/runs/${id}/actions`, { method: 'POST', body, schema: RunDetailView }),
   // Checked by the chart's one-pass reader instead of zod: for 16,000 points zod cost ~60 ms on a cold page (docs/performance.md).

@@ -44,6 +44,13 @@ function usePreloadOnIntent(runId: number | null) {
   };
 }
 
+/** The power state the BMC last reported, in a word or two (the reason for "unknown" is in the title). */
+function powerText(p: { state: string; error: string | null } | null): string {
+  if (!p) return '—';
+  if (p.state === 'unknown') return p.error?.startsWith('BMC unreachable') ? 'BMC unreachable' : 'unknown';
+  return p.state;
+}
+
 function HostTile({ entry, now }: { entry: BoardEntry; now: number }) {
   const [starting, setStarting] = useState(false);
   const run = entry.run;
@@ -91,6 +98,14 @@ function HostTile({ entry, now }: { entry: BoardEntry; now: number }) {
             {eta ? <span className="muted"> · {eta}</span> : null}
           </dd>
         </div>
+        {entry.host.bmc ? (
+          <div>
+            <dt>Power</dt>
+            <dd data-testid="power-state" title={entry.host.bmc.power?.error ?? (entry.host.bmc.power ? `read ${formatTime(entry.host.bmc.power.checkedAt)}` : 'not read yet')}>
+              {powerText(entry.host.bmc.power)}
+            </dd>
+          </div>
+        ) : null}
         <div>
           <dt>Hottest</dt>
           <dd title={entry.hottest ? `${entry.hottest.sensor} at ${formatTime(entry.hottest.ts)}` : undefined}>
@@ -123,7 +138,7 @@ function HostTile({ entry, now }: { entry: BoardEntry; now: number }) {
           </button>
         ) : null}
       </div>
-      {starting ? <StartRunDialog host={entry.host.name} profile={entry.host.profile} open onClose={() => setStarting(false)} /> : null}
+      {starting ? <StartRunDialog host={entry.host.name} profile={entry.host.profile} bmc={entry.host.bmc ?? null} open onClose={() => setStarting(false)} /> : null}
     </article>
   );
 }

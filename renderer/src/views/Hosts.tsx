@@ -13,6 +13,8 @@ import { issuesToFields, validateHostForm, type FieldErrors, type HostFormField,
 import { formatTime } from '../logic/format.ts';
 import { href } from '../logic/route.ts';
 import { SpecEditor } from './SpecEditor.tsx';
+import { BmcFields } from './BmcFields.tsx';
+import { bmcFieldsOf, validateBmcForm, type BmcFormField, type BmcFormFields } from '../logic/bmcForm.ts';
 
 const FIELD_NAMES: HostFormField[] = ['name', 'macs', 'profile', 'disks', 'maxTempC', 'notes'];
 
@@ -31,15 +33,20 @@ function HostForm({ host }: { host: HostView | null }) {
   const client = useQueryClient();
   const [fields, setFields] = useState<HostFormFields>(() => fieldsOf(host));
   const [errors, setErrors] = useState<FieldErrors<HostFormField>>({});
+  const [bmcFields, setBmcFields] = useState<BmcFormFields>(() => bmcFieldsOf(host?.bmc));
+  const [bmcErrors, setBmcErrors] = useState<Partial<Record<BmcFormField, string>>>({});
   const save = useMutation({
     mutationFn: async () => {
       const checked = validateHostForm(fields);
-      if (!checked.ok) throw Object.assign(new Error('Fix the marked fields.'), { fieldErrors: checked.errors });
+      const bmc = validateBmcForm(bmcFields, host?.bmc);
+      setBmcErrors(bmc.ok ? {} : bmc.errors);
+      if (!checked.ok || !bmc.ok) throw Object.assign(new Error('Fix the marked fields.'), { fieldErrors: checked.ok ? {} : checked.errors });
+      const withBmc = bmc.value === undefined ? checked.value : { ...checked.value, bmc: bmc.value };
       if (host) {
-        const { name: _name, ...patch } = checked.value;
+        const { name: _name, ...patch } = withBmc;
         return api.patchHost(host.name, patch);
       }
-      return api.addHost(checked.value);
+      return api.addHost(withBmc);
     },
     onSuccess: (saved) => {
       setErrors({});
@@ -51,7 +58,12 @@ function HostForm({ host }: { host: HostView | null }) {
     onError: (err) => {
       const local = (err as { fieldErrors?: FieldErrors<HostFormField> }).fieldErrors;
       if (local) setErrors(local);
-      else if (err instanceof ApiRequestError) setErrors(issuesToFields(err.issues, FIELD_NAMES).fields);
+      else if (err instanceof ApiRequestError) {
+        setErrors(issuesToFields(err.issues, FIELD_NAMES).fields);
+        // "bmc.address" and the like: shown next to the BMC's own fields.
+        const bmc = issuesToFields(err.issues.filter((i) => i.path.startsWith('bmc.')).map((i) => ({ ...i, path: i.path.slice(4) })), ['driver', 'address', 'user', 'password', 'certSha256', 'bootMode'] as BmcFormField[]);
+        setBmcErrors(bmc.fields);
+      }
     },
   });
   const set = (k: HostFormField) => (e: { target: { value: string } }) => setFields((f) => ({ ...f, [k]: e.target.value }));
@@ -85,6 +97,7 @@ function HostForm({ host }: { host: HostView | null }) {
       <Field id="host-notes" label="Notes" error={errors.notes}>
         <textarea id="host-notes" rows={2} value={fields.notes} onChange={set('notes')} />
       </Field>
+      <BmcFields host={host?.name ?? null} before={host?.bmc} fields={bmcFields} errors={bmcErrors} onChange={setBmcFields} />
       <div className="row">
         <button type="submit" className="primary" disabled={save.isPending}>
           {save.isPending ? 'Saving…' : host ? 'Save host' : 'Add host'}
@@ -134,7 +147,7 @@ function HostDetail({ name }: { name: string }) {
           <SpecEditor host={h} />
         </div>
       </div>
-      {starting ? <StartRunDialog host={h.name} profile={h.profile} open onClose={() => setStarting(false)} /> : null}
+      {starting ? <StartRunDialog host={h.name} profile={h.profile} bmc={h.bmc ?? null} open onClose={() => setStarting(false)} /> : null}
     </>
   );
 }
@@ -145,6 +158,7 @@ const hostColumns: Column<HostView>[] = [
   { header: 'Profile', cell: (h) => h.profile },
   { header: 'Disks', cell: (h) => h.disks.length },
   { header: 'Spec', cell: (h) => (h.specYaml ? 'yes' : <span className="muted">none</span>) },
+  { header: 'BMC', cell: (h) => (h.bmc ? `${h.bmc.driver === 'ipmi' ? 'IPMI' : 'Redfish'}${h.bmc.power ? ` · ${h.bmc.power.state}` : ''}` : <span className="muted">none</span>) },
   { header: 'Active run', cell: (h) => (h.activeRun ? <a href={href.run(h.activeRun)}>#{h.activeRun}</a> : '—') },
   { header: 'Updated', cell: (h) => formatTime(h.updatedAt) },
 ];
