@@ -2,10 +2,10 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { HostInput, RunActionBody, type HostView, type OperatorAction, type RunDetailView, type RunSummaryView } from '../../../common/schema/index.ts';
-import { PROFILE_NAMES } from '../../../common/schema/profile.ts';
 import { appVersion, startOrchestrator } from '../orchestrator.ts';
 import { describeIssues, UserError, zodIssues } from '../util/errors.ts';
 import { connect, type VettingApi } from './api-client.ts';
+import { registerProfileCommands } from './profile-commands.ts';
 import { resolveDataDir } from './data-dir.ts';
 import { readSecret } from './secret-input.ts';
 import { removeServerFile, writeServerFile } from './server-file.ts';
@@ -131,7 +131,7 @@ export function buildProgram(): Command {
     .addOption(dataDirOption())
     .requiredOption('--name <name>', 'host name')
     .option('--mac <mac>', 'boot MAC (repeatable)', collect, [])
-    .addOption(new Option('--profile <profile>', 'test profile').choices([...PROFILE_NAMES]).default('standard'))
+    .option('--profile <profile>', 'test profile: a built-in (standard, burn-in, smoke, selftest) or a custom one (vetting profile list)', 'standard')
     .option('--spec <file>', 'expected spec YAML file')
     .option('--disk <id>', 'expected disk: serial, WWN, or loop:BACKING_FILE (repeatable)', collect, [])
     .option('--max-temp <celsius>', 'thermal ceiling for this host', Number)
@@ -195,7 +195,7 @@ export function buildProgram(): Command {
     .description('create a run for a host and print the agent URL and token (for hosts booted by other means than PXE)')
     .addOption(dataDirOption())
     .requiredOption('--host <name>', 'host name')
-    .addOption(new Option('--profile <profile>', 'override the host\'s profile').choices([...PROFILE_NAMES]))
+    .option('--profile <profile>', 'override the host\'s profile (built-in or custom)')
     .option('--json')
     .action(async (o: { dataDir?: string; host: string; profile?: string; json?: boolean }) => {
       const r = await withApi(o.dataDir, (api) => api.startRun(o.host, o.profile));
@@ -282,6 +282,8 @@ export function buildProgram(): Command {
       );
       if (r.state !== 'Completed') process.exitCode = 1;
     });
+
+  registerProfileCommands(program, { dataDirOption, withApi, out });
 
   const settings = program.command('settings').description('show or change the bench settings (network, DHCP, image, retention…)');
   settings

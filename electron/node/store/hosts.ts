@@ -1,7 +1,8 @@
-import { diskIdKind, HostInput, HostPatch, type HostView, type ProfileName } from '../../../common/schema/index.ts';
+import { diskIdKind, HostInput, HostPatch, type HostView } from '../../../common/schema/index.ts';
 import { notFound, UserError } from '../util/errors.ts';
 import { nowIso } from '../util/time.ts';
 import type { Db } from './db.ts';
+import { ProfileStore } from './profiles.ts';
 import { ACTIVE_RUN_SQL } from './runs.ts';
 
 interface HostRow {
@@ -54,6 +55,7 @@ export class HostStore {
   add(input: HostInput): HostRecord {
     const h = HostInput.parse(input);
     if (this.get(h.name)) throw new UserError(`host "${h.name}" already exists`, 'host-exists', 409);
+    new ProfileStore(this.db).assertExists(h.profile);
     const now = nowIso();
     return this.db.transaction(() => {
       const { lastInsertRowid } = this.db
@@ -69,6 +71,7 @@ export class HostStore {
   update(name: string, patch: HostPatch): HostRecord {
     const p = HostPatch.parse(patch);
     const host = this.require(name);
+    if (p.profile !== undefined) new ProfileStore(this.db).assertExists(p.profile);
     return this.db.transaction(() => {
       if (p.name !== undefined && p.name !== host.name && this.get(p.name)) throw new UserError(`host "${p.name}" already exists`, 'host-exists', 409);
       this.db
@@ -120,7 +123,7 @@ export class HostStore {
       id: r.id,
       name: r.name,
       macs,
-      profile: r.profile as ProfileName,
+      profile: r.profile,
       disks,
       maxTempC: r.max_temp_c,
       specYaml: r.expected_spec_yaml,

@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { PROFILE_NAMES } from '../../../common/schema/profile.ts';
 import { api } from '../api/endpoints.ts';
 import { keys } from '../api/keys.ts';
 import { Dialog, Field } from './Dialog.tsx';
 import { ErrorNote } from './ErrorNote.tsx';
+import { ProfileOptions } from './ProfileOptions.tsx';
 import { href } from '../logic/route.ts';
 
 /** "Start a run": says what will happen, then shows the agent token for hosts booted by hand. */
@@ -49,12 +49,7 @@ export function StartRunDialog({ host, profile, open, onClose }: { host: string;
       </p>
       <Field id="start-profile" label="Profile">
         <select id="start-profile" value={chosen} onChange={(e) => setChosen(e.target.value)}>
-          {PROFILE_NAMES.map((p) => (
-            <option key={p} value={p}>
-              {p}
-              {p === profile ? ' (host default)' : ''}
-            </option>
-          ))}
+          <ProfileOptions current={chosen} hostDefault={profile} />
         </select>
       </Field>
       <ErrorNote error={start.error} what="The run was not started" />
