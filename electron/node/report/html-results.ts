@@ -2,7 +2,7 @@ import { formatBytes } from '../../../common/format.ts';
 import { Inventory } from '../../../common/schema/inventory.ts';
 import { isStageName, stageDefinition } from '../../../common/stages/index.ts';
 import { isEmptyView, type SummaryView, type ViewCell, type ViewTable } from '../../../common/stages/summary-view.ts';
-import { esc, kvTable, table, td } from './html-kit.ts';
+import { esc, table, td } from './html-kit.ts';
 import { stageResultView } from './stage-view.ts';
 import type { ReportData, ReportStageResult } from './types.ts';
 
