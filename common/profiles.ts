@@ -1,4 +1,4 @@
-import { ProfileParams, type ProfileInput, type ProfileName } from './schema/profile.ts';
+import { ProfileParams, type BuiltinProfileName, type ProfileInput } from './schema/profile.ts';
 
 // The shipped profiles. `standard` follows the seed's test suite; `burn-in`
 // stretches the load stages to hours for new or suspect hardware; `smoke` runs
@@ -80,11 +80,11 @@ const selftest = {
   smart: { ...smoke.smart, selfTest: 'none' },
 } satisfies ProfileInput;
 
-export const PROFILES: Record<ProfileName, ProfileParams> = {
+export const PROFILES: Record<BuiltinProfileName, ProfileParams> = {
   standard: ProfileParams.parse(standard),
   'burn-in': ProfileParams.parse(burnIn),
   smoke: ProfileParams.parse(smoke),
   selftest: ProfileParams.parse(selftest),
 };
 
-export const DEFAULT_PROFILE: ProfileName = 'standard';
+export const DEFAULT_PROFILE: BuiltinProfileName = 'standard';

@@ -260,6 +260,19 @@ test('a run on the bench, watched and overridden through the UI', async ({ page,
       await expect(page.getByTestId('run-state').first()).toContainText(`Completed — ${RESULT_TEXT.incomplete}`, { timeout: 30_000 });
       await expect(page.getByRole('list', { name: 'Stages' }).locator('[data-stage=Reporting]')).toHaveAttribute('data-status', 'passed');
       await expect(page.locator('[data-testid=psu-chart]').first()).toBeVisible();
+      // The PSU charts are drawn by recharts (renderer/src/views/run/chart-layer.ts): one per unit, a line per sensor,
+      // the legend beside it, and the hover read-out naming the nearest reading.
+      const psuCharts = page.locator('[data-testid=psu-chart]');
+      await expect(psuCharts).toHaveCount(2);
+      for (const c of await psuCharts.all()) {
+        await expect(c).toHaveAttribute('data-layer', 'recharts');
+        await expect(c.locator('.series-line path.recharts-line-curve')).toHaveCount(1);
+      }
+      const volts = psuCharts.filter({ hasText: 'in0 12V' });
+      await expect(volts.locator('.chart-legend')).toContainText('in0 12V');
+      const plot = volts.getByRole('img');
+      await plot.hover({ position: { x: ((await plot.boundingBox())!.width * 2) / 3, y: 150 } });
+      await expect(volts.locator('.chart-tooltip')).toContainText(/in0 12V 1\d\.\d V/);
 
       // Zooming to a stage asks the server again for that window only.
       const zoomGroup = page.getByRole('group', { name: 'Zoom the temperatures' });

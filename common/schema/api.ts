@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DiskId, HostName, MacAddress } from './primitives.ts';
-import { ProfileName } from './profile.ts';
+import { BuiltinProfileName, ProfileName, ProfileParams } from './profile.ts';
 import { HoldReason, OperatorAction, RunResult, RunState, StageOutcome } from './run.ts';
 import { Severity } from './spec.ts';
 import { Coverage, CoverageEntry, PartKind } from './coverage.ts';
@@ -160,7 +160,11 @@ export const RunDetailView = RunSummaryView.extend({
    * reasons, most important first, and every coverage claim with the checks the orchestrator
    * added for parts the host's spec and expected disks name.
    */
+  /** The exact parameters the run was started with (editing its profile later changes none of them). */
+  params: ProfileParams,
   verdict: z.object({
+    /** Whether this run can certify the host at all (its profile's built-in decides; smoke and selftest never do). */
+    certifies: z.boolean(),
     reasons: z.array(z.string()),
     coverage: z.array(z.object({ stage: StageNameSchema }).and(CoverageEntry)),
   }),
@@ -182,6 +186,32 @@ export const HostView = z.object({
   bmc: BmcView.nullable().optional(),
 });
 export type HostView = z.infer<typeof HostView>;
+
+/** A profile as the API and the CLI show it (docs/api.md, "Profiles"). */
+export const ProfileView = z.object({
+  name: z.string(),
+  /** Shipped with the app: read-only. */
+  builtin: z.boolean(),
+  /** The built-in a custom profile extends (null for a built-in, or a stored one whose base is unknown). */
+  extends: BuiltinProfileName.nullable(),
+  description: z.string().nullable(),
+  /** What a custom profile changes, in the shape of its parameters (empty for a built-in). */
+  overrides: z.record(z.string(), z.unknown()),
+  /** The parameters a run started now gets (a run keeps its own copy from its start). */
+  params: ProfileParams,
+  /** Whether a clean run under it certifies the host: a custom profile's built-in decides. */
+  certifies: z.boolean(),
+  /** False for a stored custom profile the profile schema no longer accepts (runs cannot start with it). */
+  valid: z.boolean(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })),
+  /** Hosts whose default profile this is. */
+  hosts: z.array(z.string()),
+  createdAt: z.string().nullable(),
+  updatedAt: z.string().nullable(),
+});
+export type ProfileView = z.infer<typeof ProfileView>;
+export const ProfileDeleteQuery = z.object({ moveHostsTo: ProfileName.optional() }).strict();
+export const ProfileDeletedView = z.object({ deleted: z.string(), movedHosts: z.array(z.string()) });
 
 export const SeenHostView = z.object({ mac: z.string(), ip: z.string().nullable(), arch: z.string().nullable(), source: z.string(), firstSeen: z.string(), lastSeen: z.string() });
 

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { BrowserWindow, Menu, Tray, app, dialog, safeStorage, session, shell } from 'electron';
 import { resolveDataDir } from '../node/cli/data-dir.ts';
 import { readServerFile, removeServerFile, writeServerFile } from '../node/cli/server-file.ts';
-import { badgeCount, noticeFor, trayTooltip } from './attention.ts';
+import { IPC_EVENTS } from '../preload/bridge-api.ts';
+import { badgeCount, noticeFor, onNotificationClick, trayTooltip } from './attention.ts';
 import { hardenSession, hardenWebContents } from './hardening.ts';
 import { registerIpcHandlers } from './ipc-handlers.ts';
 import { buildMenuTemplate } from './menu-template.ts';
@@ -65,6 +66,20 @@ function focusMainWindow(): void {
   if (mainWindow.isMinimized()) mainWindow.restore();
   mainWindow.show();
   mainWindow.focus();
+}
+
+/** A desktop notification was clicked: the window comes up, on that run's page when it is about one. */
+function openFromNotification(runId: number | null): void {
+  onNotificationClick(
+    runId,
+    {
+      focus: focusMainWindow,
+      send: (channel, id) => {
+        if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(channel, id);
+      },
+    },
+    IPC_EVENTS.openRun,
+  );
 }
 
 function openReportWindow(url: string): void {
@@ -158,7 +173,7 @@ async function main(): Promise<void> {
 
   hardenSession(session.defaultSession, controlUrl);
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, controlUrl, openReportWindow));
-  registerIpcHandlers(controlUrl, { icon, onNotificationClick: focusMainWindow });
+  registerIpcHandlers(controlUrl, { icon, onNotificationClick: openFromNotification });
 
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
@@ -191,7 +206,7 @@ async function main(): Promise<void> {
   orch.subscribe((event) => {
     // Only 'notification' events are for a person; progress and sensor events are frequent.
     const notice = event.type === 'notification' ? noticeFor(event) : null;
-    if (notice) showNotification(notice.title, notice.body, focusMainWindow);
+    if (notice) showNotification(notice.title, notice.body, () => openFromNotification(notice.runId));
     if (event.type === 'run-updated' || event.type === 'notification') {
       clearTimeout(attentionTimer);
       attentionTimer = setTimeout(updateAttention, 250);

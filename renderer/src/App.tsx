@@ -8,7 +8,7 @@ import { ErrorNote, Loading } from './components/ErrorNote.tsx';
 import { Toasts, useToasts } from './components/Toasts.tsx';
 import { LiveEvents, notifyDesktop, useStreamStatus } from './live/LiveEvents.tsx';
 import type { LiveNotice } from './live/reducer.ts';
-import { parseRoute, type Route } from './logic/route.ts';
+import { href, parseRoute, type Route } from './logic/route.ts';
 import { bridge } from './platform/bridge.ts';
 import { BoardPage } from './views/Board.tsx';
 import { preloadRunPage, RunPage } from './views/RunDetail.tsx';
@@ -81,6 +81,8 @@ export function App() {
     return null;
   });
   const session = useQuery(sessionQuery);
+  // In the app: a click on a desktop notification about a run opens that run here.
+  useEffect(() => bridge()?.onOpenRun?.((runId) => void (window.location.hash = href.run(runId))), []);
   const { toasts, push, dismiss } = useToasts();
   const onNotice = useCallback(
     (n: LiveNotice) => {

@@ -1,6 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { toolExists } from '../../agent/runtime/tool-runner.ts';
+import { stageTools } from '../../common/stages/index.ts';
 import { cli, tempDir } from '../support/serve.ts';
 
 // `vetting selftest` on this very machine: the whole pipeline with the real
@@ -62,3 +64,23 @@ it('refuses to run on a data directory a server is using', async () => {
     await server.stop();
   }
 }, 60_000);
+
+it('checks the stages\' programs first: one missing stops it before any run, naming its Debian package and how to install it', async () => {
+  // A PATH holding every program the stages declare, as found on this machine, but stress-ng.
+  const bin = join(tmp.path, 'bin');
+  mkdirSync(bin);
+  for (const t of stageTools()) {
+    if (t.binary === 'stress-ng' || !(await toolExists(t.binary))) continue;
+    const found = (process.env.PATH ?? '').split(':').map((d) => join(d, t.binary)).find((p) => existsSync(p))!;
+    symlinkSync(found, join(bin, t.binary));
+  }
+  const r = await cli(['selftest', '--data-dir', join(tmp.path, 'data')], { PATH: bin });
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain('the self-test needs programs this machine lacks:');
+  expect(r.stderr).toContain('stress-ng (Debian package stress-ng), for CPUStress, PSU');
+  expect(r.stderr).toMatch(/apt-get install -y --no-install-recommends stress-ng/);
+  expect(r.stderr).not.toMatch(/\bfio\b.*Debian package/);
+  // Nothing was started: no run, no database.
+  expect(existsSync(join(tmp.path, 'data', 'vetting.db'))).toBe(false);
+}, 60_000);
+

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { ApiError, BmcTestBody, BmcTestView, HostInput, HostPatch, HostView, PowerStepView, RunActionBody, RunDetailView, RunSummaryView, Settings, StartPower } from '../../../common/schema/index.ts';
+import type { ApiError, BmcTestBody, BmcTestView, HostInput, HostPatch, HostView, PowerStepView, ProfileBody, ProfileView, RunActionBody, RunDetailView, RunSummaryView, Settings, StartPower } from '../../../common/schema/index.ts';
 import { BootTokens } from '../auth/boot-tokens.ts';
 import { SupervisorCredentials } from '../auth/supervisor-credentials.ts';
 import { captureSpecYaml } from '../control/routes.ts';
@@ -44,6 +44,12 @@ export interface VettingApi {
   getSettings(): Promise<Settings>;
   /** Deep-merges `patch` into the settings; a running server applies them (dnsmasq, iperf3) at once. */
   updateSettings(patch: Record<string, unknown>): Promise<Settings>;
+  listProfiles(): Promise<ProfileView[]>;
+  getProfile(name: string): Promise<ProfileView>;
+  /** Creates or replaces a custom profile (validated against the profile schema). */
+  putProfile(name: string, body: ProfileBody): Promise<ProfileView>;
+  /** Deletes a custom profile; hosts using it block that unless `moveHostsTo` names where they go. */
+  deleteProfile(name: string, moveHostsTo?: string): Promise<{ deleted: string; movedHosts: string[] }>;
   close(): void;
 }
 
@@ -91,6 +97,11 @@ class HttpApi implements VettingApi {
   armBoot = (id: number) => this.call<{ run: number; armedAt: string }>('POST', `/api/runs/${id}/boot`, {});
   getSettings = () => this.call<Settings>('GET', '/api/settings');
   updateSettings = (patch: Record<string, unknown>) => this.call<Settings>('PUT', '/api/settings', patch);
+  listProfiles = () => this.call<ProfileView[]>('GET', '/api/profiles');
+  getProfile = (name: string) => this.call<ProfileView>('GET', `/api/profiles/${encodeURIComponent(name)}`);
+  putProfile = (name: string, body: ProfileBody) => this.call<ProfileView>('PUT', `/api/profiles/${encodeURIComponent(name)}`, body);
+  deleteProfile = (name: string, moveHostsTo?: string) =>
+    this.call<{ deleted: string; movedHosts: string[] }>('DELETE', `/api/profiles/${encodeURIComponent(name)}${moveHostsTo ? `?${new URLSearchParams({ moveHostsTo })}` : ''}`);
   close() {}
 }
 
@@ -171,6 +182,10 @@ class DirectApi implements VettingApi {
   armBoot = async (id: number) => ({ run: id, armedAt: new BootTokens(this.store).armByPerson(id, 'operator').armed_at });
   getSettings = async () => this.store.settings.get();
   updateSettings = async (patch: Record<string, unknown>) => this.store.settings.update(patch);
+  listProfiles = async () => this.store.profiles.list();
+  getProfile = async (name: string) => this.store.profiles.require(name);
+  putProfile = async (name: string, body: ProfileBody) => this.store.profiles.put(name, body);
+  deleteProfile = async (name: string, moveHostsTo?: string) => this.store.profiles.delete(name, moveHostsTo);
   close() {
     this.store.close();
   }

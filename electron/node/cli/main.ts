@@ -1,11 +1,11 @@
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BMC_DRIVERS, BmcBootMode, CertSha256, HostInput, RunActionBody, StartPower, type BmcTestView, type HostView, type OperatorAction, type RunDetailView, type RunSummaryView } from '../../../common/schema/index.ts';
-import { PROFILE_NAMES } from '../../../common/schema/profile.ts';
-import { appVersion, startOrchestrator } from '../orchestrator.ts';
+import { appVersion, projectRoot, startOrchestrator } from '../orchestrator.ts';
 import { describeIssues, UserError, zodIssues } from '../util/errors.ts';
 import { connect, type StartedRun, type VettingApi } from './api-client.ts';
+import { registerProfileCommands } from './profile-commands.ts';
 import { resolveDataDir } from './data-dir.ts';
 import { readSecret } from './secret-input.ts';
 import { removeServerFile, writeServerFile } from './server-file.ts';
@@ -124,6 +124,11 @@ export function buildProgram(): Command {
         process.stdout.write(`  open the bench UI: ${orch.controlUrl}/?token=${orch.token}\n`);
         process.stdout.write(`  agents connect to: ${orch.benchUrl.replace(/^http/, 'ws')}/agent\n`);
       }
+      // Without a built UI the page would only say so: say it here, where it can be acted on (the API works meanwhile).
+      const uiDir = o.uiDir ? resolve(o.uiDir) : join(projectRoot(), 'out', 'renderer');
+      if (!existsSync(join(uiDir, 'index.html'))) {
+        process.stderr.write(`no built UI in ${uiDir}: build it with \`npm run build\` in ${projectRoot()} (or point --ui-dir at a built one); the API and agents work meanwhile\n`);
+      }
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
@@ -159,7 +164,7 @@ export function buildProgram(): Command {
     .addOption(dataDirOption())
     .requiredOption('--name <name>', 'host name')
     .option('--mac <mac>', 'boot MAC (repeatable)', collect, [])
-    .addOption(new Option('--profile <profile>', 'test profile').choices([...PROFILE_NAMES]).default('standard'))
+    .option('--profile <profile>', 'test profile: a built-in (standard, burn-in, smoke, selftest) or a custom one (vetting profile list)', 'standard')
     .option('--spec <file>', 'expected spec YAML file')
     .option('--disk <id>', 'expected disk: serial, WWN, or loop:BACKING_FILE (repeatable)', collect, [])
     .option('--max-temp <celsius>', 'thermal ceiling for this host', Number)
@@ -268,7 +273,7 @@ export function buildProgram(): Command {
     .description('create a run for a host and print the agent URL and token (for hosts booted by other means than PXE)')
     .addOption(dataDirOption())
     .requiredOption('--host <name>', 'host name')
-    .addOption(new Option('--profile <profile>', 'override the host\'s profile').choices([...PROFILE_NAMES]))
+    .option('--profile <profile>', 'override the host\'s profile (built-in or custom)')
     .addOption(
       new Option('--power <what>', 'for a host with a BMC: on = PXE once and power on (refused when it is on), cycle = the same but power-cycle a host that is on, none = leave power alone')
         .choices([...StartPower.options])
@@ -352,9 +357,11 @@ export function buildProgram(): Command {
     .description('run the whole pipeline against this machine, harmlessly (fio on a scratch file, no badblocks), and print the report path')
     .addOption(dataDirOption())
     .option('--timeout <seconds>', 'give up after this long', seconds, 600)
+    .option('--install-tools', 'as root: install the Debian packages of programs the stages need and this machine lacks (apt-get)')
     .option('--json', 'print {run, state, result, report, failedStage, message}')
-    .action(async (o: { dataDir?: string; timeout: number; json?: boolean }) => {
+    .action(async (o: { dataDir?: string; timeout: number; installTools?: boolean; json?: boolean }) => {
       const { selftest } = await import('./selftest.ts');
+      await ensureSelftestTools(!!o.installTools, (line) => !o.json && process.stdout.write(`${line}\n`));
       const r = await selftest(resolveDataDir(o.dataDir), { timeoutS: o.timeout, progress: (line) => !o.json && process.stdout.write(`${line}\n`) });
       out(!!o.json, r, () =>
         r.state === 'Completed'
@@ -363,6 +370,8 @@ export function buildProgram(): Command {
       );
       if (r.state !== 'Completed') process.exitCode = 1;
     });
+
+  registerProfileCommands(program, { dataDirOption, withApi, out });
 
   const settings = program.command('settings').description('show or change the bench settings (network, DHCP, image, retention…)');
   settings
@@ -402,6 +411,27 @@ export function buildProgram(): Command {
   }
 
   return program;
+}
+
+/** Checks the stages' programs before a self-test (tool-check.ts); installs the missing ones when asked to, as root. */
+async function ensureSelftestTools(installTools: boolean, say: (line: string) => void): Promise<void> {
+  const { installPackages, missingStageTools, optionalNote, toolPlan } = await import('./tool-check.ts');
+  const gaps = await missingStageTools();
+  const plan = toolPlan(gaps, { installTools, root: process.getuid?.() === 0 });
+  if (plan.action === 'stop') throw plan.error;
+  if (plan.action === 'install') {
+    process.stderr.write(`installing ${plan.packages.join(', ')} for the self-test…\n`);
+    const { spawn } = await import('node:child_process');
+    const run = (argv: string[]) =>
+      new Promise<number>((resolve) => {
+        const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', process.stderr, process.stderr], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+        child.once('error', () => resolve(127));
+        child.once('exit', (code) => resolve(code ?? 1));
+      });
+    await installPackages(plan.packages, run, () => missingStageTools());
+  }
+  const note = optionalNote(plan.action === 'run' ? gaps : await missingStageTools());
+  if (note) say(note);
 }
 
 export async function main(argv = process.argv): Promise<void> {

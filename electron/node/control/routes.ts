@@ -7,6 +7,7 @@ import {
   HostInput,
   HostPatch,
   MeasurementQuery,
+  ProfileDeleteQuery,
   RunActionBody,
   RunListQuery,
   SpecBody,
@@ -112,6 +113,15 @@ export function controlRoutes(ctx: ControlContext): Route[] {
       const host = store.hosts.require(params.name!);
       const { run } = parseWith(CaptureSpecBody, body);
       return { yaml: captureSpecYaml(store, host.id, host.name, run) };
+    }),
+
+    // ---- profiles (docs/api.md, "Profiles"): the built-ins are read-only ----
+    route('GET', '/api/profiles', () => store.profiles.list()),
+    route('GET', '/api/profiles/:name', ({ params }) => store.profiles.require(params.name!)),
+    route('PUT', '/api/profiles/:name', ({ params, body }) => store.profiles.put(params.name!, body)),
+    route('DELETE', '/api/profiles/:name', ({ params, query }) => {
+      const { moveHostsTo } = parseWith(ProfileDeleteQuery, Object.fromEntries(query), 'query');
+      return store.profiles.delete(params.name!, moveHostsTo);
     }),
 
     // ---- runs ----

@@ -1,8 +1,8 @@
 import { LTTB } from 'downsample';
 import { Inventory } from '../../../common/schema/inventory.ts';
-import { PROFILES } from '../../../common/profiles.ts';
 import { STAGES, isStageName, parseStageSummary } from '../../../common/stages/index.ts';
 import { RESULT_TEXT } from '../../../common/verdict.ts';
+import { runParams } from '../runs/run-params.ts';
 import { verdictOf } from '../runs/run-verdict.ts';
 import type { Store } from '../store/index.ts';
 import type { ReportTransitionRow } from '../store/report-data.ts';
@@ -202,7 +202,7 @@ export function gatherReportData(store: Store, runId: number): ReportData {
     verdict: {
       value,
       result: run.result ?? verdict.result,
-      certifies: (PROFILES[run.profile as keyof typeof PROFILES] ?? PROFILES.standard).certifies,
+      certifies: runParams(run).certifies,
       reasons,
       overrides,
       coverage: verdict.coverage,

@@ -2,7 +2,7 @@ import { formatBytes } from '../../../common/format.ts';
 import { Inventory } from '../../../common/schema/inventory.ts';
 import { isStageName, stageDefinition } from '../../../common/stages/index.ts';
 import { isEmptyView, summaryView, type SummaryView, type ViewCell, type ViewTable } from '../../../common/stages/summary-view.ts';
-import { esc, kvTable, table, td } from './html-kit.ts';
+import { esc, table, td } from './html-kit.ts';
 import { stageResultView } from './stage-view.ts';
 import type { ReportData, ReportStageResult } from './types.ts';
 
@@ -13,7 +13,9 @@ import type { ReportData, ReportStageResult } from './types.ts';
 // stage needs none: its schema's annotations say how it is drawn.
 
 /** Widest table drawn as one: wider ones are split, the part column repeated, so each fits an A4 page. */
-const MAX_COLUMNS = 8;
+const MAX_COLUMNS = 14;
+/** Tables wider than this print in a smaller type. */
+const WIDE = 9;
 
 type CustomSection = (summary: unknown) => string | null;
 
@@ -32,9 +34,17 @@ export function cellHtml(cell: ViewCell | undefined, tag: 'td' | 'span' = 'td'):
   return tag === 'td' ? `<td${cls ? ` class="${cls}"` : ''}>${body}</td>` : `<span${cls ? ` class="${cls}"` : ''}>${body}</span>`;
 }
 
+/** A column holding only the limits other cells of its rows were judged against: each judged cell prints its limit already. */
+function onlyLimits(t: ViewTable, key: string): boolean {
+  return t.rows.every((r) => {
+    const v = r.cells[key]?.value;
+    return v === null || v === undefined || Object.entries(r.cells).some(([k, c]) => k !== key && c.limitValue !== undefined && c.limitValue === v);
+  });
+}
+
 function viewTableHtml(t: ViewTable): string {
-  // Columns nobody filled in say nothing on paper (report.json keeps them).
-  const columns = t.columns.filter((c) => t.rows.some((r) => r.cells[c.key] && r.cells[c.key]!.text !== '—'));
+  // Columns nobody filled in say nothing on paper (report.json keeps them), nor do limits already beside their figures.
+  const columns = t.columns.filter((c) => t.rows.some((r) => r.cells[c.key] && r.cells[c.key]!.text !== '—') && !onlyLimits(t, c.key));
   if (columns.length === 0 || t.rows.length === 0) return '';
   const [first, ...rest] = columns;
   const chunks: (typeof columns)[] = [];
@@ -46,7 +56,7 @@ function viewTableHtml(t: ViewTable): string {
       const numeric = (key: string) => t.rows.some((r) => typeof r.cells[key]?.value === 'number') && t.rows.every((r) => r.cells[key] === undefined || r.cells[key]!.value === null || typeof r.cells[key]!.value === 'number');
       const head = cols.map((c) => `<th${numeric(c.key) ? ' class="num"' : ''}>${esc(c.label)}</th>`).join('');
       const rows = t.rows.map((r) => `<tr>${cols.map((c) => cellHtml(r.cells[c.key])).join('')}</tr>`).join('');
-      return `<h4>${esc(title)}</h4><table class="summary-table" data-table="${esc(t.key)}"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
+      return `<h4>${esc(title)}</h4><table class="summary-table${cols.length > WIDE ? ' wide' : ''}" data-table="${esc(t.key)}"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
     })
     .join('');
 }
@@ -54,7 +64,8 @@ function viewTableHtml(t: ViewTable): string {
 /** A summary view as HTML: facts as a label/value table, lists, tables, then nested sections. */
 export function viewHtml(view: SummaryView, depth = 0): string {
   const parts: string[] = [];
-  if (view.facts.length) parts.push(`<table class="kv facts"><tbody>${view.facts.map((f) => `<tr>${td(f.label)}${cellHtml(f.cell)}</tr>`).join('')}</tbody></table>`);
+  // Facts flow in three columns: a label and its value per cell, not a row of the page each.
+  if (view.facts.length) parts.push(`<div class="facts">${view.facts.map((f) => `<div class="fact"><span class="fk">${esc(f.label)}</span>${cellHtml(f.cell, 'span')}</div>`).join('')}</div>`);
   for (const l of view.lists) parts.push(`<div class="list"><strong>${esc(l.title)}</strong><ul>${l.items.map((x) => `<li>${esc(x)}</li>`).join('')}</ul></div>`);
   for (const t of view.tables) parts.push(viewTableHtml(t));
   for (const s of view.sections) {
@@ -64,10 +75,17 @@ export function viewHtml(view: SummaryView, depth = 0): string {
   return parts.join('');
 }
 
-function resultHeading(r: ReportStageResult): string {
+function resultHeading(r: ReportStageResult, empty: boolean): string {
   const title = isStageName(r.stage) ? stageDefinition(r.stage).title : '';
   const cls = r.outcome === 'passed' ? 'ok' : r.outcome === 'overridden' ? 'warn' : r.outcome === 'skipped' || r.outcome === null ? 'muted' : 'bad';
-  return `<h3 id="result-${esc(r.stage)}">${esc(r.stage)} <span class="${cls}">${esc(r.outcome ?? 'unfinished')}</span> <span class="muted">· attempt ${r.attempt}${title ? ` · ${esc(title)}` : ''}</span></h3>`;
+  return `<h3 id="result-${esc(r.stage)}">${esc(r.stage)} <span class="${cls}">${esc(r.outcome ?? 'unfinished')}</span> <span class="muted">· attempt ${r.attempt}${title ? ` · ${esc(title)}` : ''}${empty ? ' — no figures recorded' : ''}</span></h3>`;
+}
+
+/** A result that has nothing to draw says so in its heading: no line of its own. */
+function isEmptyResult(r: ReportStageResult): boolean {
+  if (CUSTOM_SECTIONS[r.stage]) return false;
+  const { view, match } = stageResultView(r);
+  return match === 'own' && isEmptyView(view);
 }
 
 function resultBody(r: ReportStageResult): string {
@@ -86,7 +104,12 @@ function resultBody(r: ReportStageResult): string {
 /** Every stage result that stored a summary, in stage order. */
 export function resultsHtml(data: ReportData): string {
   if (data.results.length === 0) return '<p class="muted">No stage has reported a result yet.</p>';
-  return data.results.map((r) => `<section class="stage-result" data-stage="${esc(r.stage)}">${resultHeading(r)}${resultBody(r)}</section>`).join('');
+  return data.results
+    .map((r) => {
+      const empty = isEmptyResult(r);
+      return `<section class="stage-result" data-stage="${esc(r.stage)}">${resultHeading(r, empty)}${empty ? '' : resultBody(r)}</section>`;
+    })
+    .join('');
 }
 
 /** Inventory's own section: the host sheet, compact (the generic view would spread it over a page). */
@@ -95,16 +118,9 @@ function inventorySection(summary: unknown): string | null {
   const parsed = Inventory.safeParse(raw);
   if (!parsed.success) return null;
   const inv = parsed.data;
-  const or = (...xs: (string | null | undefined)[]) => xs.filter(Boolean).join(' ') || '—';
-  const rows: [string, string][] = [
-    ['System', esc(or(inv.system.manufacturer, inv.system.product))],
-    ['System serial', `<span class="mono">${esc(inv.system.serial ?? '—')}</span>`],
-    ['BIOS', esc(or(inv.bios.vendor, inv.bios.version, inv.bios.date))],
-    ...(inv.bmc ? ([['BMC firmware', esc(inv.bmc.version ?? '—')]] as [string, string][]) : []),
-    ['CPU', esc(`${inv.cpu.model ?? 'unknown'} · ${inv.cpu.sockets} socket(s), ${inv.cpu.cores} cores, ${inv.cpu.threads} threads`)],
-    ['Memory', esc(formatBytes(inv.memory.totalBytes))],
-  ];
-  const out = [kvTable(rows, 'kv inventory')];
+  // System, serial, BIOS, CPU and memory are on page one (the host's identity); here only what it does not say.
+  const rows: [string, string][] = inv.bmc ? [['BMC firmware', esc(inv.bmc.version ?? '—')]] : [];
+  const out = rows.length ? [`<div class="facts inventory">${rows.map(([k, v]) => `<div class="fact"><span class="fk">${esc(k)}</span><span>${v}</span></div>`).join('')}</div>`] : [];
   if (inv.disks.length) {
     out.push(
       `<h4>Disks</h4>${table(
@@ -137,5 +153,5 @@ function inventorySection(summary: unknown): string | null {
   const rest = summaryView(stageDefinition('Inventory').summary, summary);
   rest.sections = rest.sections.filter((sec) => sec.key !== 'inventory');
   if (!isEmptyView(rest)) out.push(viewHtml(rest, 1));
-  return out.join('');
+  return out.join('') || '<p class="muted">Its host sheet is the identity on page one.</p>';
 }

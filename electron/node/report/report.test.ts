@@ -150,6 +150,7 @@ describe('report data and verdict', () => {
     expect(first).not.toContain('PASS WITH OVERRIDES');
     expect(first).not.toContain('not a certification');
     expect(first).toContain('21 checks on 15 parts: 20 tested (2 only in part) · 1 not applicable · 0 not tested');
+    expect(first).toContain('Back to the rack: yes — every part this host names was tested and passed.');
     expect(first).toContain('S-4471-ZX');
     expect(first).toContain('3c:ec:ef:00:11:23');
     // Parts with their serials on page one.
@@ -178,7 +179,7 @@ describe('report data and verdict', () => {
     expect(data.stages.find((s) => s.name === 'Storage')?.outcome).toBeNull();
     const html = renderReportHtml(data);
     const first = pageOne(html);
-    expect(first).toMatch(/FAIL .*held at SMART/);
+    expect(first).toMatch(/FAIL Back to the rack: no — repair or replace what failed \(below\), then run again\. .*held at SMART/);
     expect(first).toContain('Attempts that did not pass Stage Attempt Outcome What it said What followed SMART 1 failed WD-A1: overall-health FAILED, 1872 reallocated sectors held: waiting for a person to decide');
     expect(first).toContain('not reached');
     expect(textOf(html)).toContain('memory.totalBytes');
@@ -204,7 +205,7 @@ describe('report data and verdict', () => {
         },
       ]);
       const first = pageOne(renderReportHtml(data));
-      expect(first).toMatch(/^.*?PASS WITH OVERRIDES a supervisor overrode the wipe-probe/);
+      expect(first).toMatch(/^.*?PASS WITH OVERRIDES Back to the rack: yes, on the overrides below — a person accepted what did not pass; who and why is listed\. a supervisor overrode the wipe-probe/);
       expect(first).toContain('Overrides Overridden stage By Reason When Storage supervisor:dana disk is a replacement from stock; old LVM label is from the vendor burn-in');
       expect(first).toContain('Storage 1 overridden wipe-probe: LVM2_member on WD-A1 overridden by supervisor:dana');
       expect(first).toContain('Wipe-probe overridden by a supervisor for: WD-A1');
@@ -225,6 +226,7 @@ describe('report data and verdict', () => {
     const html = renderReportHtml(data);
     const first = pageOne(html);
     expect(first).toContain('This report is not a certification.');
+    expect(first).toContain('Back to the rack: not on this report — a demonstration run certifies nothing.');
     expect(first).toContain('The smoke profile is a demonstration run');
     expect(first).toMatch(/INCOMPLETE/);
     // The partial scan, per disk, with its extent, among the first rows (gaps first).
@@ -241,6 +243,7 @@ describe('report data and verdict', () => {
     expect(data.verdict.reasons[0]).toMatch(/^not tested: WD-A1 \(\/dev\/sda\) \(SMART: SMART health and counters\): smartctl could not run/);
     const first = pageOne(renderReportHtml(data));
     expect(first).not.toContain('not a certification');
+    expect(first).toContain('Back to the rack: no — not everything was tested (below); run again to complete the test.');
     expect(first).toMatch(/Part Status Checks disk WD-A1 \(\/dev\/sda\) NOT TESTED ✗ SMART health and counters \(SMART\) — smartctl could not run .* ✓ surface scan \(Storage\) : 3.6 TiB of 3.6 TiB \(100 %\)/);
   });
 

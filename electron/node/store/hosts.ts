@@ -1,8 +1,9 @@
-import { BmcInput, diskIdKind, HostInput, HostPatch, type BmcBootMode, type BmcDriver, type BmcView, type HostView, type PowerState, type ProfileName } from '../../../common/schema/index.ts';
+import { BmcInput, diskIdKind, HostInput, HostPatch, type BmcBootMode, type BmcDriver, type BmcView, type HostView, type PowerState } from '../../../common/schema/index.ts';
 import type { SealCredential } from './bmc.ts';
 import { notFound, UserError } from '../util/errors.ts';
 import { nowIso } from '../util/time.ts';
 import type { Db } from './db.ts';
+import { ProfileStore } from './profiles.ts';
 import { ACTIVE_RUN_SQL } from './runs.ts';
 
 interface HostRow {
@@ -66,6 +67,7 @@ export class HostStore {
   add(input: HostInput, seal?: SealCredential): HostRecord {
     const h = HostInput.parse(input);
     if (this.get(h.name)) throw new UserError(`host "${h.name}" already exists`, 'host-exists', 409);
+    new ProfileStore(this.db).assertExists(h.profile);
     const now = nowIso();
     return this.db.transaction(() => {
       const { lastInsertRowid } = this.db
@@ -82,6 +84,7 @@ export class HostStore {
   update(name: string, patch: HostPatch, seal?: SealCredential): HostRecord {
     const p = HostPatch.parse(patch);
     const host = this.require(name);
+    if (p.profile !== undefined) new ProfileStore(this.db).assertExists(p.profile);
     return this.db.transaction(() => {
       if (p.name !== undefined && p.name !== host.name && this.get(p.name)) throw new UserError(`host "${p.name}" already exists`, 'host-exists', 409);
       this.db
@@ -166,7 +169,7 @@ export class HostStore {
       id: r.id,
       name: r.name,
       macs,
-      profile: r.profile as ProfileName,
+      profile: r.profile,
       disks,
       maxTempC: r.max_temp_c,
       specYaml: r.expected_spec_yaml,

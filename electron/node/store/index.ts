@@ -5,6 +5,7 @@ import { openDatabase, type OpenOptions } from './db.ts';
 import { HostStore } from './hosts.ts';
 import { MeasurementStore } from './measurements.ts';
 import { NotificationStore } from './notifications.ts';
+import { ProfileStore } from './profiles.ts';
 import { ReportDataStore } from './report-data.ts';
 import { RunStore } from './runs.ts';
 import { SeenHostStore } from './seen-hosts.ts';
@@ -23,6 +24,8 @@ export interface Store {
   runs: RunStore;
   measurements: MeasurementStore;
   settings: SettingsStore;
+  /** Custom profiles (the built-ins are in code) and what they resolve to. */
+  profiles: ProfileStore;
   supervisors: SupervisorStore;
   seen: SeenHostStore;
   notifications: NotificationStore;
@@ -49,6 +52,7 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     runs: new RunStore(db),
     measurements: new MeasurementStore(db),
     settings: new SettingsStore(db),
+    profiles: new ProfileStore(db),
     supervisors: new SupervisorStore(db),
     seen: new SeenHostStore(db),
     notifications: new NotificationStore(db),

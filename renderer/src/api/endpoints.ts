@@ -3,6 +3,8 @@ import {
   BoardView,
   HostView,
   LogLineView,
+  ProfileDeletedView,
+  ProfileView,
   RunDetailView,
   RunSummaryView,
   ServiceView,
@@ -13,6 +15,7 @@ import {
   type HostPatch,
   type RunActionBody,
 } from '../../../common/schema/api.ts';
+import type { ProfileBody } from '../../../common/schema/profile.ts';
 import type { RunResult } from '../../../common/schema/run.ts';
 import { BmcTestView, type BmcTestBody, type StartPower } from '../../../common/schema/power.ts';
 import { readMeasurementsView } from '../logic/chart.ts';
@@ -73,6 +76,10 @@ export const api = {
   addSupervisor: (name: string, secret: string) => apiRequest('/api/supervisors', { method: 'POST', body: { name, secret } }),
   settings: () => apiRequest('/api/settings', { schema: Settings }),
   putSettings: (patch: Record<string, unknown>) => apiRequest('/api/settings', { method: 'PUT', body: patch, schema: Settings }),
+  profiles: () => apiRequest('/api/profiles', { schema: z.array(ProfileView) }),
+  putProfile: (name: string, body: ProfileBody) => apiRequest(`/api/profiles/${enc(name)}`, { method: 'PUT', body, schema: ProfileView }),
+  deleteProfile: (name: string, moveHostsTo?: string) =>
+    apiRequest(withQuery(`/api/profiles/${enc(name)}`, { moveHostsTo }), { method: 'DELETE', body: {}, schema: ProfileDeletedView }),
   services: () => apiRequest('/api/services', { schema: z.array(ServiceView) }),
   notifications: () => apiRequest('/api/notifications', { schema: NotificationsView }),
   putChannels: (channels: unknown[]) => apiRequest('/api/notifications/channels', { method: 'PUT', body: channels, schema: NotificationsView }),

@@ -19,6 +19,7 @@ export const keys = {
     window ? (['measurements', id, kind, window.from, window.to] as const) : (['measurements', id, kind, 'live'] as const),
   supervisors: ['supervisors'] as const,
   settings: ['settings'] as const,
+  profiles: ['profiles'] as const,
   services: ['services'] as const,
   notifications: ['notifications'] as const,
   janitor: ['janitor'] as const,

@@ -1,12 +1,12 @@
 import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { PROFILE_NAMES } from '../../../common/schema/profile.ts';
 import type { BmcView, StartPower } from '../../../common/schema/power.ts';
 import { ApiRequestError } from '../api/client.ts';
 import { api } from '../api/endpoints.ts';
 import { keys } from '../api/keys.ts';
 import { Dialog, Field } from './Dialog.tsx';
 import { ErrorNote } from './ErrorNote.tsx';
+import { ProfileOptions } from './ProfileOptions.tsx';
 import { href } from '../logic/route.ts';
 
 /**
@@ -76,12 +76,7 @@ export function StartRunDialog({ host, profile, bmc = null, open, onClose }: { h
       </p>
       <Field id="start-profile" label="Profile">
         <select id="start-profile" value={chosen} onChange={(e) => setChosen(e.target.value)}>
-          {PROFILE_NAMES.map((p) => (
-            <option key={p} value={p}>
-              {p}
-              {p === profile ? ' (host default)' : ''}
-            </option>
-          ))}
+          <ProfileOptions current={chosen} hostDefault={profile} />
         </select>
       </Field>
       {bmc ? (

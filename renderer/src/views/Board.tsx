@@ -1,7 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { BoardEntry, BoardView } from '../../../common/schema/api.ts';
-import { PROFILE_NAMES } from '../../../common/schema/profile.ts';
 import { HostName } from '../../../common/schema/primitives.ts';
 import { api } from '../api/endpoints.ts';
 import { keys } from '../api/keys.ts';
@@ -9,6 +8,7 @@ import { DataTable, type Column } from '../components/DataTable.tsx';
 import { Dialog, Field } from '../components/Dialog.tsx';
 import { ErrorNote, Loading } from '../components/ErrorNote.tsx';
 import { Pipeline } from '../components/Pipeline.tsx';
+import { ProfileOptions } from '../components/ProfileOptions.tsx';
 import { StartRunDialog } from '../components/StartRunDialog.tsx';
 import { StateBadge } from '../components/StateBadge.tsx';
 import { useNow } from '../components/useNow.ts';
@@ -173,9 +173,7 @@ function AdoptDialog({ mac, onClose }: { mac: string; onClose: () => void }) {
       </Field>
       <Field id="adopt-profile" label="Profile">
         <select id="adopt-profile" value={profile} onChange={(e) => setProfile(e.target.value)}>
-          {PROFILE_NAMES.map((p) => (
-            <option key={p}>{p}</option>
-          ))}
+          <ProfileOptions current={profile} />
         </select>
       </Field>
       <ErrorNote error={adopt.error} what="Not adopted" />

@@ -1,13 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { HostView } from '../../../common/schema/api.ts';
-import { PROFILE_NAMES } from '../../../common/schema/profile.ts';
 import { ApiRequestError } from '../api/client.ts';
 import { api } from '../api/endpoints.ts';
 import { keys } from '../api/keys.ts';
 import { DataTable, type Column } from '../components/DataTable.tsx';
 import { Field } from '../components/Dialog.tsx';
 import { ErrorNote, Loading } from '../components/ErrorNote.tsx';
+import { ProfileOptions } from '../components/ProfileOptions.tsx';
 import { StartRunDialog } from '../components/StartRunDialog.tsx';
 import { issuesToFields, validateHostForm, type FieldErrors, type HostFormField, type HostFormFields } from '../logic/forms.ts';
 import { formatTime } from '../logic/format.ts';
@@ -83,9 +83,7 @@ function HostForm({ host }: { host: HostView | null }) {
       </Field>
       <Field id="host-profile" label="Profile" error={errors.profile}>
         <select id="host-profile" value={fields.profile} onChange={set('profile')}>
-          {PROFILE_NAMES.map((p) => (
-            <option key={p}>{p}</option>
-          ))}
+          <ProfileOptions current={fields.profile} />
         </select>
       </Field>
       <Field id="host-disks" label="Expected disks" error={errors.disks} hint="One serial or WWN per line. Only these disks are ever written to.">

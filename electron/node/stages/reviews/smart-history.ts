@@ -1,7 +1,7 @@
-import { PROFILES } from '../../../../common/profiles.ts';
 import { GROWTH_COUNTERS, type SmartDiskResult } from '../../../../common/stages/smart.ts';
 import { partIdKey } from '../../../../common/verdict.ts';
 import { componentScope } from '../../history/components.ts';
+import { runParams } from '../../runs/run-params.ts';
 import type { AgentResultReview } from './index.ts';
 
 // SMART against the same disk's previous run: a disk back from repair (or moved from another
@@ -20,7 +20,7 @@ const LABEL: Record<(typeof GROWTH_COUNTERS)[number], string> = {
 };
 
 export const reviewSmartHistory: AgentResultReview<'SMART'> = (ctx, result) => {
-  const limits = (PROFILES[ctx.run.profile as keyof typeof PROFILES] ?? PROFILES.standard).smart.maxGrowthSincePrevious;
+  const limits = runParams(ctx.run).smart.maxGrowthSincePrevious;
   const failedDisks: string[] = [];
   const disks: SmartDiskResult[] = result.summary.disks.map((row) => {
     if (row.outcome !== 'passed' && row.outcome !== 'failed') return row;
