@@ -106,7 +106,6 @@ export async function runAgent(opts: RunAgentOptions): Promise<number> {
     stateDir: opts.stateDir ?? DEFAULT_STATE_DIR,
     paths: {
       sysfsRoot,
-      hwmonRoot: sysfsRoot,
       sysRoot,
       procRoot,
       workDir,

@@ -27,8 +27,6 @@ export interface HostPaths {
    * class/net/<nic>/statistics. Tests feed fake trees here.
    */
   sysfsRoot: string;
-  /** The same directory as sysfsRoot (its older name, still read by the PSU stage). */
-  hwmonRoot: string;
   /**
    * The real sysfs (default /sys): disk identity, NIC and GPU discovery. Never a
    * fake tree from the command line, so a fake tree can never point a

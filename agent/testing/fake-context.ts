@@ -55,7 +55,6 @@ export function fakeContext(opts: {
     log: silentLogger,
     paths: {
       sysfsRoot: opts.sysfsRoot ?? opts.hwmonRoot ?? '/sys',
-      hwmonRoot: opts.sysfsRoot ?? opts.hwmonRoot ?? '/sys',
       sysRoot: opts.sysRoot ?? '/sys',
       procRoot: opts.procRoot ?? '/proc',
       workDir: opts.workDir ?? join(tmpdir(), 'vetting-agent-test'),

@@ -52,6 +52,6 @@ const report = await stageModule.run({
   progress: (u: unknown) => progress.push(u),
   artifact: async () => {},
   log: createLogger({ level: 'warn' }),
-  paths: { sysfsRoot: spec.sysfsRoot ?? spec.hwmonRoot ?? '/sys', hwmonRoot: spec.sysfsRoot ?? spec.hwmonRoot ?? '/sys', sysRoot: '/sys', procRoot: '/proc', workDir: join(tmpdir(), 'vetting-agent-stage') },
+  paths: { sysfsRoot: spec.sysfsRoot ?? spec.hwmonRoot ?? '/sys', sysRoot: '/sys', procRoot: '/proc', workDir: join(tmpdir(), 'vetting-agent-stage') },
 });
 process.stdout.write(JSON.stringify({ report, progress }) + '\n');

@@ -129,8 +129,8 @@ function fakeHwmon(tempMilliC: string): string {
   return root;
 }
 
-/** The fake tree serves every sensor read (hwmonRoot is sysfsRoot's older name). */
-const sensorRoots = (root: string) => ({ sysfsRoot: root, hwmonRoot: root });
+/** The fake tree serves every sensor read. */
+const sensorRoots = (root: string) => ({ sysfsRoot: root });
 
 function makeAgent(orch: FakeOrchestrator, stages: Partial<Record<AgentStageName, StageModule>>, opts: { stateDir?: string; token?: string; signal?: AbortSignal } = {}) {
   const stateDir = opts.stateDir ?? tempDir('agent-state-');

@@ -77,7 +77,7 @@ it('checks the stages\' programs first: one missing stops it before any run, nam
   const r = await cli(['selftest', '--data-dir', join(tmp.path, 'data')], { PATH: bin });
   expect(r.code).toBe(1);
   expect(r.stderr).toContain('the self-test needs programs this machine lacks:');
-  expect(r.stderr).toContain('stress-ng (Debian package stress-ng), for CPUStress, PSU');
+  expect(r.stderr).toContain('stress-ng (Debian package stress-ng), for CPUStress, Memory, PSU');
   expect(r.stderr).toMatch(/apt-get install -y --no-install-recommends stress-ng/);
   expect(r.stderr).not.toMatch(/\bfio\b.*Debian package/);
   // Nothing was started: no run, no database.

@@ -83,7 +83,7 @@ describe('reaching the BMC', () => {
   const refuse: ToolRunner = async (tool) => {
     throw new Error(`${tool} must not run here`);
   };
-  const ctx = (sysRoot: string, runTool: ToolRunner = refuse) => ({ runTool, signal: new AbortController().signal, paths: { sysRoot, sysfsRoot: sysRoot, hwmonRoot: sysRoot, procRoot: '/proc', workDir: sysRoot } });
+  const ctx = (sysRoot: string, runTool: ToolRunner = refuse) => ({ runTool, signal: new AbortController().signal, paths: { sysRoot, sysfsRoot: sysRoot, procRoot: '/proc', workDir: sysRoot } });
 
   it('uses the device node when it is there, and loads nothing', async () => {
     const root = tmp();

@@ -65,7 +65,7 @@ const CHECK = 'voltage under load';
 
 /** Where the rails are read: hwmon, else the BMC's sensors; null when neither shows one (and why). */
 async function telemetrySource(ctx: StageContext): Promise<{ source: 'hwmon' | 'bmc'; read: () => Promise<Sample[]> } | { source: null; why: string }> {
-  const root = ctx.paths.hwmonRoot;
+  const root = ctx.paths.sysfsRoot;
   if ((await readPowerRails(root)).length > 0) return { source: 'hwmon', read: () => readPowerRails(root) };
   const reach = await bmcAccess(ctx);
   if (!reach.ok) return { source: null, why: `this host exposes no voltage or power sensor through hwmon, and ${reach.why.replace(/^this host has no BMC/, 'it has no BMC')}` };
