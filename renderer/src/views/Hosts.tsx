@@ -12,6 +12,7 @@ import { StartRunDialog } from '../components/StartRunDialog.tsx';
 import { issuesToFields, validateHostForm, type FieldErrors, type HostFormField, type HostFormFields } from '../logic/forms.ts';
 import { formatTime } from '../logic/format.ts';
 import { href } from '../logic/route.ts';
+import { HostParts } from './HostParts.tsx';
 import { SpecEditor } from './SpecEditor.tsx';
 import { BmcFields } from './BmcFields.tsx';
 import { bmcFieldsOf, validateBmcForm, type BmcFormField, type BmcFormFields } from '../logic/bmcForm.ts';
@@ -142,6 +143,7 @@ function HostDetail({ name }: { name: string }) {
           <HostForm key={h.updatedAt} host={h} />
         </div>
         <div className="col-main">
+          <HostParts host={h.name} />
           <SpecEditor host={h} />
         </div>
       </div>
