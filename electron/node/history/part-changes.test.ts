@@ -10,7 +10,8 @@ import { qemuGuestInventory } from '../../../test/support/fixture-inventory.ts';
 import { agentStagesFrom, stageResultBody } from '../../../test/support/stage-results.ts';
 import { SupervisorCredentials } from '../auth/supervisor-credentials.ts';
 import { EventBus } from '../events/bus.ts';
-import { writeRunReport } from '../report/index.ts';
+import { buildReportJson, gatherReportData, renderReportHtml, writeRunReport } from '../report/index.ts';
+import { validateReportJson } from '../report/testing/report-schema-check.ts';
 import { LiveState } from '../runs/live-state.ts';
 import { createRunServices, type RunServices } from '../runs/index.ts';
 import { openStore, type Store } from '../store/index.ts';
@@ -113,6 +114,27 @@ describe('what changed on a part since its previous run', () => {
     // The first run still reads against nothing before it, whatever came after.
     expect(partChangesOf(store, first).every((p) => p.previous === null)).toBe(true);
     expect(() => partChangesOf(store, 999)).toThrow(/run 999 not found/);
+  });
+});
+
+describe('the printed report', () => {
+  it('shows the same changes in its result tables, right after the part, and carries them in report.json', async () => {
+    const first = await playRun([KEPT, OLD], { reallocated: 0, iops: 20_000 });
+    const second = await playRun([KEPT, NEW], { reallocated: 2, iops: 16_400 });
+    const data = gatherReportData(store, second);
+    expect(data.partChanges).toEqual(partChangesOf(store, second));
+    expect(validateReportJson(buildReportJson(data))).toEqual([]);
+    const html = renderReportHtml(data);
+    const section = (stage: string) => html.slice(html.indexOf(`data-stage="${stage}"`), html.indexOf('</section>', html.indexOf(`data-stage="${stage}"`)));
+    // Every part was last measured in the first run: the column names it.
+    expect(section('SMART')).toMatch(new RegExp(`<th>Disk</th><th>Since run ${first}</th>`));
+    expect(section('SMART')).toContain(`<td class="change"><span class="bad">Reallocated 0 → 2, worse</span></td>`);
+    // The new disk is here for the first time; the other did not change.
+    expect(section('SMART')).toMatch(new RegExp(`${NEW}</td><td class="muted">not measured before</td>`));
+    expect(section('Storage')).toContain('<span class="bad">IOPS −18 %, worse</span>');
+    expect(section('Network')).toContain('<td class="muted">no change</td>');
+    // A first visit adds no column at all.
+    expect(renderReportHtml(gatherReportData(store, first))).not.toMatch(/Since (run \d+|last run)/);
   });
 });
 
