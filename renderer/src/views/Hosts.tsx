@@ -138,12 +138,13 @@ function HostDetail({ name }: { name: string }) {
           </a>
         </div>
       </div>
+      {/* What the bench found in it, and what was swapped since the run before: first, as after a repair that is the question. */}
+      <HostParts host={h.name} />
       <div className="columns">
         <div className="col-side">
           <HostForm key={h.updatedAt} host={h} />
         </div>
         <div className="col-main">
-          <HostParts host={h.name} />
           <SpecEditor host={h} />
         </div>
       </div>

@@ -10,7 +10,7 @@ export function PartChangeCell({ change }: { change: PartChangeView }) {
   const none = noChangeText(change);
   return (
     <div className="part-change" data-testid="part-change" data-part={change.id}>
-      {none ? <span className="muted">{none}</span> : null}
+      {none ? <div className="muted">{none}</div> : null}
       {change.changes.length > 0 ? (
         <ul className="part-change-list">
           {change.changes.map((c) => (
@@ -21,7 +21,7 @@ export function PartChangeCell({ change }: { change: PartChangeView }) {
           ))}
         </ul>
       ) : null}
-      <span className="small">
+      <div className="small">
         {change.previous && change.changes.length > 0 ? (
           <>
             vs <a href={href.run(change.previous.runId)}>run {change.previous.runId}</a>
@@ -31,7 +31,7 @@ export function PartChangeCell({ change }: { change: PartChangeView }) {
         <a href={href.part(change.kind, change.id)} aria-label={`History of ${change.kind} ${change.id}`}>
           history
         </a>
-      </span>
+      </div>
     </div>
   );
 }

@@ -75,7 +75,7 @@ describe('<SummaryBlock> with part changes', () => {
     expect(html).toContain('<li class="change-worse" title="Reallocated 0 → 2">Reallocated 0 → 2<span class="change-word"> · worse</span></li>');
     expect(html).toContain('vs <a href="#/runs/3">run 3</a>');
     expect(html).toContain('href="#/parts/disk/WD-1"');
-    expect(html).toContain('<span class="muted">not measured here before</span>');
+    expect(html).toContain('<div class="muted">not measured here before</div>');
   });
 
   it('leaves tables without figures (data found on a disk) as they are', () => {
