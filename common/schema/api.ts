@@ -269,6 +269,72 @@ export const ComponentHistoryView = z.object({
 });
 export type ComponentHistoryView = z.infer<typeof ComponentHistoryView>;
 
+/** How one figure of a part changed since that part's previous run (common/part-changes.ts). */
+export const FigureChangeView = z.object({
+  key: z.string(),
+  label: z.string(),
+  unit: z.string().optional(),
+  before: z.union([z.number(), z.boolean()]),
+  after: z.union([z.number(), z.boolean()]),
+  /** after − before, for numbers. */
+  delta: z.number().nullable(),
+  /** The change in percent of `before`, for a figure judged against a limit that is not a count (IOPS, p99); null otherwise. */
+  percent: z.number().nullable(),
+  /** Where the stage's schema says which way is better (a floor, a ceiling, `better`); null where it does not. */
+  direction: z.enum(['worse', 'better']).nullable(),
+  /** "Reallocated 0 → 2", "IOPS −18 %". */
+  text: z.string(),
+  /** The same with both values: "IOPS 12,000 → 9,840 (−18 %)". */
+  detail: z.string(),
+});
+export type FigureChangeView = z.infer<typeof FigureChangeView>;
+
+/** One part a stage measured in a run, against that part's previous run on this bench (any host). */
+export const PartChangeView = z.object({
+  stage: StageNameSchema,
+  /** The attempt whose figures these are: the stage's latest with a summary. */
+  attempt: z.number().int(),
+  kind: PartKind,
+  /** The part's id as the stage named it. */
+  id: z.string(),
+  /** The newest earlier run whose same stage measured the part; null when none did. */
+  previous: z.object({ runId: z.number(), host: z.string(), at: z.string() }).nullable(),
+  /** Figures measured both times that changed, in the order of the stage's schema. */
+  changes: z.array(FigureChangeView),
+  /** Figures measured both times that did not change. */
+  unchanged: z.number().int(),
+});
+export type PartChangeView = z.infer<typeof PartChangeView>;
+
+/** GET /api/runs/:id/part-changes: each serial-identified part (disk, DIMM, NIC, GPU) the run's latest attempts measured. */
+export const RunPartChangesView = z.object({ runId: z.number(), parts: z.array(PartChangeView) });
+export type RunPartChangesView = z.infer<typeof RunPartChangesView>;
+
+/** A part of a host, by serial, as its newest runs saw it. */
+export const HostPartView = z.object({
+  kind: PartKind,
+  id: z.string(),
+  /** Where it sat in the newest of the two runs that named it (a disk's device, a DIMM's slot, a NIC's name). */
+  label: z.string().nullable(),
+  /** `appeared`: named by the latest run, not the one before; `gone`: the other way round; null: in both (or there is no run before). */
+  change: z.enum(['appeared', 'gone']).nullable(),
+  /** The newest of the compared runs that named it. */
+  runId: z.number(),
+  firstSeen: z.string(),
+  lastSeen: z.string(),
+});
+export type HostPartView = z.infer<typeof HostPartView>;
+
+/** GET /api/hosts/:name/parts: the host's parts by serial in its latest run, and what was swapped since the run before. */
+export const HostPartsView = z.object({
+  host: z.string(),
+  /** The host's newest run that named any part, and the one before it; null when there is none. */
+  latestRun: z.number().nullable(),
+  previousRun: z.number().nullable(),
+  parts: z.array(HostPartView),
+});
+export type HostPartsView = z.infer<typeof HostPartsView>;
+
 export const ApiError = z.object({ error: z.string(), code: z.string().optional(), issues: z.array(z.object({ path: z.string(), message: z.string() })).optional() });
 export type ApiError = z.infer<typeof ApiError>;
 

@@ -41,7 +41,7 @@ export const networkStage = defineStage({
           linkSpeedAssumed: z.boolean().meta({ title: 'Link speed assumed' }),
           goodputMbps: z.number().optional().meta({ title: 'Goodput', unit: 'Mbit/s', floor: 'floorMbps', measure: true }),
           floorMbps: z.number().nullable().meta({ title: 'Floor', unit: 'Mbit/s' }),
-          retransmits: z.number().int().nullable().optional().meta({ title: 'Retransmits', measure: true }),
+          retransmits: z.number().int().nullable().optional().meta({ title: 'Retransmits', measure: true, better: 'lower' }),
           streams: z.number().int().optional().meta({ title: 'Streams' }),
           /** From ethtool: what the link trained at, the NIC's fastest mode, the fastest both ends offer. */
           negotiatedMbps: z.number().nullable().optional().meta({ title: 'Negotiated', unit: 'Mbit/s' }),

@@ -140,7 +140,7 @@ export const storageStage = defineStage({
       .array(z.object({ disk: diskRef.disk, problem: z.string().max(1000).meta({ title: 'Problem' }) }))
       .max(256)
       .optional()
-      .meta({ title: 'Disks not identified', part: 'disk' }),
+      .meta({ title: 'Disks not identified', part: 'disk', absent: true }),
     refused: z
       .array(z.object({ ...diskRef, reasons: z.array(z.string().max(1000)).max(50).meta({ title: 'Reasons' }) }))
       .max(256)

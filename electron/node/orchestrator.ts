@@ -29,6 +29,7 @@ import { CredentialVault, keyFileSealer, type SecretSealer } from './power/crede
 import { PowerService } from './power/power-service.ts';
 import { startPowerWatcher } from './power/power-watcher.ts';
 import { powerRoutes } from './control/routes-power.ts';
+import { partRoutes } from './control/routes-parts.ts';
 import { createLogger, type Logger } from './util/log.ts';
 
 export interface OrchestratorOptions {
@@ -253,6 +254,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
       ...maintenanceRoutes({ store, notifier, janitor }),
       ...securityRoutes({ store, credentials, bootTokens }),
       ...powerRoutes({ power }),
+      ...partRoutes({ store }),
       ...controlRoutes({
       store,
       sealCredential: (hostId, secret) => vault.seal(hostId, secret),

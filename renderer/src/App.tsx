@@ -14,6 +14,7 @@ import { BoardPage } from './views/Board.tsx';
 import { preloadRunPage, RunPage } from './views/RunDetail.tsx';
 import { HostsPage } from './views/Hosts.tsx';
 import { HistoryPage } from './views/History.tsx';
+import { PartPage } from './views/PartPage.tsx';
 import { SettingsPage } from './views/Settings.tsx';
 import { SignInHelp } from './views/SignIn.tsx';
 
@@ -52,6 +53,8 @@ function Page({ route }: { route: Route }) {
       return <RunPage id={route.id} />;
     case 'hosts':
       return <HostsPage host={route.host} isNew={route.isNew} />;
+    case 'part':
+      return <PartPage kind={route.kind} id={route.id} host={route.host} />;
     case 'history':
       return <HistoryPage query={route.query} />;
     case 'settings':

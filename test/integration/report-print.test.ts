@@ -152,7 +152,8 @@ describe('printed reports', () => {
     }, 240_000);
 
     it('a standard run of a host with four disks and two NICs prints on at most three A4 pages, its decision on page one', async () => {
-      const run = makeStandardRun(db);
+      // The host was here a month before: its result tables say what changed on each part since.
+      const run = makeStandardRun(db, T0, { history: true });
       const { html } = writeRunReport(store, dir, run);
       const pages = pageTexts(await printPdf(html, 'A4'));
       expect(pages.length, `the standard run's report printed on ${pages.length} A4 pages`).toBeLessThanOrEqual(3);
@@ -167,6 +168,32 @@ describe('printed reports', () => {
       // Everything else is still printed after it.
       const all = pages.join('\n');
       for (const heading of ['Results', 'Thermal and PSU', 'Sensor summary', 'Audit trail', 'Artifacts']) expect(all).toContain(heading);
+      expect(all).toMatch(/Since run \d+/);
+      expect(all).toMatch(/IOPS −18 %,\s+worse/);
+      expect(all).toMatch(/p99 \+18 %,\s+worse/);
+      expect(all).toMatch(/Power-on hours 17,280 → 18,000/);
+    });
+
+    it('what changed on each part since its previous run costs the standard report no page', async () => {
+      // The same standard run on a bench that never saw the host before (no change column
+      // anywhere), and on one that saw it a month before.
+      const print = async (history: boolean) => {
+        const bench = tempDir('vetting-report-visit-');
+        const seed = openDatabase(bench.path);
+        const reads = openStore(bench.path);
+        try {
+          return pageTexts(await printPdf(writeRunReport(reads, bench.path, makeStandardRun(seed, T0, { history })).html, 'A4'));
+        } finally {
+          seed.close();
+          reads.close();
+          bench.remove();
+        }
+      };
+      const firstVisit = await print(false);
+      const secondVisit = await print(true);
+      expect(firstVisit.join('\n')).not.toMatch(/Since (run \d+|last run)/);
+      expect(secondVisit.join('\n')).toMatch(/Since run \d+/);
+      expect(secondVisit.length, `with the changes ${secondVisit.length} pages, without ${firstVisit.length}`).toBe(firstVisit.length);
     });
   });
 });

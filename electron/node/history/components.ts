@@ -30,7 +30,8 @@ export function componentsOf(stage: StageName, summary: unknown, hostId: number)
   const out = new Map<string, ComponentMentionRow>();
   const walk = (view: SummaryView) => {
     for (const table of view.tables) {
-      if (!table.part) continue;
+      // A table of parts looked for and not found (an expected disk missing) is no sign the part was there.
+      if (!table.part || table.absent) continue;
       const columns = new Map(table.columns.map((c) => [c.key, c]));
       for (const row of table.rows) {
         const ident = row.partId?.trim();

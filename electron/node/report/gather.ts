@@ -2,6 +2,7 @@ import { LTTB } from 'downsample';
 import { Inventory } from '../../../common/schema/inventory.ts';
 import { STAGES, isStageName, parseStageSummary } from '../../../common/stages/index.ts';
 import { RESULT_TEXT } from '../../../common/verdict.ts';
+import { partChangesOf } from '../history/part-changes.ts';
 import { runParams } from '../runs/run-params.ts';
 import { verdictOf } from '../runs/run-verdict.ts';
 import type { Store } from '../store/index.ts';
@@ -212,6 +213,7 @@ export function gatherReportData(store: Store, runId: number): ReportData {
     specDiffs,
     results,
     parts: collectParts(inv, results, verdict.coverage),
+    partChanges: partChangesOf(store, runId),
     measurements: { aggregates, series, thermalCeilingC: ceilingC ?? host.max_temp_c ?? null },
     artifacts,
     transitions,

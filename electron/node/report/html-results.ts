@@ -1,14 +1,16 @@
 import { formatBytes } from '../../../common/format.ts';
+import { partChangeKey } from '../../../common/part-changes.ts';
 import { Inventory } from '../../../common/schema/inventory.ts';
 import { isStageName, stageDefinition } from '../../../common/stages/index.ts';
-import { isEmptyView, summaryView, type SummaryView, type ViewCell, type ViewTable } from '../../../common/stages/summary-view.ts';
+import { isEmptyView, summaryView, type SummaryView, type ViewCell, type ViewRow, type ViewTable } from '../../../common/stages/summary-view.ts';
 import { esc, table, td } from './html-kit.ts';
 import { stageResultView } from './stage-view.ts';
-import type { ReportData, ReportStageResult } from './types.ts';
+import type { ReportData, ReportPartChange, ReportStageResult } from './types.ts';
 
 // The Results pages: every stage's summary drawn from its own schema
 // (common/stages/summary-view.ts), the same view model the UI draws. Numbers
-// judged against a floor or ceiling print as ✓ / ✗ with the limit. A stage may
+// judged against a floor or ceiling print as ✓ / ✗ with the limit; beside each part
+// known by a serial, what changed since its previous run. A stage may
 // have a custom section here (Inventory does, for a compact host sheet); a new
 // stage needs none: its schema's annotations say how it is drawn.
 
@@ -42,10 +44,44 @@ function onlyLimits(t: ViewTable, key: string): boolean {
   });
 }
 
-function viewTableHtml(t: ViewTable): string {
+/** The part change of a row of a result's table (the part it names, this stage and attempt), when there is one. */
+export type RowChange = (kind: string, partId: string) => ReportPartChange | undefined;
+
+/** A change column's cell: what differs since the part's previous run, worse and better in words. */
+function changeHtml(change: ReportPartChange | undefined): string {
+  if (!change) return '<td class="muted">—</td>';
+  if (!change.previous) return '<td class="muted">not measured before</td>';
+  if (change.changes.length === 0) return '<td class="muted">no change</td>';
+  const items = change.changes.map((c) => {
+    const cls = c.direction === 'worse' ? 'bad' : c.direction === 'better' ? 'ok' : '';
+    return `<span${cls ? ` class="${cls}"` : ''}>${esc(c.text)}${c.direction ? `, ${c.direction}` : ''}</span>`;
+  });
+  return `<td class="change">${items.join('; ')}</td>`;
+}
+
+/**
+ * A column beside the part saying what changed since its previous run, for a table of
+ * measured parts of which at least one was measured before (a first visit adds nothing).
+ */
+function changeColumn(t: ViewTable, changes: RowChange | undefined): { label: string; cell: (r: ViewRow) => string } | null {
+  const kind = t.part;
+  if (!kind || !changes || !t.rows.some((r) => Object.values(r.cells).some((c) => c.measure))) return null;
+  const of = (r: ViewRow) => (r.partId ? changes(kind, r.partId) : undefined);
+  const earlier = new Set(t.rows.map((r) => of(r)?.previous?.runId).filter((id) => id !== undefined));
+  if (earlier.size === 0) return null;
+  // One earlier run for every part (the usual case): named in the heading.
+  return { label: earlier.size === 1 ? `Since run ${[...earlier][0]}` : 'Since last run', cell: (r) => changeHtml(of(r)) };
+}
+
+function viewTableHtml(t: ViewTable, changes?: RowChange): string {
   // Columns nobody filled in say nothing on paper (report.json keeps them), nor do limits already beside their figures.
-  const columns = t.columns.filter((c) => t.rows.some((r) => r.cells[c.key] && r.cells[c.key]!.text !== '—') && !onlyLimits(t, c.key));
-  if (columns.length === 0 || t.rows.length === 0) return '';
+  const filled = t.columns.filter((c) => t.rows.some((r) => r.cells[c.key] && r.cells[c.key]!.text !== '—') && !onlyLimits(t, c.key));
+  if (filled.length === 0 || t.rows.length === 0) return '';
+  const change = changeColumn(t, changes);
+  const CHANGE = '#change'; // no schema field is called that
+  // The change sits right after the part's own column, like the run page's.
+  const columns = change ? [filled[0]!, { key: CHANGE, label: change.label }, ...filled.slice(1)] : filled;
+  const cellOf = (r: ViewRow, key: string) => (key === CHANGE ? change!.cell(r) : cellHtml(r.cells[key]));
   const [first, ...rest] = columns;
   const chunks: (typeof columns)[] = [];
   for (let i = 0; i < rest.length || i === 0; i += MAX_COLUMNS - 1) chunks.push([first!, ...rest.slice(i, i + MAX_COLUMNS - 1)]);
@@ -55,22 +91,22 @@ function viewTableHtml(t: ViewTable): string {
       // Numbers align right, and so do their headings.
       const numeric = (key: string) => t.rows.some((r) => typeof r.cells[key]?.value === 'number') && t.rows.every((r) => r.cells[key] === undefined || r.cells[key]!.value === null || typeof r.cells[key]!.value === 'number');
       const head = cols.map((c) => `<th${numeric(c.key) ? ' class="num"' : ''}>${esc(c.label)}</th>`).join('');
-      const rows = t.rows.map((r) => `<tr>${cols.map((c) => cellHtml(r.cells[c.key])).join('')}</tr>`).join('');
+      const rows = t.rows.map((r) => `<tr>${cols.map((c) => cellOf(r, c.key)).join('')}</tr>`).join('');
       return `<h4>${esc(title)}</h4><table class="summary-table${cols.length > WIDE ? ' wide' : ''}" data-table="${esc(t.key)}"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
     })
     .join('');
 }
 
 /** A summary view as HTML: facts as a label/value table, lists, tables, then nested sections. */
-export function viewHtml(view: SummaryView, depth = 0): string {
+export function viewHtml(view: SummaryView, depth = 0, changes?: RowChange): string {
   const parts: string[] = [];
   // Facts flow in three columns: a label and its value per cell, not a row of the page each.
   if (view.facts.length) parts.push(`<div class="facts">${view.facts.map((f) => `<div class="fact"><span class="fk">${esc(f.label)}</span>${cellHtml(f.cell, 'span')}</div>`).join('')}</div>`);
   for (const l of view.lists) parts.push(`<div class="list"><strong>${esc(l.title)}</strong><ul>${l.items.map((x) => `<li>${esc(x)}</li>`).join('')}</ul></div>`);
-  for (const t of view.tables) parts.push(viewTableHtml(t));
+  for (const t of view.tables) parts.push(viewTableHtml(t, changes));
   for (const s of view.sections) {
     if (isEmptyView(s.view)) continue;
-    parts.push(`<h${Math.min(5, 4 + depth)}>${esc(s.title)}</h${Math.min(5, 4 + depth)}>${viewHtml(s.view, depth + 1)}`);
+    parts.push(`<h${Math.min(5, 4 + depth)}>${esc(s.title)}</h${Math.min(5, 4 + depth)}>${viewHtml(s.view, depth + 1, changes)}`);
   }
   return parts.join('');
 }
@@ -88,7 +124,7 @@ function isEmptyResult(r: ReportStageResult): boolean {
   return match === 'own' && isEmptyView(view);
 }
 
-function resultBody(r: ReportStageResult): string {
+function resultBody(r: ReportStageResult, changes: RowChange): string {
   const custom = CUSTOM_SECTIONS[r.stage]?.(r.summary);
   if (custom) return custom;
   const { view, match } = stageResultView(r);
@@ -98,16 +134,21 @@ function resultBody(r: ReportStageResult): string {
       : match === 'partial'
         ? '<p class="warn">This summary does not match the stage’s schema (an older agent, or a changed row): what matches is shown; report.json keeps all of it.</p>'
         : '';
-  return note + (isEmptyView(view) ? '<p class="muted">No figures recorded.</p>' : viewHtml(view));
+  return note + (isEmptyView(view) ? '<p class="muted">No figures recorded.</p>' : viewHtml(view, 0, changes));
 }
 
 /** Every stage result that stored a summary, in stage order. */
 export function resultsHtml(data: ReportData): string {
   if (data.results.length === 0) return '<p class="muted">No stage has reported a result yet.</p>';
+  const byPart = new Map(data.partChanges.map((c) => [partChangeKey(c.stage, c.kind, c.id), c]));
   return data.results
     .map((r) => {
       const empty = isEmptyResult(r);
-      return `<section class="stage-result" data-stage="${esc(r.stage)}">${resultHeading(r, empty)}${empty ? '' : resultBody(r)}</section>`;
+      const changes: RowChange = (kind, partId) => {
+        const c = byPart.get(partChangeKey(r.stage, kind, partId));
+        return c?.attempt === r.attempt ? c : undefined;
+      };
+      return `<section class="stage-result" data-stage="${esc(r.stage)}">${resultHeading(r, empty)}${empty ? '' : resultBody(r, changes)}</section>`;
     })
     .join('');
 }

@@ -114,6 +114,51 @@ export class ComponentStore {
       entries: rows.map(toEntry),
     };
   }
+
+  /** The host's newest runs that named a part with a global identity (a disk, DIMM, NIC or GPU serial), newest first. */
+  hostRunsWithParts(hostId: number, limit: number): number[] {
+    const rows = this.db
+      .prepare(
+        `SELECT r.id FROM runs r WHERE r.host_id = ?
+           AND EXISTS (SELECT 1 FROM component_figures f JOIN components c ON c.id = f.component_id WHERE f.run_id = r.id AND c.scope = '')
+         ORDER BY r.id DESC LIMIT ?`,
+      )
+      .all(hostId, limit) as { id: number }[];
+    return rows.map((r) => r.id);
+  }
+
+  /** The parts with a global identity each of these runs named, once per run and part, by run (newest first), kind and id. */
+  partsOfRuns(runIds: readonly number[]): RunPartRecord[] {
+    if (runIds.length === 0) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT f.run_id, c.id AS component_id, c.kind, c.ident, c.key, c.first_seen, c.last_seen, f.label
+         FROM component_figures f JOIN components c ON c.id = f.component_id
+         WHERE f.run_id IN (${runIds.map(() => '?').join(', ')}) AND c.scope = ''
+         ORDER BY f.run_id DESC, c.kind, c.key, f.stage_id`,
+      )
+      .all(...runIds) as { run_id: number; component_id: number; kind: PartKind; ident: string; key: string; first_seen: string; last_seen: string; label: string | null }[];
+    const out = new Map<string, RunPartRecord>();
+    for (const r of rows) {
+      const at = `${r.run_id}|${r.component_id}`;
+      const seen = out.get(at);
+      if (seen) seen.label ??= r.label;
+      else out.set(at, { runId: r.run_id, kind: r.kind, ident: r.ident, key: r.key, label: r.label, firstSeen: r.first_seen, lastSeen: r.last_seen });
+    }
+    return [...out.values()];
+  }
+}
+
+/** A part with a global identity one run of a host named. */
+export interface RunPartRecord {
+  runId: number;
+  kind: PartKind;
+  ident: string;
+  key: string;
+  /** Where it sat in that run (the first label its stages gave, in the order they ran). */
+  label: string | null;
+  firstSeen: string;
+  lastSeen: string;
 }
 
 interface EntryRow {

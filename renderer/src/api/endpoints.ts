@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import {
   BoardView,
+  ComponentHistoryView,
+  HostPartsView,
   HostView,
   LogLineView,
   ProfileDeletedView,
   ProfileView,
   RunDetailView,
+  RunPartChangesView,
   RunSummaryView,
   ServiceView,
   Settings,
@@ -17,6 +20,7 @@ import {
 } from '../../../common/schema/api.ts';
 import type { ProfileBody } from '../../../common/schema/profile.ts';
 import type { RunResult } from '../../../common/schema/run.ts';
+import type { PartKind } from '../../../common/schema/coverage.ts';
 import { BmcTestView, type BmcTestBody, type StartPower } from '../../../common/schema/power.ts';
 import { readMeasurementsView } from '../logic/chart.ts';
 import { apiRequest } from './client.ts';
@@ -71,6 +75,11 @@ export const api = {
   measurements: async (id: number, req: MeasurementRequest, signal?: AbortSignal) =>
     readMeasurementsView(await apiRequest(paths.measurements(id, req), { signal })),
   logs: (id: number) => apiRequest(`/api/runs/${id}/logs`, { schema: LogsView }),
+  // History per part (docs/api.md).
+  partChanges: (id: number) => apiRequest(`/api/runs/${id}/part-changes`, { schema: RunPartChangesView }),
+  hostParts: (name: string) => apiRequest(`/api/hosts/${enc(name)}/parts`, { schema: HostPartsView }),
+  component: (kind: PartKind, id: string, host?: string | null) =>
+    apiRequest(withQuery(`/api/components/${enc(kind)}/${enc(id)}`, { host }), { schema: ComponentHistoryView }),
   regenerateReport: (id: number) => apiRequest(`/api/runs/${id}/report`, { method: 'POST', body: {} }),
   supervisors: () => apiRequest('/api/supervisors', { schema: z.array(SupervisorView) }),
   addSupervisor: (name: string, secret: string) => apiRequest('/api/supervisors', { method: 'POST', body: { name, secret } }),

@@ -12,6 +12,7 @@ import { StartRunDialog } from '../components/StartRunDialog.tsx';
 import { issuesToFields, validateHostForm, type FieldErrors, type HostFormField, type HostFormFields } from '../logic/forms.ts';
 import { formatTime } from '../logic/format.ts';
 import { href } from '../logic/route.ts';
+import { HostParts } from './HostParts.tsx';
 import { SpecEditor } from './SpecEditor.tsx';
 import { BmcFields } from './BmcFields.tsx';
 import { bmcFieldsOf, validateBmcForm, type BmcFormField, type BmcFormFields } from '../logic/bmcForm.ts';
@@ -137,6 +138,8 @@ function HostDetail({ name }: { name: string }) {
           </a>
         </div>
       </div>
+      {/* What the bench found in it, and what was swapped since the run before: first, as after a repair that is the question. */}
+      <HostParts host={h.name} />
       <div className="columns">
         <div className="col-side">
           <HostForm key={h.updatedAt} host={h} />

@@ -279,7 +279,7 @@ export const BMC_SUMMARY = {
   duringRun: [],
   preExistingCritical: [],
 };
-const BMC_COVERAGE = [tested({ kind: 'bmc', id: 'bmc', label: 'BMC (in band)' }, 'BMC event log during the run'), tested({ kind: 'bmc', id: 'bmc', label: 'BMC (in band)' }, 'BMC sensors read', { required: false })];
+export const BMC_COVERAGE = [tested({ kind: 'bmc', id: 'bmc', label: 'BMC (in band)' }, 'BMC event log during the run'), tested({ kind: 'bmc', id: 'bmc', label: 'BMC (in band)' }, 'BMC sensors read', { required: false })];
 const GPU_NONE = { gpus: [] };
 const GPU_COVERAGE = [notApplicable({ kind: 'gpu', id: 'gpus', label: 'GPUs' }, 'compute burn', 'no GPU in this host (nvidia-smi is not installed; no NVIDIA device on the PCI bus)')];
 const SPEC_SUMMARY = { critical: 0, warning: 0, info: 1, compared: true };

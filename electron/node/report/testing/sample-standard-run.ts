@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import { notApplicable, tested, type CoverageEntry, type PartRef } from '../../../../common/schema/coverage.ts';
 import { parseStageSummary, STAGE_NAMES, type StageName } from '../../../../common/stages/index.ts';
 import type { Db } from '../../store/db.ts';
-import { insertRun, insertStage, insertTransition, T0 } from './sample-runs.ts';
+import { componentsOf } from '../../history/components.ts';
+import { ComponentStore } from '../../store/components.ts';
+import { BMC_COVERAGE, BMC_SUMMARY, insertRun, insertStage, insertTransition, T0 } from './sample-runs.ts';
 
 // A standard run of a typical repaired node, as the page-count test prints it:
-// two sockets, four disks (two NVMe, two SATA hard disks), two NICs, fourteen
+// two sockets with twelve DIMMs, four disks (two NVMe, two SATA hard disks), two NICs, fourteen
 // temperature sensors and two PSU rails sampled every 5 s for 70 minutes, the
 // messages and artifacts the real stages leave (one tool output per disk and
 // NIC). Every summary is checked against its stage's schema here, so the
@@ -38,6 +40,13 @@ const SENSORS = [
 ];
 const RAILS = ['nct6798-isa-0290/in0 12V', 'nct6798-isa-0290/in1 5V'];
 
+/** Two sockets, six channels each, one 32 GiB RDIMM per channel: 384 GiB. */
+const DIMMS = Array.from({ length: 12 }, (_, i) => {
+  const socket = Math.floor(i / 6);
+  const channel = i % 6;
+  return { dimm: `CPU_SrcID#${socket}_MC#${Math.floor(channel / 3)}_Chan#${channel % 3}_DIMM#0`, location: `mc${socket * 2 + Math.floor(channel / 3)} channel ${channel % 3} slot 0`, serial: `36ASF4G72PZ-${(0x1a2b3c00 + i).toString(16).toUpperCase()}` };
+});
+
 const diskPart = (d: (typeof DISKS)[number]): PartRef => ({ kind: 'disk', id: d.id, label: `${d.id} (/dev/${d.name})` });
 const nicPart = (n: (typeof NICS)[number]): PartRef => ({ kind: 'nic', id: n.mac, label: `${n.name} (${n.mac})` });
 
@@ -49,12 +58,20 @@ interface StageSpec {
   minutes: number;
 }
 
-function stages(): Partial<Record<StageName, StageSpec>> {
+/**
+ * `earlier`: the same host a month before, as its previous visit to the bench left it: the
+ * first NVMe disk then did 18 % more IOPS, the hard disks answered faster, every disk had
+ * 720 fewer power-on hours.
+ */
+type Visit = 'now' | 'earlier';
+
+function stages(visit: Visit = 'now'): Partial<Record<StageName, StageSpec>> {
   const floors = { nvme: { minIops: 50_000, maxP99Ms: 5 }, hdd: { minIops: 100, maxP99Ms: 2_000 } };
+  const earlier = visit === 'earlier';
   const fio = (d: (typeof DISKS)[number], i: number) =>
     d.cls === 'nvme'
-      ? { iops: 401_234 + i * 977, readIops: 200_600, writeIops: 200_634, p99Ms: 0.43, ioError: null, ...floors.nvme }
-      : { iops: 231 + i, readIops: 116, writeIops: 115, p99Ms: 212.5, ioError: null, ...floors.hdd };
+      ? { iops: earlier && i === 0 ? 489_305 : 401_234 + i * 977, readIops: 200_600, writeIops: 200_634, p99Ms: 0.43, ioError: null, ...floors.nvme }
+      : { iops: 231 + i, readIops: 116, writeIops: 115, p99Ms: earlier ? 180.1 : 212.5, ioError: null, ...floors.hdd };
   const storageDisks = DISKS.map((d, i) => ({
     disk: d.id,
     device: `/dev/${d.name}`,
@@ -110,7 +127,7 @@ function stages(): Partial<Record<StageName, StageSpec>> {
           mediaErrors: d.cls === 'nvme' ? 0 : null,
           criticalWarning: d.cls === 'nvme' ? 0 : null,
           temperatureC: 34 + i,
-          powerOnHours: 18_000 + i * 1_234,
+          powerOnHours: 18_000 + i * 1_234 - (earlier ? 720 : 0),
           exitCode: 0,
           reasons: ['SMART overall-health PASSED'],
         })),
@@ -141,6 +158,33 @@ function stages(): Partial<Record<StageName, StageSpec>> {
         tested({ kind: 'cpu', id: 'cpu', label: 'CPUs' }, 'stress-ng CPU load', { reason: '80 worker(s)' }),
         tested({ kind: 'memory', id: 'memory', label: 'memory' }, 'stress-ng vm --verify', { reason: '345 GiB under load', extent: { done: 345 * 1024 ** 3, total: 384 * 1024 ** 3, unit: 'bytes' } }),
         tested({ kind: 'sensor', id: 'thermal ceiling', label: 'temperature sensors' }, 'temperature under load', { required: false, reason: `${SENSORS.length} sensor(s)` }),
+      ],
+    },
+    Memory: {
+      outcome: 'passed',
+      minutes: 6,
+      message: `stressapptest over 345 GiB for 300 s: 0 miscompares; ${DIMMS.length} DIMM(s), no corrected or uncorrected errors; no machine checks`,
+      summary: {
+        tool: 'stressapptest',
+        threads: 80,
+        bytesTested: 345 * 1024 ** 3,
+        memTotalBytes: 384 * 1024 ** 3,
+        durationS: 300,
+        elapsedS: 301.2,
+        movedGB: 8876.4,
+        bandwidthGBps: 29.47,
+        miscompares: 0,
+        exitCode: 0,
+        edac: true,
+        controllers: ['mc0', 'mc1', 'mc2', 'mc3'].map((m, i) => `${m} Skylake Socket#${Math.floor(i / 2)} IMC#${i % 2}`),
+        maxCorrectedSinceBoot: 5,
+        dimms: DIMMS.map((d) => ({ ...d, sizeBytes: 32 * 1024 ** 3, correctedBefore: 0, corrected: 0, maxCorrected: 0, uncorrected: 0, maxUncorrected: 0, outcome: 'passed' })),
+        machineChecks: [],
+      },
+      coverage: [
+        tested({ kind: 'memory', id: 'memory', label: 'memory' }, 'pattern test under load', { reason: 'stressapptest over 345 GiB for 300 s', extent: { done: 345 * 1024 ** 3, total: 384 * 1024 ** 3, unit: 'bytes' } }),
+        ...DIMMS.map((d) => tested({ kind: 'dimm', id: d.serial, label: `${d.dimm} (${d.location}, serial ${d.serial})` }, 'ECC error counters under load')),
+        tested({ kind: 'system', id: 'machine-check log', label: 'machine checks (kernel log)' }, 'machine checks'),
       ],
     },
     Storage: {
@@ -181,6 +225,13 @@ function stages(): Partial<Record<StageName, StageSpec>> {
         ],
       },
       coverage: RAILS.map((r) => tested({ kind: 'psu', id: r, label: `rail ${r}` }, 'voltage under load')),
+    },
+    BMC: {
+      outcome: 'passed',
+      minutes: 0,
+      message: 'no new event-log record during the run',
+      summary: BMC_SUMMARY,
+      coverage: BMC_COVERAGE,
     },
   };
 }
@@ -224,14 +275,43 @@ function insertArtifacts(db: Db, runId: number, at: number): void {
   names.forEach(([stage, name], i) => ins.run(runId, stage, 'tool-output', name, `artifacts/run-${runId}/agent/${name}`, 1_000 + i * 7_919, createHash('sha256').update(name!).digest('hex'), iso(at)));
 }
 
-/** A completed, passing standard run of STANDARD_HOST (registered with its MACs and four expected disks); returns the run id. */
-export function makeStandardRun(db: Db, start = T0): number {
-  const at = iso(start - 86_400_000);
+/**
+ * A completed, passing standard run of STANDARD_HOST (registered with its MACs and four
+ * expected disks); returns the run id. With `history`, the host was on the bench a month
+ * before (the `earlier` visit) and the component history holds both runs' parts, as the
+ * orchestrator records them, so the report shows what changed since.
+ */
+export function makeStandardRun(db: Db, start = T0, opts: { history?: boolean } = {}): number {
+  const at = iso(start - (opts.history ? 40 : 1) * 86_400_000);
   const hostId = Number(db.prepare('INSERT INTO hosts (name, profile, created_at, updated_at) VALUES (?, ?, ?, ?)').run(STANDARD_HOST.name, 'standard', at, at).lastInsertRowid);
   for (const mac of STANDARD_HOST.macs) db.prepare('INSERT INTO host_macs (host_id, mac) VALUES (?, ?)').run(hostId, mac);
   DISKS.forEach((d, i) => db.prepare('INSERT INTO host_disks (host_id, ident, kind, position) VALUES (?, ?, ?, ?)').run(hostId, d.id, 'serial', i));
+  if (opts.history) recordHistory(db, insertStandardRun(db, hostId, start - 30 * 86_400_000, 'earlier'));
+  const runId = insertStandardRun(db, hostId, start, 'now');
+  if (opts.history) recordHistory(db, runId);
+  return runId;
+}
 
-  const specs = stages();
+/** The parts each stored attempt of a run names, with their figures, recorded as the orchestrator does after each stage result. */
+function recordHistory(db: Db, runId: number): void {
+  const { host_id: hostId } = db.prepare('SELECT host_id FROM runs WHERE id = ?').get(runId) as { host_id: number };
+  const components = new ComponentStore(db);
+  const rows = db.prepare('SELECT id, name, attempt, outcome, completed_at, summary_json FROM stages WHERE run_id = ? AND summary_json IS NOT NULL ORDER BY id').all(runId) as {
+    id: number;
+    name: StageName;
+    attempt: number;
+    outcome: string;
+    completed_at: string;
+    summary_json: string;
+  }[];
+  for (const r of rows) {
+    const mentions = componentsOf(r.name, JSON.parse(r.summary_json), hostId);
+    if (mentions.length) components.record({ runId, stageId: r.id, stage: r.name, attempt: r.attempt, hostId, outcome: r.outcome, at: r.completed_at }, mentions);
+  }
+}
+
+function insertStandardRun(db: Db, hostId: number, start: number, visit: Visit): number {
+  const specs = stages(visit);
   let t = start;
   let prev = 'WaitingForAgent';
   const windows: Partial<Record<StageName, [number, number]>> = {};
