@@ -15,7 +15,14 @@ Usage: vetting-agent [--orchestrator URL --token TOKEN] [options]
   --orchestrator URL   WebSocket URL of the orchestrator (ws://HOST:PORT/agent);
                        default: vetting.url= from /proc/cmdline
   --token TOKEN        the run's token; default: vetting.token= from /proc/cmdline
-  --hwmon-root DIR     root holding class/hwmon (default /sys)
+  --pin sha256:HEX     the orchestrator's key: talk TLS to it only; default:
+                       vetting.pin= from /proc/cmdline (without one, stages that
+                       write to disks are refused)
+  --sysfs-root DIR     where sensor and health reads come from: class/hwmon,
+                       devices/system/edac, bus/pci/devices link state,
+                       class/net/*/statistics (default /sys; disks are always
+                       identified from the real /sys)
+  --hwmon-root DIR     the older name of --sysfs-root
   --state-dir DIR      session state directory (default ${DEFAULT_STATE_DIR})
   --poweroff           obey poweroff / reboot directives (live image only): write the
                        action to $VETTING_POWER_FILE for init, or run poweroff -f
@@ -31,6 +38,8 @@ async function main(): Promise<number> {
       options: {
         orchestrator: { type: 'string' },
         token: { type: 'string' },
+        pin: { type: 'string' },
+        'sysfs-root': { type: 'string' },
         'hwmon-root': { type: 'string' },
         'state-dir': { type: 'string' },
         poweroff: { type: 'boolean' },
@@ -54,7 +63,8 @@ async function main(): Promise<number> {
   }
   let orchestrator = values.orchestrator;
   let token = values.token;
-  if (!orchestrator || !token) {
+  let pin = values.pin;
+  if (!orchestrator || !token || !pin) {
     let cmdline: Record<string, string> = {};
     try {
       cmdline = parseCmdline(readFileSync('/proc/cmdline', 'utf8'));
@@ -63,6 +73,7 @@ async function main(): Promise<number> {
     }
     orchestrator ??= cmdline['vetting.url'];
     token ??= cmdline['vetting.token'];
+    pin ??= cmdline['vetting.pin'];
   }
   if (!orchestrator || !token) {
     process.stderr.write(`no orchestrator URL or token: give --orchestrator and --token, or boot with vetting.url= and vetting.token=\n\n${HELP}`);
@@ -78,7 +89,8 @@ async function main(): Promise<number> {
   return runAgent({
     orchestrator,
     token,
-    hwmonRoot: values['hwmon-root'],
+    pin: pin ?? null,
+    sysfsRoot: values['sysfs-root'] ?? values['hwmon-root'],
     stateDir: values['state-dir'],
     poweroff: values.poweroff ?? false,
     logLevel: level as 'debug' | 'info' | 'warn' | 'error' | undefined,

@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { AgentCore } from './runtime/agent-core.ts';
 import { bootMac, dmiSerial } from './runtime/host-identity.ts';
 import { createLogger, type Logger, type LogLevel } from './runtime/logger.ts';
+import { parsePin } from './runtime/orchestrator-pin.ts';
 import { runTool } from './runtime/tool-runner.ts';
 import { STAGE_MODULES } from './stages/index.ts';
 import { AGENT_VERSION } from './version.ts';
@@ -18,7 +19,15 @@ export interface RunAgentOptions {
   orchestrator: string;
   /** The run's secret from the iPXE command line. */
   token: string;
-  /** Root holding class/hwmon (default /sys); tests point it at a fake tree. */
+  /** "sha256:<hex>" of the orchestrator's key (vetting.pin=): TLS to it only; without one, destructive stages are refused. */
+  pin?: string | null;
+  /**
+   * Root of every sensor and health read (hwmon, EDAC, PCI link state, NIC
+   * statistics; default /sys); tests point it at a fake tree. Disk identity
+   * never reads it.
+   */
+  sysfsRoot?: string;
+  /** Older name of sysfsRoot (used when sysfsRoot is not given). */
   hwmonRoot?: string;
   /** Where the session and unacknowledged messages persist (default /run/vetting-agent). */
   stateDir?: string;
@@ -47,7 +56,7 @@ export interface RunAgentOptions {
 export const DEFAULT_STATE_DIR = '/run/vetting-agent';
 
 /** Checks options from outside (flags, kernel command line); returns the problem or null. */
-export function validateAgentOptions(opts: Pick<RunAgentOptions, 'orchestrator' | 'token'>): string | null {
+export function validateAgentOptions(opts: Pick<RunAgentOptions, 'orchestrator' | 'token' | 'pin'>): string | null {
   let url: URL;
   try {
     url = new URL(opts.orchestrator);
@@ -56,6 +65,7 @@ export function validateAgentOptions(opts: Pick<RunAgentOptions, 'orchestrator' 
   }
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return `orchestrator URL must start with ws:// or wss://, got ${url.protocol}//`;
   if (!opts.token || opts.token.length > 512 || /\s/.test(opts.token)) return 'token must be 1-512 characters without spaces';
+  if (opts.pin !== undefined && opts.pin !== null && parsePin(opts.pin) === null) return `pin "${opts.pin.slice(0, 80)}" is not sha256:<64 hex digits>`;
   return null;
 }
 
@@ -79,11 +89,13 @@ export async function runAgent(opts: RunAgentOptions): Promise<number> {
     return 64; // EX_USAGE
   }
   const sysRoot = opts.sysRoot ?? '/sys';
+  const sysfsRoot = opts.sysfsRoot ?? opts.hwmonRoot ?? '/sys';
   const ownWorkDir = opts.workDir === undefined;
   const workDir = opts.workDir ?? mkdtempSync(join(tmpdir(), 'vetting-agent-'));
   const procRoot = opts.procRoot ?? '/proc';
   const core = new AgentCore({
     orchestrator: opts.orchestrator,
+    pin: parsePin(opts.pin),
     hello: {
       token: opts.token,
       bootMac: await bootMac(procRoot, sysRoot),
@@ -93,7 +105,7 @@ export async function runAgent(opts: RunAgentOptions): Promise<number> {
     },
     stateDir: opts.stateDir ?? DEFAULT_STATE_DIR,
     paths: {
-      hwmonRoot: opts.hwmonRoot ?? '/sys',
+      sysfsRoot,
       sysRoot,
       procRoot,
       workDir,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION } from '../common/schema/index.ts';
-import { openStore } from '../electron/node/store/index.ts';
+import { openDatabase } from '../electron/node/store/db.ts';
 import { api, serve, tempDir } from '../test/support/serve.ts';
 import type { Figure } from './table.ts';
 
@@ -99,17 +99,18 @@ const pct = (xs: number[], p: number) => {
 function baselineRowsPerSecond(rows: number): number {
   const tmp = tempDir('vetting-bench-base-');
   try {
-    const store = openStore(tmp.path);
-    const hostId = Number(store.db.prepare("INSERT INTO hosts (name, created_at, updated_at) VALUES ('b', 'x', 'x')").run().lastInsertRowid);
-    const runId = store.runs.insert(hostId, 'smoke', 'Inventory', 'h');
-    const insert = store.db.prepare('INSERT INTO measurements (run_id, kind, sensor, value, unit, ts) VALUES (?, ?, ?, ?, ?, ?)');
-    const batch = store.db.transaction((seq: number) => {
+    // A bare connection (the store's own pragmas and schema, none of its code).
+    const db = openDatabase(tmp.path);
+    const hostId = Number(db.prepare("INSERT INTO hosts (name, created_at, updated_at) VALUES ('b', 'x', 'x')").run().lastInsertRowid);
+    const runId = Number(db.prepare("INSERT INTO runs (host_id, profile, state, agent_token_hash, created_at, updated_at) VALUES (?, 'smoke', 'Inventory', 'h', 'x', 'x')").run(hostId).lastInsertRowid);
+    const insert = db.prepare('INSERT INTO measurements (run_id, kind, sensor, value, unit, ts) VALUES (?, ?, ?, ?, ?, ?)');
+    const batch = db.transaction((seq: number) => {
       for (let i = 0; i < SENSORS; i++) insert.run(runId, 'thermal', `hwmon${i >> 3}/temp${i & 7}`, 40 + ((seq + i) % 30), '°C', Date.now());
     });
     const t0 = performance.now();
     for (let b = 0; b < rows / SENSORS; b++) batch(b);
     const s = (performance.now() - t0) / 1000;
-    store.close();
+    db.close();
     return rows / s;
   } finally {
     tmp.remove();
@@ -138,11 +139,11 @@ export async function benchIngest(agents: number, seconds: number): Promise<Figu
       return { stats, wall: (performance.now() - t0) / 1000 };
     };
     const rowsNow = () => {
-      const store = openStore(tmp.path);
+      const db = openDatabase(tmp.path);
       try {
-        return (store.db.prepare('SELECT COUNT(*) AS n FROM measurements').get() as { n: number }).n;
+        return (db.prepare('SELECT COUNT(*) AS n FROM measurements').get() as { n: number }).n;
       } finally {
-        store.close();
+        db.close();
       }
     };
 

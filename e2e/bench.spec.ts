@@ -1,16 +1,23 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { extentText } from '../common/schema/coverage.ts';
 import type { Inventory } from '../common/schema/inventory.ts';
-import type { RunStage } from '../common/schema/protocol.ts';
+import type { AgentStageName } from '../common/stages/index.ts';
+import type { RunStage, WipeProbeHit } from '../common/schema/protocol.ts';
+import { RESULT_TEXT } from '../common/verdict.ts';
+import { stageResultBody } from '../test/support/stage-results.ts';
 import { ScriptedAgent, thermalSamples } from './support/scripted-agent.ts';
 import { repoRoot, VettingServer } from './support/server.ts';
+import { partialScanPassed, wipeProbeHit, type SmokeDisk } from './support/storage-results.ts';
 
 // One run on a real `vetting serve`, driven over the real agent WebSocket by a
 // scripted client, watched and operated through the real UI in Chromium:
 // board → live stage → thermal chart → wipe-probe hit → supervisor override
-// (wrong credential refused, right one accepted) → run completes → report
-// printed to PDF with the verdict on page one.
+// (wrong credential refused, right one accepted) → run completes as INCOMPLETE
+// (a smoke run scans 16 MiB of each disk and certifies nothing), its coverage
+// and results drawn from the stages' own schemas → report printed to PDF with
+// the verdict on page one → history filtered by result.
 
 const shots = join(repoRoot, 'test-results', 'screenshots');
 const HOST = 'e2e-node-1';
@@ -18,13 +25,21 @@ const MAC = '52:54:00:e2:e0:01';
 const SERIAL = 'E2E-SYS-0001';
 const DISKS = ['E2E-DISK-A', 'E2E-DISK-B'];
 const SUPERVISOR = { name: 'Alice Supervisor', secret: 'right-credential-42' };
+const DISK_BYTES = 32 * 1024 ** 3;
+const SMOKE_DISKS: SmokeDisk[] = DISKS.map((id, i) => ({ id, device: `/dev/sd${'bc'[i]}`, sizeBytes: DISK_BYTES }));
+/** What the smoke profile's surface scan reaches on each disk (common/profiles.ts). */
+const SMOKE_SCAN_BYTES = 16 * 1024 ** 2;
+const FOUND: WipeProbeHit[] = [
+  { disk: DISKS[0]!, device: '/dev/sdb', found: ['ext4 filesystem "pve-data"', 'GPT partition table'] },
+  { disk: DISKS[1]!, device: '/dev/sdc', found: ['LVM2 physical volume'] },
+];
 
 const inventory: Inventory = {
   system: { manufacturer: 'QEMU', product: 'Standard PC (Q35 + ICH9, 2009)', serial: SERIAL, uuid: null },
   bios: { vendor: 'SeaBIOS', version: '1.16.2', date: '04/01/2014' },
   cpu: { model: 'QEMU Virtual CPU', sockets: 1, cores: 4, threads: 4 },
   memory: { totalBytes: 8 * 1024 ** 3 },
-  disks: DISKS.map((serial, i) => ({ name: `sd${'bc'[i]}`, path: `/dev/sd${'bc'[i]}`, serial, wwn: null, model: 'QEMU HARDDISK', sizeBytes: 32 * 1024 ** 3, rotational: false, removable: false, transport: 'sata' })),
+  disks: DISKS.map((serial, i) => ({ name: `sd${'bc'[i]}`, path: `/dev/sd${'bc'[i]}`, serial, wwn: null, model: 'QEMU HARDDISK', sizeBytes: DISK_BYTES, rotational: false, removable: false, transport: 'sata' })),
   nics: [{ name: 'eth0', mac: MAC, speedMbps: 1000, driver: 'e1000e', link: true }],
   gpus: [],
   missingTools: ['nvidia-smi'],
@@ -99,16 +114,13 @@ test('a run on the bench, watched and overridden through the UI', async ({ page,
       const inv = await a.nextStage();
       expect(inv.stage).toBe('Inventory');
       a.begin(inv);
-      a.finish(inv, { outcome: 'passed', message: 'inventory collected', summary: { inventory } });
+      // Inventory describes the host and tests nothing: it claims no coverage.
+      a.finish(inv, { outcome: 'passed', message: 'inventory collected', summary: { inventory }, coverage: [] });
 
       const smart = await a.nextStage();
       expect(smart.stage).toBe('SMART');
       a.begin(smart);
-      a.finish(smart, {
-        outcome: 'passed',
-        message: 'all expected disks healthy',
-        summary: { disks: DISKS.map((disk) => ({ disk, health: 'PASSED', reallocated: 0, maxReallocated: 10, pending: 0, maxPending: 0 })) },
-      });
+      a.finish(smart, { ...stageResultBody('SMART', { disks: DISKS }), message: 'all expected disks healthy' });
 
       cpu = await a.nextStage();
       expect(cpu.stage).toBe('CPUStress');
@@ -165,19 +177,17 @@ test('a run on the bench, watched and overridden through the UI', async ({ page,
     await test.step('a wipe-probe hit holds the run for a supervisor', async () => {
       if (!cpu) throw new Error('CPUStress never started');
       a.sensors(sensorNames.map((sensor) => ({ kind: 'thermal', sensor, unit: '°C', ts: Date.now(), value: 71 })));
-      a.finish(cpu, { outcome: 'passed', message: 'stress-ng passed, peak 71.0 °C', summary: { peakC: 71, maxTempC: 90, exitCode: 0 } });
-      const storage = await a.nextStage();
+      a.finish(cpu, { ...stageResultBody('CPUStress'), message: 'stress-ng passed, peak 71.0 °C' });
+      // Stages between CPUStress and Storage (Memory) pass as their schema's sample result.
+      let storage = await a.nextStage();
+      while (storage.stage !== 'Storage' && storage.stage !== 'Network') {
+        a.begin(storage);
+        a.finish(storage, stageResultBody(storage.stage as AgentStageName));
+        storage = await a.nextStage();
+      }
       expect(storage.stage).toBe('Storage');
       a.begin(storage);
-      a.finish(storage, {
-        outcome: 'failed',
-        message: 'wipe-probe found data on 2 disks',
-        summary: { wipeProbe: DISKS.map((disk) => ({ disk, clean: false })) },
-        unexpectedData: [
-          { disk: DISKS[0]!, device: '/dev/sdb', found: ['ext4 filesystem "pve-data"', 'GPT partition table'] },
-          { disk: DISKS[1]!, device: '/dev/sdc', found: ['LVM2 physical volume'] },
-        ],
-      });
+      a.finish(storage, wipeProbeHit(SMOKE_DISKS, FOUND));
       await expect(page.getByTestId('run-state').first()).toContainText('supervisor needed');
 
       await page.goto(`${control}/#/`);
@@ -222,21 +232,17 @@ test('a run on the bench, watched and overridden through the UI', async ({ page,
       if (d.stage === 'Storage') {
         expect([...d.wipeOverride].sort()).toEqual([...DISKS].sort());
         a.begin(d);
-        a.progress(d, { item: DISKS[0], percent: 50, etaS: 4, message: 'badblocks pass 1 of 4' });
-        a.finish(d, {
-          outcome: 'passed',
-          message: 'no bad blocks; fio above floors',
-          summary: { disks: DISKS.map((disk) => ({ disk, badBlocks: 0, iops: 15234, minIops: 100, p99Ms: 1.8, maxP99Ms: 1000, passed: true })) },
-        });
+        a.progress(d, { item: DISKS[0], percent: 50, etaS: 4, message: 'verified scan: reading and checking ~0%' });
+        a.finish(d, partialScanPassed(SMOKE_DISKS, FOUND, SMOKE_SCAN_BYTES));
         d = await a.nextStage();
       }
       expect(d.stage).toBe('Network');
       a.begin(d);
-      a.finish(d, { outcome: 'passed', message: 'eth0 941 Mbit/s', summary: { nics: [{ nic: 'eth0', mbps: 941, floorMbps: 50, passed: true }] } });
+      a.finish(d, stageResultBody('Network', { nicMac: MAC }));
       d = await a.nextStage();
       expect(d.stage).toBe('GPU');
       a.begin(d);
-      a.finish(d, { outcome: 'skipped', message: 'no GPU present', summary: {} });
+      a.finish(d, { ...stageResultBody('GPU'), message: 'no GPU present' });
       d = await a.nextStage();
       expect(d.stage).toBe('PSU');
       a.begin(d);
@@ -245,10 +251,28 @@ test('a run on the bench, watched and overridden through the UI', async ({ page,
         { kind: 'psu' as const, sensor: 'in0 12V', unit: 'V', ts: t0 + i * 250, value: 12.05 - (i % 4) * 0.03 },
         { kind: 'psu' as const, sensor: 'power1', unit: 'W', ts: t0 + i * 250, value: 180 + i * 9 },
       ]).flat();
-      a.finish(d, { outcome: 'passed', message: 'no rail dipped more than 5%', summary: { rails: [{ rail: 'in0 12V', idleV: 12.05, minV: 11.96, maxDipFraction: 0.05 }] }, measurements });
-      await expect(page.getByTestId('run-state').first()).toContainText('Completed', { timeout: 30_000 });
+      a.finish(d, { ...stageResultBody('PSU'), message: 'no rail dipped more than 5%', measurements });
+      d = await a.nextStage();
+      expect(d.stage).toBe('BMC');
+      a.begin(d);
+      a.finish(d, stageResultBody('BMC'));
+      // Smoke scans 16 MiB of each disk and certifies nothing: the run completes, but it is not a pass.
+      await expect(page.getByTestId('run-state').first()).toContainText(`Completed — ${RESULT_TEXT.incomplete}`, { timeout: 30_000 });
       await expect(page.getByRole('list', { name: 'Stages' }).locator('[data-stage=Reporting]')).toHaveAttribute('data-status', 'passed');
       await expect(page.locator('[data-testid=psu-chart]').first()).toBeVisible();
+      // The PSU charts are drawn by recharts (renderer/src/views/run/chart-layer.ts): one per unit, a line per sensor,
+      // the legend beside it, and the hover read-out naming the nearest reading.
+      const psuCharts = page.locator('[data-testid=psu-chart]');
+      await expect(psuCharts).toHaveCount(2);
+      for (const c of await psuCharts.all()) {
+        await expect(c).toHaveAttribute('data-layer', 'recharts');
+        await expect(c.locator('.series-line path.recharts-line-curve')).toHaveCount(1);
+      }
+      const volts = psuCharts.filter({ hasText: 'in0 12V' });
+      await expect(volts.locator('.chart-legend')).toContainText('in0 12V');
+      const plot = volts.getByRole('img');
+      await plot.hover({ position: { x: ((await plot.boundingBox())!.width * 2) / 3, y: 150 } });
+      await expect(volts.locator('.chart-tooltip')).toContainText(/in0 12V 1\d\.\d V/);
 
       // Zooming to a stage asks the server again for that window only.
       const zoomGroup = page.getByRole('group', { name: 'Zoom the temperatures' });
@@ -262,10 +286,49 @@ test('a run on the bench, watched and overridden through the UI', async ({ page,
       await shot(page, 'run-completed');
     });
 
+    await test.step('the completed run says what it covered, and why it is not a pass', async () => {
+      await expect(page.getByTestId('certification-note')).toContainText('The smoke profile is a demonstration run: its result is not a certification.');
+      await expect(page.getByText('Not everything the verdict depends on was tested: this is not a pass')).toBeVisible();
+
+      const coverage = page.getByTestId('coverage');
+      await expect(coverage.getByTestId('coverage-line')).toHaveText(/^Coverage: \d+ tested · \d+ not applicable · \d+ not tested — \d+ required parts were not tested$/);
+      // The partial surface scan of each disk: not tested, required, with how much it reached.
+      const scanned = `the verified scan covered ${extentText({ done: SMOKE_SCAN_BYTES, total: DISK_BYTES, unit: 'bytes' })}`;
+      // The Storage table names the attempt that counts (the second, after the override).
+      const storage = coverage.getByRole('table', { name: 'Storage (attempt 2)' });
+      for (const disk of SMOKE_DISKS) {
+        const row = storage.getByRole('row').filter({ hasText: `${disk.id} (${disk.device})` }).filter({ hasText: 'surface scan' });
+        await expect(row).toContainText('not tested — required');
+        await expect(row).toContainText(scanned);
+        await expect(row).toHaveClass('row-gap');
+      }
+      // A part that does not apply says why, and is no gap.
+      const gpu = coverage.getByRole('table', { name: 'GPU' });
+      await expect(gpu.getByRole('row').filter({ hasText: 'compute burn' })).toContainText('not applicable');
+      await expect(gpu.getByRole('row').filter({ hasText: 'compute burn' })).toContainText('no GPU in this host');
+
+      // Results are drawn from each stage's summary schema: titled columns, values judged against the row's limits.
+      const results = page.getByRole('article', { name: 'Storage results' });
+      const disks = results.getByRole('table', { name: 'Disks' });
+      await expect(disks.getByRole('columnheader', { name: 'IOPS', exact: true })).toBeVisible();
+      const diskA = disks.getByRole('row').filter({ hasText: DISKS[0]! });
+      await expect(diskA.getByRole('cell', { name: /15,234/ })).toHaveClass('good');
+      await expect(diskA.getByRole('cell', { name: /15,234/ })).toContainText('meets ≥ 100');
+      await expect(results.getByText('Raw JSON')).toBeVisible();
+
+      // The board's tile says the result too, in its own tone (a released host's tile goes back to idle).
+      await page.goto(`${control}/#/`);
+      const tile = page.locator(`[data-testid=host-tile][data-host="${HOST}"]`);
+      await expect(tile.getByTestId('run-state')).toHaveText(`◐ Completed — ${RESULT_TEXT.incomplete}`);
+      await expect(tile.getByTestId('run-state')).toHaveClass(/tone-partial/);
+      await shot(page, 'board-completed');
+      await page.goto(`${control}/#/runs/${runId}`);
+    });
+
     await test.step('the report opens and prints to PDF with the verdict on page one', async () => {
       const [report] = await Promise.all([context.waitForEvent('page'), page.getByRole('link', { name: 'Open report', exact: true }).click()]);
       await report.waitForLoadState('load');
-      await expect(report.locator('body')).toContainText(/PASS/);
+      await expect(report.locator('body')).toContainText(RESULT_TEXT.incomplete);
       await report.emulateMedia({ media: 'print' });
       const pdf = await report.pdf({ format: 'A4', printBackground: true });
       expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
@@ -276,7 +339,7 @@ test('a run on the bench, watched and overridden through the UI', async ({ page,
       const verdictTop = await report.evaluate<number | null>(`(() => {
         const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
         for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-          if (/\\bPASS\\b/.test(n.textContent || '') && n.parentElement) return n.parentElement.getBoundingClientRect().top + window.scrollY;
+          if (/\\b${RESULT_TEXT.incomplete}\\b/.test(n.textContent || '') && n.parentElement) return n.parentElement.getBoundingClientRect().top + window.scrollY;
         }
         return null;
       })()`);
@@ -296,12 +359,12 @@ test('a run on the bench, watched and overridden through the UI', async ({ page,
       await page.getByRole('button', { name: 'Release host…' }).click();
       const dialog = page.getByTestId('action-release');
       await expect(dialog).toContainText(`Run ${runId} becomes Released and can no longer change.`);
-      await dialog.getByLabel('Your name (for the audit trail)').fill('Bench Tech');
       await dialog.getByRole('button', { name: 'Release host' }).click();
       await expect(dialog).toBeHidden();
       await expect(page.getByTestId('run-state').first()).toContainText('Released');
       await expect(page.getByText(`No actions in state Released.`)).toBeVisible();
-      await expect(page.getByRole('table').filter({ hasText: 'Bench Tech' })).toContainText('release');
+      // The audit trail names the session's role (operator), not a name typed into the dialog.
+      await expect(page.getByRole('row').filter({ hasText: 'release' }).last()).toContainText('operator');
     });
 
     await test.step('hosts, history and settings pages work against the same server', async () => {
@@ -335,7 +398,19 @@ test('a run on the bench, watched and overridden through the UI', async ({ page,
 
       await page.goto(`${control}/#/history?host=${HOST}`);
       await expect(page.getByRole('link', { name: `Report of run ${runId}` })).toBeVisible();
+      await expect(page.getByRole('row').filter({ hasText: `#${runId}` })).toContainText(`Released — ${RESULT_TEXT.incomplete}`);
+      // The result filter offers all four results, and the server filters by each.
+      const result = page.getByLabel('Result');
+      await expect(result.locator('option')).toHaveText(['any', 'pass', 'pass with overrides', 'incomplete', 'fail']);
+      await result.selectOption('incomplete');
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await expect(page).toHaveURL(/result=incomplete/);
+      await expect(page.getByRole('link', { name: `Report of run ${runId}` })).toBeVisible();
       await shot(page, 'history');
+      await result.selectOption('pass');
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await expect(page).toHaveURL(/result=pass(&|$)/);
+      await expect(page.getByText('No runs match.')).toBeVisible();
 
       await page.goto(`${control}/#/settings`);
       await expect(page.getByRole('heading', { name: 'Bench network' })).toBeVisible();

@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(
   # agent tools
-  smartmontools stress-ng fio iperf3 e2fsprogs lvm2 mdadm util-linux lshw pciutils dmidecode
+  smartmontools nvme-cli ipmitool stress-ng stressapptest fio iperf3 ethtool e2fsprogs lvm2 mdadm util-linux lshw pciutils dmidecode
   # test plumbing: FUSE-backed failing disks, namespaces, tc
   fuse3 python3-fusepy iproute2 kmod libcap2-bin dnsmasq-base
   # UI and report tests
@@ -16,6 +16,8 @@ packages=(
   qemu-system-x86 ipxe ipxe-qemu ovmf debootstrap zstd xz-utils cpio busybox-static
   # the TFTP server's tests (curl's TFTP client) and gpu-burn's self-check (image/gpu)
   curl gcc libc6-dev
+  # power through BMCs: the IPMI driver's tool, and OpenIPMI's BMC simulator it is tested against
+  ipmitool openipmi
 )
 
 missing=()

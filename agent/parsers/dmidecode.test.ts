@@ -10,7 +10,22 @@ describe('parseDmidecode', () => {
     expect(d.system).toEqual({ manufacturer: 'Dell Inc.', product: 'PowerEdge R740', serial: 'LIVESVC01', uuid: null });
     expect(d.bios).toEqual({ vendor: 'SeaBIOS', version: '1.16.2-debian-1.16.2-1', date: '04/01/2014' });
     expect(d.memoryDevices).toEqual([
-      { size: '2 GB', sizeBytes: 2 * GiB, locator: 'DIMM 0', type: 'RAM', speed: null, manufacturer: 'QEMU', serial: null, partNumber: null },
+      {
+        size: '2 GB',
+        sizeBytes: 2 * GiB,
+        kind: 'dram',
+        locator: 'DIMM 0',
+        bankLocator: null,
+        type: 'RAM',
+        speed: null,
+        manufacturer: 'QEMU',
+        serial: null,
+        partNumber: null,
+        technology: null,
+        arrayUse: 'System Memory',
+        volatileSizeBytes: null,
+        nonVolatileSizeBytes: null,
+      },
     ]);
     expect(d.memoryTotalBytes).toBe(2 * GiB);
     expect(d.chassis).toMatchObject({ manufacturer: 'QEMU', serial: null });

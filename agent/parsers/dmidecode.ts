@@ -17,16 +17,44 @@ export interface DmiRecord {
   lists: Record<string, string[]>;
 }
 
+/**
+ * What a memory device (SMBIOS type 17) is, decided from its array's "Use" (type 16) and its own
+ * Type / Type Detail / Memory Technology:
+ * - `flash`: in an array whose use is "Flash Memory", or of type Flash/ROM/EEPROM…: the BIOS ROM
+ *   that older boards (Supermicro X8, Sun X4270 M2…) list beside the DIMMs as a 4096 kB "module";
+ * - `persistent`: Optane/NVDIMM persistent memory ("Memory Technology" names it, Type is
+ *   "Logical non-volatile device", or, on tables older than SMBIOS 3.2, Type Detail says
+ *   Non-Volatile while other modules of the host do not): storage-class memory that the OS does
+ *   not count as RAM in App Direct mode. A Non-Volatile type detail on every module says
+ *   nothing: a Huawei RH2288 V3 in the corpus flags its plain Micron DDR4 RDIMMs that way;
+ * - `other`: in an array used for video memory, cache memory or non-volatile RAM: not host RAM;
+ * - `dram`: everything else (a "System Memory" array, an array of use "Other"/"Unknown", or none
+ *   listed).
+ * "Volatile Size" is deliberately NOT used to tell DRAM apart: real firmware prints
+ * "Volatile Size: None" on plain DDR4/DDR5 DIMMs (Huawei TaiShan, ASRock Rack and Supermicro
+ * boards in the hw-probe corpus), so that field alone would drop good DIMMs.
+ */
+export type DmiMemoryKind = 'dram' | 'persistent' | 'flash' | 'other';
+
 export interface DmiMemoryDevice {
   /** As printed ("16 GB"). */
   size: string;
   sizeBytes: number;
+  kind: DmiMemoryKind;
   locator: string | null;
+  bankLocator: string | null;
   type: string | null;
   speed: string | null;
   manufacturer: string | null;
   serial: string | null;
   partNumber: string | null;
+  /** "Memory Technology" (SMBIOS 3.2+): DRAM, Intel Optane DC persistent memory, NVDIMM-N … */
+  technology: string | null;
+  /** The owning array's "Use" (System Memory, Flash Memory …); null when the array is not listed. */
+  arrayUse: string | null;
+  /** "Volatile Size" / "Non-Volatile Size" where firmware gives a size (never "None"). */
+  volatileSizeBytes: number | null;
+  nonVolatileSizeBytes: number | null;
 }
 
 export interface DmiInfo {
@@ -34,9 +62,14 @@ export interface DmiInfo {
   bios: { vendor: string | null; version: string | null; date: string | null };
   baseboard?: { manufacturer: string | null; product: string | null; serial: string | null };
   chassis?: { manufacturer: string | null; type: string | null; serial: string | null; assetTag: string | null };
-  /** Installed modules only; empty slots ("No Module Installed") are left out. */
+  /** Installed modules of every kind; empty slots ("No Module Installed") are left out. */
   memoryDevices: DmiMemoryDevice[];
-  /** Sum of installed modules, else of mapped address ranges; null when SMBIOS tells neither. */
+  /**
+   * The host's RAM: the sum of its installed DRAM modules only (not flash, not persistent
+   * memory). Null when SMBIOS lists no DRAM module: the caller then falls back to the kernel's
+   * /proc/meminfo. Mapped address ranges (type 19/20) are never summed instead: on real boards
+   * they cover a few KiB of legacy windows as often as the RAM, so their sum is no memory size.
+   */
   memoryTotalBytes: number | null;
   /** SMBIOS does not carry the BMC firmware version (ipmitool mc info does): always null here. */
   bmcVersion?: string | null;
@@ -74,6 +107,25 @@ export function dmiSizeBytes(v: string | null | undefined): number | null {
   if (!m?.[1] || !m[2]) return null;
   const mult = UNITS[m[2].toLowerCase()];
   return mult === undefined ? null : Math.round(Number(m[1]) * mult);
+}
+
+const FLASH_TYPES = /^(flash|rom|eeprom|feprom|eprom)$/i;
+
+/**
+ * See DmiMemoryKind for the reasoning; `use` is the owning array's Use, null when unknown;
+ * `detailTells` is false when every installed module claims a Non-Volatile type detail.
+ */
+function memoryKind(r: DmiRecord, use: string | null, detailTells: boolean): DmiMemoryKind {
+  const type = r.fields.Type?.trim() ?? '';
+  if (use !== null && /flash/i.test(use)) return 'flash';
+  if (FLASH_TYPES.test(type)) return 'flash';
+  const tech = r.fields['Memory Technology'] ?? '';
+  if (/persistent|nvdimm|optane/i.test(tech) || /non-volatile/i.test(type)) return 'persistent';
+  if (detailTells && /non-volatile/i.test(r.fields['Type Detail'] ?? '')) return 'persistent';
+  // "Other" and "Unknown" uses are left as DRAM: firmware that fills the field carelessly
+  // should not make a host's real DIMMs vanish from its RAM total.
+  if (use !== null && /video|cache|non-volatile/i.test(use)) return 'other';
+  return 'dram';
 }
 
 export function parseDmidecodeRecords(text: string): { records: DmiRecord[]; smbiosVersion: string | null; complete: boolean } {
@@ -134,27 +186,36 @@ export function parseDmidecode(text: string): DmiInfo {
   if (!sys && !bios) throw new ParseError(TOOL, 'output has neither System (type 1) nor BIOS (type 0) information');
   const f = (r: DmiRecord | undefined, key: string): string | null => dmiValue(r?.fields[key]);
 
+  const arrayUse = new Map<string, string | null>();
+  for (const r of records.filter((x) => x.type === 16)) arrayUse.set(r.handle.toLowerCase(), f(r, 'Use'));
+  // Installed modules: "No Module Installed" and "Unknown" sizes are empty slots.
+  const installed = records.filter((x) => x.type === 17 && (dmiSizeBytes(x.fields.Size) ?? 0) > 0);
+  const detailTells = !installed.every((r) => /non-volatile/i.test(r.fields['Type Detail'] ?? ''));
   const memoryDevices: DmiMemoryDevice[] = [];
-  for (const r of records.filter((x) => x.type === 17)) {
+  for (const r of installed) {
     const size = r.fields.Size ?? '';
-    const sizeBytes = dmiSizeBytes(size);
-    if (sizeBytes === null || sizeBytes === 0) continue; // "No Module Installed", "Unknown"
+    const sizeBytes = dmiSizeBytes(size)!;
+    const handle = r.fields['Array Handle']?.trim().toLowerCase();
+    const use = handle !== undefined && arrayUse.has(handle) ? arrayUse.get(handle)! : null;
     memoryDevices.push({
       size,
       sizeBytes,
+      kind: memoryKind(r, use, detailTells),
       locator: f(r, 'Locator'),
+      bankLocator: f(r, 'Bank Locator'),
       type: f(r, 'Type'),
       speed: f(r, 'Speed'),
       manufacturer: f(r, 'Manufacturer'),
       serial: f(r, 'Serial Number'),
       partNumber: f(r, 'Part Number'),
+      technology: f(r, 'Memory Technology'),
+      arrayUse: use,
+      volatileSizeBytes: dmiSizeBytes(r.fields['Volatile Size']),
+      nonVolatileSizeBytes: dmiSizeBytes(r.fields['Non-Volatile Size']),
     });
   }
-  let memoryTotalBytes: number | null = memoryDevices.length ? memoryDevices.reduce((s, m) => s + m.sizeBytes, 0) : null;
-  if (memoryTotalBytes === null) {
-    const ranges = records.filter((x) => x.type === 19).map((x) => dmiSizeBytes(x.fields['Range Size']));
-    if (ranges.length && ranges.every((r) => r !== null)) memoryTotalBytes = ranges.reduce<number>((s, r) => s + (r ?? 0), 0);
-  }
+  const dram = memoryDevices.filter((m) => m.kind === 'dram');
+  const memoryTotalBytes = dram.length ? dram.reduce((s, m) => s + m.sizeBytes, 0) : null;
 
   const board = first(2);
   const chassis = first(3);

@@ -3,18 +3,20 @@
 // throws ParseError naming the tool; a stage reports that as an infrastructure error.
 export { ParseError } from './parse-error.ts';
 export * from './smartctl.ts';
-export * from './fio.ts';
-export * from './badblocks.ts';
-export * from './wipefs.ts';
-export * from './blkid.ts';
-export * from './iperf3.ts';
+export * from './smartctl-selftest.ts';
+export * from './nvme.ts';
+export * from './ipmitool.ts';
+export * from '../stages/storage/parsers/fio.ts';
+export * from '../stages/storage/parsers/badblocks.ts';
+export * from '../stages/storage/parsers/wipefs.ts';
+export * from '../stages/storage/parsers/blkid.ts';
+export * from '../stages/network/iperf3.ts';
 export * from './lsblk.ts';
 export * from './dmidecode.ts';
 export * from './lscpu.ts';
 export * from './lshw.ts';
 export * from './lspci.ts';
-export * from './stressng.ts';
+export * from '../stages/cpu-stress/stress-ng.ts';
 export * from './nvidia-smi.ts';
-export * from './hwmon.ts';
 export * from './inventory.ts';
 export * from './kernel-log.ts';

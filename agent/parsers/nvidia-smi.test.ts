@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  dmonPeaks,
   gpuFromHealth,
   gpuFromQueryRow,
+  parseGpuQuery,
   NVIDIA_SMI_QUERY_ARGS,
   NVIDIA_SMI_QUERY_FIELDS,
   parseNvidiaSmiDmon,
@@ -27,7 +29,7 @@ describe('parseNvidiaSmiQueryCsv', () => {
     expect(queryNumber(gpu!, 'temperature.gpu')).toBe(48);
     expect(queryNumber(gpu!, 'power.draw')).toBe(213.33);
     expect(queryNumber(gpu!, 'ecc.errors.uncorrected.volatile.total')).toBe(0);
-    expect(gpuFromQueryRow(gpu!)).toEqual({
+    expect(gpuFromQueryRow(parseGpuQuery(fixture('gpu-h100/nvidia-smi-query-noheader.csv'))[0]!)).toEqual({
       model: 'NVIDIA H100 80GB HBM3',
       serial: '1752624021410',
       uuid: 'GPU-87fcaa12-d3e7-a747-8746-6fc586039555',
@@ -45,7 +47,41 @@ describe('parseNvidiaSmiQueryCsv', () => {
   });
 });
 
+describe('parseGpuQuery', () => {
+  it('types the columns the agent reads from the real H100 row', () => {
+    const [g, ...rest] = parseGpuQuery(fixture('gpu-h100/nvidia-smi-query-noheader.csv'));
+    expect(rest).toEqual([]);
+    expect(g).toEqual({
+      index: 0,
+      name: 'NVIDIA H100 80GB HBM3',
+      uuid: 'GPU-87fcaa12-d3e7-a747-8746-6fc586039555',
+      serial: '1752624021410',
+      busId: '00000000:00:06.0',
+      memoryMiB: 81559,
+      temperatureC: 48,
+      powerW: 213.33,
+      eccMode: 'Enabled',
+      eccCorrectedVolatile: 0,
+      eccUncorrectedVolatile: 0,
+      eccUncorrectedAggregate: 0,
+      retiredPagesPending: null,
+    });
+  });
+
+  it('reads empty output as no GPU and refuses a short row', () => {
+    expect(parseGpuQuery('')).toEqual([]);
+    expectParseError(() => parseGpuQuery('0, H100'), 'nvidia-smi', /fields/);
+  });
+});
+
 describe('parseNvidiaSmiDmon', () => {
+  it('gives the peak temperature and double-bit ECC count over all samples', () => {
+    const peaks = dmonPeaks(parseNvidiaSmiDmon(fixture('gpu-h100/nvidia-smi-dmon.txt')));
+    expect(peaks.samples).toBe(30);
+    expect(peaks.maxTempC).toBeGreaterThan(50);
+    expect(peaks.maxEccDbe).toBe(0);
+  });
+
   it('reads every sample with named columns', () => {
     const d = parseNvidiaSmiDmon(fixture('gpu-h100/nvidia-smi-dmon.txt'));
     expect(d.columns.slice(0, 4)).toEqual(['gpu', 'pwr', 'gtemp', 'mtemp']);

@@ -53,15 +53,51 @@ export function queryNumber(rec: Record<string, string | null>, field: string): 
   return Number.isFinite(n) ? n : null;
 }
 
-/** Inventory entry from a query row (needs name, uuid, serial, pci.bus_id, memory.total). */
-export function gpuFromQueryRow(rec: Record<string, string | null>): InventoryGpu {
-  return {
-    model: rec.name ?? 'unknown GPU',
-    serial: rec.serial ?? null,
-    uuid: rec.uuid ?? null,
-    busId: rec['pci.bus_id'] ?? null,
-    memoryMiB: queryNumber(rec, 'memory.total'),
-  };
+/** One GPU from the query: the columns the agent reads, typed. */
+export interface GpuQueryRow {
+  index: number;
+  name: string;
+  uuid: string | null;
+  serial: string | null;
+  busId: string | null;
+  memoryMiB: number | null;
+  temperatureC: number | null;
+  powerW: number | null;
+  eccMode: string | null;
+  eccCorrectedVolatile: number | null;
+  eccUncorrectedVolatile: number | null;
+  eccUncorrectedAggregate: number | null;
+  retiredPagesPending: string | null;
+}
+
+/** Parses `nvidia-smi ${NVIDIA_SMI_QUERY_ARGS}` into typed rows; empty output means no GPU. */
+export function parseGpuQuery(text: string): GpuQueryRow[] {
+  if (typeof text === 'string' && !text.trim()) return [];
+  return parseNvidiaSmiQueryCsv(text, NVIDIA_SMI_QUERY_FIELDS).map((r, i) => {
+    const index = queryNumber(r, 'index');
+    const name = r.name ?? null;
+    if (index === null || !name) throw new ParseError(TOOL, `query row ${i + 1} has no index or name`);
+    return {
+      index,
+      name,
+      uuid: r.uuid ?? null,
+      serial: r.serial ?? null,
+      busId: r['pci.bus_id'] ?? null,
+      memoryMiB: queryNumber(r, 'memory.total'),
+      temperatureC: queryNumber(r, 'temperature.gpu'),
+      powerW: queryNumber(r, 'power.draw'),
+      eccMode: r['ecc.mode.current'] ?? null,
+      eccCorrectedVolatile: queryNumber(r, 'ecc.errors.corrected.volatile.total'),
+      eccUncorrectedVolatile: queryNumber(r, 'ecc.errors.uncorrected.volatile.total'),
+      eccUncorrectedAggregate: queryNumber(r, 'ecc.errors.uncorrected.aggregate.total'),
+      retiredPagesPending: r['retired_pages.pending'] ?? null,
+    };
+  });
+}
+
+/** Inventory entry from a query row. */
+export function gpuFromQueryRow(row: GpuQueryRow): InventoryGpu {
+  return { model: row.name, serial: row.serial, uuid: row.uuid, busId: row.busId, memoryMiB: row.memoryMiB };
 }
 
 export interface DmonSample {
@@ -105,6 +141,19 @@ export function parseNvidiaSmiDmon(text: string): DmonResult {
   }
   if (columns.length === 0) throw new ParseError(TOOL, 'dmon output has no "# gpu …" header');
   return { columns, units, samples };
+}
+
+/** The hottest GPU temperature and the most double-bit ECC errors any dmon sample showed. */
+export function dmonPeaks(d: DmonResult): { maxTempC: number | null; maxEccDbe: number | null; samples: number } {
+  let maxTempC: number | null = null;
+  let maxEccDbe: number | null = null;
+  for (const s of d.samples) {
+    const t = s.gtemp ?? null;
+    if (t !== null) maxTempC = Math.max(maxTempC ?? t, t);
+    const dbe = s.dbecc ?? null;
+    if (dbe !== null) maxEccDbe = Math.max(maxEccDbe ?? dbe, dbe);
+  }
+  return { maxTempC, maxEccDbe, samples: d.samples.length };
 }
 
 /** The -q text as a tree: leaves are strings, sections are nested objects. */

@@ -1,20 +1,22 @@
 import { readdirSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseBadblocksOutput, parseBadblocksProgress } from './badblocks.ts';
-import { parseBlkidExport } from './blkid.ts';
+import { parseBadblocksOutput, parseBadblocksProgress } from '../stages/storage/parsers/badblocks.ts';
+import { parseBlkidExport } from '../stages/storage/parsers/blkid.ts';
 import { parseDmidecode } from './dmidecode.ts';
-import { lastFioStatus, parseFioJson } from './fio.ts';
-import { parseIperf3Json } from './iperf3.ts';
+import { lastFioStatus, parseFioJson } from '../stages/storage/parsers/fio.ts';
+import { parseEthtoolLink, parseEthtoolStats } from '../stages/network/ethtool.ts';
+import { parseIperf3Json } from '../stages/network/iperf3.ts';
+import { parseMachineChecks } from './kernel-log.ts';
 import { parseLsblkJson } from './lsblk.ts';
-import { parseLscpuExtendedJson, parseLscpuJson } from './lscpu.ts';
+import { parseLscpuExtendedJson, parseLscpuJson, parseLscpuText } from './lscpu.ts';
 import { parseLshwJson } from './lshw.ts';
-import { parseLspciVmm } from './lspci.ts';
+import { parseLspciVerbose, parseLspciVmm } from './lspci.ts';
 import { NVIDIA_SMI_QUERY_FIELDS, parseNvidiaSmiDmon, parseNvidiaSmiQ, parseNvidiaSmiQueryCsv } from './nvidia-smi.ts';
 import { ParseError } from './parse-error.ts';
 import { parseSmartctlJson, parseSmartctlScan } from './smartctl.ts';
-import { parseStressNgStderr, parseStressNgYaml } from './stressng.ts';
+import { parseStressNgStderr, parseStressNgYaml } from '../stages/cpu-stress/stress-ng.ts';
 import { fixture } from './test-fixtures.ts';
-import { parseWipefsJson } from './wipefs.ts';
+import { parseWipefsJson } from '../stages/storage/parsers/wipefs.ts';
 
 // Every parser, fed every real fixture (its own tool's and every other tool's), cut at
 // many points, must either return or throw ParseError: never a TypeError or RangeError.
@@ -34,13 +36,18 @@ const PARSERS: Record<string, (t: string) => unknown> = {
   dmidecode: parseDmidecode,
   lscpu: parseLscpuJson,
   lscpuE: parseLscpuExtendedJson,
+  lscpuText: parseLscpuText,
   lshw: parseLshwJson,
   lspci: parseLspciVmm,
+  lspciVerbose: parseLspciVerbose,
   stressYaml: parseStressNgYaml,
   stressStderr: parseStressNgStderr,
   smiCsv: (t) => parseNvidiaSmiQueryCsv(t, NVIDIA_SMI_QUERY_FIELDS),
   smiDmon: parseNvidiaSmiDmon,
   smiQ: parseNvidiaSmiQ,
+  machineChecks: parseMachineChecks,
+  ethtool: parseEthtoolLink,
+  ethtoolStats: parseEthtoolStats,
 };
 
 function listFixtures(dir = ''): string[] {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ParseError } from './parse-error.ts';
-import { decodeSmartExit, evaluateSmart, parseSmartctlJson, parseSmartctlScan } from './smartctl.ts';
-import { expectParseError, fixture, truncated } from './test-fixtures.ts';
+import { ataAttributeMeaning, decodeSmartExit, evaluateSmart, parseSmartctlJson, parseSmartctlScan } from './smartctl.ts';
+import { captured, expectParseError, fixture, truncated } from './test-fixtures.ts';
 
-const T = { maxReallocated: 0, maxPending: 0, maxOfflineUncorrectable: 0, maxMediaErrors: 0 };
+const T = { maxReallocated: 0, maxPending: 0, maxOfflineUncorrectable: 0, maxMediaErrors: 0, maxEndToEndErrors: 0 };
 
 describe('parseSmartctlJson', () => {
   it('reads a healthy QEMU NVMe controller', () => {
@@ -156,5 +156,165 @@ describe('evaluateSmart without a verdict', () => {
     const verdict = evaluateSmart(report, T);
     expect(verdict.passed).toBe(false);
     expect(verdict.reasons.join(' ')).toMatch(/no overall health verdict/);
+  });
+});
+
+/** A real capture's JSON with one change a test needs; every use says what it changes and why. */
+function edited(text: string, edit: (json: Record<string, any>) => void): string {
+  const json = JSON.parse(text) as Record<string, any>;
+  edit(json);
+  return JSON.stringify(json);
+}
+
+describe('overall health: FAILED status and the disk-failing exit bit each fail a disk alone', () => {
+  const ahci = fixture('qemu-guest/smartctl-j-a-sdb.json');
+
+  it('fails on health FAILED in the JSON when the exit status lacks bit 3', () => {
+    // The AHCI disk's real report with smart_status.passed turned false; exit status 0.
+    const r = parseSmartctlJson(edited(ahci, (j) => (j.smart_status.passed = false)), 0);
+    expect(r.healthPassed).toBe(false);
+    expect(r.exitBits.diskFailing).toBe(false);
+    const e = evaluateSmart(r, T);
+    expect(e.passed).toBe(false);
+    expect(e.reasons).toContain('/dev/sdb: SMART overall health is FAILED');
+  });
+
+  it('fails on exit bit 3 (disk failing) when the JSON says PASSED', () => {
+    const r = parseSmartctlJson(ahci, 8);
+    expect(r.healthPassed).toBe(true);
+    expect(r.exitBits.diskFailing).toBe(true);
+    const e = evaluateSmart(r, T);
+    expect(e.passed).toBe(false);
+    expect(e.reasons).toContain('/dev/sdb: SMART overall health is FAILED');
+  });
+
+  it('passes the same disk when neither says FAILED', () => {
+    expect(evaluateSmart(parseSmartctlJson(ahci, 0), T).passed).toBe(true);
+  });
+});
+
+describe('ATA attributes by meaning (smartctl names from its drive database)', () => {
+  const lab = (f: string): string => captured(`qemu-lab-2026-12/${f}`);
+
+  it('reads attribute 5 under the names drivedb gives it on real model strings (QEMU AHCI disks)', () => {
+    const mx500 = parseSmartctlJson(lab('smartctl-j-a-sda.json'), 0);
+    expect(mx500.model).toBe('CT500MX500SSD1');
+    expect(mx500.reallocated).toBe(0); // Reallocate_NAND_Blk_Cnt
+    expect(mx500.attributeNotes).toEqual([]);
+    const ocz = parseSmartctlJson(lab('smartctl-j-a-sdc.json'), 0);
+    expect(ocz.reallocated).toBe(0); // Runtime_Bad_Block
+    // SanDisk CS1K: attribute 5 counts blocks read with retries, not reallocations.
+    const cs1k = parseSmartctlJson(lab('smartctl-j-a-sdb.json'), 0);
+    expect(cs1k.reallocated).toBeNull();
+    expect(cs1k.attributeNotes).toEqual([expect.stringMatching(/^attribute 5 is Retried_Blk_Ct on this drive .*not reallocated sectors$/)]);
+    const e = evaluateSmart(cs1k, T);
+    expect(e.passed).toBe(true);
+    expect(e.reasons.at(-1)).toMatch(/Retried_Blk_Ct/);
+  });
+
+  it('judges the renamed attribute by its meaning: a reallocation count under another name still fails', () => {
+    // The MX500's real report with Reallocate_NAND_Blk_Cnt's raw value raised to 12.
+    const raised = edited(lab('smartctl-j-a-sda.json'), (j) => {
+      const row = j.ata_smart_attributes.table.find((a: { id: number }) => a.id === 5);
+      row.raw = { value: 12, string: '12' };
+    });
+    const e = evaluateSmart(parseSmartctlJson(raised, 0), { ...T, maxReallocated: 10 });
+    expect(e.passed).toBe(false);
+    expect(e.reasons).toContain('/dev/sda: 12 reallocated sectors (allowed at most 10)');
+  });
+
+  it('prints in smartctl -a text the same attribute names as in its JSON', () => {
+    for (const d of ['sda', 'sdb']) {
+      const text = lab(`smartctl-a-${d}.txt`);
+      const fromText = [...text.matchAll(/^\s*(\d+) (\S+)\s+0x[0-9a-f]{4}\s/gm)].map((m) => [Number(m[1]), m[2]]);
+      const json = JSON.parse(lab(`smartctl-j-a-${d}.json`)) as { ata_smart_attributes: { table: { id: number; name: string }[] } };
+      expect(fromText, d).toEqual(json.ata_smart_attributes.table.map((a) => [a.id, a.name]));
+    }
+  });
+
+  it('judges ATA 184 (End-to-End error) against maxEndToEndErrors, by name', () => {
+    // QEMU's ATA table has no attribute 184: the AHCI disk's real report with one row added,
+    // shaped like the rows smartctl prints (flags of a pre-fail, always-updated counter).
+    const with184 = (name: string, raw: number): string =>
+      edited(fixture('qemu-guest/smartctl-j-a-sdb.json'), (j) => {
+        j.ata_smart_attributes.table.push({ id: 184, name, value: 100, worst: 100, thresh: 97, when_failed: '', flags: { value: 50, string: 'PO--CK ', prefailure: true }, raw: { value: raw, string: String(raw) } });
+      });
+    const bad = parseSmartctlJson(with184('End-to-End_Error', 3), 0);
+    expect(bad.endToEndErrors).toBe(3);
+    expect(evaluateSmart(bad, T)).toMatchObject({ passed: false, reasons: expect.arrayContaining(['/dev/sdb: 3 end-to-end errors (ATA 184) (allowed at most 0)']) });
+    expect(evaluateSmart(bad, { ...T, maxEndToEndErrors: 3 }).passed).toBe(true);
+    // Micron's and Intel's names for the same counter count too; a factory bad-block count under 184 does not.
+    expect(parseSmartctlJson(with184('Error_Correction_Count', 2), 0).endToEndErrors).toBe(2);
+    expect(parseSmartctlJson(with184('IO_Error_Detect_Code_Ct', 1), 0).endToEndErrors).toBe(1);
+    const factory = parseSmartctlJson(with184('Factory_Bad_Block_Count', 40), 0);
+    expect(factory.endToEndErrors).toBeNull();
+    expect(evaluateSmart(factory, T).passed).toBe(true);
+  });
+
+  it('does not read a name it does not know as the usual counter, and says so', () => {
+    const odd = edited(fixture('qemu-guest/smartctl-j-a-sdb.json'), (j) => {
+      j.ata_smart_attributes.table.find((a: { id: number }) => a.id === 5).name = 'Vendor_Specific_Thing';
+    });
+    const r = parseSmartctlJson(odd, 0);
+    expect(r.reallocated).toBeNull();
+    expect(r.attributeNotes).toEqual(['attribute 5 is named "Vendor_Specific_Thing" on this drive, a name the bench does not know: not read as reallocated sectors']);
+  });
+
+  it('knows the meaning of the names seen in practice', () => {
+    expect(ataAttributeMeaning(197, 'Bogus_Current_Pend_Sect')).toMatchObject({ other: expect.stringMatching(/bogus/) });
+    expect(ataAttributeMeaning(197, 'Current_Pending_Sector')).toEqual({ counter: 'pending' });
+    expect(ataAttributeMeaning(198, 'Host_Reads_GiB')).toMatchObject({ other: expect.stringMatching(/workload/) });
+    expect(ataAttributeMeaning(199, 'Host_Writes_GiB')).toMatchObject({ other: expect.stringMatching(/workload/) });
+    expect(ataAttributeMeaning(9, 'Power_On_Hours')).toBeNull();
+    expect(ataAttributeMeaning(5, 'toString')).toBeNull();
+  });
+});
+
+describe('NVMe counters and what a verdict rests on', () => {
+  it('fails a real NVMe with critical warning 0x4 (reliability degraded) and judges it on its health log', () => {
+    const r = parseSmartctlJson(captured('qemu-lab-2026-12/smartctl-j-a-nvme0.json'), 8);
+    expect(r).toMatchObject({ protocol: 'NVMe', serial: 'LABNVME0003', criticalWarning: 4, mediaErrors: 0, healthPassed: false });
+    const e = evaluateSmart(r, T);
+    expect(e.passed).toBe(false);
+    expect(e.reasons).toContain('/dev/nvme0: NVMe critical warning 0x4 (NVM subsystem reliability degraded)');
+    expect(e).toMatchObject({ basis: 'full', countersRead: ['critical warning', 'media errors'], countersNotRead: [] });
+  });
+
+  it('fails NVMe media errors above maxMediaErrors', () => {
+    // The healthy lab NVMe's real report with media_errors raised to 2.
+    const text = edited(captured('qemu-lab-2026-12/smartctl-j-a-nvme1.json'), (j) => (j.nvme_smart_health_information_log.media_errors = 2));
+    const e = evaluateSmart(parseSmartctlJson(text, 0), T);
+    expect(e.passed).toBe(false);
+    expect(e.reasons).toContain('/dev/nvme1: 2 media errors (allowed at most 0)');
+    expect(evaluateSmart(parseSmartctlJson(text, 0), { ...T, maxMediaErrors: 2 }).passed).toBe(true);
+  });
+
+  it('says an ATA disk without pending-sector attribute was judged in part', () => {
+    const e = evaluateSmart(parseSmartctlJson(fixture('qemu-guest/smartctl-j-a-sdb.json'), 0), T);
+    expect(e).toMatchObject({ passed: true, basis: 'partial', countersRead: ['reallocated sectors'] });
+    expect(e.countersNotRead).toEqual(['pending sectors', 'offline uncorrectable sectors', 'end-to-end errors']);
+    expect(e.basisReason).toBe('/dev/sdb: overall health and reallocated sectors; the drive does not report pending sectors');
+  });
+
+  it('marks a drive seen through a SCSI translation layer as judged on overall health alone', () => {
+    // smartctl -d scsi on a real AHCI disk (libata's SCSI translation): no SMART that way at all.
+    const viaSat = parseSmartctlJson(captured('qemu-lab-2026-12/smartctl-j-a-d-scsi-sdd.json'), 4);
+    expect(evaluateSmart(viaSat, T)).toMatchObject({ passed: true, smartAvailable: false, basis: 'unavailable' });
+    // A translation layer that does answer the health query (the corpus's Dell "NVMe PE8" behind a
+    // PERC prints "SMART Health Status: OK" and nothing else): the same real report with SMART
+    // available and smart_status PASSED, which is what smartctl -j gives for such a device.
+    const healthOnly = edited(captured('qemu-lab-2026-12/smartctl-j-a-d-scsi-sdd.json'), (j) => {
+      j.smart_support = { available: true, enabled: true };
+      j.smart_status = { passed: true };
+    });
+    const e = evaluateSmart(parseSmartctlJson(healthOnly, 0), T);
+    expect(e).toMatchObject({ passed: true, smartAvailable: true, basis: 'overall-health-only', countersRead: [] });
+    expect(e.basisReason).toMatch(/^\/dev\/sdd: the verdict rests on the overall health alone: .*SCSI translation layer/);
+  });
+
+  it('says unavailable for devices without SMART', () => {
+    const e = evaluateSmart(parseSmartctlJson(fixture('smartctl-a-loop.json'), 1), T);
+    expect(e).toMatchObject({ basis: 'unavailable', countersRead: [], countersNotRead: [] });
+    expect(e.basisReason).toMatch(/SMART is unavailable on \/dev\/loop0/);
   });
 });

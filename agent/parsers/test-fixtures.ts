@@ -9,6 +9,11 @@ export function fixture(relPath: string): string {
   return readFileSync(new URL(relPath, ROOT), 'utf8');
 }
 
+/** Reads a real output captured for these parsers (agent/parsers/captured/, see its README). */
+export function captured(relPath: string): string {
+  return readFileSync(new URL(`./captured/${relPath}`, import.meta.url), 'utf8');
+}
+
 /** Cuts text in half: a realistic "the tool was killed mid-write" input. */
 export function truncated(text: string, fraction = 0.5): string {
   return text.slice(0, Math.floor(text.length * fraction));

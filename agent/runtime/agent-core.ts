@@ -1,8 +1,8 @@
 import { StageResult, type Directive, type ProtocolError, type Sample, type Welcome } from '../../common/schema/protocol.ts';
 import type { RunStage } from '../../common/schema/protocol.ts';
-import type { StageName } from '../../common/stages.ts';
+import { isAgentStageName, stageDefinition, type AgentStageName, type StageName } from '../../common/stages/index.ts';
 import { ThermalSidecar } from '../sensors/thermal-sidecar.ts';
-import type { HostPaths, StageContext, StageModule, StageOutcomeReport, StageProgressUpdate } from '../stages/stage-types.ts';
+import type { HostPaths, StageContext, StageModule, StageOutcomeReport, StageProgressUpdate } from '../stages/types.ts';
 import { attemptArtifactName, createArtifactUploader } from './artifacts.ts';
 import { AgentConnection, type HelloInfo } from './connection.ts';
 import { errorText, type Logger } from './logger.ts';
@@ -16,10 +16,12 @@ import { ToolInfraError, type ToolRunner } from './tool-runner.ts';
 
 export interface AgentCoreOptions {
   orchestrator: string;
+  /** "sha256:<hex>" of the orchestrator's key (vetting.pin=): without it, destructive stages are refused. */
+  pin?: string | null;
   hello: HelloInfo;
   stateDir: string;
   paths: HostPaths;
-  stages: Partial<Record<StageName, StageModule>>;
+  stages: { readonly [N in AgentStageName]: StageModule<N> };
   runTool: ToolRunner;
   log: Logger;
   /** Resolve run() on a shutdown directive (default true). */
@@ -53,6 +55,7 @@ export class AgentCore {
   private sidecar: ThermalSidecar | null = null;
   private resolveExit: ((code: number) => void) | null = null;
   private exiting = false;
+  private shuttingDown = false;
   private closed = false;
   private logBuffer: string[] = [];
   private logTimer: NodeJS.Timeout | null = null;
@@ -85,6 +88,7 @@ export class AgentCore {
         onOutboxChange: () => this.persist(),
       },
       opts.log,
+      opts.pin ?? null,
     );
   }
 
@@ -167,7 +171,7 @@ export class AgentCore {
     }
     if (!this.sidecar) {
       this.sidecar = new ThermalSidecar({
-        hwmonRoot: this.opts.paths.hwmonRoot,
+        hwmonRoot: this.opts.paths.sysfsRoot,
         intervalS: w.params.thermal.intervalS,
         send: (samples) => this.conn.send({ type: 'sensor-batch', samples }),
         log: this.opts.log,
@@ -179,6 +183,12 @@ export class AgentCore {
   }
 
   private onFatal(e: ProtocolError): void {
+    if (e.code === 'run-closed') {
+      // The run has its verdict: nothing more to do here, as after a shutdown directive.
+      this.opts.log.info('the run is closed; shutting down', { message: e.message });
+      void this.shutdown('poweroff');
+      return;
+    }
     this.opts.log.error('orchestrator refused this agent; exiting', { code: e.code });
     void this.finish(2);
   }
@@ -206,6 +216,14 @@ export class AgentCore {
       this.opts.log.debug('directive for a stage already reported; ignored', { stage: d.stage, attempt: d.attempt });
       return;
     }
+    if (!this.conn.authenticated && (stageDefinition(d.stage).destructive || d.wipeOverride.length > 0)) {
+      // Whoever sent this has not proved to be the orchestrator (no pinned key): write nothing.
+      this.finished.add(key);
+      const message = `refused: ${d.stage} writes to disks, and this agent could not authenticate the orchestrator (no pinned key: boot argument vetting.pin= or --pin)`;
+      this.opts.log.error(message);
+      this.conn.send(buildResult(d, { outcome: 'error', message, summary: { infraError: 'orchestrator-not-authenticated', problems: [message] }, coverage: [] }));
+      return;
+    }
     if (this.running) this.cancelRunning(`superseded by ${d.stage} attempt ${d.attempt}`);
     const controller = new AbortController();
     const previous = this.lastDone;
@@ -230,10 +248,11 @@ export class AgentCore {
     if (signal.aborted || !this.welcome) return;
     const welcome = this.welcome;
     this.conn.send({ type: 'stage-started', stage: d.stage, attempt: d.attempt });
-    const mod = this.opts.stages[d.stage];
+    // Orchestrator-owned stages never come here from a sound orchestrator; refuse them plainly.
+    const mod = isAgentStageName(d.stage) ? (this.opts.stages[d.stage] as StageModule) : undefined;
     let report: StageOutcomeReport;
     if (!mod) {
-      report = { outcome: 'error', message: `${d.stage} is not a stage this agent runs`, summary: {} };
+      report = { outcome: 'error', message: `${d.stage} is not a stage this agent runs`, summary: { infraError: 'not-an-agent-stage' }, coverage: [] };
     } else {
       const ctx = this.makeContext(d, welcome, signal);
       try {
@@ -253,7 +272,7 @@ export class AgentCore {
   }
 
   private makeContext(d: RunStage, welcome: Welcome, signal: AbortSignal): StageContext {
-    const uploader = createArtifactUploader({ baseUrl: () => this.welcome?.artifactUrl ?? null, token: this.opts.hello.token, log: this.opts.log });
+    const uploader = createArtifactUploader({ baseUrl: () => this.welcome?.artifactUrl ?? null, token: this.opts.hello.token, pin: this.opts.pin ?? null, log: this.opts.log });
     const lastSent = new Map<string, number>();
     return {
       stage: d.stage,
@@ -289,6 +308,9 @@ export class AgentCore {
   }
 
   private async shutdown(action: 'poweroff' | 'reboot' | 'exit'): Promise<void> {
+    // A shutdown directive and the run-closed answer to a late message can both arrive: act once.
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
     if (this.running) this.cancelRunning('shutdown');
     await Promise.race([this.lastDone, sleep(10_000)]);
     await this.conn.drain(5000);
@@ -327,11 +349,12 @@ function sleep(ms: number): Promise<void> {
 
 /** Turns an exception out of a stage into an `error` outcome naming the cause. */
 export function errorReport(err: unknown): StageOutcomeReport {
+  // Nothing was exercised to the end: the orchestrator holds the run on the error anyway.
   if (err instanceof ToolInfraError) {
-    return { outcome: 'error', message: err.message, summary: { infraError: err.kind, tool: err.tool } };
+    return { outcome: 'error', message: err.message, summary: { infraError: err.kind, tool: err.tool }, coverage: [] };
   }
   const name = err instanceof Error ? err.name : 'Error';
-  return { outcome: 'error', message: `${name}: ${errorText(err)}`.slice(0, 4096), summary: { infraError: 'exception' } };
+  return { outcome: 'error', message: `${name}: ${errorText(err)}`.slice(0, 4096), summary: { infraError: 'exception' }, coverage: [] };
 }
 
 /** Builds a valid stage-result body, thinning measurements so it fits one frame. */
@@ -344,7 +367,8 @@ export function buildResult(d: Pick<RunStage, 'stage' | 'attempt'>, report: Stag
     attempt: d.attempt,
     outcome: report.outcome,
     message: (report.message || report.outcome).slice(0, 4096),
-    summary: report.summary,
+    summary: report.summary as Record<string, unknown>,
+    coverage: report.coverage,
     ...(report.unexpectedData && report.unexpectedData.length > 0 ? { unexpectedData: report.unexpectedData.slice(0, 256) } : {}),
     ...(measurements && measurements.length > 0 ? { measurements } : {}),
   };
@@ -360,7 +384,8 @@ export function buildResult(d: Pick<RunStage, 'stage' | 'attempt'>, report: Stag
       attempt: d.attempt,
       outcome: 'error' as const,
       message: `agent produced an invalid result (${problem})`.slice(0, 4096),
-      summary: {},
+      summary: { infraError: 'invalid-result', problems: [problem.slice(0, 4096)] },
+      coverage: [],
     };
   }
   return body;

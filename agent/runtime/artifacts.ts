@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { errorText, type Logger } from './logger.ts';
+import { pinnedConnection, secureUrl } from './orchestrator-pin.ts';
 
 // Uploads a stage's captured tool output to the orchestrator:
 // PUT <artifactUrl>/<name> with the run's token. An artifact is evidence, not
@@ -28,14 +29,16 @@ export function attemptArtifactName(name: string, attempt: number): string {
   return dot > 0 ? `${name.slice(0, dot)}.attempt${attempt}${name.slice(dot)}` : `${name}.attempt${attempt}`;
 }
 
-export function putOnce(url: string, token: string, body: Uint8Array, timeoutMs: number, stage?: string): Promise<number> {
+/** With `pin`, the upload goes over TLS to that key only: the token is never sent to anyone else. */
+export function putOnce(url: string, token: string, body: Uint8Array, timeoutMs: number, stage?: string, pin?: string | null): Promise<number> {
   return new Promise((resolve, reject) => {
-    const target = new URL(url);
+    const target = new URL(pin ? secureUrl(url) : url);
     const lib = target.protocol === 'https:' ? https : http;
     const req = lib.request(
       target,
       {
         method: 'PUT',
+        ...(pin ? { createConnection: pinnedConnection(pin) as unknown as NonNullable<http.RequestOptions['createConnection']> } : {}),
         headers: {
           Authorization: `Bearer ${token}`,
           ...(stage ? { 'X-Vetting-Stage': stage } : {}),
@@ -59,6 +62,8 @@ export function putOnce(url: string, token: string, body: Uint8Array, timeoutMs:
 export function createArtifactUploader(opts: {
   baseUrl: () => string | null;
   token: string;
+  /** The orchestrator's pinned key (see orchestrator-pin.ts), when the agent has one. */
+  pin?: string | null;
   log: Logger;
   retries?: number;
   timeoutMs?: number;
@@ -76,7 +81,7 @@ export function createArtifactUploader(opts: {
       const tries = (opts.retries ?? 3) + 1;
       for (let i = 0; i < tries; i++) {
         try {
-          const status = await putOnce(url, opts.token, bytes, opts.timeoutMs ?? 60_000, stage);
+          const status = await putOnce(url, opts.token, bytes, opts.timeoutMs ?? 60_000, stage, opts.pin);
           if (status >= 200 && status < 300) return true;
           opts.log.warn('artifact upload refused', { name, status });
           // 4xx other than 408/429 will not get better by retrying.

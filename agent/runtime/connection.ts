@@ -10,6 +10,7 @@ import {
 } from '../../common/schema/protocol.ts';
 import { backoffDelay } from './backoff.ts';
 import { errorText, type Logger } from './logger.ts';
+import { PinMismatch, pinnedConnection, secureUrl } from './orchestrator-pin.ts';
 import type { Outbox, UnsequencedMessage } from './outbox.ts';
 
 // The agent's one WebSocket to the orchestrator. It says hello, waits for the
@@ -41,6 +42,8 @@ export class AgentConnection {
   private ws: WebSocket | null = null;
   private ready = false;
   private stopped = false;
+  /** A fatal error (bad token, run closed) ended this connection for good; the core decides what follows. */
+  private fatal = false;
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private drainWaiters: Array<() => void> = [];
@@ -51,7 +54,14 @@ export class AgentConnection {
     private readonly outbox: Outbox,
     private readonly events: ConnectionEvents,
     private readonly log: Logger,
+    /** "sha256:<hex>" of the orchestrator's key: connect over TLS and only to it (orchestrator-pin.ts). */
+    private readonly pin: string | null = null,
   ) {}
+
+  /** Whether whoever answers has proved to be the orchestrator (a pin was given and is checked on every connection). */
+  get authenticated(): boolean {
+    return this.pin !== null;
+  }
 
   get connected(): boolean {
     return this.ready;
@@ -59,6 +69,7 @@ export class AgentConnection {
 
   start(): void {
     this.stopped = false;
+    this.fatal = false;
     this.connect();
   }
 
@@ -109,8 +120,14 @@ export class AgentConnection {
   private connect(): void {
     if (this.stopped) return;
     let ws: WebSocket;
+    const url = this.pin ? secureUrl(this.url) : this.url;
     try {
-      ws = new WebSocket(this.url, { maxPayload: MAX_MESSAGE_BYTES, handshakeTimeout: 10_000 });
+      ws = new WebSocket(url, {
+        maxPayload: MAX_MESSAGE_BYTES,
+        handshakeTimeout: 10_000,
+        // With a pin, nothing (not even the HTTP upgrade) is sent before the peer's key matched.
+        ...(this.pin ? { createConnection: pinnedConnection(this.pin) as unknown as NonNullable<WebSocket.ClientOptions['createConnection']> } : {}),
+      });
     } catch (err) {
       this.log.error('cannot open WebSocket', { url: this.url, err: errorText(err) });
       this.scheduleReconnect();
@@ -118,7 +135,7 @@ export class AgentConnection {
     }
     this.ws = ws;
     ws.on('open', () => {
-      this.log.info('connected; saying hello', { url: this.url, session: this.outbox.session });
+      this.log.info('connected; saying hello', { url, session: this.outbox.session, pinned: this.pin !== null });
       ws.send(
         JSON.stringify({
           type: 'hello',
@@ -139,12 +156,15 @@ export class AgentConnection {
       }
       this.handleFrame(data.toString());
     });
-    ws.on('error', (err) => this.log.warn('WebSocket error', { err: errorText(err) }));
+    ws.on('error', (err) => {
+      if (err instanceof PinMismatch) this.log.error('refusing to talk to an impostor: nothing was sent to it', { err: err.message });
+      else this.log.warn('WebSocket error', { err: errorText(err) });
+    });
     ws.on('close', (code, reason) => {
       if (this.ws !== ws) return;
       this.ws = null;
       this.ready = false;
-      if (this.stopped) return;
+      if (this.stopped || this.fatal) return;
       this.log.warn('connection closed; will reconnect', { code, reason: reason.toString() });
       this.scheduleReconnect();
     });
@@ -192,8 +212,14 @@ export class AgentConnection {
         this.notifyDrain();
         return;
       case 'error':
-        this.log.error('orchestrator reported an error', { code: msg.code, message: msg.message });
-        if (FATAL_CODES.has(msg.code)) this.events.onFatal(msg);
+        // A finished run refusing a late heartbeat is how every run ends, not a fault.
+        if (msg.code === 'run-closed') this.log.info('the run is closed', { message: msg.message });
+        else this.log.error('orchestrator reported an error', { code: msg.code, message: msg.message });
+        if (FATAL_CODES.has(msg.code)) {
+          // The orchestrator closes the socket after a fatal error: no reconnecting to be refused again.
+          this.fatal = true;
+          this.events.onFatal(msg);
+        }
         return;
       default:
         if (!this.ready) {

@@ -34,7 +34,7 @@ describe('Outbox', () => {
 
   it('drops old telemetry, never results, when it overflows', () => {
     const box = new Outbox(undefined, 3);
-    box.add({ type: 'stage-result', stage: 'SMART', attempt: 1, outcome: 'passed', message: 'ok', summary: {} });
+    box.add({ type: 'stage-result', stage: 'SMART', attempt: 1, outcome: 'passed', message: 'ok', summary: {}, coverage: [] });
     box.add({ type: 'heartbeat', stage: null });
     box.add({ type: 'sensor-batch', samples: [] });
     box.add({ type: 'heartbeat', stage: null });

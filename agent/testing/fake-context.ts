@@ -2,10 +2,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROFILES } from '../../common/profiles.ts';
 import type { ProfileParams } from '../../common/schema/profile.ts';
-import type { StageName } from '../../common/stages.ts';
+import type { StageName } from '../../common/stages/index.ts';
 import { silentLogger } from '../runtime/logger.ts';
 import { runTool } from '../runtime/tool-runner.ts';
-import type { StageContext, StageProgressUpdate, StageWelcome } from '../stages/stage-types.ts';
+import type { StageContext, StageProgressUpdate, StageWelcome } from '../stages/types.ts';
 
 // A stage context without an orchestrator, for tests that drive one stage
 // module directly with the real tool runner. It records what the stage would
@@ -22,6 +22,8 @@ export function fakeContext(opts: {
   welcome?: Partial<StageWelcome>;
   params?: ProfileParams;
   wipeOverride?: string[];
+  /** Sensor and health reads (hwmon, EDAC, PCI links, NIC statistics); `hwmonRoot` is its older name. */
+  sysfsRoot?: string;
   hwmonRoot?: string;
   sysRoot?: string;
   procRoot?: string;
@@ -52,7 +54,7 @@ export function fakeContext(opts: {
     },
     log: silentLogger,
     paths: {
-      hwmonRoot: opts.hwmonRoot ?? '/sys',
+      sysfsRoot: opts.sysfsRoot ?? opts.hwmonRoot ?? '/sys',
       sysRoot: opts.sysRoot ?? '/sys',
       procRoot: opts.procRoot ?? '/proc',
       workDir: opts.workDir ?? join(tmpdir(), 'vetting-agent-test'),

@@ -9,3 +9,5 @@ export * from './run.ts';
 export * from './api.ts';
 export * from './notifications.ts';
 export * from './image.ts';
+export * from './coverage.ts';
+export * from './power.ts';

@@ -11,7 +11,9 @@ const agentMessages: AgentMessage[] = [
   { type: 'stage-progress', seq: 3, ts: 2, stage: 'Storage', attempt: 1, item: 'S6EVNX0T512345', percent: 42.5, etaS: 120, message: 'badblocks pattern 0xaa' },
   {
     type: 'stage-result', seq: 4, ts: 3, stage: 'Storage', attempt: 1, outcome: 'failed', message: 'data found',
-    summary: { disks: [] }, unexpectedData: [{ disk: 'S6EVNX0T512345', device: '/dev/nvme0n1', found: ['ext4 filesystem'] }],
+    summary: { stoppedAt: 'wipe-probe', overridden: [] },
+    coverage: [{ part: { kind: 'disk', id: 'S6EVNX0T512345', label: 'S6EVNX0T512345 (/dev/nvme0n1)' }, check: 'surface scan', status: 'not-tested', reason: 'data was found', required: true }],
+    unexpectedData: [{ disk: 'S6EVNX0T512345', device: '/dev/nvme0n1', found: ['ext4 filesystem'] }],
     measurements: [{ kind: 'storage', sensor: 'fio/iops', value: 1234, unit: 'IOPS', ts: 3 }],
   },
   { type: 'sensor-batch', seq: 5, ts: 4, samples: [{ kind: 'thermal', sensor: 'coretemp/Package id 0', value: 54, unit: '°C', ts: 4 }] },
@@ -32,6 +34,11 @@ const orchestratorMessages: OrchestratorMessage[] = [
 ];
 
 describe('protocol', () => {
+  it('refuses a coverage claim of "not tested" that gives no reason', () => {
+    const bad = { ...agentMessages[4], coverage: [{ part: { kind: 'disk', id: 'x' }, check: 'scan', status: 'not-tested', required: true }] };
+    expect(AgentMessage.safeParse(bad).success).toBe(false);
+  });
+
   it.each(agentMessages.map((m) => [m.type, m] as const))('agent message %s round-trips', (_t, m) => {
     expect(AgentMessage.parse(JSON.parse(JSON.stringify(m)))).toEqual(m);
   });

@@ -1,6 +1,10 @@
 import { z } from 'zod';
-import { STAGE_NAMES } from '../stages.ts';
+import { STAGE_NAMES } from '../stages/index.ts';
+import { Coverage } from './coverage.ts';
 import { ProfileParams } from './profile.ts';
+import { WipeProbeHit } from './wipe-probe.ts';
+
+export { WipeProbeHit };
 
 // The agent protocol: JSON text frames over one WebSocket (docs/protocol.md).
 // Every agent message but hello carries a sequence number; the orchestrator
@@ -31,14 +35,6 @@ export const Sample = z.object({
   ts,
 });
 export type Sample = z.infer<typeof Sample>;
-
-/** One disk's wipe-probe findings, carried by a Storage result that hit data. */
-export const WipeProbeHit = z.object({
-  disk: z.string().max(256), // the expected-disk id (serial / WWN / loop:FILE)
-  device: z.string().max(256),
-  found: z.array(z.string().max(512)).min(1).max(64),
-});
-export type WipeProbeHit = z.infer<typeof WipeProbeHit>;
 
 // ---- agent -> orchestrator ----
 
@@ -79,8 +75,13 @@ export const StageResult = z.object({
   attempt: z.number().int().positive(),
   outcome: AgentOutcome,
   message: shortText,
-  /** Stage-specific, machine-readable result (docs/stages.md gives each shape). */
+  /**
+   * Stage-specific, machine-readable result. Its shape is the stage's summary
+   * schema (common/stages/<stage>.ts); the orchestrator checks it before storing.
+   */
   summary: z.record(z.string(), z.unknown()),
+  /** Per part: tested, not applicable or not tested, and why (common/schema/coverage.ts). */
+  coverage: Coverage.default([]),
   /** Present when a Storage wipe-probe found data: the run halts with UnexpectedData. */
   unexpectedData: z.array(WipeProbeHit).max(256).optional(),
   /** Numeric results worth charting (PSU envelope, fio IOPS, iperf3 goodput …). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { STAGE_NAMES } from '../stages.ts';
+import { STAGE_NAMES } from '../stages/index.ts';
 
 // Run states: before the stages, one per stage, and after. Spelled as the seed
 // spells them, since scripts and acceptance checks read them.
@@ -18,7 +18,14 @@ export const STAGE_OUTCOMES = ['passed', 'failed', 'error', 'skipped', 'overridd
 export const StageOutcome = z.enum(STAGE_OUTCOMES);
 export type StageOutcome = z.infer<typeof StageOutcome>;
 
-export const RunResult = z.enum(['pass', 'fail']);
+/**
+ * A finished run's verdict (common/verdict.ts): `pass` only when every part the
+ * verdict depends on was exercised and passed; `pass-with-overrides` when a person
+ * waived a failure; `incomplete` when something was not tested (or the profile
+ * does not certify); `fail` when the run ended on a failure.
+ */
+export const RUN_RESULTS = ['pass', 'pass-with-overrides', 'fail', 'incomplete'] as const;
+export const RunResult = z.enum(RUN_RESULTS);
 export type RunResult = z.infer<typeof RunResult>;
 
 export const OPERATOR_ACTIONS = ['retry', 'override', 'abandon', 'release'] as const;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { RunState } from '../../common/schema/index.ts';
 import { decideQuit } from './quit-guard.ts';
 
 describe('decideQuit', () => {
@@ -33,5 +34,28 @@ describe('decideQuit', () => {
     const many = decideQuit(Array.from({ length: 11 }, (_, i) => ({ id: i + 1, host: `h${i}`, state: 'CPUStress' })));
     expect(many.kind === 'confirm' && many.detail).toContain('and 3 more');
     expect(many.kind === 'confirm' && many.detail).not.toContain('h8 ');
+  });
+
+  it('counts only held runs as waiting for a person, never a run whose agent is lost', () => {
+    // A held run (any hold reason, UnexpectedData included) waits for a person; a run in
+    // a stage whose agent went quiet does not: its agent reconnects when Vetting is back.
+    const d = decideQuit([
+      { id: 1, host: 'held-data', state: 'FailedHolding' },
+      { id: 2, host: 'lost-agent', state: 'CPUStress' },
+    ]);
+    expect(d.kind === 'confirm' && d.detail).toContain('1 host is waiting for a person');
+
+    // 'UnexpectedData' (a hold reason) and 'AgentLost' (a flag, the board's word for it) are not run states.
+    // @ts-expect-error not a run state
+    const notAState: RunState = 'AgentLost';
+    // @ts-expect-error not a run state
+    const holdReason: RunState = 'UnexpectedData';
+    // Should such a word reach the guard anyway, it is not counted as a person's turn.
+    const odd = decideQuit([
+      { id: 3, host: 'a', state: notAState },
+      { id: 4, host: 'b', state: holdReason },
+    ]);
+    expect(odd.kind).toBe('confirm');
+    expect(odd.kind === 'confirm' && odd.detail).not.toContain('waiting for a person');
   });
 });

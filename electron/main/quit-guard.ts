@@ -4,10 +4,12 @@
 // database when the app starts again. The dialog says exactly that, so a quit
 // during a long burn-in is a decision, not an accident.
 
+import { isTerminal, type RunState } from '../../common/schema/run.ts';
+
 export interface ActiveRun {
   id: number;
   host: string;
-  state: string;
+  state: RunState;
 }
 
 export type QuitDecision =
@@ -23,8 +25,15 @@ export type QuitDecision =
       cancelButton: 1;
     };
 
-const TERMINAL = new Set(['Completed', 'Abandoned', 'Released']);
-const NEEDS_PERSON = new Set(['FailedHolding', 'UnexpectedData', 'AgentLost']);
+/**
+ * Whether a run is waiting for a person: only a held run is (FailedHolding, for
+ * any hold reason; UnexpectedData is one of those reasons, not a state). A lost
+ * agent is a flag on a run that is still in its stage: nobody is asked for
+ * anything there, and the agent reconnects by itself when Vetting is back.
+ */
+function waitsForPerson(run: ActiveRun): boolean {
+  return run.state === 'FailedHolding';
+}
 const MAX_NAMED = 8;
 
 function plural(n: number, one: string, many: string): string {
@@ -32,12 +41,12 @@ function plural(n: number, one: string, many: string): string {
 }
 
 export function decideQuit(runs: readonly ActiveRun[]): QuitDecision {
-  const midRun = runs.filter((r) => !TERMINAL.has(r.state));
+  const midRun = runs.filter((r) => !isTerminal(r.state));
   if (midRun.length === 0) return { kind: 'quit' };
 
   const names = midRun.slice(0, MAX_NAMED).map((r) => `${r.host} (${r.state})`);
   if (midRun.length > MAX_NAMED) names.push(`and ${midRun.length - MAX_NAMED} more`);
-  const holding = midRun.filter((r) => NEEDS_PERSON.has(r.state)).length;
+  const holding = midRun.filter(waitsForPerson).length;
 
   const detail = [
     `Mid-run: ${names.join(', ')}.`,

@@ -1,8 +1,12 @@
 import { join, resolve } from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { LiveEvent, ServiceView } from '../../common/schema/index.ts';
+import type { LiveEvent, RunState, ServiceView } from '../../common/schema/index.ts';
+import { isTerminal } from '../../common/schema/run.ts';
+import { BootTokens } from './auth/boot-tokens.ts';
 import { newSecret } from './auth/secrets.ts';
+import { SupervisorCredentials } from './auth/supervisor-credentials.ts';
 import { AgentEndpoint } from './bench/agent-endpoint.ts';
 import { startBenchServer, type BenchRoute } from './bench/bench-server.ts';
 import { startControlServer } from './control/control-server.ts';
@@ -10,7 +14,7 @@ import { controlRoutes } from './control/routes.ts';
 import { EventBus } from './events/bus.ts';
 import { writeRunReport } from './report/index.ts';
 import { LiveState } from './runs/live-state.ts';
-import { RunService } from './runs/run-service.ts';
+import { createRunServices } from './runs/index.ts';
 import { createNotifier } from './notify/index.ts';
 import { createJanitor } from './janitor/index.ts';
 import { BenchServices } from './bench/bench-services.ts';
@@ -20,8 +24,14 @@ import { locateImage, resolveImageDir } from './pxe/boot-files.ts';
 import { imageFlavourFor, keepImageManifest } from './pxe/image-record.ts';
 import { startTftpServer } from './pxe/tftp-server.ts';
 import { maintenanceRoutes } from './control/routes-maintenance.ts';
+import { securityRoutes } from './control/routes-security.ts';
+import { loadOrCreateTlsIdentity } from './bench/tls-identity.ts';
 import { openStore } from './store/index.ts';
-import { startWalCheckpointer } from './store/wal-checkpointer.ts';
+import { CredentialVault, keyFileSealer, type SecretSealer } from './power/credential-vault.ts';
+import { PowerService } from './power/power-service.ts';
+import { startPowerWatcher } from './power/power-watcher.ts';
+import { powerRoutes } from './control/routes-power.ts';
+import { partRoutes } from './control/routes-parts.ts';
 import { createLogger, type Logger } from './util/log.ts';
 
 export interface OrchestratorOptions {
@@ -41,14 +51,24 @@ export interface OrchestratorOptions {
   log?: Logger;
   /** How often agents' liveness is checked. */
   watchdogMs?: number;
+  /**
+   * Seals BMC passwords at rest: the desktop hands in Electron's safeStorage
+   * (electron/main/safe-storage-sealer.ts); without one, the data directory's
+   * key file does (power/credential-vault.ts).
+   */
+  sealer?: SecretSealer;
+  /** How often BMC-managed hosts' power state is read (default 30 s). */
+  powerPollMs?: number;
 }
 
 export interface RunningOrchestrator {
   controlUrl: string;
   benchUrl: string;
   token: string;
+  /** "sha256:<hex>" of the bench TLS key: what agents pin (vetting.pin=, `vetting agent --pin`). */
+  pin: string;
   dataDir: string;
-  activeRuns(): { id: number; host: string; state: string }[];
+  activeRuns(): { id: number; host: string; state: RunState }[];
   /** Hosts waiting for a person (FailedHolding, UnexpectedData, agent lost). */
   waitingForPerson(): number;
   subscribe(listener: (event: LiveEvent) => void): () => void;
@@ -74,19 +94,39 @@ export function appVersion(): string {
   }
 }
 
-/** The agent bundle booting hosts download (built by `npm run build:agent`). */
-function agentBundle(log: Logger): { path: string; sha256: string } {
+/**
+ * The agent bundle booting hosts download (built by `npm run build:agent`). Its
+ * SHA-256 goes on the kernel command line, and the image's init refuses a bundle
+ * that does not match it. So the hash is taken from the very file being served,
+ * again whenever that file changes — not read once at start from the .sha256
+ * file beside it: a rebuild while the orchestrator runs (or one still writing
+ * when it started) used to leave a missing or stale hash, and boot scripts then
+ * came out without a token or with a hash the bundle no longer had.
+ */
+function agentBundle(log: Logger): { path: string; readonly sha256: string } {
   const path = join(projectRoot(), 'out', 'agent', 'vetting-agent.mjs');
-  try {
-    return { path, sha256: readFileSync(`${path}.sha256`, 'utf8').trim().split(/\s+/)[0]! };
-  } catch {
-    log.warn(`no agent bundle at ${path}: PXE-booted hosts cannot start their agent until \`npm run build:agent\` has run`);
-    return { path, sha256: '' };
-  }
+  let cached: { key: string; sha256: string } | null = null;
+  let warned = false;
+  return {
+    path,
+    get sha256() {
+      try {
+        const st = statSync(path);
+        const key = `${st.size}:${st.mtimeMs}:${st.ino}`;
+        if (cached?.key !== key) cached = { key, sha256: createHash('sha256').update(readFileSync(path)).digest('hex') };
+        warned = false;
+        return cached.sha256;
+      } catch {
+        if (!warned) log.warn(`no agent bundle at ${path}: PXE-booted hosts cannot start their agent until \`npm run build:agent\` has run`);
+        warned = true;
+        return '';
+      }
+    },
+  };
 }
 
 /**
- * Starts the whole orchestrator in this process: store, run service, bench
+ * Starts the whole orchestrator in this process: store, run commands and views, bench
  * listener (agents, artifacts, boot files) and control listener (API, events,
  * UI). Used by `vetting serve` and by the Electron main process alike.
  */
@@ -95,7 +135,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
   const dataDir = resolve(opts.dataDir);
   const store = openStore(dataDir, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
   // Checkpoints off the event loop, so they never hold up an agent's acknowledgement.
-  const checkpointer = startWalCheckpointer(store.db, {
+  const checkpointer = store.checkpointInWorker({
     ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
     onFallback: (why) => log.warn(`${why}; the store checkpoints on its own connection again`),
   });
@@ -103,25 +143,49 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
   const bus = new EventBus();
   const live = new LiveState(bus, join(dataDir, 'logs'));
   const token = opts.token ?? newSecret();
-  const notifier = createNotifier({ db: store.db, publish: (e) => bus.publish(e), log: (line) => log.info(line) });
+  const notifier = createNotifier({ store, publish: (e) => bus.publish(e), log: (line) => log.info(line) });
 
   let benchUrl = '';
   const benchAddress = opts.benchAddress ?? settings.bench.address;
-  const reporter = (runId: number) => writeRunReport(store.db, dataDir, runId);
-  const runs = new RunService({
+  const reporter = (runId: number) => writeRunReport(store, dataDir, runId);
+  const tls = await loadOrCreateTlsIdentity(dataDir);
+  const credentials = new SupervisorCredentials(store.supervisors);
+  const bootTokens = new BootTokens(store);
+  // The desktop's keyring seals new BMC passwords when there is one; the key file still opens what headless runs stored.
+  const keyFile = keyFileSealer(dataDir);
+  const vault = opts.sealer ? new CredentialVault(opts.sealer, [keyFile]) : new CredentialVault(keyFile);
+  const power = new PowerService({ store, vault, onPowerState: (host) => bus.publish({ type: 'host-updated', host }) });
+  const runs = createRunServices({
+    power,
     store,
     bus,
     live,
     notifier,
     reporter,
-    bench: () => {
-      const port = services.iperfPort(store.settings.get());
+    supervisors: credentials,
+    bench: (runId) => {
+      // Each run gets its own iperf3 server, so hosts testing at once never find it busy.
+      const isActive = (id: number) => {
+        const state = store.runs.get(id)?.state;
+        return state !== undefined && !isTerminal(state);
+      };
+      const port = runId === undefined ? services.iperfPort(store.settings.get()) : (services.iperfFor(runId, isActive) ?? 0);
       return { artifactBase: benchUrl, iperf: port > 0 ? { host: benchAddress, port } : null };
     },
   });
-  const agents = new AgentEndpoint(runs, bus, log);
+  const agents = new AgentEndpoint(runs.agent, runs.messages, bus, log);
   const benchRoutes: BenchRoute[] = [];
-  const bench = await startBenchServer(benchAddress, opts.benchPort ?? settings.bench.port, { runs, agents, dataDir, log, routes: benchRoutes });
+  const bench = await startBenchServer(benchAddress, opts.benchPort ?? settings.bench.port, {
+    agent: runs.agent,
+    commands: runs.commands,
+    agents,
+    dataDir,
+    log,
+    routes: benchRoutes,
+    tls,
+    limits: () => store.settings.get().bench,
+    artifactBytes: (runId, except) => store.runs.agentArtifactBytes(runId, except),
+  });
   benchUrl = bench.url;
 
   const recordSeen = (mac: string, ip: string | null, arch: string | null, source: string) => {
@@ -137,8 +201,10 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
     ...(opts.iperfPort !== undefined ? { iperfPortOverride: opts.iperfPort } : {}),
     onHostSeen: (e) => {
       recordSeen(e.mac, e.ip, e.arch, e.source);
+      // Boot firmware getting an address starts a boot: one agent token may be fetched, from there.
+      bootTokens.armFromDhcp(e);
       const boot = bootStepOfSeen(e);
-      if (boot) runs.recordBootStep(e.mac, boot.step, boot.detail);
+      if (boot) runs.commands.recordBootStep(e.mac, boot.step, boot.detail);
     },
     onServiceDown: (name, message) => notifier.emit({ type: 'ServiceDown', title: `${name} is down`, body: message }),
     onWarning: (message) => log.warn(message),
@@ -155,20 +221,24 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
       const host = store.hosts.byMac(mac);
       if (!host) return null;
       const run = store.runs.activeForHost(host.id);
-      // Each boot gets its own secret; a run already under way is resumed with a fresh one too.
-      const bootable = run && run.state !== 'FailedHolding';
       const bench = store.settings.get().bench;
       return {
         host: host.name,
-        runWaiting: !!bootable,
-        token: bootable ? runs.rotateAgentToken(run.id) : null,
+        runWaiting: !!run && run.state !== 'FailedHolding',
         console: bench.consoleOverrides.find((o) => o.host === host.name)?.console ?? bench.console,
         flavour: imageFlavourFor(host.specYaml),
       };
     },
+    // One token per boot attempt (auth/boot-tokens.ts): asking again mints and revokes nothing.
+    issueToken: (mac, ip) => {
+      const answer = bootTokens.issue(mac, ip);
+      if (answer?.kind === 'token') return { token: answer.token };
+      return { refused: answer?.kind === 'refused' ? answer.reason : 'no run is waiting for this host' };
+    },
+    orchestratorPin: () => tls.pin,
     onProblem: (m) => log.warn(m),
     onBootStep: (mac, step, detail, image) => {
-      runs.recordBootStep(mac, step, detail);
+      runs.commands.recordBootStep(mac, step, detail);
       // The initrd is the image: keep its manifest with the run (the report lists its packages).
       if (step === 'initrd' && image) {
         const located = locateImage(resolveImageDir(store.settings.get().bench.imageDir), image.flavour);
@@ -176,7 +246,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
           const host = store.hosts.byMac(m);
           return host ? (store.runs.activeForHost(host.id)?.id ?? null) : null;
         };
-        keepImageManifest({ dataDir, openRunOf: openRun, recordArtifact: (a) => runs.recordArtifact(a) }, mac, located.ok ? located.image.manifest : null);
+        keepImageManifest({ dataDir, openRunOf: openRun, recordArtifact: (a) => runs.commands.recordArtifact(a) }, mac, located.ok ? located.image.manifest : null);
       }
     },
     tftp: { address: benchAddress, port: benchPort },
@@ -191,7 +261,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
     ...services.views(),
   ];
   const janitor = createJanitor({
-    db: store.db,
+    store,
     dataDir,
     getPolicy: () => store.settings.get().retention,
     intervalMs: 6 * 3600_000,
@@ -207,27 +277,36 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
     log,
     uiDir: opts.uiDir === undefined ? join(projectRoot(), 'out', 'renderer') : opts.uiDir,
     routes: [
-      ...maintenanceRoutes({ db: store.db, notifier, janitor }),
+      ...maintenanceRoutes({ store, notifier, janitor }),
+      ...securityRoutes({ store, credentials, bootTokens }),
+      ...powerRoutes({ power }),
+      ...partRoutes({ store }),
       ...controlRoutes({
       store,
+      sealCredential: (hostId, secret) => vault.seal(hostId, secret),
+      startRun: (host, profile, choice, actor) => runs.power!.start(host, profile, choice, actor),
       dataDir,
-      runs,
+      commands: runs.commands,
+      actions: runs.actions,
+      views: runs.views,
       live,
       isConnected: (id) => agents.isConnected(id),
       regenerateReport: reporter,
       services: serviceViews,
       onSettingsChanged: (next) => services.apply(next).catch((err: unknown) => log.error({ err }, 'could not apply bench settings')),
       agentUrl: () => `${bench.url.replace(/^http/, 'ws')}/agent`,
+      agentPin: () => tls.pin,
       version: appVersion(),
       }),
     ],
   });
   notifier.start();
   janitor.start();
+  const powerWatcher = startPowerWatcher(store, power, opts.powerPollMs ?? 30_000, (line) => log.warn(line));
 
   const watchdog = setInterval(() => {
     try {
-      runs.checkAgents(Date.now(), (id) => agents.isConnected(id));
+      runs.watchdog.checkAgents(Date.now(), (id) => agents.isConnected(id));
     } catch (err) {
       log.error({ err }, 'agent watchdog failed');
     }
@@ -239,16 +318,17 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
     controlUrl: control.url,
     benchUrl: bench.url,
     token,
+    pin: tls.pin,
     dataDir,
     activeRuns: () => store.runs.listActive().map((r) => ({ id: r.id, host: store.hosts.byId(r.host_id).name, state: r.state })),
-    waitingForPerson: () => runs.board(() => false).entries.filter((e) => e.needsPerson).length,
+    waitingForPerson: () => runs.views.board(() => false).entries.filter((e) => e.needsPerson).length,
     subscribe: (listener) => bus.subscribe((e) => (e.type === 'directive-changed' ? undefined : listener(e))),
     close: async () => {
       if (closed) return;
       closed = true;
       clearInterval(watchdog);
       agents.close();
-      await Promise.all([bench.close(), control.close(), notifier.stop(), janitor.stop(), services.stop(), checkpointer.stop(), tftp?.close()]);
+      await Promise.all([bench.close(), control.close(), notifier.stop(), janitor.stop(), services.stop(), checkpointer.stop(), powerWatcher.stop(), tftp?.close()]);
       store.close();
     },
   };

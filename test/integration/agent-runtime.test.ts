@@ -7,10 +7,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AgentMessage, Hello, PROTOCOL_VERSION, type SequencedAgentMessage } from '../../common/schema/protocol.ts';
 import { runAgent } from '../../agent/main.ts';
-import { AgentCore } from '../../agent/runtime/agent-core.ts';
+import { AgentCore, type AgentCoreOptions } from '../../agent/runtime/agent-core.ts';
 import { silentLogger } from '../../agent/runtime/logger.ts';
 import { runTool } from '../../agent/runtime/tool-runner.ts';
-import type { StageModule } from '../../agent/stages/stage-types.ts';
+import type { StageModule } from '../../agent/stages/types.ts';
+import type { AgentStageName } from '../../common/stages/index.ts';
+import { qemuGuestInventory } from '../support/fixture-inventory.ts';
 import { minimalWelcome } from '../support/welcome.ts';
 
 // The agent runtime against a scripted orchestrator on loopback: real
@@ -127,14 +129,18 @@ function fakeHwmon(tempMilliC: string): string {
   return root;
 }
 
-function makeAgent(orch: FakeOrchestrator, stages: Partial<Record<string, StageModule>>, opts: { stateDir?: string; token?: string; signal?: AbortSignal } = {}) {
+/** The fake tree serves every sensor read. */
+const sensorRoots = (root: string) => ({ sysfsRoot: root });
+
+function makeAgent(orch: FakeOrchestrator, stages: Partial<Record<AgentStageName, StageModule>>, opts: { stateDir?: string; token?: string; signal?: AbortSignal } = {}) {
   const stateDir = opts.stateDir ?? tempDir('agent-state-');
   return new AgentCore({
     orchestrator: orch.url,
     hello: { token: opts.token ?? 'tok-1', bootMac: '52:54:00:00:00:01', dmiSerial: 'SER1', agentVersion: 'test', hostname: 'bench-host' },
     stateDir,
-    paths: { hwmonRoot: fakeHwmon('41500\n'), sysRoot: '/sys', procRoot: '/proc', workDir: tempDir('agent-work-') },
-    stages,
+    paths: { ...sensorRoots(fakeHwmon('41500\n')), sysRoot: '/sys', procRoot: '/proc', workDir: tempDir('agent-work-') },
+    // A test agent runs only the stages it scripts; the rest answer "not a stage this agent runs".
+    stages: stages as AgentCoreOptions['stages'],
     runTool,
     log: silentLogger,
     exitOnShutdown: true,
@@ -170,7 +176,7 @@ describe('agent runtime against a scripted orchestrator', { timeout: 60_000 }, (
         ctx.progress({ percent: 50, message: 'half way' });
         await ctx.artifact('inventory.json', '{"raw":true}');
         await new Promise((r) => setTimeout(r, 2500)); // long enough for heartbeats (1 s) and a sensor batch
-        return { outcome: 'passed', message: 'ok', summary: { n: 1 } };
+        return { outcome: 'passed', message: 'ok', summary: { inventory: qemuGuestInventory() }, coverage: [] };
       },
     };
     const orch = await startOrchestrator({
@@ -190,7 +196,7 @@ describe('agent runtime against a scripted orchestrator', { timeout: 60_000 }, (
     expect(r.duplicates).toBe(0);
     expect(ofType(r, 'stage-started')).toMatchObject([{ stage: 'Inventory', attempt: 1 }]);
     expect(ofType(r, 'stage-progress')[0]).toMatchObject({ stage: 'Inventory', percent: 50, message: 'half way' });
-    expect(ofType(r, 'stage-result')).toMatchObject([{ stage: 'Inventory', attempt: 1, outcome: 'passed', summary: { n: 1 } }]);
+    expect(ofType(r, 'stage-result')).toMatchObject([{ stage: 'Inventory', attempt: 1, outcome: 'passed', summary: { inventory: qemuGuestInventory() } }]);
     expect(ofType(r, 'heartbeat').length).toBeGreaterThan(0);
     expect(ofType(r, 'sensor-batch')[0]!.samples).toMatchObject([{ kind: 'thermal', sensor: 'nvme/Composite', value: 41.5, unit: '°C' }]);
     expect(r.artifacts.get('inventory.json')).toEqual({ auth: 'Bearer tok-1', body: '{"raw":true}' });
@@ -207,7 +213,7 @@ describe('agent runtime against a scripted orchestrator', { timeout: 60_000 }, (
       async run() {
         runs++;
         await released;
-        return { outcome: 'failed', message: 'reallocated sectors', summary: {} };
+        return { outcome: 'failed', message: 'reallocated sectors', summary: {}, coverage: [] };
       },
     };
     let dropped = false;
@@ -254,7 +260,7 @@ describe('agent runtime against a scripted orchestrator', { timeout: 60_000 }, (
       },
     });
     cleanups.push(() => orch.close());
-    const psu: StageModule = { name: 'PSU', run: async () => ({ outcome: 'passed', message: 'rails steady', summary: {} }) };
+    const psu: StageModule = { name: 'PSU', run: async () => ({ outcome: 'passed', message: 'rails steady', summary: {}, coverage: [] }) };
 
     const stop = new AbortController();
     const first = makeAgent(orch, { PSU: psu }, { stateDir, signal: stop.signal });
@@ -283,11 +289,11 @@ describe('agent runtime against a scripted orchestrator', { timeout: 60_000 }, (
         new Promise((resolve) => {
           ctx.signal.addEventListener('abort', () => {
             cancelled = true;
-            resolve({ outcome: 'error', message: 'cancelled', summary: {} });
+            resolve({ outcome: 'error', message: 'cancelled', summary: {}, coverage: [] });
           });
         }),
     };
-    const quick: StageModule = { name: 'Storage', run: async () => ({ outcome: 'passed', message: 'done', summary: {} }) };
+    const quick: StageModule = { name: 'Storage', run: async () => ({ outcome: 'passed', message: 'done', summary: {}, coverage: [] }) };
     const orch = await startOrchestrator({
       afterWelcome: (ws) => ws.send(JSON.stringify({ type: 'run-stage', stage: 'CPUStress', attempt: 1, wipeOverride: [] })),
       onMessage: (ws, m) => {
@@ -346,7 +352,7 @@ describe('agent runtime against a scripted orchestrator', { timeout: 60_000 }, (
     const orch = await startOrchestrator({ afterWelcome: (ws) => ws.send(JSON.stringify({ type: 'shutdown', action: 'reboot', reason: 'released' })) });
     cleanups.push(() => orch.close());
     const powerFile = join(tempDir('agent-power-'), 'power');
-    const code = await runAgent({ orchestrator: orch.url, token: 'tok-1', hwmonRoot: fakeHwmon('30000'), stateDir: tempDir('agent-state-'), poweroff: true, powerFile, log: silentLogger });
+    const code = await runAgent({ orchestrator: orch.url, token: 'tok-1', sysfsRoot: fakeHwmon('30000'), stateDir: tempDir('agent-state-'), poweroff: true, powerFile, log: silentLogger });
     expect(code).toBe(0);
     expect(readFileSync(powerFile, 'utf8')).toBe('reboot\n');
     expect(await runAgent({ orchestrator: 'http://127.0.0.1:1/agent', token: 't', log: silentLogger })).toBe(64);

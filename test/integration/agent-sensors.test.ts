@@ -2,10 +2,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROFILES } from '../../common/profiles.ts';
-import { cpuStressStage } from '../../agent/stages/cpu-stress.ts';
-import { psuStage } from '../../agent/stages/psu.ts';
+import { cpuStressStage } from '../../agent/stages/cpu-stress/index.ts';
+import { psuStage } from '../../agent/stages/psu/index.ts';
 import { Cleanup, tempDir } from '../../agent/testing/host-fixtures.ts';
 import { fakeContext } from '../../agent/testing/fake-context.ts';
+import { summaryOf } from '../../agent/testing/summary-of.ts';
 
 // CPUStress and PSU with the real stress-ng and fio, judged against a fake
 // hwmon tree whose values the test changes while the load runs.
@@ -41,9 +42,15 @@ describe('CPUStress with real stress-ng', () => {
     const ctx = fakeContext({ stage: 'CPUStress', params, hwmonRoot: hw, welcome: { maxTempC: 80 }, workDir: join(dir, 'work') });
     const r = await cpuStressStage.run(ctx);
     expect(r.outcome, r.message).toBe('passed');
-    expect(r.summary).toMatchObject({ exitCode: 0, peakTempsC: { 'coretemp/Package id 0': 45 }, maxTempC: 80 });
-    expect((r.summary.vmWorkers as number) >= 1).toBe(true);
-    expect((r.summary.metrics as { stressor: string; bogoOps: number }[]).map((m) => m.stressor)).toEqual(expect.arrayContaining(['cpu', 'vm']));
+    const summary = summaryOf('CPUStress', r);
+    expect(summary).toMatchObject({ exitCode: 0, peaks: [{ sensor: 'coretemp/Package id 0', peakC: 45, ceilingC: 80 }], ceilingC: 80 });
+    expect(summary.vmWorkers >= 1).toBe(true);
+    expect(summary.metrics.map((m) => m.stressor)).toEqual(expect.arrayContaining(['cpu', 'vm']));
+    expect(r.coverage.map((c) => [c.part.kind, c.status])).toEqual([
+      ['cpu', 'tested'],
+      ['memory', 'tested'],
+      ['sensor', 'tested'],
+    ]);
     expect(ctx.artifacts.has('stress-ng.txt')).toBe(true);
   });
 
@@ -57,7 +64,10 @@ describe('CPUStress with real stress-ng', () => {
     const r = await cpuStressStage.run(ctx);
     expect(r.outcome).toBe('failed');
     expect(r.message).toMatch(/coretemp\/Package id 0 at 95\.5 °C \(limit 90 °C\); load stopped early/);
-    expect(r.summary.peakTempsC).toEqual({ 'coretemp/Package id 0': 95.5, 'nvme/Composite': 40 });
+    expect(summaryOf('CPUStress', r).peaks.map((p) => [p.sensor, p.peakC])).toEqual([
+      ['coretemp/Package id 0', 95.5],
+      ['nvme/Composite', 40],
+    ]);
     // The stopped stress-ng's own output is kept as evidence.
     expect(ctx.artifacts.get('stress-ng.txt')).toMatch(/stopped: temperature ceiling reached/);
   });
@@ -82,23 +92,25 @@ describe('PSU with a real load burst', () => {
     const sensors = new Set(r.measurements!.map((m) => `${m.kind}:${m.sensor}:${m.unit}`));
     expect(sensors).toEqual(new Set(['psu:nct6775/+12V:V', 'psu:nct6775/+3.3V:V', 'psu:nct6775/power1:W']));
     expect(r.measurements!.some((m) => m.unit === 'W' && m.value === 420)).toBe(true);
-    expect((r.summary.loads as { load: string; ok: boolean }[]).map((l) => [l.load, l.ok])).toEqual([
+    expect(summaryOf('PSU', r).loads!.map((l) => [l.load, l.ok])).toEqual([
       ['cpu', true],
       ['disk', true],
     ]);
   });
 
-  it('passes with steady rails, and passes saying so when nothing is exposed', async () => {
+  it('passes with steady rails, and tests nothing (saying so) when nothing is exposed', async () => {
     const hw = join(dir, 'hw');
     hwmonChip(hw, 0, { name: 'nct6775', in0_input: '12000', in0_label: '+12V' });
     const steady = await psuStage.run(fakeContext({ stage: 'PSU', hwmonRoot: hw, workDir: join(dir, 'work') }));
     expect(steady.outcome, steady.message).toBe('passed');
     expect(steady.message).toMatch(/1 rail\(s\) stayed within 5\.0% of idle/);
+    expect(steady.coverage.map((c) => [c.part.id, c.status])).toEqual([['nct6775/+12V', 'tested']]);
 
     const empty = join(dir, 'empty');
     mkdirSync(join(empty, 'class', 'hwmon'), { recursive: true });
     const none = await psuStage.run(fakeContext({ stage: 'PSU', hwmonRoot: empty, workDir: join(dir, 'work') }));
-    expect(none.outcome).toBe('passed');
-    expect(none.message).toMatch(/no PSU telemetry/);
+    expect(none.outcome).toBe('skipped');
+    expect(none.message).toMatch(/PSU not tested: this host exposes no voltage or power sensor/);
+    expect(none.coverage).toEqual([expect.objectContaining({ status: 'not-tested', required: false })]);
   });
 });

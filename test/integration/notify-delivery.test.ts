@@ -8,7 +8,8 @@ import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../common/schema/api.ts';
 import { createNotifier, writeChannels, type Notifier } from '../../electron/node/notify/index.ts';
-import { openDatabase, type Db } from '../../electron/node/store/db.ts';
+import { openDatabase } from '../../electron/node/store/db.ts';
+import { openStore, type Store } from '../../electron/node/store/index.ts';
 
 // Real deliveries on loopback: an HTTP receiver that checks the HMAC signature,
 // a receiver that is down at first (and a notifier restarted on the same
@@ -69,16 +70,24 @@ function verifySignature(secret: string, r: Received): boolean {
   return header.length === expected.length && timingSafeEqual(Buffer.from(header), Buffer.from(expected));
 }
 
-function open(dir: string): Db {
-  const db = openDatabase(dir);
-  cleanups.push(() => {
-    if (db.open) db.close();
-  });
-  return db;
+function open(dir: string): Store {
+  const store = openStore(dir);
+  cleanups.push(() => store.close());
+  return store;
 }
 
-function notifier(db: Db, now: () => number, published: LiveEvent[] = []): Notifier {
-  const n = createNotifier({ db, publish: (e) => published.push(e), now, retry: { baseMs: 10_000, maxMs: 60_000, maxAttempts: 10 }, timeoutMs: 5000 });
+/** The test's own count, on a bare connection beside the store. */
+function count(dir: string, sql: string): unknown {
+  const db = openDatabase(dir);
+  try {
+    return db.prepare(sql).get();
+  } finally {
+    db.close();
+  }
+}
+
+function notifier(store: Store, now: () => number, published: LiveEvent[] = []): Notifier {
+  const n = createNotifier({ store, publish: (e) => published.push(e), now, retry: { baseMs: 10_000, maxMs: 60_000, maxAttempts: 10 }, timeoutMs: 5000 });
   cleanups.push(() => n.stop());
   return n;
 }
@@ -86,13 +95,13 @@ function notifier(db: Db, now: () => number, published: LiveEvent[] = []): Notif
 describe('webhook delivery over loopback HTTP', () => {
   it('delivers signed webhooks and Slack-style messages', async () => {
     const rx = await startReceiver();
-    const db = open(tempDir());
+    const store = open(tempDir());
     const secret = 'bench-shared-secret';
-    writeChannels(db, [
+    writeChannels(store, [
       { id: 'hook', type: 'webhook', name: 'Generic', url: `http://127.0.0.1:${rx.port}/hook`, secret },
       { id: 'slack', type: 'slack', name: 'Slack', url: `http://127.0.0.1:${rx.port}/slack`, events: ['StageFailed'] },
     ]);
-    const n = notifier(db, () => Date.now());
+    const n = notifier(store, () => Date.now());
     n.emit({ type: 'StageFailed', runId: 7, host: 'pve-7', data: { stage: 'Storage', message: 'badblocks found 8 bad blocks on WD-A1' } });
     n.emit({ type: 'RunCompleted', runId: 8, host: 'pve-8', data: { verdict: 'PASS' } });
     await n.flush();
@@ -116,9 +125,9 @@ describe('webhook delivery over loopback HTTP', () => {
 
   it('the running dispatcher delivers on its own after emit()', async () => {
     const rx = await startReceiver();
-    const db = open(tempDir());
-    writeChannels(db, [{ id: 'hook', type: 'webhook', name: 'Generic', url: `http://127.0.0.1:${rx.port}/hook` }]);
-    const n = createNotifier({ db, publish: () => {}, pollMs: 50 });
+    const store = open(tempDir());
+    writeChannels(store, [{ id: 'hook', type: 'webhook', name: 'Generic', url: `http://127.0.0.1:${rx.port}/hook` }]);
+    const n = createNotifier({ store, publish: () => {}, pollMs: 50 });
     cleanups.push(() => n.stop());
     n.start();
     n.emit({ type: 'ServiceDown', data: { service: 'dnsmasq', error: 'exited with status 2' } });
@@ -135,9 +144,9 @@ describe('webhook delivery over loopback HTTP', () => {
     const clock = (): number => t;
 
     // 1) Receiver down: the first attempt fails and is rescheduled, not lost.
-    let db = open(dir);
-    writeChannels(db, [{ id: 'hook', type: 'webhook', name: 'Generic', url: `http://127.0.0.1:${port}/hook`, secret }]);
-    let n = notifier(db, clock);
+    let store = open(dir);
+    writeChannels(store, [{ id: 'hook', type: 'webhook', name: 'Generic', url: `http://127.0.0.1:${port}/hook`, secret }]);
+    let n = notifier(store, clock);
     n.emit({ type: 'AgentLost', runId: 3, host: 'pve-3', data: { silentForS: 90 } });
     await n.flush();
     expect(n.status().channels[0]).toMatchObject({ lastStatus: 'error', pending: 1, lastError: expect.stringContaining('ECONNREFUSED') });
@@ -159,10 +168,10 @@ describe('webhook delivery over loopback HTTP', () => {
     await n.flush();
     expect(n.status().channels[0]).toMatchObject({ lastStatus: 'error', pending: 1 });
     await n.stop();
-    db.close();
+    store.close();
 
-    db = open(dir);
-    n = notifier(db, clock);
+    store = open(dir);
+    n = notifier(store, clock);
     expect(n.status().channels[0]).toMatchObject({ lastStatus: 'error', pending: 1 }); // status survived the restart
     rx = await startReceiver(port);
     t += 10_000;
@@ -171,7 +180,7 @@ describe('webhook delivery over loopback HTTP', () => {
     expect(rx.got.map((r) => JSON.parse(r.body).event)).toEqual(['RunCompleted']);
     expect(verifySignature(secret, rx.got[0] as Received)).toBe(true);
     expect(n.status().channels[0]).toMatchObject({ lastStatus: 'ok', pending: 0, failed: 0 });
-    expect(db.prepare("SELECT COUNT(*) AS n FROM notification_outbox WHERE status = 'delivered'").get()).toEqual({ n: 2 });
+    expect(count(dir, "SELECT COUNT(*) AS n FROM notification_outbox WHERE status = 'delivered'")).toEqual({ n: 2 });
   });
 });
 
@@ -204,13 +213,13 @@ describe('e-mail over SMTP on loopback', () => {
     cleanups.push(() => new Promise<void>((r) => smtp.close(() => r())));
     const port = (smtp.server.address() as AddressInfo).port;
 
-    const db = open(tempDir());
+    const store = open(tempDir());
     const smtpBase = { host: '127.0.0.1', port, secure: false, from: 'vetting@bench.example', to: ['ops@bench.example', 'lead@bench.example'] };
-    writeChannels(db, [
+    writeChannels(store, [
       { id: 'mail', type: 'email', name: 'Ops mail', smtp: { ...smtpBase, user: 'bench', pass: 'pw' } },
       { id: 'mail-badpw', type: 'email', name: 'Wrong password', smtp: { ...smtpBase, user: 'bench', pass: 'nope' } },
     ]);
-    const n = notifier(db, () => Date.now());
+    const n = notifier(store, () => Date.now());
     n.emit({ type: 'UnexpectedData', runId: 9, host: 'pve-9', data: { disk: 'WD-A1', found: 'LVM2_member' } });
     await n.flush();
     expect(mails).toHaveLength(1);

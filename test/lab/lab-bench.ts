@@ -120,7 +120,8 @@ server.listen(0, bench.address, () => {
   const port = (server.address() as AddressInfo).port;
   const benchUrl = `http://${bench.address}:${port}`;
   handler = bootRoutes({
-    lookupMac: (mac) => (mac === waitingMac.toLowerCase() ? { host: waitingHost, runWaiting: helloCount === 0, token: values.token! } : null),
+    lookupMac: (mac) => (mac === waitingMac.toLowerCase() ? { host: waitingHost, runWaiting: helloCount === 0 } : null),
+    issueToken: () => ({ token: values.token! }),
     recordSeen: (mac, ip, arch, source) => emit({ type: 'seen', mac, ip, arch, source }),
     benchUrl,
     imageDir: need('image-dir'),

@@ -244,8 +244,15 @@ async function fullRunScenario(s: Scenario & { fullRun: { expect: string } }): P
     const reportDir = join(dataDir, 'artifacts', `run-${started.run}`);
     expect(existsSync(join(reportDir, 'report.html'))).toBe(true);
     expect(existsSync(join(reportDir, 'report.json'))).toBe(true);
+    // A real emulated NVMe with real SMART was read and judged. A smoke run certifies nothing.
+    const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as {
+      verdict: { result: string; coverage: { stage: string; part: { id: string }; status: string }[] };
+      image: { id: string; packages: { name: string }[] } | null;
+    };
+    expect(report.verdict.result).toBe('incomplete');
+    const smart = report.verdict.coverage.filter((c) => c.stage === 'SMART' && c.status === 'tested').map((c) => c.part.id);
+    expect(smart).toContain('LABNVME0001');
     // The report names the image the host booted, with its packages.
-    const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as { image: { id: string; packages: { name: string }[] } | null };
     expect(report.image?.id).toBe((JSON.parse(readFileSync(join(IMAGE_DIR, 'manifest.json'), 'utf8')) as { id: string }).id);
     expect(report.image?.packages.map((p) => p.name)).toEqual(expect.arrayContaining(['smartmontools', 'fio', 'stress-ng', 'ipmitool']));
     // Told to power off after Reporting: the machine stops by itself.

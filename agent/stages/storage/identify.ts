@@ -2,7 +2,7 @@ import { parseSmartctlJson } from '../../parsers/index.ts';
 import { arr, at, parseJsonObject, str } from '../../parsers/util.ts';
 import { errorText } from '../../runtime/logger.ts';
 import { ToolInfraError } from '../../runtime/tool-runner.ts';
-import type { StageContext } from '../stage-types.ts';
+import type { StageContext } from '../types.ts';
 import { listBlockDevices } from './device-facts.ts';
 import { isLoopId, type BlockDeviceInfo } from './device-resolution.ts';
 

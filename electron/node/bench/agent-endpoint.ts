@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import { AgentMessage, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type Directive, type OrchestratorMessage, type ProtocolError, type SequencedAgentMessage } from '../../../common/schema/index.ts';
 import type { EventBus } from '../events/bus.ts';
-import type { RunService } from '../runs/run-service.ts';
+import type { AgentFacing, AgentMessages } from '../runs/index.ts';
 import { UserError } from '../util/errors.ts';
 import type { Logger } from '../util/log.ts';
 
@@ -27,7 +27,10 @@ export class AgentEndpoint {
   private readonly unsubscribe: () => void;
 
   constructor(
-    private readonly runs: RunService,
+    /** Checks tokens and says what an agent should do. */
+    private readonly agent: AgentFacing,
+    /** Stores what agents say. */
+    private readonly messages: AgentMessages,
     bus: EventBus,
     private readonly log: Logger,
   ) {
@@ -104,9 +107,9 @@ export class AgentEndpoint {
     // Bounded batches keep each synchronous stretch short, so sockets are served between them.
     const batch = this.queue.splice(0, MAX_BATCH);
     if (this.queue.length > 0) setImmediate(() => this.flush());
-    let results: ReturnType<RunService['applyBatch']>;
+    let results: ReturnType<AgentMessages['applyBatch']>;
     try {
-      results = this.runs.applyBatch(batch.map(({ conn, msg }) => ({ runId: conn.runId, session: conn.session, msg })));
+      results = this.messages.applyBatch(batch.map(({ conn, msg }) => ({ runId: conn.runId, session: conn.session, msg })));
     } catch (e) {
       this.log.error({ err: e }, 'storing agent messages failed');
       for (const { conn } of batch) this.refuse(conn.socket, 'internal', `the orchestrator could not store this message: ${(e as Error).message}`);
@@ -116,7 +119,7 @@ export class AgentEndpoint {
       const { conn, msg } = batch[i]!;
       if ('error' in r) {
         const e = r.error;
-        if (e instanceof UserError) return this.refuse(conn.socket, 'bad-message', e.message);
+        if (e instanceof UserError) return this.refuse(conn.socket, e.code === 'run-closed' ? 'run-closed' : 'bad-message', e.message);
         this.log.error({ err: e, runId: conn.runId }, 'agent message failed');
         return this.refuse(conn.socket, 'internal', `the orchestrator could not store this message: ${(e as Error).message}`);
       }
@@ -129,7 +132,7 @@ export class AgentEndpoint {
       this.refuse(socket, 'bad-protocol', `protocol version ${msg.protocol} is not supported; this orchestrator speaks ${PROTOCOL_VERSION}`);
       return null;
     }
-    const auth = this.runs.authenticate(msg.token);
+    const auth = this.agent.authenticate(msg.token);
     if ('error' in auth) {
       this.log.warn({ remote, code: auth.error }, 'agent refused');
       this.refuse(socket, auth.error, auth.message);
@@ -137,7 +140,7 @@ export class AgentEndpoint {
     }
     const previous = this.byRun.get(auth.run.id);
     if (previous) previous.socket.close(4000, 'replaced by a newer connection of this run');
-    const { welcome, directive } = this.runs.agentHello(auth.run.id, msg);
+    const { welcome, directive } = this.messages.agentHello(auth.run.id, msg);
     const conn: Connection = { socket, runId: auth.run.id, session: msg.session, lastDirective: null };
     this.byRun.set(auth.run.id, conn);
     this.log.info({ runId: auth.run.id, remote, session: msg.session }, 'agent connected');
@@ -150,8 +153,8 @@ export class AgentEndpoint {
     const conn = this.byRun.get(runId);
     if (!conn) return;
     try {
-      const run = this.runs.get(runId);
-      if (run) this.sendDirective(conn, this.runs.directive(run));
+      const directive = this.agent.currentDirective(runId);
+      if (directive) this.sendDirective(conn, directive);
     } catch (e) {
       this.log.error({ err: e, runId }, 'could not push directive');
     }

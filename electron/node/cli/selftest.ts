@@ -1,3 +1,4 @@
+import type { RunResult } from '../../../common/schema/run.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import { readServerFile } from './server-file.ts';
 export interface SelftestResult {
   run: number;
   state: string;
-  result: string | null;
+  result: RunResult | null;
   report: string | null;
   failedStage: string | null;
   message: string | null;
@@ -77,7 +78,7 @@ export async function selftest(dataDir: string, opts: { timeoutS: number; progre
     });
     const timer = setTimeout(() => stop.abort(), opts.timeoutS * 1000);
     try {
-      await runAgent({ orchestrator, token, stateDir: join(work, 'state'), workDir: join(work, 'work'), signal: stop.signal, logLevel: 'warn' });
+      await runAgent({ orchestrator, token, pin: orch.pin, stateDir: join(work, 'state'), workDir: join(work, 'work'), signal: stop.signal, logLevel: 'warn' });
     } finally {
       clearTimeout(timer);
       unsubscribe();

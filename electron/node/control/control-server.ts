@@ -7,6 +7,7 @@ import type { EventBus } from '../events/bus.ts';
 import { UserError } from '../util/errors.ts';
 import type { Logger } from '../util/log.ts';
 import { match, parseCookies, readJsonBody, sendJson, type Route } from './http-kit.ts';
+import { guardControlRequest } from './request-guard.ts';
 
 export const SESSION_COOKIE = 'vetting_session';
 
@@ -48,11 +49,13 @@ export async function startControlServer(port: number, deps: ControlServerDeps):
   }, 15_000);
   keepAlive.unref();
 
+  let listening = 0;
   const server = createServer((req, res) => {
-    handle(req, res, deps, sse).catch((err) => {
+    handle(req, res, deps, sse, listening).catch((err) => {
       if (err instanceof UserError) return sendJson(res, err.status, { error: err.message, code: err.code, ...(err.issues ? { issues: err.issues } : {}) });
       deps.log.error({ err, url: req.url }, 'control request failed');
-      if (!res.headersSent) sendJson(res, 500, { error: `internal error: ${(err as Error).message}`, code: 'internal' });
+      // The cause goes to the log, not to whoever sent the request.
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error; the orchestrator log has the details', code: 'internal' });
       else res.destroy();
     });
   });
@@ -62,6 +65,7 @@ export async function startControlServer(port: number, deps: ControlServerDeps):
     server.listen(port, '127.0.0.1', () => resolveListen());
   });
   const actual = (server.address() as AddressInfo).port;
+  listening = actual;
   return {
     server,
     url: `http://127.0.0.1:${actual}`,
@@ -82,11 +86,12 @@ function authorised(req: IncomingMessage, token: string): boolean {
   return (bearer !== undefined && tokensEqual(bearer, token)) || (cookie !== undefined && tokensEqual(cookie, token));
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, deps: ControlServerDeps, sse: Set<ServerResponse>): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, deps: ControlServerDeps, sse: Set<ServerResponse>, port: number): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://control');
   const method = req.method ?? 'GET';
 
   if (url.pathname.startsWith('/api/')) {
+    guardControlRequest(req, port);
     if (!authorised(req, deps.token)) {
       return sendJson(res, 401, { error: 'the control API needs the control token: open the URL printed by `vetting serve` (with ?token=…) or send "Authorization: Bearer <token>"', code: 'unauthorised' });
     }
@@ -133,7 +138,14 @@ function serveUi(res: ServerResponse, uiDir: string | null, pathname: string, he
     return;
   }
   const root = resolve(uiDir);
-  let file = resolve(join(root, normalize(decodeURIComponent(pathname))));
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('malformed %-escape in the address\n');
+    return;
+  }
+  let file = resolve(join(root, normalize(decoded)));
   if (!file.startsWith(root + sep) && file !== root) file = join(root, 'index.html');
   if (!existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html'); // hash routes all land on the app
   const headers: Record<string, string | number> = {

@@ -44,10 +44,18 @@ export function match(routes: Route[], method: string, pathname: string): { rout
     pathMatched = true;
     if (r.method !== method) continue;
     const params: Record<string, string> = {};
-    r.keys.forEach((k, i) => (params[k] = decodeURIComponent(m[i + 1]!)));
+    r.keys.forEach((k, i) => (params[k] = decodePart(m[i + 1]!)));
     return { route: r, params };
   }
   return pathMatched ? 'wrong-method' : null;
+}
+
+function decodePart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new UserError(`malformed %-escape in the address: "${part.slice(0, 100)}"`, 'bad-escape', 400);
+  }
 }
 
 export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
@@ -90,11 +98,16 @@ export function sendJsonText(res: ServerResponse, status: number, data: string):
   res.end(data);
 }
 
+/**
+ * Cookie values as sent, not %-decoded: ours (a base64url token) never needs
+ * decoding, and cookies other programs on this host set (cookies ignore ports)
+ * must not be able to break a request with a malformed escape.
+ */
 export function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of (header ?? '').split(';')) {
     const i = part.indexOf('=');
-    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    if (i > 0) out[part.slice(0, i).trim()] = part.slice(i + 1).trim();
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../store/db.ts';
+import type { Store } from '../store/index.ts';
 import { runJanitorPass, type JanitorPolicy, type JanitorReport } from './janitor.ts';
 
 // The scheduled janitor (docs/janitor.md): a timer around runJanitorPass, one
@@ -18,7 +18,7 @@ export interface JanitorPassView {
 }
 
 export interface JanitorOptions {
-  db: Db;
+  store: Store;
   dataDir: string;
   getPolicy: () => JanitorPolicy;
   intervalMs: number;
@@ -38,10 +38,8 @@ export interface Janitor {
 }
 
 /** The latest recorded pass, or null before the first one. */
-export function readLastJanitorPass(db: Db): JanitorPassView | null {
-  const row = db.prepare('SELECT id, trigger, started_at, finished_at, bytes_reclaimed, report_json FROM janitor_passes ORDER BY id DESC LIMIT 1').get() as
-    | { id: number; trigger: string; started_at: string; finished_at: string; bytes_reclaimed: number; report_json: string }
-    | undefined;
+export function readLastJanitorPass(store: Store): JanitorPassView | null {
+  const row = store.upkeep.lastJanitorPass();
   if (!row) return null;
   return { id: row.id, trigger: row.trigger, startedAt: row.started_at, finishedAt: row.finished_at, bytesReclaimed: row.bytes_reclaimed, report: { ...(JSON.parse(row.report_json) as JanitorReport), id: row.id } };
 }
@@ -59,7 +57,7 @@ export function createJanitor(options: JanitorOptions): Janitor {
         // Yield once so a caller's request handler returns before the (synchronous) pass.
         await new Promise((r) => setImmediate(r));
         const report = runJanitorPass({
-          db: options.db,
+          store: options.store,
           dataDir: options.dataDir,
           policy: options.getPolicy(),
           now: now(),
@@ -96,6 +94,6 @@ export function createJanitor(options: JanitorOptions): Janitor {
       if (running) await running.catch(() => undefined);
     },
     runNow,
-    lastPass: () => readLastJanitorPass(options.db),
+    lastPass: () => readLastJanitorPass(options.store),
   };
 }

@@ -4,14 +4,18 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { insertHost, insertRun } from '../report/testing/sample-runs.ts';
 import { openDatabase, type Db } from '../store/db.ts';
+import { openStore, type Store } from '../store/index.ts';
 import { createJanitor, parseLeaseLine, runJanitorPass } from './index.ts';
 
 const DAY = 86_400_000;
 const NOW = Date.now();
 const dirs: string[] = [];
+// Rows are seeded (back-dated) on a bare connection of the test's own; the janitor works through the store.
 const dbs: Db[] = [];
+const stores: Store[] = [];
 afterEach(() => {
   for (const db of dbs.splice(0)) if (db.open) db.close();
+  for (const store of stores.splice(0)) store.close();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -73,13 +77,15 @@ function setup() {
   const stalePart = artifact(db, dataDir, r.live, 'iperf-eno1.json.part', 700, false);
   utimesSync(stalePart, new Date(NOW - 2 * 3600_000), new Date(NOW - 2 * 3600_000));
   const freshPart = artifact(db, dataDir, r.live, 'fio-sdb.json.part', 300, false);
-  return { dataDir, db, r, macs, ago };
+  const store = openStore(dataDir);
+  stores.push(store);
+  return { dataDir, db, store, r, macs, ago };
 }
 
 describe('janitor retention', () => {
   it('removes exactly what the policy says, oldest first, and nothing an unreleased run needs', () => {
-    const { dataDir, db, r } = setup();
-    const report = runJanitorPass({ db, dataDir, policy: { maxAgeDays: 365, maxTotalBytes: 15_000 }, now: NOW, trigger: 'test' });
+    const { dataDir, db, store, r } = setup();
+    const report = runJanitorPass({ store, dataDir, policy: { maxAgeDays: 365, maxTotalBytes: 15_000 }, now: NOW, trigger: 'test' });
     expect(report.errors).toEqual([]);
     expect(report.retention.pruned.map((p) => [p.runId, p.reason, p.bytes])).toEqual([
       [r.deleted, 'orphan', 500],
@@ -110,8 +116,8 @@ describe('janitor retention', () => {
   });
 
   it('reports over budget instead of touching protected runs when nothing else can go', () => {
-    const { dataDir, db, r } = setup();
-    const report = runJanitorPass({ db, dataDir, policy: { maxAgeDays: 3650, maxTotalBytes: 1 }, now: NOW });
+    const { dataDir, store, r } = setup();
+    const report = runJanitorPass({ store, dataDir, policy: { maxAgeDays: 3650, maxTotalBytes: 1 }, now: NOW });
     expect(report.retention.overBudget).toBe(true);
     expect(report.retention.pruned.map((p) => p.runId).sort()).toEqual([r.oldReleased, r.abandoned, r.deleted, r.released50, r.released10].sort());
     for (const id of [r.completedOld, r.holding, r.live]) expect(existsSync(join(dataDir, 'artifacts', `run-${id}`))).toBe(true);
@@ -120,7 +126,7 @@ describe('janitor retention', () => {
 
 describe('janitor housekeeping', () => {
   it('marks stale runs lost once, prunes leases of departed hosts, thins old series, trims the outbox, records the pass', () => {
-    const { dataDir, db, r, macs, ago } = setup();
+    const { dataDir, db, store, r, macs, ago } = setup();
     // Leases: departed (latest run released), expired, unknown-but-valid, live host, and a DHCPv6 duid line.
     const leasesFile = join(dataDir, 'dnsmasq.leases');
     const future = Math.floor((NOW + 3600_000) / 1000);
@@ -151,7 +157,7 @@ describe('janitor housekeeping', () => {
     const lost: { runId: number; host: string }[] = [];
     let thinnedCalls = 0;
     const report = runJanitorPass({
-      db,
+      store,
       dataDir,
       policy: { maxAgeDays: 3650, maxTotalBytes: 10 ** 12, staleAfterMs: 30 * 60_000 },
       now: NOW,
@@ -187,7 +193,7 @@ describe('janitor housekeeping', () => {
     expect(report.sqlite).toMatchObject({ optimized: true, checkpointBusy: false, walBytesAfter: 0 });
 
     // A second pass does not mark (or announce) the same agent again.
-    const again = runJanitorPass({ db, dataDir, policy: { maxAgeDays: 3650, maxTotalBytes: 10 ** 12, staleAfterMs: 30 * 60_000 }, now: NOW, leasesFile, onMeasurementsThinned: () => thinnedCalls++ });
+    const again = runJanitorPass({ store, dataDir, policy: { maxAgeDays: 3650, maxTotalBytes: 10 ** 12, staleAfterMs: 30 * 60_000 }, now: NOW, leasesFile, onMeasurementsThinned: () => thinnedCalls++ });
     expect(thinnedCalls).toBe(1); // nothing left to thin: not told again
     expect(again.agentsMarkedLost).toEqual([]);
     expect(again.staleRuns[0]).toMatchObject({ runId: r.live, markedLost: false });
@@ -196,9 +202,9 @@ describe('janitor housekeeping', () => {
   });
 
   it('createJanitor runs passes on demand and remembers the last one across reopen', async () => {
-    const { dataDir, db } = setup();
+    const { dataDir, db, store } = setup();
     const lines: string[] = [];
-    const j = createJanitor({ db, dataDir, getPolicy: () => ({ maxAgeDays: 365, maxTotalBytes: 15_000 }), intervalMs: 3600_000, log: (l) => lines.push(l), now: () => NOW });
+    const j = createJanitor({ store, dataDir, getPolicy: () => ({ maxAgeDays: 365, maxTotalBytes: 15_000 }), intervalMs: 3600_000, log: (l) => lines.push(l), now: () => NOW });
     expect(j.lastPass()).toBeNull();
     j.start();
     const [a, b] = await Promise.all([j.runNow(), j.runNow()]);
@@ -206,9 +212,11 @@ describe('janitor housekeeping', () => {
     await j.stop();
     expect(lines[0]).toMatch(/^janitor pass 1 \(manual\): reclaimed \d+ bytes, pruned 4 run dir\(s\)/);
     db.close();
-    const reopened = openDatabase(dataDir);
-    dbs.push(reopened);
-    const last = createJanitor({ db: reopened, dataDir, getPolicy: () => ({ maxAgeDays: 1, maxTotalBytes: 1 }), intervalMs: 1000 }).lastPass();
+    store.close();
+    stores.splice(stores.indexOf(store), 1);
+    const reopened = openStore(dataDir);
+    stores.push(reopened);
+    const last = createJanitor({ store: reopened, dataDir, getPolicy: () => ({ maxAgeDays: 1, maxTotalBytes: 1 }), intervalMs: 1000 }).lastPass();
     expect(last).toMatchObject({ id: 1, trigger: 'manual', bytesReclaimed: a.bytesReclaimed });
     expect(last?.report.retention.pruned).toHaveLength(4);
   });

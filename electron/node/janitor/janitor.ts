@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { STAGE_NAMES } from '../../../common/stages.ts';
-import type { Db } from '../store/db.ts';
+import { STAGE_NAMES } from '../../../common/stages/index.ts';
+import type { Store } from '../store/index.ts';
+import type { UpkeepRunRow } from '../store/upkeep.ts';
 import { totalBytes, walkFiles } from './files.ts';
 import { parseLeaseLine } from './leases.ts';
 
@@ -33,7 +34,7 @@ export interface JanitorPolicy {
 export const POLICY_DEFAULTS = { staleAfterMs: 15 * 60_000, thinAfterDays: 30, tempMaxAgeMs: 60 * 60_000, outboxKeepDays: 30 } as const;
 
 export interface JanitorPassOptions {
-  db: Db;
+  store: Store;
   dataDir: string;
   policy: JanitorPolicy;
   /** The pass's clock (epoch ms or Date): all age decisions are relative to it. */
@@ -74,17 +75,7 @@ export interface JanitorReport {
   errors: string[];
 }
 
-interface RunInfo {
-  id: number;
-  state: string;
-  host: string;
-  host_id: number;
-  finished: string;
-  agent_last_seen: string | null;
-  agent_lost: number;
-  started_at: string | null;
-  created_at: string;
-}
+type RunInfo = UpkeepRunRow;
 
 function fileSize(path: string): number {
   try {
@@ -96,7 +87,7 @@ function fileSize(path: string): number {
 
 /** Runs one janitor pass and records it in janitor_passes. Never throws for a single failed step: errors are listed in the report. */
 export function runJanitorPass(opts: JanitorPassOptions): JanitorReport {
-  const { db, dataDir } = opts;
+  const { store, dataDir } = opts;
   const nowMs = typeof opts.now === 'number' ? opts.now : opts.now.getTime();
   const policy = { ...POLICY_DEFAULTS, ...opts.policy };
   const iso = (ms: number): string => new Date(ms).toISOString();
@@ -110,31 +101,24 @@ export function runJanitorPass(opts: JanitorPassOptions): JanitorReport {
       return fallback;
     }
   };
-  const runs = db
-    .prepare(
-      `SELECT r.id, r.state, h.name AS host, r.host_id, COALESCE(r.completed_at, r.updated_at) AS finished, r.agent_last_seen, r.agent_lost,
-              r.started_at, r.created_at
-       FROM runs r JOIN hosts h ON h.id = r.host_id ORDER BY r.id`,
-    )
-    .all() as RunInfo[];
+  const runs = store.upkeep.runs();
 
-  const retention = step('retention', () => pruneArtifacts(db, dataDir, runs, policy, nowMs), {
+  const retention = step('retention', () => pruneArtifacts(store, dataDir, runs, policy, nowMs), {
     pruned: [],
     bytesBefore: 0,
     bytesAfter: 0,
     overBudget: false,
     artifactRowsDeleted: 0,
   });
-  const stale = step('stale runs', () => markStaleRuns(db, runs, policy.staleAfterMs, nowMs, opts.onAgentLost), []);
-  const leases = opts.leasesFile ? step('leases', () => pruneLeases(db, opts.leasesFile as string, nowMs), null) : null;
+  const stale = step('stale runs', () => markStaleRuns(store, runs, policy.staleAfterMs, nowMs, opts.onAgentLost), []);
+  const leases = opts.leasesFile ? step('leases', () => pruneLeases(store, opts.leasesFile as string, nowMs), null) : null;
   const tempFiles = step('temp files', () => removeTempFiles(opts.tempDirs ?? [join(dataDir, 'artifacts'), join(dataDir, 'tmp')], policy.tempMaxAgeMs, nowMs), []);
   const cutoff = nowMs - policy.thinAfterDays * DAY;
-  const thinned = step('measurements', () => thinMeasurements(db, cutoff), 0);
+  const thinned = step('measurements', () => store.upkeep.thinMeasurements(cutoff), 0);
   if (thinned > 0) opts.onMeasurementsThinned?.();
   const outboxDeleted = step(
     'outbox',
-    () =>
-      db.prepare("DELETE FROM notification_outbox WHERE status IN ('delivered', 'failed') AND created_at < ?").run(iso(nowMs - policy.outboxKeepDays * DAY)).changes,
+    () => store.notifications.deleteFinishedBefore(iso(nowMs - policy.outboxKeepDays * DAY)),
     0,
   );
   const wal = join(dataDir, 'vetting.db-wal');
@@ -142,10 +126,8 @@ export function runJanitorPass(opts: JanitorPassOptions): JanitorReport {
   const sqlite = step(
     'sqlite',
     () => {
-      // optimize first: it may write statistics, which the checkpoint then folds in.
-      db.pragma('optimize');
-      const [cp] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-      return { walBytesBefore, walBytesAfter: fileSize(wal), checkpointBusy: (cp?.busy ?? 0) !== 0, optimized: true };
+      const { checkpointBusy } = store.upkeep.optimizeAndTruncateWal();
+      return { walBytesBefore, walBytesAfter: fileSize(wal), checkpointBusy, optimized: true };
     },
     { walBytesBefore, walBytesAfter: walBytesBefore, checkpointBusy: true, optimized: false },
   );
@@ -169,20 +151,22 @@ export function runJanitorPass(opts: JanitorPassOptions): JanitorReport {
     errors,
   };
   try {
-    report.id = Number(
-      db
-        .prepare('INSERT INTO janitor_passes (trigger, started_at, finished_at, bytes_reclaimed, report_json) VALUES (?, ?, ?, ?, ?)')
-        .run(report.trigger, report.startedAt, report.finishedAt, bytesReclaimed, JSON.stringify(report)).lastInsertRowid,
-    );
+    report.id = store.upkeep.recordJanitorPass({
+      trigger: report.trigger,
+      startedAt: report.startedAt,
+      finishedAt: report.finishedAt,
+      bytesReclaimed,
+      reportJson: JSON.stringify(report),
+    });
     // Keep the history bounded.
-    db.prepare('DELETE FROM janitor_passes WHERE id <= ?').run(report.id - 500);
+    store.upkeep.deleteJanitorPassesThrough(report.id - 500);
   } catch (e) {
     report.errors.push(`recording the pass: ${(e as Error).message}`);
   }
   return report;
 }
 
-function pruneArtifacts(db: Db, dataDir: string, runs: RunInfo[], policy: Required<JanitorPolicy>, nowMs: number): JanitorReport['retention'] {
+function pruneArtifacts(store: Store, dataDir: string, runs: RunInfo[], policy: Required<JanitorPolicy>, nowMs: number): JanitorReport['retention'] {
   const root = join(dataDir, 'artifacts');
   const byId = new Map(runs.map((r) => [r.id, r]));
   const maxRunId = runs.reduce((m, r) => Math.max(m, r.id), 0);
@@ -195,10 +179,9 @@ function pruneArtifacts(db: Db, dataDir: string, runs: RunInfo[], policy: Requir
   let total = bytesBefore;
   const pruned: PrunedRun[] = [];
   let rowsDeleted = 0;
-  const deleteRows = db.prepare('DELETE FROM artifacts WHERE run_id = ?');
   const prune = (d: (typeof dirs)[number], reason: PrunedRun['reason']): void => {
     rmSync(join(root, d.name), { recursive: true, force: true });
-    if (d.runId !== null && byId.has(d.runId)) rowsDeleted += deleteRows.run(d.runId).changes;
+    if (d.runId !== null && byId.has(d.runId)) rowsDeleted += store.upkeep.deleteArtifactRows(d.runId);
     total -= d.bytes;
     pruned.push({ runId: d.runId, dir: join('artifacts', d.name), reason, files: d.files.length, bytes: d.bytes });
   };
@@ -242,20 +225,19 @@ function walkDirs(root: string): string[] {
 }
 
 function markStaleRuns(
-  db: Db,
+  store: Store,
   runs: RunInfo[],
   staleAfterMs: number,
   nowMs: number,
   onAgentLost: JanitorPassOptions['onAgentLost'],
 ): JanitorReport['staleRuns'] {
   const out: JanitorReport['staleRuns'] = [];
-  const mark = db.prepare('UPDATE runs SET agent_lost = 1, updated_at = ? WHERE id = ? AND agent_lost = 0');
   for (const r of runs) {
     if (!AGENT_STATES.includes(r.state)) continue;
     const lastSeen = r.agent_last_seen ?? r.started_at ?? r.created_at;
     const t = Date.parse(lastSeen);
     if (!Number.isFinite(t) || nowMs - t <= staleAfterMs) continue;
-    const markedLost = r.agent_lost === 0 && mark.run(new Date(nowMs).toISOString(), r.id).changes === 1;
+    const markedLost = r.agent_lost === 0 && store.upkeep.markAgentLost(r.id, new Date(nowMs).toISOString());
     out.push({ runId: r.id, host: r.host, state: r.state, lastSeen: r.agent_last_seen, markedLost });
     if (markedLost && onAgentLost) {
       try {
@@ -273,19 +255,10 @@ function markStaleRuns(
  * (their latest run is Released or Abandoned). Leases of unknown MACs are kept:
  * they may be new hosts waiting to be adopted.
  */
-function pruneLeases(db: Db, file: string, nowMs: number): NonNullable<JanitorReport['leases']> {
+function pruneLeases(store: Store, file: string, nowMs: number): NonNullable<JanitorReport['leases']> {
   if (!existsSync(file)) return { file, pruned: [], kept: 0 };
   const latestState = new Map<string, string>();
-  const rows = db
-    .prepare(
-      `SELECT lower(m.mac) AS mac, r.state FROM host_macs m
-       JOIN runs r ON r.id = (SELECT MAX(id) FROM runs WHERE host_id = m.host_id)
-       UNION ALL
-       SELECT lower(r.boot_mac), r.state FROM runs r
-       WHERE r.boot_mac IS NOT NULL AND r.id = (SELECT MAX(id) FROM runs r2 WHERE r2.boot_mac = r.boot_mac)`,
-    )
-    .all() as { mac: string; state: string }[];
-  for (const r of rows) {
+  for (const r of store.upkeep.macRunStates()) {
     // Any active run on the MAC (through either path) keeps its lease.
     const prev = latestState.get(r.mac);
     if (prev === undefined || (RETAINABLE_STATES as readonly string[]).includes(prev)) latestState.set(r.mac, r.state);
@@ -327,14 +300,4 @@ function removeTempFiles(dirs: string[], maxAgeMs: number, nowMs: number): Janit
     }
   }
   return out;
-}
-
-/** Keeps the first sample per run, kind, sensor and minute among rows older than the cutoff. */
-function thinMeasurements(db: Db, cutoffMs: number): number {
-  return db
-    .prepare(
-      `DELETE FROM measurements WHERE ts < @cutoff AND id NOT IN (
-         SELECT MIN(id) FROM measurements WHERE ts < @cutoff GROUP BY run_id, kind, sensor, ts / 60000)`,
-    )
-    .run({ cutoff: cutoffMs }).changes;
 }

@@ -1,11 +1,12 @@
-import type { Db } from '../store/db.ts';
+import type { Store } from '../store/index.ts';
+import { NOTIFICATION_SETTINGS_KEY } from '../store/notifications.ts';
 import { NotificationChannel, NotificationChannels, type NotificationChannelInput } from '../../../common/schema/notifications.ts';
 
 // Notification channels, stored as a JSON array under the settings key
 // 'notifications' (docs/notifications.md). Each entry is validated on its own
 // so one bad channel never silences the others.
 
-export const SETTINGS_KEY = 'notifications';
+export const SETTINGS_KEY = NOTIFICATION_SETTINGS_KEY;
 
 export { NotificationChannel, NotificationChannels, DesktopChannel, WebhookChannel, SlackChannel, EmailChannel, SmtpSettings } from '../../../common/schema/notifications.ts';
 export type { NotificationChannelInput } from '../../../common/schema/notifications.ts';
@@ -17,12 +18,12 @@ export interface ChannelConfig {
 }
 
 /** Reads the configured channels; never throws (bad entries are reported, not fatal). */
-export function readChannels(db: Db): ChannelConfig {
-  const row = db.prepare('SELECT value_json FROM settings WHERE key = ?').get(SETTINGS_KEY) as { value_json: string } | undefined;
-  if (!row) return { channels: [], errors: [] };
+export function readChannels(store: Store): ChannelConfig {
+  const json = store.notifications.channelsJson();
+  if (json === null) return { channels: [], errors: [] };
   let raw: unknown;
   try {
-    raw = JSON.parse(row.value_json);
+    raw = JSON.parse(json);
   } catch (e) {
     return { channels: [], errors: [`settings.notifications is not valid JSON: ${(e as Error).message}`] };
   }
@@ -43,12 +44,9 @@ export function readChannels(db: Db): ChannelConfig {
 }
 
 /** Validates and stores the channel list (for the settings API); throws a ZodError naming the problem. */
-export function writeChannels(db: Db, channels: NotificationChannelInput[]): NotificationChannel[] {
+export function writeChannels(store: Store, channels: NotificationChannelInput[]): NotificationChannel[] {
   const parsed = NotificationChannels.parse(channels);
-  db.prepare('INSERT INTO settings (key, value_json) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json').run(
-    SETTINGS_KEY,
-    JSON.stringify(parsed),
-  );
+  store.notifications.saveChannelsJson(JSON.stringify(parsed));
   return parsed;
 }
 

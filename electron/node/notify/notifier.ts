@@ -1,5 +1,6 @@
 import type { LiveEvent } from '../../../common/schema/api.ts';
-import type { Db } from '../store/db.ts';
+import type { Store } from '../store/index.ts';
+import type { OutboxRow } from '../store/notifications.ts';
 import { readChannels, type NotificationChannel } from './channels.ts';
 import { NotificationInput, renderNotification, type NotificationPayload, type OutboxEventType } from './events.ts';
 import { sendToChannel, type FetchLike } from './transports.ts';
@@ -22,7 +23,7 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { baseMs: 5_000, maxMs: 15 * 60_000, maxAttempts: 20 };
 
 export interface NotifierOptions {
-  db: Db;
+  store: Store;
   publish: (event: LiveEvent) => void;
   fetchImpl?: FetchLike;
   /** Clock in epoch ms (tests move it forward to make retries due). */
@@ -70,15 +71,6 @@ export interface Notifier {
   status(): NotifierStatus;
 }
 
-interface OutboxRow {
-  id: number;
-  channel_id: string;
-  event_type: string;
-  payload_json: string;
-  attempts: number;
-  next_attempt_at_ms: number;
-}
-
 /** While a row is being sent its next attempt is pushed this far out, so no one else picks it up. */
 const CLAIM_MS = 5 * 60_000;
 const BATCH = 50;
@@ -88,7 +80,8 @@ export function backoffMs(attempts: number, policy: RetryPolicy): number {
 }
 
 export function createNotifier(options: NotifierOptions): Notifier {
-  const { db, publish } = options;
+  const { store, publish } = options;
+  const outbox = store.notifications;
   const fetchImpl: FetchLike = options.fetchImpl ?? ((url, init) => fetch(url, init));
   const now = options.now ?? (() => Date.now());
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
@@ -97,27 +90,6 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const log = options.log ?? (() => {});
   const iso = (): string => new Date(now()).toISOString();
 
-  const insertRow = db.prepare(
-    `INSERT INTO notification_outbox (channel_id, event_type, run_id, payload_json, status, attempts, next_attempt_at_ms, created_at)
-     VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)`,
-  );
-  const dueRows = db.prepare(
-    `SELECT id, channel_id, event_type, payload_json, attempts, next_attempt_at_ms FROM notification_outbox
-     WHERE status = 'pending' AND next_attempt_at_ms <= ? ORDER BY next_attempt_at_ms, id LIMIT ${BATCH}`,
-  );
-  const claim = db.prepare(`UPDATE notification_outbox SET next_attempt_at_ms = ? WHERE id = ? AND status = 'pending' AND next_attempt_at_ms = ?`);
-  const markDelivered = db.prepare(
-    `UPDATE notification_outbox SET status = 'delivered', attempts = attempts + 1, last_error = NULL, delivered_at = ? WHERE id = ?`,
-  );
-  const markRetry = db.prepare(`UPDATE notification_outbox SET attempts = ?, next_attempt_at_ms = ?, last_error = ?, status = ? WHERE id = ?`);
-  const upsertStatus = db.prepare(
-    `INSERT INTO notification_channel_status (channel_id, last_event, last_status, last_attempt_at, last_success_at, last_error)
-     VALUES (@id, @event, @status, @at, @success, @error)
-     ON CONFLICT (channel_id) DO UPDATE SET last_event = excluded.last_event, last_status = excluded.last_status,
-       last_attempt_at = excluded.last_attempt_at, last_success_at = COALESCE(excluded.last_success_at, last_success_at),
-       last_error = excluded.last_error`,
-  );
-
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let again = false;
@@ -125,7 +97,14 @@ export function createNotifier(options: NotifierOptions): Notifier {
   function enqueue(type: OutboxEventType, payload: NotificationPayload, channels: NotificationChannel[]): number[] {
     const at = now();
     const json = JSON.stringify(payload);
-    return db.transaction(() => channels.map((c) => Number(insertRow.run(c.id, type, payload.runId, json, at, payload.createdAt).lastInsertRowid)))();
+    return outbox.enqueue(
+      channels.map((c) => c.id),
+      type,
+      payload.runId,
+      json,
+      at,
+      payload.createdAt,
+    );
   }
 
   async function deliver(row: OutboxRow, channels: NotificationChannel[]): Promise<{ ok: boolean; error: string | null }> {
@@ -136,7 +115,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     else if (!channel.enabled && row.event_type !== 'Test') error = `channel ${row.channel_id} is disabled`;
     if (error) {
       // Nothing to retry against: give the row up at once.
-      markRetry.run(attempts, row.next_attempt_at_ms, error, 'failed', row.id);
+      outbox.markAttemptFailed(row.id, attempts, row.next_attempt_at_ms, error, 'failed');
       return { ok: false, error };
     }
     let payload: NotificationPayload;
@@ -148,26 +127,26 @@ export function createNotifier(options: NotifierOptions): Notifier {
     }
     const at = iso();
     if (error === null) {
-      markDelivered.run(at, row.id);
-      upsertStatus.run({ id: row.channel_id, event: row.event_type, status: 'ok', at, success: at, error: null });
+      outbox.markDelivered(row.id, at);
+      outbox.recordChannelStatus({ id: row.channel_id, event: row.event_type, status: 'ok', at, success: at, error: null });
       return { ok: true, error: null };
     }
     const giveUp = attempts >= retry.maxAttempts;
-    markRetry.run(attempts, now() + backoffMs(attempts, retry), error, giveUp ? 'failed' : 'pending', row.id);
-    upsertStatus.run({ id: row.channel_id, event: row.event_type, status: 'error', at, success: null, error });
+    outbox.markAttemptFailed(row.id, attempts, now() + backoffMs(attempts, retry), error, giveUp ? 'failed' : 'pending');
+    outbox.recordChannelStatus({ id: row.channel_id, event: row.event_type, status: 'error', at, success: null, error });
     log(`notification ${row.id} (${row.event_type}) to channel ${row.channel_id} failed, attempt ${attempts}${giveUp ? ', giving up' : ''}: ${error}`);
     return { ok: false, error };
   }
 
   /** One sweep over due rows: channels in parallel, rows of one channel in order. */
   async function sweep(): Promise<number> {
-    const rows = dueRows.all(now()) as OutboxRow[];
+    const rows = outbox.due(now(), BATCH);
     if (rows.length === 0) return 0;
-    const { channels } = readChannels(db);
+    const { channels } = readChannels(store);
     const claimed: OutboxRow[] = [];
     for (const r of rows) {
       const lease = now() + CLAIM_MS;
-      if (claim.run(lease, r.id, r.next_attempt_at_ms).changes === 1) claimed.push({ ...r, next_attempt_at_ms: lease });
+      if (outbox.claim(r.id, lease, r.next_attempt_at_ms)) claimed.push({ ...r, next_attempt_at_ms: lease });
     }
     const byChannel = new Map<string, OutboxRow[]>();
     for (const r of claimed) byChannel.set(r.channel_id, [...(byChannel.get(r.channel_id) ?? []), r]);
@@ -212,7 +191,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
         }
         const e = parsed.data;
         const payload = renderNotification(e.type, e, iso());
-        const targets = readChannels(db).channels.filter((c) => c.enabled && c.events.includes(e.type));
+        const targets = readChannels(store).channels.filter((c) => c.enabled && c.events.includes(e.type));
         const ids = targets.length ? enqueue(e.type, payload, targets) : [];
         if (timer && ids.length) setImmediate(() => void drain());
         return ids;
@@ -224,14 +203,14 @@ export function createNotifier(options: NotifierOptions): Notifier {
 
     async sendTest(channelId) {
       try {
-        const { channels } = readChannels(db);
+        const { channels } = readChannels(store);
         const channel = channels.find((c) => c.id === channelId);
         if (!channel) return { ok: false, error: `no channel with id ${channelId}` };
         const payload = renderNotification('Test', { data: { channel: channel.name } }, iso());
         const [id] = enqueue('Test', payload, [channel]);
         // Claimed straight away so the dispatcher does not send it a second time.
         const lease = now() + CLAIM_MS;
-        db.prepare('UPDATE notification_outbox SET next_attempt_at_ms = ? WHERE id = ?').run(lease, id);
+        outbox.lease(id as number, lease);
         return await deliver({ id: id as number, channel_id: channel.id, event_type: 'Test', payload_json: JSON.stringify(payload), attempts: 0, next_attempt_at_ms: lease }, channels);
       } catch (e) {
         return { ok: false, error: (e as Error).message };
@@ -254,18 +233,9 @@ export function createNotifier(options: NotifierOptions): Notifier {
     },
 
     status() {
-      const { channels, errors } = readChannels(db);
-      const statusRows = db.prepare('SELECT * FROM notification_channel_status').all() as {
-        channel_id: string;
-        last_event: string | null;
-        last_status: 'ok' | 'error' | null;
-        last_attempt_at: string | null;
-        last_success_at: string | null;
-        last_error: string | null;
-      }[];
-      const counts = db
-        .prepare(`SELECT channel_id, status, COUNT(*) AS n FROM notification_outbox WHERE status IN ('pending', 'failed') GROUP BY channel_id, status`)
-        .all() as { channel_id: string; status: string; n: number }[];
+      const { channels, errors } = readChannels(store);
+      const statusRows = outbox.channelStatuses();
+      const counts = outbox.openCounts();
       const count = (id: string, status: string): number => counts.find((c) => c.channel_id === id && c.status === status)?.n ?? 0;
       return {
         configErrors: errors,

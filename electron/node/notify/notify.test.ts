@@ -4,19 +4,25 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../../common/schema/api.ts';
 import { openDatabase, type Db } from '../store/db.ts';
+import { openStore, type Store } from '../store/index.ts';
 import { backoffMs, createNotifier, DEFAULT_RETRY, NotificationChannel, readChannels, redactChannel, renderNotification, writeChannels, type FetchLike } from './index.ts';
 
 const dirs: string[] = [];
 const dbs: Db[] = [];
-function freshDb(): Db {
+const stores: Store[] = [];
+/** A new store for the code under test, and a bare connection to it for the test's own rows and checks. */
+function fresh(): { store: Store; db: Db } {
   const dir = mkdtempSync(join(tmpdir(), 'vetting-notify-'));
   dirs.push(dir);
+  const store = openStore(dir);
+  stores.push(store);
   const db = openDatabase(dir);
   dbs.push(db);
-  return db;
+  return { store, db };
 }
 afterEach(() => {
   for (const db of dbs.splice(0)) db.close();
+  for (const store of stores.splice(0)) store.close();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -40,7 +46,7 @@ describe('channel settings', () => {
   });
 
   it('rejects bad entries with messages naming the problem, keeping the good ones', () => {
-    const db = freshDb();
+    const { store, db } = fresh();
     db.prepare("INSERT INTO settings (key, value_json) VALUES ('notifications', ?)").run(
       JSON.stringify([
         { id: 'ok', type: 'slack', name: 'Slack', url: 'https://hooks.example/x' },
@@ -49,7 +55,7 @@ describe('channel settings', () => {
         { id: 'ok', type: 'desktop', name: 'dup' },
       ]),
     );
-    const { channels, errors } = readChannels(db);
+    const { channels, errors } = readChannels(store);
     expect(channels.map((c) => c.id)).toEqual(['ok']);
     expect(errors).toHaveLength(3);
     expect(errors[0]).toMatch(/channel 1: .*id: 1–64 letters.*url must be an http\(s\) URL/);
@@ -58,17 +64,17 @@ describe('channel settings', () => {
   });
 
   it('writeChannels validates, refuses duplicates, and redactChannel masks secrets', () => {
-    const db = freshDb();
-    expect(() => writeChannels(db, [{ id: 'a', type: 'desktop', name: 'A' }, { id: 'a', type: 'desktop', name: 'B' }])).toThrow(/duplicate channel id a/);
-    const [w] = writeChannels(db, [{ id: 'w', type: 'webhook', name: 'W', url: 'http://127.0.0.1:9/x', secret: 's3cret' }]);
+    const { store } = fresh();
+    expect(() => writeChannels(store, [{ id: 'a', type: 'desktop', name: 'A' }, { id: 'a', type: 'desktop', name: 'B' }])).toThrow(/duplicate channel id a/);
+    const [w] = writeChannels(store, [{ id: 'w', type: 'webhook', name: 'W', url: 'http://127.0.0.1:9/x', secret: 's3cret' }]);
     expect(redactChannel(w as NotificationChannel)).toMatchObject({ secret: '********' });
-    expect(readChannels(db).channels).toHaveLength(1);
+    expect(readChannels(store).channels).toHaveLength(1);
   });
 
   it('settings that are not JSON are reported, not thrown', () => {
-    const db = freshDb();
+    const { store, db } = fresh();
     db.prepare("INSERT INTO settings (key, value_json) VALUES ('notifications', '{oops')").run();
-    expect(readChannels(db).errors[0]).toMatch(/not valid JSON/);
+    expect(readChannels(store).errors[0]).toMatch(/not valid JSON/);
   });
 });
 
@@ -82,10 +88,10 @@ describe('registry', () => {
   });
 
   it('cuts an over-long caller title or body instead of dropping the notification', async () => {
-    const db = freshDb();
-    writeChannels(db, [{ id: 'desk', type: 'desktop', name: 'Desktop' }]);
+    const { store } = fresh();
+    writeChannels(store, [{ id: 'desk', type: 'desktop', name: 'Desktop' }]);
     const published: LiveEvent[] = [];
-    const n = createNotifier({ db, publish: (e) => published.push(e) });
+    const n = createNotifier({ store, publish: (e) => published.push(e) });
     expect(n.emit({ type: 'UnexpectedData', runId: 1, host: 'h', title: 't'.repeat(1000), body: 'b'.repeat(10_000), data: { hits: [{ disk: 'WD-A1' }] } })).toHaveLength(1);
     await n.flush();
     const e = published[0] as Extract<LiveEvent, { type: 'notification' }>;
@@ -97,14 +103,14 @@ describe('registry', () => {
 
 describe('notifier', () => {
   it('queues one row per enabled, subscribed channel and publishes desktop notifications', async () => {
-    const db = freshDb();
-    writeChannels(db, [
+    const { store, db } = fresh();
+    writeChannels(store, [
       { id: 'desk', type: 'desktop', name: 'Desktop' },
       { id: 'lost-only', type: 'desktop', name: 'Only lost agents', events: ['AgentLost'] },
       { id: 'off', type: 'desktop', name: 'Off', enabled: false },
     ]);
     const published: LiveEvent[] = [];
-    const n = createNotifier({ db, publish: (e) => published.push(e) });
+    const n = createNotifier({ store, publish: (e) => published.push(e) });
     const ids = n.emit({ type: 'RunCompleted', runId: 4, host: 'pve-4', data: { verdict: 'PASS' } });
     expect(ids).toHaveLength(1);
     expect(db.prepare("SELECT channel_id, status FROM notification_outbox").all()).toEqual([{ channel_id: 'desk', status: 'pending' }]);
@@ -116,10 +122,10 @@ describe('notifier', () => {
   });
 
   it('bad input and broken publishers never throw into the caller', async () => {
-    const db = freshDb();
-    writeChannels(db, [{ id: 'desk', type: 'desktop', name: 'Desktop' }]);
+    const { store } = fresh();
+    writeChannels(store, [{ id: 'desk', type: 'desktop', name: 'Desktop' }]);
     const lines: string[] = [];
-    const n = createNotifier({ db, publish: () => { throw new Error('window closed'); }, log: (l) => lines.push(l) });
+    const n = createNotifier({ store, publish: () => { throw new Error('window closed'); }, log: (l) => lines.push(l) });
     expect(n.emit({ type: 'Bogus' } as never)).toEqual([]);
     expect(lines[0]).toMatch(/notification refused: type/);
     n.emit({ type: 'AgentLost', runId: 1, host: 'h' });
@@ -128,11 +134,11 @@ describe('notifier', () => {
   });
 
   it('retries with exponential backoff persisted in the row, then gives up after maxAttempts', async () => {
-    const db = freshDb();
-    writeChannels(db, [{ id: 'hook', type: 'webhook', name: 'Hook', url: 'http://127.0.0.1:9/hook' }]);
+    const { store, db } = fresh();
+    writeChannels(store, [{ id: 'hook', type: 'webhook', name: 'Hook', url: 'http://127.0.0.1:9/hook' }]);
     let t = 1_000_000;
     const { fetchImpl, calls } = scriptedFetch(['refused', 503, 'refused', 'refused']);
-    const n = createNotifier({ db, publish: () => {}, fetchImpl, now: () => t, retry: { baseMs: 1000, maxMs: 4000, maxAttempts: 4 } });
+    const n = createNotifier({ store, publish: () => {}, fetchImpl, now: () => t, retry: { baseMs: 1000, maxMs: 4000, maxAttempts: 4 } });
     n.emit({ type: 'SpecMismatch', runId: 2, host: 'h' });
     const row = () => db.prepare('SELECT status, attempts, next_attempt_at_ms AS next, last_error AS err FROM notification_outbox').get() as { status: string; attempts: number; next: number; err: string };
     await n.flush();
@@ -153,10 +159,10 @@ describe('notifier', () => {
   });
 
   it('sendTest reports success or the error, and unknown channels clearly', async () => {
-    const db = freshDb();
-    writeChannels(db, [{ id: 'hook', type: 'webhook', name: 'Hook', url: 'http://127.0.0.1:9/hook' }]);
+    const { store } = fresh();
+    writeChannels(store, [{ id: 'hook', type: 'webhook', name: 'Hook', url: 'http://127.0.0.1:9/hook' }]);
     const { fetchImpl } = scriptedFetch([500, 204]);
-    const n = createNotifier({ db, publish: () => {}, fetchImpl });
+    const n = createNotifier({ store, publish: () => {}, fetchImpl });
     expect(await n.sendTest('hook')).toEqual({ ok: false, error: 'POST http://127.0.0.1:9 answered HTTP 500' });
     expect(await n.sendTest('hook')).toEqual({ ok: true, error: null });
     expect(await n.sendTest('nope')).toEqual({ ok: false, error: 'no channel with id nope' });
@@ -164,11 +170,11 @@ describe('notifier', () => {
   });
 
   it('a row whose channel was removed is given up with a reason', async () => {
-    const db = freshDb();
-    writeChannels(db, [{ id: 'desk', type: 'desktop', name: 'Desktop' }]);
-    const n = createNotifier({ db, publish: () => {} });
+    const { store, db } = fresh();
+    writeChannels(store, [{ id: 'desk', type: 'desktop', name: 'Desktop' }]);
+    const n = createNotifier({ store, publish: () => {} });
     n.emit({ type: 'AgentLost' });
-    writeChannels(db, []);
+    writeChannels(store, []);
     await n.flush();
     expect(db.prepare('SELECT status, last_error AS e FROM notification_outbox').get()).toEqual({ status: 'failed', e: 'channel desk is no longer configured' });
   });

@@ -25,6 +25,8 @@ export interface LiveBootParams extends BootUrls {
   extraArgs?: readonly string[];
   /** Agent WebSocket URL when it is not benchUrl's /agent (default ws://BENCH/agent). */
   agentWsUrl?: string;
+  /** "sha256:<hex>" of the orchestrator's TLS public key: the agent speaks wss:// and pins it. */
+  pin?: string;
 }
 
 export const DEFAULT_CONSOLE = 'ttyS0,115200n8';
@@ -72,6 +74,7 @@ export function liveKernelArgs(p: LiveBootParams): string[] {
     `vetting.token=${p.token}`,
     `vetting.agent=${base}/boot/agent.mjs?mac=${p.mac}`,
     `vetting.sha256=${p.agentSha256}`,
+    ...(p.pin ? [`vetting.pin=${p.pin}`] : []),
     ...(p.extraArgs ?? []),
   ];
   for (const a of args) {

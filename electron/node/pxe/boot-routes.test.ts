@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bootService, type BootService, type MacLookup, type ServedImage } from './boot-routes.ts';
 
 const registered: Record<string, MacLookup> = {
-  '52:54:00:00:07:01': { host: 'pve-node-7', runWaiting: true, token: 'tok_Abc-123.xyz' },
-  '52:54:00:00:07:02': { host: 'pve-node-8', runWaiting: false, token: null },
-  '52:54:00:00:07:03': { host: 'gpu-node', runWaiting: true, token: 'tok_gpu', console: 'ttyS1,115200n8', flavour: 'gpu' },
+  '52:54:00:00:07:01': { host: 'pve-node-7', runWaiting: true },
+  '52:54:00:00:07:02': { host: 'pve-node-8', runWaiting: false },
+  '52:54:00:00:07:03': { host: 'gpu-node', runWaiting: true, console: 'ttyS1,115200n8', flavour: 'gpu' },
 };
 const seen: unknown[][] = [];
 const steps: [string, string, string | null][] = [];
@@ -40,6 +40,7 @@ beforeAll(async () => {
   const imageDir = join(dir, 'image');
   service = bootService({
     lookupMac: (mac) => registered[mac] ?? null,
+    issueToken: () => ({ token: 'tok_Abc-123.xyz' }),
     recordSeen: (...args) => seen.push(args),
     onBootStep: (mac, step, detail, image) => {
       steps.push([mac, step, detail]);
@@ -134,6 +135,7 @@ describe('boot routes', () => {
     const problems: string[] = [];
     const s = bootService({
       lookupMac: (mac) => registered[mac] ?? null,
+      issueToken: () => ({ token: 'tok_Abc-123.xyz' }),
       recordSeen: () => undefined,
       benchUrl: 'http://10.9.8.1:8069',
       imageDir: join(dir, 'image'),

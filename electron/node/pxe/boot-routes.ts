@@ -16,8 +16,6 @@ import type { TftpSource, TftpTransfer } from './tftp-server.ts';
 export interface MacLookup {
   host: string;
   runWaiting: boolean;
-  /** Fresh per-run agent secret; only present when a run is waiting. Opaque here. */
-  token: string | null;
   /** The host's serial console (the bench's, or the host's own override); default ttyS0,115200n8. */
   console?: string;
   /** Which image the host boots (gpu when its spec lists GPUs); default base. */
@@ -32,8 +30,15 @@ export interface ServedImage {
   id: string | null;
 }
 
+/** The agent token for this boot (minted once per boot attempt), or why there is none. Opaque here. */
+export type TokenAnswer = { token: string } | { refused: string };
+
 export interface BootRoutesDeps {
   lookupMac(mac: string): MacLookup | null;
+  /** Asked only once the live boot script (or GRUB config) can be served: issuing uses up the boot attempt. */
+  issueToken(mac: string, ip: string | null): TokenAnswer;
+  /** SHA-256 of the orchestrator's TLS public key: the agent pins it (vetting.pin=). */
+  orchestratorPin?: () => string | null;
   recordSeen(mac: string, ip: string | null, arch: string | null, source: string): void;
   /** http://ADDRESS:PORT of the bench listener as the booting machine reaches it. */
   benchUrl: string;
@@ -200,7 +205,7 @@ export function bootService(deps: BootRoutesDeps): BootService {
       deps.recordSeen(mac, ip, arch, source);
       return { kind: 'new-host', mac };
     }
-    if (!found.runWaiting || !found.token) return { kind: 'no-run', host: found.host };
+    if (!found.runWaiting) return { kind: 'no-run', host: found.host };
     if (!statOrNull(deps.agentBundle.path)) {
       problem(agentMissing(deps.agentBundle.path));
       return { kind: 'no-run', host: `${found.host} (agent bundle not built)` };
@@ -210,18 +215,25 @@ export function bootService(deps: BootRoutesDeps): BootService {
       problem(`host ${found.host} wants to boot but the live image is not built in ${imageDir()}`);
       return { kind: 'no-run', host: `${found.host} (live image not built)` };
     }
+    const issued = deps.issueToken(mac, ip);
+    if ('refused' in issued) {
+      problem(`boot ${source === 'grub' ? 'config' : 'script'} for ${found.host} (${mac}) from ${ip ?? '?'} served without a token: ${issued.refused}`);
+      return { kind: 'no-run', host: `${found.host} (${issued.refused})` };
+    }
+    const pin = deps.orchestratorPin?.() ?? undefined;
     return {
       kind: 'live',
       params: {
         benchUrl: urls.benchUrl,
         host: found.host,
         mac,
-        token: found.token,
+        token: issued.token,
         agentSha256: deps.agentBundle.sha256,
         console: found.console,
         flavour: image.image.flavour,
         extraArgs: deps.extraKernelArgs,
         agentWsUrl: deps.agentWsUrl,
+        ...(pin ? { pin } : {}),
       },
     };
   }

@@ -1,23 +1,29 @@
 import { LTTB } from 'downsample';
 import { Inventory } from '../../../common/schema/inventory.ts';
-import { STAGES, isStageName } from '../../../common/stages.ts';
-import type { Db } from '../store/db.ts';
-import type { RunRow, StageRow } from '../store/runs.ts';
-import { flattenSummary, readCpuStress, readNetwork, readPsu, readSmart, readStorage } from './summaries.ts';
+import { STAGES, isStageName, parseStageSummary } from '../../../common/stages/index.ts';
+import { RESULT_TEXT } from '../../../common/verdict.ts';
+import { partChangesOf } from '../history/part-changes.ts';
+import { runParams } from '../runs/run-params.ts';
+import { verdictOf } from '../runs/run-verdict.ts';
+import type { Store } from '../store/index.ts';
+import type { ReportTransitionRow } from '../store/report-data.ts';
+import { collectParts } from './parts.ts';
+import type { RunRow } from '../store/runs.ts';
 import type {
   ReportAggregate,
   ReportArtifact,
   ReportData,
-  ReportOtherSummary,
   ReportOverride,
   ReportSeries,
   ReportSpecDiff,
   ReportStage,
   ReportStageAttempt,
+  ReportStageResult,
   ReportTransition,
   Severity,
   Verdict,
 } from './types.ts';
+import type { RunResult } from '../../../common/schema/run.ts';
 
 /** Points kept per chart series; enough for a printed chart, small in report.json. */
 export const SERIES_POINTS = 240;
@@ -27,16 +33,7 @@ export const CHART_KINDS = ['thermal', 'psu', 'power'] as const;
 const REPORT_ARTIFACT_KINDS = ['report_html', 'report_json', 'report_ocptv'];
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 
-interface HostRow { id: number; name: string; max_temp_c: number | null }
-interface TransitionRow {
-  from_state: string | null;
-  to_state: string;
-  action: string;
-  actor: string;
-  reason: string | null;
-  detail_json: string | null;
-  at: string;
-}
+type TransitionRow = ReportTransitionRow;
 
 export class ReportError extends Error {}
 
@@ -67,25 +64,15 @@ function round3(n: number): number {
  * A run in the Reporting state is presented as completed, since the report is
  * exactly what that stage produces.
  */
-export function gatherReportData(db: Db, runId: number): ReportData {
-  const run = db
-    .prepare(
-      `SELECT id, host_id, profile, state, hold_reason, result, failed_stage, wipe_override_json, agent_lost,
-              boot_mac, dmi_serial, created_at, started_at, completed_at FROM runs WHERE id = ?`,
-    )
-    .get(runId) as RunRow | undefined;
+export function gatherReportData(store: Store, runId: number): ReportData {
+  const reads = store.report;
+  const run = reads.run(runId);
   if (!run) throw new ReportError(`run ${runId} does not exist`);
-  const host = db.prepare('SELECT id, name, max_temp_c FROM hosts WHERE id = ?').get(run.host_id) as HostRow;
-  const registeredMacs = (db.prepare('SELECT mac FROM host_macs WHERE host_id = ? ORDER BY mac').all(host.id) as { mac: string }[]).map((r) => r.mac);
-  const expectedDisks = (db.prepare('SELECT ident FROM host_disks WHERE host_id = ? ORDER BY position, ident').all(host.id) as { ident: string }[]).map(
-    (r) => r.ident,
-  );
-  const stageRows = db
-    .prepare('SELECT name, attempt, outcome, message, started_at, completed_at, summary_json FROM stages WHERE run_id = ? ORDER BY id')
-    .all(runId) as StageRow[];
-  const transitionRows = db
-    .prepare('SELECT from_state, to_state, action, actor, reason, detail_json, at FROM transitions WHERE run_id = ? ORDER BY id')
-    .all(runId) as TransitionRow[];
+  const host = reads.host(run.host_id);
+  const registeredMacs = reads.registeredMacs(host.id);
+  const expectedDisks = reads.expectedDisks(host.id);
+  const stageRows = reads.stageRows(runId);
+  const transitionRows = reads.transitionRows(runId);
 
   const reporting = run.state === 'Reporting';
   const state = reporting ? 'Completed' : run.state;
@@ -131,66 +118,42 @@ export function gatherReportData(db: Db, runId: number): ReportData {
   const macs = new Set(registeredMacs.map((m) => m.toLowerCase()));
   for (const nic of inv?.nics ?? []) if (nic.mac) macs.add(nic.mac.toLowerCase());
 
-  // ---- stage summaries (latest attempt with a summary) ----
-  const latestSummary = (name: string): { summary: unknown; attempt: number } | null => {
-    const row = [...stageRows].reverse().find((s) => s.name === name && s.summary_json !== null);
-    return row ? { summary: parseJson(row.summary_json), attempt: row.attempt } : null;
-  };
-  const otherSummaries: ReportOtherSummary[] = [];
-  const known = <T>(name: string, read: (s: unknown) => T | null): T | null => {
-    const found = latestSummary(name);
-    if (!found) return null;
-    const value = read(found.summary);
-    if (value === null) otherSummaries.push({ stage: name, attempt: found.attempt, entries: flattenSummary(found.summary) });
-    return value;
-  };
-  const smart = known('SMART', readSmart) ?? [];
-  const storage = known('Storage', readStorage) ?? [];
-  const network = known('Network', readNetwork) ?? [];
-  const cpuStress = known('CPUStress', readCpuStress);
-  const psu = known('PSU', readPsu) ?? [];
-  const handled = new Set(['Inventory', 'SMART', 'Storage', 'Network', 'CPUStress', 'PSU']);
-  if (inventoryRow && !inv) otherSummaries.push({ stage: 'Inventory', attempt: inventoryRow.attempt, entries: flattenSummary(invSummary) });
+  // ---- verdict: what the stages covered, judged by the rules the stored result was drawn by ----
+  const verdict = verdictOf(store, runId, reporting ? 'Completed' : undefined);
+
+  // ---- stage results: the latest attempt of each stage that stored a summary ----
+  const results: ReportStageResult[] = [];
   for (const def of STAGES) {
-    if (handled.has(def.name)) continue;
-    const found = latestSummary(def.name);
-    if (found) otherSummaries.push({ stage: def.name, attempt: found.attempt, entries: flattenSummary(found.summary) });
+    const row = [...stageRows].reverse().find((r) => r.name === def.name && r.summary_json !== null);
+    if (!row) continue;
+    const raw = parseJson(row.summary_json);
+    // Summaries are checked where they are stored; one from before that (or altered since) is shown as it is.
+    const checked = parseStageSummary(def.name, row.outcome, raw);
+    results.push({
+      stage: def.name,
+      attempt: row.attempt,
+      outcome: row.outcome,
+      summary: checked.ok ? checked.summary : raw,
+      coverage: verdict.coverage.filter((c) => c.stage === def.name),
+    });
   }
-  otherSummaries.sort((a, b) => stageOrder(a.stage) - stageOrder(b.stage));
 
   // ---- spec diffs, by severity ----
-  const specDiffs = (
-    db.prepare('SELECT field, expected, actual, severity, rule FROM spec_diffs WHERE run_id = ? ORDER BY id').all(runId) as ReportSpecDiff[]
-  ).sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+  const specDiffs: ReportSpecDiff[] = reads.specDiffs(runId).sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
 
   // ---- measurements ----
-  const aggregates = (
-    db
-      .prepare(
-        `SELECT kind, sensor, unit, COUNT(*) AS count, MIN(value) AS min, MAX(value) AS max, AVG(value) AS avg,
-                MIN(ts) AS firstTs, MAX(ts) AS lastTs
-         FROM measurements WHERE run_id = ? GROUP BY kind, sensor, unit ORDER BY kind, sensor, unit`,
-      )
-      .all(runId) as ReportAggregate[]
-  ).map((a) => ({ ...a, avg: round3(a.avg) }));
-  const seriesStmt = db.prepare('SELECT ts, value FROM measurements WHERE run_id = ? AND kind = ? AND sensor = ? AND unit = ? ORDER BY ts, id');
+  const aggregates: ReportAggregate[] = reads.measurementAggregates(runId).map((a) => ({ ...a, avg: round3(a.avg) }));
+  const readSeries = reads.seriesReader(runId);
   const series: ReportSeries[] = aggregates
     .filter((a) => (CHART_KINDS as readonly string[]).includes(a.kind))
     .map((a) => {
-      const rows = seriesStmt.raw(true).all(runId, a.kind, a.sensor, a.unit) as [number, number][];
+      const rows = readSeries(a.kind, a.sensor, a.unit);
       const points = rows.length > SERIES_POINTS ? (LTTB(rows, SERIES_POINTS) as [number, number][]) : rows;
       return { kind: a.kind, sensor: a.sensor, unit: a.unit, points: Array.from(points, (p) => [p[0], p[1]] as [number, number]) };
     });
 
   // ---- artifacts and audit trail ----
-  const artifacts = (
-    db
-      .prepare(
-        `SELECT name, kind, stage, size, sha256, created_at AS createdAt FROM artifacts
-         WHERE run_id = ? AND kind NOT IN (${REPORT_ARTIFACT_KINDS.map(() => '?').join(',')}) ORDER BY name`,
-      )
-      .all(runId, ...REPORT_ARTIFACT_KINDS) as ReportArtifact[]
-  );
+  const artifacts: ReportArtifact[] = reads.artifactsExcept(runId, REPORT_ARTIFACT_KINDS);
   const transitions: ReportTransition[] = transitionRows.map((t) => ({
     from: t.from_state,
     to: t.to_state,
@@ -204,7 +167,9 @@ export function gatherReportData(db: Db, runId: number): ReportData {
   // ---- overrides and verdict ----
   const overrides = collectOverrides(transitionRows, attempts, run.failed_stage);
   const wipeOverride = parseStringArray(run.wipe_override_json);
-  const { value, reasons } = decideVerdict(run, state, stages, overrides.length > 0 || wipeOverride.length > 0);
+  const { value, reasons } = presentVerdict(run, verdict.result, verdict.reasons);
+  const cpuStress = results.find((r) => r.stage === 'CPUStress')?.summary;
+  const ceilingC = isRecord(cpuStress) && typeof cpuStress.ceilingC === 'number' ? cpuStress.ceilingC : null;
 
   const finishedAt = run.completed_at ?? (reporting ? (latest.get('Reporting')?.startedAt ?? null) : null);
   const model = inv ? [inv.system.product].filter(Boolean).join(' ') || null : null;
@@ -213,7 +178,7 @@ export function gatherReportData(db: Db, runId: number): ReportData {
       id: run.id,
       profile: run.profile,
       state,
-      result: run.result ?? (reporting ? (value === 'FAIL' ? 'fail' : 'pass') : null),
+      result: run.result ?? verdict.result,
       holdReason: run.hold_reason,
       failedStage: run.failed_stage,
       createdAt: run.created_at,
@@ -235,17 +200,21 @@ export function gatherReportData(db: Db, runId: number): ReportData {
       memoryBytes: inv?.memory.totalBytes ?? null,
       bios: inv ? [inv.bios.vendor, inv.bios.version, inv.bios.date].filter(Boolean).join(' ') || null : null,
     },
-    verdict: { value, reasons, overrides },
+    verdict: {
+      value,
+      result: run.result ?? verdict.result,
+      certifies: runParams(run).certifies,
+      reasons,
+      overrides,
+      coverage: verdict.coverage,
+    },
     stages,
     attempts,
     specDiffs,
-    smart,
-    storage,
-    network,
-    cpuStress,
-    psu,
-    otherSummaries,
-    measurements: { aggregates, series, thermalCeilingC: cpuStress?.ceilingC ?? host.max_temp_c ?? null },
+    results,
+    parts: collectParts(inv, results, verdict.coverage),
+    partChanges: partChangesOf(store, runId),
+    measurements: { aggregates, series, thermalCeilingC: ceilingC ?? host.max_temp_c ?? null },
     artifacts,
     transitions,
   };
@@ -286,20 +255,13 @@ function collectOverrides(transitions: TransitionRow[], attempts: ReportStageAtt
   return out;
 }
 
-function decideVerdict(run: RunRow, state: string, stages: ReportStage[], overridden: boolean): { value: Verdict; reasons: string[] } {
-  const reasons: string[] = [];
-  for (const s of stages) {
-    if (s.outcome === 'failed' || s.outcome === 'error') reasons.push(`${s.name} ${s.outcome}${s.message ? `: ${s.message}` : ''}`);
-  }
-  if (run.state === 'FailedHolding' && reasons.length === 0) {
-    reasons.push(`held at ${run.failed_stage ?? 'a stage'}${run.hold_reason ? ` (${run.hold_reason})` : ''}`);
-  }
-  if (run.state === 'Abandoned') reasons.push('the run was abandoned before it completed');
-  if (run.result === 'fail' && reasons.length === 0) reasons.push('the run was recorded as failed');
-  const failed = run.result === 'fail' || run.state === 'FailedHolding' || run.state === 'Abandoned' || reasons.length > 0;
-  if (failed) return { value: 'FAIL', reasons };
-  if (state === 'Completed' || state === 'Released' || run.result === 'pass') {
-    return overridden ? { value: 'PASS WITH OVERRIDES', reasons: ['passed after overrides (listed below)'] } : { value: 'PASS', reasons: [] };
-  }
-  return { value: 'INCOMPLETE', reasons: [`the run is still in ${state}`] };
+/**
+ * The headline: the stored (or about-to-be-stored) result in words. A run that
+ * has none yet is held (a failure waiting for a person) or still going.
+ */
+function presentVerdict(run: RunRow, result: RunResult | null, reasons: string[]): { value: Verdict; reasons: string[] } {
+  const stored = run.result ?? result;
+  if (stored) return { value: RESULT_TEXT[stored] as Verdict, reasons };
+  if (run.state === 'FailedHolding') return { value: 'FAIL', reasons: [`held at ${run.failed_stage ?? 'a stage'}${run.hold_reason ? ` (${run.hold_reason})` : ''}: waiting for a person to decide`, ...reasons] };
+  return { value: 'INCOMPLETE', reasons: [`the run is still in ${run.state}`, ...reasons] };
 }

@@ -1,72 +1,27 @@
-import { renderLineChart, escapeXml as esc } from './charts.ts';
-import { serializeReportJson } from './json.ts';
-import type { ReportData, ReportSeries, Verdict } from './types.ts';
+import { formatBytes } from '../../../common/format.ts';
+import { PART_KINDS, extentText } from '../../../common/schema/coverage.ts';
+import { STAGE_NAMES } from '../../../common/stages/index.ts';
+import type { ViewCell } from '../../../common/stages/summary-view.ts';
+import type { CoverageLine } from '../../../common/verdict.ts';
+import { renderLineChart } from './charts.ts';
+import { CHART_KINDS } from './gather.ts';
+import { esc, fmtDuration, fmtNum, fmtTime, outcomeCell, table, td } from './html-kit.ts';
+import { liveImageSection } from './html-image.ts';
+import { cellHtml, resultsHtml } from './html-results.ts';
+import { REPORT_SCHEMA_VERSION, serializeReportJson } from './json.ts';
+import { allTables, stageResultView } from './stage-view.ts';
+import type { ReportData, ReportPart, ReportSeries, Verdict } from './types.ts';
 
 // report.html: one self-contained page set (inline CSS and SVG, no script, no
-// network) laid out for printing on A4 and Letter. Page one carries the
-// verdict, the host's identity and the stage table; each later section starts
-// on a new page. Deterministic: no clock, stable order (see gather.ts).
+// network) laid out for printing on A4 and Letter. Page one says what the run
+// established: the result and why, whether it certifies anything at all, what
+// was and was not tested per part, every failure and override with who and
+// why, and who the host is. Stage results follow, each drawn from its stage's
+// summary schema (html-results.ts). Deterministic: no clock, stable order.
 
 const MAX_CHART_SERIES = 12;
-
-export function fmtTime(iso: string | null): string {
-  if (!iso) return '—';
-  const t = Date.parse(iso);
-  if (!Number.isFinite(t)) return iso;
-  return `${new Date(t).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
-
-export function fmtDuration(ms: number | null): string {
-  if (ms === null) return '—';
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${String(s % 60).padStart(2, '0')} s`;
-  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
-}
-
-export function fmtBytes(n: number | null): string {
-  if (n === null) return '—';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
-}
-
-function fmtBps(n: number | null): string {
-  if (n === null) return '—';
-  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} Gbit/s`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} Mbit/s`;
-  return `${Math.round(n)} bit/s`;
-}
-
-function fmtNum(n: number | null, digits = 0): string {
-  return n === null ? '—' : n.toFixed(digits);
-}
-
-function passCell(passed: boolean | null): string {
-  if (passed === null) return '<td class="muted">—</td>';
-  return passed ? '<td class="ok">pass</td>' : '<td class="bad">FAIL</td>';
-}
-
-function outcomeCell(outcome: string | null): string {
-  if (outcome === null) return '<td class="muted">not reached</td>';
-  const cls = outcome === 'passed' ? 'ok' : outcome === 'overridden' ? 'warn' : outcome === 'skipped' ? 'muted' : 'bad';
-  return `<td class="${cls}">${esc(outcome)}</td>`;
-}
-
-function table(headers: string[], rows: string[], cls = ''): string {
-  return `<table${cls ? ` class="${cls}"` : ''}><thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
-}
-
-function td(text: string | number | null, cls = ''): string {
-  const v = text === null ? '—' : String(text);
-  return `<td${cls ? ` class="${cls}"` : ''}>${esc(v)}</td>`;
-}
+/** Parts the bench replaces: page one lists them with their serials. */
+const REPLACEABLE = new Set<ReportPart['kind']>(['disk', 'dimm', 'nic', 'gpu', 'pci']);
 
 const VERDICT_CLASS: Record<Verdict, string> = { PASS: 'pass', FAIL: 'fail', 'PASS WITH OVERRIDES': 'override', INCOMPLETE: 'incomplete' };
 
@@ -78,70 +33,186 @@ function cssString(s: string): string {
 function css(data: ReportData, sha: string): string {
   const footer = `Vetting · ${data.host.name} · run #${data.run.id} · report.json sha256 ${sha}`;
   return `
-@page { margin: 14mm 12mm 16mm 12mm;
-  @bottom-left { content: "${cssString(footer)}"; font: 6.5pt ui-monospace, "DejaVu Sans Mono", monospace; color: #555; }
-  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt system-ui, "DejaVu Sans", sans-serif; color: #555; }
+@page { margin: 9mm 11mm 12mm 11mm;
+  @bottom-left { content: "${cssString(footer)}"; font: 6pt ui-monospace, "DejaVu Sans Mono", monospace; color: #555; }
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 7.5pt system-ui, "DejaVu Sans", sans-serif; color: #555; }
 }
 * { box-sizing: border-box; }
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-body { font: 9.5pt/1.35 system-ui, "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: #111; margin: 0; }
-main { max-width: 190mm; margin: 0 auto; padding: 6mm 0; }
-h1 { font-size: 15pt; margin: 0 0 1mm; }
-h2 { font-size: 12pt; margin: 5mm 0 2mm; border-bottom: 1.5px solid #333; padding-bottom: 1mm; break-after: avoid; }
-h3 { font-size: 10pt; margin: 4mm 0 1.5mm; break-after: avoid; }
-.sub { color: #555; margin: 0 0 3mm; }
-section.major { break-before: page; }
-section.major:first-of-type { break-before: auto; }
-table { width: 100%; border-collapse: collapse; margin: 1mm 0 3mm; font-size: 8.5pt; }
+body { font: 8pt/1.2 system-ui, "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: #111; margin: 0; }
+main { max-width: 190mm; margin: 0 auto; padding: 2mm 0; }
+h1 { font-size: 13pt; margin: 0 0 0.5mm; }
+h2 { font-size: 10pt; margin: 2.5mm 0 1mm; border-bottom: 1.2px solid #333; padding-bottom: 0.5mm; break-after: avoid; }
+h3 { font-size: 8.5pt; margin: 1.6mm 0 0.6mm; break-after: avoid; }
+h4 { font-size: 8pt; margin: 1.5mm 0 0.5mm; break-after: avoid; }
+h5 { font-size: 7.5pt; margin: 1mm 0 0.5mm; break-after: avoid; }
+.sub { color: #555; margin: 0 0 1.5mm; }
+/* No section forces a new page: page one carries what decides the result, and the rest flows after it. */
+table { width: 100%; border-collapse: collapse; margin: 0.5mm 0 1.5mm; font-size: 7pt; }
 thead { display: table-header-group; }
-tr, .verdict, .chart-box, .kv { break-inside: avoid; page-break-inside: avoid; }
-th, td { border: 0.6pt solid #bbb; padding: 1.2mm 1.6mm; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+tr, .verdict, .notice, .chart-box, .fact { break-inside: avoid; page-break-inside: avoid; }
+th, td { border: 0.5pt solid #bbb; padding: 0.3mm 1.1mm; text-align: left; vertical-align: top; overflow-wrap: break-word; }
 td.mono, .mono { overflow-wrap: anywhere; }
-td.time { white-space: nowrap; }
+td.time, td.nowrap { white-space: nowrap; }
 th { background: #eef0f3; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .ok { color: #0a6b2d; font-weight: 600; }
 .bad { color: #b00020; font-weight: 700; }
 .warn { color: #9a5b00; font-weight: 600; }
 .muted { color: #777; }
-.verdict { border: 2.5pt solid; border-radius: 2mm; padding: 3mm 5mm; margin: 3mm 0 4mm; }
-.verdict .word { font-size: 26pt; font-weight: 800; letter-spacing: 0.5pt; }
-.verdict ul { margin: 1mm 0 0; padding-left: 5mm; }
+.verdict { border: 2pt solid; border-radius: 1.5mm; padding: 1.5mm 4mm; margin: 1.5mm 0 2mm; }
+.verdict .word { font-size: 20pt; font-weight: 800; letter-spacing: 0.5pt; }
+.verdict .rack { font-size: 10pt; font-weight: 700; margin: 0.5mm 0; }
+.verdict ul { margin: 0.5mm 0 0; padding-left: 5mm; }
 .verdict.pass { border-color: #0a6b2d; background: #e8f5ec; color: #0a4d21; }
 .verdict.fail { border-color: #b00020; background: #fdecee; color: #7a0016; }
 .verdict.override { border-color: #b36b00; background: #fff4e0; color: #6b4000; }
 .verdict.incomplete { border-color: #555; background: #f2f2f2; color: #333; }
-.verdict table { color: #111; background: #fff; margin-top: 2mm; }
-.ident { display: grid; grid-template-columns: 1fr 1fr; gap: 0 5mm; }
-.ident table td:first-child { width: 34%; color: #444; background: #f7f7f8; }
-.mono { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 8pt; }
-.chart-box { margin: 2mm 0 4mm; }
-.chart-box figcaption { font-weight: 600; margin-bottom: 1mm; }
+.notice { border: 2pt solid #b36b00; background: #fff4e0; color: #5a3600; border-radius: 1.5mm; padding: 1.5mm 4mm; margin: 1.5mm 0; font-size: 8.5pt; }
+.notice strong { font-size: 9.5pt; }
+.limit { font-weight: normal; color: #555; font-size: 6.5pt; }
+.list ul { margin: 0.3mm 0 1mm; padding-left: 5mm; }
+.coverage-summary { margin: 0 0 0.5mm; font-weight: 600; }
+table.coverage td:first-child { width: 24%; }
+table.coverage td:nth-child(2) { width: 11%; white-space: nowrap; }
+.check { display: inline; margin-right: 2.5mm; }
+.facts { display: grid; grid-template-columns: repeat(3, 1fr); gap: 0 3mm; margin: 0.5mm 0 1.5mm; font-size: 7pt; }
+.fact { border-bottom: 0.5pt solid #ddd; padding: 0.3mm 0; display: flex; justify-content: space-between; gap: 2mm; }
+.fact .fk { color: #444; }
+section.stage-result { margin-bottom: 1mm; }
+.ident td.k { width: 11%; color: #444; background: #f7f7f8; }
+.ident td { width: 39%; }
+.mono { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 6.5pt; }
+.sha { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 6pt; white-space: nowrap; }
+.side-by-side { display: grid; grid-template-columns: 1fr 1fr; gap: 0 3mm; align-items: start; }
+.side-by-side > *, .charts > * { min-width: 0; }
+table.aggregates, table.artifacts { table-layout: fixed; }
+table.artifacts th:nth-child(1) { width: 39%; } table.artifacts th:nth-child(2) { width: 17%; } table.artifacts th:nth-child(3) { width: 12%; }
+table.aggregates th:nth-child(1) { width: 52%; } table.aggregates th:nth-child(n+2) { width: 12%; }
+table.aggregates td:nth-child(1) { overflow-wrap: anywhere; }
+table.wide { font-size: 6.2pt; }
+table.wide th, table.wide td { padding: 0.3mm 0.7mm; }
+/* A wide table's headings may break anywhere, so its columns are as narrow as their figures and the text columns get the room. */
+table.wide th { font-size: 5.8pt; overflow-wrap: anywhere; }
+table.wide td:first-child { white-space: nowrap; }
+.charts { display: grid; grid-template-columns: 1fr 1fr; gap: 0 4mm; align-items: start; }
+.chart-box { margin: 0.5mm 0 1mm; }
+.chart-box figcaption { font-weight: 600; margin-bottom: 0.5mm; }
 svg.chart { width: 100%; height: auto; font-family: system-ui, "DejaVu Sans", sans-serif; }
-.legend { font-size: 7.5pt; color: #333; }
-.legend .key { display: inline-block; margin-right: 3mm; white-space: nowrap; }
-.legend .swatch { display: inline-block; width: 3mm; height: 1.4mm; margin-right: 1mm; vertical-align: middle; }
-footer.doc { margin-top: 6mm; border-top: 0.6pt solid #999; padding-top: 2mm; font-size: 7.5pt; color: #444; }
-@media screen { body { background: #f4f5f7; } main { background: #fff; padding: 10mm 12mm; margin: 6mm auto; box-shadow: 0 1px 4px #0002; } section.major { border-top: 1px dashed #ccc; margin-top: 8mm; } }
+.legend { font-size: 6pt; color: #333; }
+.legend .key { display: inline-block; margin-right: 2mm; white-space: nowrap; }
+.legend .swatch { display: inline-block; width: 3mm; height: 1.2mm; margin-right: 0.8mm; vertical-align: middle; }
+footer.doc { margin-top: 1.5mm; border-top: 0.5pt solid #999; padding-top: 0.5mm; font-size: 5.8pt; color: #444; }
+@media screen { body { background: #f4f5f7; font-size: 9.5pt; } main { background: #fff; padding: 10mm 12mm; margin: 6mm auto; box-shadow: 0 1px 4px #0002; } section.major { border-top: 1px dashed #ccc; margin-top: 8mm; } }
 `;
+}
+
+/** The banner of a demonstration profile: nobody may read its report as a certification. */
+function notCertification(data: ReportData): string {
+  if (data.verdict.certifies) return '';
+  return `<div class="notice" id="not-certification"><strong>This report is not a certification.</strong> The <em>${esc(data.run.profile)}</em> profile is a demonstration run: it exercises the pipeline briefly (short loads, partial disk scans) and says nothing about whether this host may go back into service. Run the <em>standard</em> profile for that.</div>`;
+}
+
+/**
+ * The question the printout answers on the bench: may this machine go back to
+ * the rack? Drawn from the result alone, so page one says it for every run.
+ */
+export function rackAnswer(data: ReportData): string {
+  const v = data.verdict;
+  const finished = data.run.state === 'Completed' || data.run.state === 'Released';
+  if (!finished && v.value !== 'FAIL') return 'Back to the rack: not yet — the run has not finished.';
+  switch (v.value) {
+    case 'PASS':
+      return 'Back to the rack: yes — every part this host names was tested and passed.';
+    case 'PASS WITH OVERRIDES':
+      return 'Back to the rack: yes, on the overrides below — a person accepted what did not pass; who and why is listed.';
+    case 'FAIL':
+      return 'Back to the rack: no — repair or replace what failed (below), then run again.';
+    case 'INCOMPLETE':
+      return v.certifies ? 'Back to the rack: no — not everything was tested (below); run again to complete the test.' : 'Back to the rack: not on this report — a demonstration run certifies nothing.';
+  }
 }
 
 function verdictBlock(data: ReportData): string {
   const v = data.verdict;
   const reasons = v.reasons.length ? `<ul>${v.reasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>` : '';
-  const overrides = v.overrides.length
-    ? table(
-        ['Overridden stage', 'By', 'Reason', 'When'],
-        v.overrides.map((o) => `<tr>${td(o.stage ?? '—')}${td(o.actor)}${td(o.reason ?? '(no reason recorded)')}${td(fmtTime(o.at))}</tr>`),
-        'overrides',
-      )
-    : '';
-  const wipe = data.run.wipeOverride.length ? `<p>Wipe-probe overridden for: <span class="mono">${esc(data.run.wipeOverride.join(', '))}</span></p>` : '';
-  return `<div class="verdict ${VERDICT_CLASS[v.value]}" id="verdict"><div class="word">${esc(v.value)}</div>${reasons}${overrides}${wipe}</div>`;
+  return `<div class="verdict ${VERDICT_CLASS[v.value]}" id="verdict"><div class="word">${esc(v.value)}</div><div class="rack">${esc(rackAnswer(data))}</div>${reasons}</div>`;
 }
 
-function kvTable(rows: [string, string][], cls = 'kv'): string {
-  return `<table class="${cls}"><tbody>${rows.map(([k, v]) => `<tr>${td(k)}<td>${v}</td></tr>`).join('')}</tbody></table>`;
+/** What followed a failed or overridden attempt: a later attempt, a person's decision, or the run still holding. */
+function aftermath(data: ReportData, stage: string, attempt: number): string {
+  const later = data.attempts.filter((a) => a.name === stage && a.attempt > attempt);
+  const override = data.verdict.overrides.find((o) => o.stage === stage);
+  const out: string[] = [];
+  if (override && data.attempts.some((a) => a.name === stage && a.attempt === attempt && a.outcome === 'overridden')) out.push(`overridden by ${override.actor}: ${override.reason ?? 'no reason recorded'}`);
+  const last = later.at(-1);
+  if (last) out.push(`attempt ${last.attempt} ${last.outcome ?? 'unfinished'}`);
+  else if (data.run.state === 'FailedHolding' && data.run.failedStage === stage) out.push('held: waiting for a person to decide');
+  else if (data.run.state === 'Abandoned') out.push('run abandoned');
+  return out.join('; ') || '—';
+}
+
+/** Figures judged against a limit they missed, per part, from every stage's summary. */
+function outOfLimits(data: ReportData): { stage: string; part: string; label: string; cell: ViewCell }[] {
+  const out: { stage: string; part: string; label: string; cell: ViewCell }[] = [];
+  for (const r of data.results) {
+    const { view } = stageResultView(r);
+    for (const f of view.facts) if (f.cell.judged === 'bad') out.push({ stage: r.stage, part: '—', label: f.label, cell: f.cell });
+    for (const t of allTables(view)) {
+      for (const row of t.rows) {
+        for (const c of t.columns) {
+          const cell = row.cells[c.key];
+          if (cell?.judged !== 'bad') continue;
+          out.push({ stage: r.stage, part: row.partId ?? Object.values(row.cells)[0]?.text ?? '—', label: c.label, cell });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Every failed, errored or overridden attempt, what followed it, the figures out of limits, and every override with who and why. */
+function failuresAndOverrides(data: ReportData): string {
+  const bad = data.attempts.filter((a) => a.outcome === 'failed' || a.outcome === 'error' || a.outcome === 'overridden');
+  const limits = outOfLimits(data);
+  const v = data.verdict;
+  const parts: string[] = [];
+  if (bad.length) {
+    parts.push(
+      `<h3>Attempts that did not pass</h3>${table(
+        ['Stage', 'Attempt', 'Outcome', 'What it said', 'What followed'],
+        bad.map((a) => `<tr>${td(a.name)}${td(a.attempt, 'num')}${outcomeCell(a.outcome)}${td(a.message)}${td(aftermath(data, a.name, a.attempt))}</tr>`),
+        'failures',
+      )}`,
+    );
+  }
+  if (limits.length) {
+    parts.push(
+      `<h3>Out of limits</h3>${table(
+        ['Stage', 'Part', 'Figure', 'Value (limit)'],
+        limits.map((l) => `<tr>${td(l.stage)}${td(l.part, 'mono')}${td(l.label)}${cellHtml(l.cell)}</tr>`),
+        'out-of-limits',
+      )}`,
+    );
+  }
+  if (v.overrides.length) {
+    parts.push(
+      `<h3>Overrides</h3>${table(
+        ['Overridden stage', 'By', 'Reason', 'When'],
+        v.overrides.map((o) => `<tr>${td(o.stage ?? '—')}${td(o.actor)}${td(o.reason ?? '(no reason recorded)')}${td(fmtTime(o.at), 'time')}</tr>`),
+        'overrides',
+      )}`,
+    );
+  }
+  if (data.run.wipeOverride.length) parts.push(`<p class="warn">Wipe-probe overridden by a supervisor for: <span class="mono">${esc(data.run.wipeOverride.join(', '))}</span> (data on these disks was overwritten).</p>`);
+  return parts.length ? `<h2>Failures and overrides</h2>${parts.join('')}` : '';
+}
+
+/** The one line under the title: which run of which machine, so page one names the host even when it runs long. */
+function subtitle(data: ReportData): string {
+  const h = data.host;
+  const model = [h.manufacturer, h.model].filter(Boolean).join(' ');
+  return [`Run #${data.run.id}`, `profile ${data.run.profile}`, `serial ${h.serial ?? 'unknown'}`, model, fmtTime(data.run.finishedAt ?? data.run.startedAt ?? data.run.createdAt)].filter(Boolean).join(' · ');
 }
 
 function identity(data: ReportData): string {
@@ -151,32 +222,124 @@ function identity(data: ReportData): string {
     ['Host', `<strong>${esc(h.name)}</strong>`],
     ['Serial', `<span class="mono">${esc(h.serial ?? '—')}</span>`],
     ['Model', esc([h.manufacturer, h.model].filter(Boolean).join(' ') || '—')],
-    ['MACs', h.macs.length ? `<span class="mono">${h.macs.map(esc).join('<br>')}</span>` : '—'],
     ['CPU', esc(h.cpu ?? '—')],
-    ['Memory', esc(h.memoryBytes === null ? '—' : fmtBytes(h.memoryBytes))],
+    ['Memory', esc(h.memoryBytes === null ? '—' : formatBytes(h.memoryBytes))],
+    ['BIOS', esc(h.bios ?? '—')],
   ];
   const runRows: [string, string][] = [
-    ['Run', `<strong>#${r.id}</strong>`],
-    ['Profile', esc(r.profile)],
-    ['State', esc(r.state)],
-    ['Created', esc(fmtTime(r.createdAt))],
-    ['Started', esc(fmtTime(r.startedAt))],
-    ['Finished', esc(fmtTime(r.finishedAt))],
-    ['Duration', esc(fmtDuration(r.durationMs))],
+    ['Run', `<strong>#${r.id}</strong> · ${esc(r.state)}`],
+    ['Profile', `${esc(r.profile)}${data.verdict.certifies ? '' : ' <span class="warn">(demonstration: not a certification)</span>'}`],
+    ['Started', esc(fmtTime(r.startedAt ?? r.createdAt))],
+    ['Finished', `${esc(fmtTime(r.finishedAt))}${r.durationMs !== null ? ` (${esc(fmtDuration(r.durationMs))})` : ''}`],
     ['Boot MAC', `<span class="mono">${esc(h.bootMac ?? '—')}</span>`],
+    ['MACs', h.macs.length ? `<span class="mono">${h.macs.map(esc).join(' ')}</span>` : '—'],
   ];
-  return `<div class="ident">${kvTable(hostRows, 'kv host-ident')}${kvTable(runRows, 'kv run-ident')}</div>`;
+  // One table, host on the left and run on the right: a row of the page per pair.
+  const rows = hostRows.map(([hk, hv], i) => {
+    const [rk, rv] = runRows[i] ?? ['', ''];
+    return `<tr>${td(hk, 'k')}<td>${hv}</td>${td(rk, 'k')}<td>${rv}</td></tr>`;
+  });
+  return `<table class="kv ident"><tbody>${rows.join('')}</tbody></table>`;
 }
 
+function partText(kind: string, id: string, label: string | null | undefined): string {
+  const name = label && label.includes(id) ? label : label ? `${label} · ${id}` : id;
+  // "memory", not "memory memory": the kind is said once.
+  return name.toLowerCase().startsWith(kind) ? name : `${kind} ${name}`;
+}
+
+/** Gaps first: what the verdict depends on and was not tested, then partial scans, then the rest. */
+function coverageOrder(c: CoverageLine): number {
+  if (c.status === 'not-tested') return c.required ? 0 : 1;
+  if (c.status === 'tested') return c.extent && c.extent.done < c.extent.total ? 2 : 3;
+  return 4;
+}
+
+const PART_STATUS: { text: string; cls: string }[] = [
+  { text: 'NOT TESTED', cls: 'bad' },
+  { text: 'not tested (optional)', cls: 'warn' },
+  { text: 'tested in part', cls: 'warn' },
+  { text: 'tested', cls: 'ok' },
+  { text: 'not applicable', cls: 'muted' },
+];
+
+/** One check on a part: ✓ / ✗ / –, what, by which stage, how much of it and why. */
+function checkText(c: CoverageLine): string {
+  const mark = c.status === 'tested' ? '✓' : c.status === 'not-applicable' ? '–' : '✗';
+  const extent = c.extent ? extentText(c.extent) : null;
+  const why = c.reason && !(extent && c.reason.includes(extent)) ? c.reason : null;
+  const cls = c.status === 'tested' ? (c.extent && c.extent.done < c.extent.total ? 'warn' : 'ok') : c.status === 'not-applicable' ? 'muted' : c.required ? 'bad' : 'warn';
+  return `<div class="check"><span class="${cls}">${mark}</span> ${esc(c.check)} <span class="muted">(${esc(c.stage)})</span>${extent ? `: <span class="${cls === 'ok' ? '' : cls}">${esc(extent)}</span>` : ''}${why ? ` — ${esc(why)}` : ''}</div>`;
+}
+
+/**
+ * What was tested, per part: one row per part with every check on it, the
+ * gaps the result depends on first, partial scans with their extent.
+ */
+function coverageSection(data: ReportData): string {
+  const lines = data.verdict.coverage;
+  if (lines.length === 0) return '<h2>Coverage</h2><p class="muted">No stage has said what it covered.</p>';
+  const count = (f: (c: CoverageLine) => boolean) => lines.filter(f).length;
+  const partial = count((c) => c.status === 'tested' && !!c.extent && c.extent.done < c.extent.total);
+  const notTested = count((c) => c.status === 'not-tested');
+  const gaps = count((c) => c.status === 'not-tested' && c.required);
+  const summary = [
+    `${count((c) => c.status === 'tested')} tested${partial ? ` (${partial} only in part)` : ''}`,
+    `${count((c) => c.status === 'not-applicable')} not applicable`,
+    `${notTested} not tested${notTested ? ` (${gaps} the result depends on)` : ''}`,
+  ].join(' · ');
+  const byPart = new Map<string, CoverageLine[]>();
+  for (const c of lines) {
+    const key = `${c.part.kind}\u0000${c.part.id}`;
+    byPart.set(key, [...(byPart.get(key) ?? []), c]);
+  }
+  const groups = [...byPart.values()].map((checks) => ({
+    part: checks[0]!.part,
+    order: Math.min(...checks.map(coverageOrder)),
+    checks: checks.sort((a, b) => coverageOrder(a) - coverageOrder(b) || STAGE_NAMES.indexOf(a.stage) - STAGE_NAMES.indexOf(b.stage)),
+  }));
+  groups.sort((a, b) => a.order - b.order || PART_KINDS.indexOf(a.part.kind) - PART_KINDS.indexOf(b.part.kind) || (a.part.id < b.part.id ? -1 : a.part.id > b.part.id ? 1 : 0));
+  const rows = groups.map((g) => {
+    const status = PART_STATUS[g.order]!;
+    return `<tr>${td(partText(g.part.kind, g.part.id, g.part.label))}${td(status.text, status.cls)}<td>${g.checks.map(checkText).join('')}</td></tr>`;
+  });
+  return `<h2>Coverage</h2><p class="coverage-summary">${esc(`${lines.length} checks on ${groups.length} parts: ${summary}`)}</p>${table(['Part', 'Status', 'Checks'], rows, 'coverage')}`;
+}
+
+/** The replaceable parts by identity: what to look for on the bench, and what the audit trail remembers. */
+function partsSection(data: ReportData): string {
+  // A stand-in a stage named only to say "none here" (no GPU in this host) is no part to look for.
+  const onlyAbsent = (p: ReportPart) =>
+    !p.serial && !p.model && !p.location && data.verdict.coverage.filter((c) => c.part.kind === p.kind && c.part.id === p.id).every((c) => c.status === 'not-applicable');
+  const parts = data.parts.filter((p) => (REPLACEABLE.has(p.kind) || p.serial) && !onlyAbsent(p));
+  if (parts.length === 0) return '';
+  return `<h2>Parts</h2>${table(
+    ['Kind', 'Part', 'Serial / identity', 'Model', 'Where'],
+    parts.map((p) => `<tr>${td(p.kind)}${td(p.label ?? p.id)}${td([p.serial ?? p.id, ...p.aliases.filter((a) => a !== p.serial)].join(' · '), 'mono')}${td(p.model)}${td(p.location, 'mono')}</tr>`),
+    'parts',
+  )}`;
+}
+
+/** Notes of stages that passed are cut to a line on page one (their results follow in full); a failure's is never cut. */
+const PASSED_NOTE_CHARS = 72;
+
 function stageTable(data: ReportData): string {
+  const day = (data.run.startedAt ?? data.run.createdAt).slice(0, 10);
   return table(
-    ['#', 'Stage', 'Outcome', 'Attempts', 'Started', 'Duration', 'Note'],
-    data.stages.map(
-      (s, i) =>
-        `<tr>${td(i + 1, 'num')}${td(s.name)}${outcomeCell(s.outcome)}${td(s.attempts, 'num')}${td(fmtTime(s.startedAt), 'time')}${td(fmtDuration(s.durationMs), 'num')}${td(stageNote(data, s.name, s.message))}</tr>`,
-    ),
+    ['#', 'Stage', 'Outcome', 'Started', 'Duration', 'Note'],
+    data.stages.map((s, i) => {
+      const note = stageNote(data, s.name, s.message);
+      const cut = (s.outcome === 'passed' || s.outcome === 'skipped') && s.attempts <= 1 && note.length > PASSED_NOTE_CHARS ? `${note.slice(0, PASSED_NOTE_CHARS - 1)}…` : note;
+      return `<tr>${td(i + 1, 'num')}${td(s.name)}${outcomeCell(s.outcome)}${td(shortTime(s.startedAt, day), 'time')}${td(fmtDuration(s.durationMs), 'num nowrap')}${td(cut)}</tr>`;
+    }),
     'stages',
   );
+}
+
+/** "08:04:00" on the run's own day (the header says which), the full time otherwise. */
+function shortTime(iso: string | null, day: string): string {
+  const full = fmtTime(iso);
+  return iso && iso.startsWith(day) ? full.slice(11, 19) : full;
 }
 
 /** The stage's own message, plus a word on earlier attempts that were overridden or retried. */
@@ -188,84 +351,12 @@ function stageNote(data: ReportData, name: string, message: string | null): stri
 
 function specSection(data: ReportData): string {
   const counts = (['critical', 'warning', 'info'] as const).map((s) => `${data.specDiffs.filter((d) => d.severity === s).length} ${s}`).join(' · ');
-  if (data.specDiffs.length === 0) return '<h3>Spec differences</h3><p class="muted">No differences from the expected spec were recorded.</p>';
+  if (data.specDiffs.length === 0) return '<h3>Spec differences <span class="muted">— none from the expected spec were recorded</span></h3>';
   return `<h3>Spec differences <span class="muted">(${counts})</span></h3>${table(
     ['Severity', 'Field', 'Expected', 'Actual', 'Rule'],
     data.specDiffs.map((d) => `<tr><td class="${d.severity === 'critical' ? 'bad' : d.severity === 'warning' ? 'warn' : 'muted'}">${esc(d.severity)}</td>${td(d.field)}${td(d.expected)}${td(d.actual)}${td(d.rule)}</tr>`),
     'spec-diffs',
   )}`;
-}
-
-function smartSection(data: ReportData): string {
-  if (data.smart.length === 0) return '<h3>SMART</h3><p class="muted">No SMART results.</p>';
-  const counters = (...vals: (number | null)[]): string => (vals.every((v) => v === null) ? '—' : vals.map((v) => (v === null ? '–' : String(v))).join(' / '));
-  return `<h3>SMART per disk</h3>${table(
-    ['Disk', 'Model / serial', 'Health', 'Realloc. / pending / offl. unc.', 'Media err. / crit. warn.', 'Temp °C', 'Result', 'Reasons'],
-    data.smart.map(
-      (d) =>
-        `<tr>${td(`${d.disk}${d.device ? ` (${d.device})` : ''}`)}${td([d.model, d.serial].filter(Boolean).join(' / ') || null)}${
-          d.healthPassed === null ? td(null) : td(d.healthPassed ? 'PASSED' : 'FAILED', d.healthPassed ? 'ok' : 'bad')
-        }${td(counters(d.reallocated, d.pending, d.offlineUncorrectable), 'num')}${td(counters(d.mediaErrors, d.criticalWarning), 'num')}${td(
-          d.temperatureC,
-          'num',
-        )}${passCell(d.passed)}${td(d.reasons.join('; '))}</tr>`,
-    ),
-    'smart',
-  )}`;
-}
-
-function storageSection(data: ReportData): string {
-  if (data.storage.length === 0) return '<h3>Storage</h3><p class="muted">No storage results.</p>';
-  return `<h3>Storage against floors</h3>${table(
-    ['Disk', 'Class', 'Bad blocks', 'IOPS', 'Min IOPS', 'p99 ms', 'Max p99 ms', 'Result'],
-    data.storage.map(
-      (d) =>
-        `<tr>${td(`${d.disk}${d.device ? ` (${d.device})` : ''}`)}${td(d.class)}${td(d.badBlocks, d.badBlocks ? 'num bad' : 'num')}${td(fmtNum(d.iops), 'num')}${td(
-          fmtNum(d.minIops),
-          'num',
-        )}${td(fmtNum(d.p99Ms, 2), 'num')}${td(fmtNum(d.maxP99Ms, 2), 'num')}${passCell(d.passed)}</tr>`,
-    ),
-    'storage',
-  )}`;
-}
-
-function networkSection(data: ReportData): string {
-  if (data.network.length === 0) return '<h3>Network</h3><p class="muted">No network results.</p>';
-  return `<h3>Network against floors</h3>${table(
-    ['NIC', 'Link', 'Throughput', 'Floor', 'Result'],
-    data.network.map(
-      (n) => `<tr>${td(n.nic)}${td(n.linkMbps === null ? null : `${n.linkMbps} Mbit/s`, 'num')}${td(fmtBps(n.bps), 'num')}${td(fmtBps(n.floorBps), 'num')}${passCell(n.passed)}</tr>`,
-    ),
-    'network',
-  )}`;
-}
-
-function cpuPsuSection(data: ReportData): string {
-  const parts: string[] = [];
-  const c = data.cpuStress;
-  if (c) {
-    const ok = c.exitCode === 0 && (c.maxTempC === null || c.ceilingC === null || c.maxTempC < c.ceilingC);
-    parts.push(
-      `<h3>CPU and memory stress</h3>${table(
-        ['Max temperature °C', 'Ceiling °C', 'stress-ng exit', 'Result'],
-        [`<tr>${td(fmtNum(c.maxTempC, 1), 'num')}${td(fmtNum(c.ceilingC, 1), 'num')}${td(c.exitCode, 'num')}${passCell(c.exitCode === null ? null : ok)}</tr>`],
-        'cpu',
-      )}`,
-    );
-  }
-  if (data.psu.length) {
-    parts.push(
-      `<h3>PSU rails under load</h3>${table(
-        ['Sensor', 'Baseline', 'Minimum', 'Dip'],
-        data.psu.map((r) => `<tr>${td(r.sensor)}${td(fmtNum(r.baseline, 3), 'num')}${td(fmtNum(r.min, 3), 'num')}${td(r.dipFraction === null ? null : `${(r.dipFraction * 100).toFixed(1)} %`, 'num')}</tr>`),
-        'psu',
-      )}`,
-    );
-  }
-  for (const o of data.otherSummaries) {
-    parts.push(`<h3>${esc(o.stage)} summary <span class="muted">(attempt ${o.attempt})</span></h3>${kvTable(o.entries.map(([k, v]) => [k, esc(v)]), 'kv other')}`);
-  }
-  return parts.join('');
 }
 
 function chartsSection(data: ReportData): string {
@@ -291,7 +382,8 @@ function chartsSection(data: ReportData): string {
         // Rails of 12 V and 3.3 V share no useful scale: plot each as its
         // deviation from its own baseline, so a dip on any rail is visible.
         const series = chosen.map((s) => {
-          const base = data.psu.find((r) => r.sensor === s.sensor)?.baseline ?? s.points[0]?.[1] ?? 1;
+          // The first reading, taken before the load burst, is the rail's own baseline.
+          const base = s.points[0]?.[1] ?? 1;
           return { name: `${s.sensor} (baseline ${fmtNum(base, 2)} V)`, points: s.points.map((p) => [p[0], base ? ((p[1] - base) / base) * 100 : 0] as [number, number]) };
         });
         charts.push(renderLineChart({ title: `PSU rails: deviation from baseline (%)${title.includes('—') ? ` —${title.split('—')[1]}` : ''}`, unit: '% of baseline', t0: origin, series, limit: null }));
@@ -300,32 +392,76 @@ function chartsSection(data: ReportData): string {
       charts.push(renderLineChart({ title, unit, t0: origin, series: chosen.map((s) => ({ name: s.sensor, points: s.points })), limit }));
     }
   }
-  const aggregates = data.measurements.aggregates.length
-    ? `<h3>Measurement summary</h3>${table(
-        ['Kind', 'Sensor', 'Unit', 'Samples', 'Min', 'Avg', 'Max'],
-        data.measurements.aggregates.map(
-          (a) => `<tr>${td(a.kind)}${td(a.sensor)}${td(a.unit)}${td(a.count, 'num')}${td(fmtNum(a.min, 2), 'num')}${td(fmtNum(a.avg, 2), 'num')}${td(fmtNum(a.max, 2), 'num')}</tr>`,
-        ),
-        'aggregates',
-      )}`
-    : '';
-  if (charts.length === 0 && !aggregates) return '<p class="muted">No sensor data was recorded for this run.</p>';
-  return charts.join('') + aggregates;
+  // The charted kinds' sensors; a stage's own figures (IOPS, goodput) are in its results above, and all of them in report.json.
+  const tables = CHART_KINDS.flatMap((kind) => {
+    const rows = data.measurements.aggregates
+      .filter((a) => a.kind === kind)
+      .map((a) => `<tr>${td(`${a.sensor}${a.unit ? ` (${a.unit})` : ''}`)}${td(a.count, 'num')}${td(figure(a.min), 'num')}${td(figure(a.avg), 'num')}${td(figure(a.max), 'num')}</tr>`);
+    return rows.length ? [`<h4>${esc(kind)}</h4>${halves(rows, (part) => table(['Sensor', 'Samples', 'Min', 'Avg', 'Max'], part, 'aggregates'))}`] : [];
+  });
+  const aggregates = tables.length ? `<h3>Sensor summary</h3>${tables.join('')}` : '';
+  if (charts.length === 0 && !aggregates) return '';
+  return `<div class="charts">${charts.join('')}</div>${aggregates}`;
+}
+
+/** Transitions nobody decided on: the orchestrator moving a run on to its next stage. */
+const isAutomatic = (t: ReportData['transitions'][number]) => t.actor === 'orchestrator' && t.reason === null && (t.action === 'stage-passed' || t.action === 'advance');
+
+/**
+ * The audit trail as printed: every row a person or an agent caused as it is,
+ * and three or more automatic advances in a row as one line naming the stages
+ * passed through (each stage's start is in the stage table; report.json keeps
+ * every row).
+ */
+function auditRows(transitions: ReportData['transitions']): { when: string[]; from: string | null; to: string; action: string; actor: string; reason: string | null }[] {
+  const out: ReturnType<typeof auditRows> = [];
+  for (let i = 0; i < transitions.length; ) {
+    let j = i;
+    while (j < transitions.length && isAutomatic(transitions[j]!)) j++;
+    if (j - i >= 3) {
+      const run = transitions.slice(i, j);
+      out.push({ when: [run[0]!.at, run.at(-1)!.at], from: run[0]!.from, to: run.at(-1)!.to, action: `advanced × ${run.length}`, actor: 'orchestrator', reason: `through ${run.slice(0, -1).map((t) => t.to).join(' → ')}` });
+      i = j;
+    } else {
+      const t = transitions[i]!;
+      out.push({ when: [t.at], from: t.from, to: t.to, action: t.action, actor: t.actor, reason: t.reason });
+      i++;
+    }
+  }
+  return out;
+}
+
+/** A reading with as many decimals as it needs to be read: 23500, 401.2, 11.91. */
+function figure(n: number): string {
+  return fmtNum(n, Math.abs(n) >= 1000 ? 0 : Math.abs(n) >= 100 ? 1 : 2);
+}
+
+/** A long list of short rows as two tables side by side: half the height on paper. */
+function halves(rows: string[], draw: (rows: string[]) => string, atLeast = 8): string {
+  if (rows.length < atLeast) return draw(rows);
+  const mid = Math.ceil(rows.length / 2);
+  return `<div class="side-by-side">${draw(rows.slice(0, mid))}${draw(rows.slice(mid))}</div>`;
+}
+
+function sensorsSection(data: ReportData): string {
+  const body = chartsSection(data);
+  return body ? `<h2>Thermal and PSU</h2>${body}` : '<h2>Thermal and PSU <span class="muted">— No sensor data was recorded for this run.</span></h2>';
 }
 
 function auditSection(data: ReportData): string {
+  const day = (data.run.startedAt ?? data.run.createdAt).slice(0, 10);
   const trail = data.transitions.length
     ? table(
         ['When', 'From', 'To', 'Action', 'Actor', 'Reason'],
-        data.transitions.map((t) => `<tr>${td(fmtTime(t.at))}${td(t.from)}${td(t.to)}${td(t.action, t.action === 'override' ? 'warn' : '')}${td(t.actor)}${td(t.reason)}</tr>`),
+        auditRows(data.transitions).map((t) => `<tr>${td(t.when.map((w) => shortTime(w, day)).join('–'), 'time')}${td(t.from)}${td(t.to)}${td(t.action, t.action === 'override' ? 'warn' : '')}${td(t.actor)}${td(t.reason)}</tr>`),
         'audit',
       )
     : '<p class="muted">No transitions recorded.</p>';
+  // Hashes print as their first 16 digits, enough to tell files apart on paper; report.json (whose hash is in every page's footer) has them whole.
   const artifacts = data.artifacts.length
-    ? `<h3>Artifacts</h3>${table(
-        ['Name', 'Stage', 'Kind', 'Size', 'sha256'],
-        data.artifacts.map((a) => `<tr>${td(a.name)}${td(a.stage)}${td(a.kind)}${td(fmtBytes(a.size), 'num')}<td class="mono">${esc(a.sha256)}</td></tr>`),
-        'artifacts',
+    ? `<h3>Artifacts <span class="muted">— sha256 shortened; report.json has each in full</span></h3>${halves(
+        data.artifacts.map((a) => `<tr>${td(a.name, 'mono')}${td(a.stage)}${td(formatBytes(a.size), 'num nowrap')}<td class="sha">${esc(a.sha256.slice(0, 16))}…</td></tr>`),
+        (rows) => table(['Name', 'Stage', 'Size', 'sha256'], rows, 'artifacts'),
       )}`
     : '';
   const retries = data.attempts.length > data.stages.filter((s) => s.attempts > 0).length
@@ -335,17 +471,7 @@ function auditSection(data: ReportData): string {
         'attempts',
       )}`
     : '';
-  return trail + retries + artifacts + imageSection(data);
-}
-
-/** Which live image (and so which tool versions) produced the figures above. */
-function imageSection(data: ReportData): string {
-  const im = data.image;
-  if (!im) return '';
-  const pkgs = (list: { name: string; version: string }[]) => list.map((p) => `${esc(p.name)} ${esc(p.version)}`).join(' · ');
-  return `<h3>Live image</h3>
-<p>Image <span class="mono">${esc(im.id)}</span> (${esc(im.flavour)}${im.builtAt ? `, built ${esc(fmtTime(im.builtAt))}` : ''}), kernel ${esc(im.kernel)}; ${im.firmwareFiles} firmware file(s) from ${pkgs(im.firmwarePackages) || 'no package'}, ${im.firmwareUnavailable} requested file(s) unavailable (listed in image-manifest.json).</p>
-<p class="mono" id="image-packages">${pkgs(im.packages)}</p>`;
+  return trail + retries + artifacts + liveImageSection(data.image);
 }
 
 /** Renders the whole report as one HTML document (a string); see docs/report-format.md. */
@@ -365,28 +491,28 @@ export function renderReportHtml(data: ReportData): string {
 <main>
 <section class="major" id="summary">
 <h1>Hardware vetting report: ${esc(data.host.name)}</h1>
-<p class="sub">Run #${data.run.id} · profile ${esc(data.run.profile)} · ${esc(fmtTime(data.run.finishedAt ?? data.run.startedAt ?? data.run.createdAt))}</p>
+<p class="sub">${esc(subtitle(data))}</p>
+${notCertification(data)}
 ${verdictBlock(data)}
+${failuresAndOverrides(data)}
+${coverageSection(data)}
 ${identity(data)}
+${partsSection(data)}
 <h2>Stages</h2>
 ${stageTable(data)}
 </section>
 <section class="major" id="results">
 <h2>Results</h2>
 ${specSection(data)}
-${smartSection(data)}
-${storageSection(data)}
-${networkSection(data)}
-${cpuPsuSection(data)}
+${resultsHtml(data)}
 </section>
 <section class="major" id="sensors">
-<h2>Thermal and PSU</h2>
-${chartsSection(data)}
+${sensorsSection(data)}
 </section>
 <section class="major" id="audit">
 <h2>Audit trail</h2>
 ${auditSection(data)}
-<footer class="doc">Run #${data.run.id} · ${esc(data.host.name)} · report.json sha256 <span class="mono" id="json-sha256">${sha256}</span><br>The report.json stored with this run carries the same results in machine-readable form (schema version 1, docs/report.schema.json).</footer>
+<footer class="doc">report.json (schema version ${REPORT_SCHEMA_VERSION}, docs/report.schema.json) carries these results machine-readably, report.ocptv.jsonl in the OCP Test &amp; Validation format · report.json sha256 <span class="mono" id="json-sha256">${sha256}</span></footer>
 </section>
 </main>
 </body>

@@ -5,19 +5,20 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { baseManifest, finalManifest } from '../../../image/lib/image-manifest.js';
 import { keepImageManifest } from '../pxe/image-record.ts';
 import { openDatabase, type Db } from '../store/db.ts';
-import { RunStore } from '../store/runs.ts';
+import { openStore, type Store } from '../store/index.ts';
 import { writeRunReport } from './index.ts';
-import { validateJsonSchema } from './testing/json-schema-lite.ts';
+import { validateReportJson } from './testing/report-schema-check.ts';
 import { insertHost, makePassingRun } from './testing/sample-runs.ts';
 
 // The image manifest the build writes (image/lib/image-manifest.js), kept with a run
 // when its host got the initrd (pxe/image-record.ts), shows up in report.json and report.html.
 
-const schema = JSON.parse(readFileSync(new URL('../../../docs/report.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 const dirs: string[] = [];
 const dbs: Db[] = [];
+const stores: Store[] = [];
 afterEach(() => {
   for (const db of dbs.splice(0)) db.close();
+  for (const store of stores.splice(0)) store.close();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -46,19 +47,39 @@ describe('the live image in the report', () => {
     const host = insertHost(db, 'pve-node-07', ['3c:ec:ef:00:11:22'], ['NV-001']);
     const run = makePassingRun(db, host);
     const manifest = buildImageManifestIn(dir);
-    const runs = new RunStore(db);
-    expect(keepImageManifest({ dataDir: dir, openRunOf: (mac) => (mac === '3c:ec:ef:00:11:22' ? run : null), recordArtifact: (a) => runs.upsertArtifact(a) }, '3c:ec:ef:00:11:22', manifest)).toBe(run);
+    // Sample runs are seeded on a bare connection; the report reads them through the store.
+    const store = openStore(dir);
+    stores.push(store);
+    expect(keepImageManifest({ dataDir: dir, openRunOf: (mac) => (mac === '3c:ec:ef:00:11:22' ? run : null), recordArtifact: (a) => store.runs.upsertArtifact(a) }, '3c:ec:ef:00:11:22', manifest)).toBe(run);
     expect(keepImageManifest({ dataDir: dir, openRunOf: () => null, recordArtifact: () => undefined }, '3c:ec:ef:00:11:99', manifest)).toBeNull();
 
-    const written = writeRunReport(db, dir, run);
+    const written = writeRunReport(store, dir, run);
     const json = JSON.parse(readFileSync(written.json, 'utf8')) as { image: { flavour: string; kernel: string; packages: { name: string; version: string }[]; firmwareUnavailable: number } };
-    expect(validateJsonSchema(schema, json)).toEqual([]);
+    expect(validateReportJson(json)).toEqual([]);
     expect(json.image.kernel).toBe('6.1.0-50-amd64 (linux-image-6.1.0-50-amd64 6.1.176-1)');
     expect(json.image.packages).toContainEqual({ name: 'fio', version: '3.33-3' });
     expect(json.image.firmwareUnavailable).toBe(1);
     const html = readFileSync(written.html, 'utf8');
-    expect(html).toContain('Live image');
     expect(html).toContain('smartmontools 7.3-1+b1');
+    // The section closes the audit trail: never on page one (the summary section).
+    const section = (id: string) => html.slice(html.indexOf(`<section class="major" id="${id}">`), html.indexOf('</section>', html.indexOf(`<section class="major" id="${id}">`)));
+    expect(section('summary')).not.toContain('Live image');
+    expect(section('audit')).toContain('<h3>Live image</h3>');
+  });
+
+  it('a run that booted no image (selftest, loop disks) says image null and prints no section', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vetting-report-image-'));
+    dirs.push(dir);
+    const db = openDatabase(dir);
+    dbs.push(db);
+    const run = makePassingRun(db, insertHost(db, 'pve-node-08', ['3c:ec:ef:00:11:23'], ['NV-002']));
+    const store = openStore(dir);
+    stores.push(store);
+    const written = writeRunReport(store, dir, run);
+    const json = JSON.parse(readFileSync(written.json, 'utf8')) as { image: unknown };
+    expect(json.image).toBeNull();
+    expect(validateReportJson(json)).toEqual([]);
+    expect(readFileSync(written.html, 'utf8')).not.toContain('Live image');
   });
 });
 

@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImageManifest } from '../../../common/schema/image.ts';
-import type { Db } from '../store/db.ts';
+import type { Store } from '../store/index.ts';
 import type { ReportImage } from './types.ts';
 
 // The live image a run booted, for the report: the manifest the orchestrator
 // kept with the run when it sent the host its initrd (electron/node/pxe/image-record.ts).
 // A run that booted no image (selftest, loop disks) or whose copy is unreadable has none.
 
-export function readRunImage(db: Db, dataDir: string, runId: number): ReportImage | null {
-  const row = db.prepare("SELECT path FROM artifacts WHERE run_id = ? AND name = 'image-manifest.json'").get(runId) as { path: string } | undefined;
+export function readRunImage(store: Store, dataDir: string, runId: number): ReportImage | null {
+  const row = store.runs.artifacts(runId).find((a) => a.name === 'image-manifest.json');
   if (!row) return null;
   let parsed;
   try {

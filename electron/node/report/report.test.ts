@@ -3,146 +3,336 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { COVERAGE_STATUSES, PART_KINDS } from '../../../common/schema/coverage.ts';
+import { RUN_RESULTS, STAGE_OUTCOMES } from '../../../common/schema/run.ts';
+import { STAGE_NAMES, isStageName, parseStageSummary } from '../../../common/stages/index.ts';
+import { summaryView } from '../../../common/stages/summary-view.ts';
+import { verdictOf } from '../runs/run-verdict.ts';
 import { openDatabase, type Db } from '../store/db.ts';
-import { buildOcptvLines, buildReportJson, gatherReportData, renderReportHtml, serializeReportJson, writeRunReport } from './index.ts';
-import { validateJsonSchema } from './testing/json-schema-lite.ts';
-import { insertHost, insertRun, insertStage, makeFailedRun, makeOverriddenRun, makePassingRun, T0 } from './testing/sample-runs.ts';
-
-const schema = JSON.parse(readFileSync(new URL('../../../docs/report.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+import { openStore, type Store } from '../store/index.ts';
+import { viewHtml } from './html-results.ts';
+import { buildOcptvLines, buildReportJson, gatherReportData, renderReportHtml, REPORT_SCHEMA_VERSION, serializeReportJson, writeRunReport } from './index.ts';
+import { REPORT_SCHEMA_ID } from './json.ts';
+import { ocptvLines, validateOcptv } from './testing/ocp-validate.ts';
+import { reportSchema, validateReportJson } from './testing/report-schema-check.ts';
+import {
+  insertHost,
+  insertRun,
+  insertStage,
+  insertTransition,
+  makeFailedRun,
+  makeIncompleteRun,
+  makeOverriddenRun,
+  makePassingRun,
+  makeSmokeRun,
+  T0,
+} from './testing/sample-runs.ts';
 
 const dirs: string[] = [];
 const dbs: Db[] = [];
-function freshDb(): { db: Db; dir: string; host: number } {
+const stores: Store[] = [];
+/** Sample runs are seeded on a bare connection (back-dated rows); the report reads them through the store. */
+function freshDb(): { db: Db; store: Store; dir: string; host: number } {
   const dir = mkdtempSync(join(tmpdir(), 'vetting-report-'));
   dirs.push(dir);
   const db = openDatabase(dir);
   dbs.push(db);
+  const store = openStore(dir);
+  stores.push(store);
   const host = insertHost(db, 'pve-node-07', ['3c:ec:ef:00:11:22'], ['NV-001', 'WD-A1']);
-  return { db, dir, host };
+  return { db, store, dir, host };
 }
 afterEach(() => {
   for (const db of dbs.splice(0)) db.close();
+  for (const store of stores.splice(0)) store.close();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 function textOf(html: string): string {
-  return html.replace(/<style>[\s\S]*?<\/style>/, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+  return html
+    .replace(/<style>[\s\S]*?<\/style>/, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/\s+/g, ' ');
 }
 
+/** Page one of report.html: everything before the Results section. */
+function pageOne(html: string): string {
+  const at = html.indexOf('<section class="major" id="results">');
+  expect(at).toBeGreaterThan(0);
+  return textOf(html.slice(0, at));
+}
+
+/** A run held after CPUStress could not run (stress-ng missing): an `error` attempt with the error summary. */
+function makeErroredRun(db: Db, host: number): number {
+  const run = insertRun(db, host, { state: 'FailedHolding', failedStage: 'CPUStress', holdReason: 'StageError', start: T0 });
+  insertStage(db, run, 'Inventory', 1, 'passed', T0, T0 + 60_000, { inventory: { system: {}, bios: {}, cpu: { sockets: 1, cores: 2, threads: 4 }, memory: { totalBytes: 1 }, disks: [], nics: [], gpus: [] } }, null, []);
+  insertStage(db, run, 'CPUStress', 1, 'error', T0 + 60_000, T0 + 61_000, { infraError: 'tool-missing', tool: 'stress-ng', problems: ['stress-ng is not installed'], rejectedSummary: { secret: 'raw' } }, 'stress-ng is not installed', [
+    { part: { kind: 'cpu', id: 'cpu', label: 'CPUs' }, check: 'stress-ng CPU load', status: 'not-tested', reason: 'stress-ng is not installed', required: true },
+  ]);
+  return run;
+}
+
+type Sample = (db: Db, host: number) => number;
+const SAMPLES: Record<string, Sample> = {
+  passing: (db, h) => makePassingRun(db, h),
+  'passing, in Reporting': (db, h) => makePassingRun(db, h, 'Reporting'),
+  released: (db, h) => makePassingRun(db, h, 'Released'),
+  failed: makeFailedRun,
+  overridden: (db, h) => makeOverriddenRun(db, h),
+  'overridden, in Reporting': (db, h) => makeOverriddenRun(db, h, T0, 'Reporting'),
+  incomplete: makeIncompleteRun,
+  smoke: makeSmokeRun,
+  errored: makeErroredRun,
+  'just started': (db, h) => insertRun(db, h, { state: 'WaitingForAgent' }),
+};
+
+describe('sample runs', () => {
+  it('carry summaries that match their stages’ schemas, and store the result the verdict rules give', () => {
+    const { db, store, host } = freshDb();
+    for (const [kind, make] of Object.entries(SAMPLES)) {
+      const run = make(db, host);
+      for (const row of db.prepare('SELECT name, outcome, summary_json FROM stages WHERE run_id = ? AND summary_json IS NOT NULL').all(run) as { name: string; outcome: string; summary_json: string }[]) {
+        expect(isStageName(row.name)).toBe(true);
+        const parsed = parseStageSummary(row.name as never, row.outcome, JSON.parse(row.summary_json));
+        expect(parsed, `${kind}: ${row.name}`).toMatchObject({ ok: true });
+      }
+      const stored = (db.prepare('SELECT result, state FROM runs WHERE id = ?').get(run) as { result: string | null; state: string });
+      const rules = verdictOf(store, run, stored.state === 'Reporting' ? 'Completed' : undefined);
+      if (stored.result !== null) expect(rules.result, kind).toBe(stored.result);
+    }
+  });
+});
+
 describe('report data and verdict', () => {
-  it('a passing run reads PASS with identity, stages, results, charts and audit trail', () => {
-    const { db, host } = freshDb();
+  it('a passing run reads PASS with identity, coverage, parts, stage results, charts and audit trail', () => {
+    const { db, store, host } = freshDb();
     const run = makePassingRun(db, host);
-    const data = gatherReportData(db, run);
-    expect(data.verdict.value).toBe('PASS');
+    const data = gatherReportData(store, run);
+    expect(data.verdict).toMatchObject({ value: 'PASS', result: 'pass', certifies: true });
+    expect(data.verdict.reasons).toEqual(['every required part was exercised and passed']);
     expect(data.host).toMatchObject({ name: 'pve-node-07', serial: 'S-4471-ZX', manufacturer: 'Supermicro', model: 'SYS-1029U-TRT' });
     expect(data.host.macs).toEqual(['3c:ec:ef:00:11:22', '3c:ec:ef:00:11:23']);
-    expect(data.stages.map((s) => s.outcome)).toEqual(['passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'skipped', 'passed', 'passed']);
+    expect(data.stages.map((s) => [s.name, s.outcome])).toEqual(STAGE_NAMES.map((n) => [n, n === 'GPU' ? 'skipped' : 'passed']));
     expect(data.stages.find((s) => s.name === 'CPUStress')?.durationMs).toBe(30 * 60_000);
-    expect(data.smart).toHaveLength(2);
-    expect(data.storage[0]).toMatchObject({ iops: 412345, minIops: 100000, passed: true });
-    expect(data.network[1]).toMatchObject({ nic: 'ens1f0', bps: 9_410_000_000, floorBps: 9_000_000_000, passed: true });
-    // The agent reports the ceiling as maxTempC and per-sensor peaks; the report shows the hottest peak against the ceiling.
-    expect(data.cpuStress).toMatchObject({ maxTempC: 81.5, ceilingC: 90, exitCode: 0 });
-    expect(data.smart[0]).toMatchObject({ healthPassed: true, passed: true });
+    expect(data.results.map((r) => r.stage)).toEqual(STAGE_NAMES.filter((s) => s !== 'Reporting'));
+    expect(data.results.find((r) => r.stage === 'Storage')?.coverage.map((c) => `${c.part.id} ${c.check} ${c.status}`)).toEqual([
+      'NV-001 surface scan tested',
+      'NV-001 random I/O tested',
+      'WD-A1 surface scan tested',
+      'WD-A1 random I/O tested',
+    ]);
+    // Parts: the inventory's disks joined with what the stages said about them, by identity.
+    expect(data.parts.filter((p) => p.kind === 'disk')).toEqual([
+      { kind: 'disk', id: 'NV-001', label: 'nvme0n1 (/dev/nvme0n1)', serial: 'NV-001', model: 'SAMSUNG MZQL23T8HCLS', location: '/dev/nvme0n1', aliases: ['eui.0025388b91b0a7c1'] },
+      { kind: 'disk', id: 'WD-A1', label: 'sda (/dev/sda)', serial: 'WD-A1', model: 'WDC WD40EFRX', location: '/dev/sda', aliases: [] },
+    ]);
+    expect(data.parts.filter((p) => p.kind === 'nic').map((p) => [p.id, p.label])).toEqual([
+      ['3c:ec:ef:00:11:22', 'eno1'],
+      ['3c:ec:ef:00:11:23', 'ens1f0'],
+    ]);
     // Series are LTTB-downsampled but keep their end points.
     const pkg = data.measurements.series.find((s) => s.sensor === 'coretemp Package id 0');
     expect(pkg && pkg.points.length).toBeLessThanOrEqual(240);
     expect(pkg?.points[0]?.[0]).toBe(T0);
     expect(data.measurements.aggregates.find((a) => a.sensor === 'coretemp Package id 0')?.count).toBe(661);
+    expect(data.measurements.thermalCeilingC).toBe(90);
 
     const html = renderReportHtml(data);
     const text = textOf(html);
-    expect(text).toContain('PASS');
-    expect(text).not.toContain('PASS WITH OVERRIDES');
-    for (const heading of ['Stages', 'Spec differences', 'SMART per disk', 'Storage against floors', 'Network against floors', 'Thermal and PSU', 'Audit trail']) {
-      expect(text).toContain(heading);
-    }
+    const first = pageOne(html);
+    expect(first).toMatch(/\bPASS\b/);
+    expect(first).not.toContain('PASS WITH OVERRIDES');
+    expect(first).not.toContain('not a certification');
+    expect(first).toContain('21 checks on 15 parts: 20 tested (2 only in part) · 1 not applicable · 0 not tested');
+    expect(first).toContain('Back to the rack: yes — every part this host names was tested and passed.');
+    expect(first).toContain('S-4471-ZX');
+    expect(first).toContain('3c:ec:ef:00:11:23');
+    // Parts with their serials on page one.
+    expect(first).toMatch(/disk sda \(\/dev\/sda\) WD-A1 WDC WD40EFRX/);
+    expect(first).toContain('NV-001 · eui.0025388b91b0a7c1');
+    for (const heading of ['Coverage', 'Parts', 'Stages', 'Results', 'Spec differences', 'Thermal and PSU', 'Audit trail']) expect(text).toContain(heading);
+    // Stage results drawn from their schemas: titled tables, judged cells with their limits.
+    for (const title of ['Inventory', 'SMART', 'Disks', 'NICs', 'Voltage rails', 'Hottest reading per sensor']) expect(text).toContain(title);
+    expect(text).toContain('✓ 412,345 (≥ 50,000)');
+    expect(text).toContain('✓ 0.41 ms (≤ 5 ms)');
+    expect(text).toContain('✓ 9,410 Mbit/s (≥ 9,000 Mbit/s)');
+    expect(text).toContain('✓ 81.5 °C (≤ 90 °C)');
+    expect(text).toContain('✓ 1.2 % (≤ 5.0 %)');
+    // Readable values, never raw JSON or flattened key paths.
+    expect(text).not.toMatch(/\{"|\w+\[\d+\]\.\w+/);
+    expect(text).toContain('3.5 TiB'); // the NVMe's size, formatted
     expect(html.match(/<svg class="chart"/g)?.length).toBe(2); // thermal °C and PSU V
-    expect(text).toContain('S-4471-ZX');
-    expect(text).toContain('3c:ec:ef:00:11:23');
   });
 
-  it('a failed run reads FAIL and names the failing stage and disk', () => {
-    const { db, host } = freshDb();
-    const run = makeFailedRun(db, host);
-    const data = gatherReportData(db, run);
+  it('a failed run reads FAIL and names the failing stage and disk, held for a person', () => {
+    const { db, store, host } = freshDb();
+    const data = gatherReportData(store, makeFailedRun(db, host));
     expect(data.verdict.value).toBe('FAIL');
-    expect(data.verdict.reasons[0]).toContain('SMART failed');
+    expect(data.verdict.result).toBeNull();
+    expect(data.verdict.reasons[0]).toBe('held at SMART (StageFailed): waiting for a person to decide');
     expect(data.stages.find((s) => s.name === 'Storage')?.outcome).toBeNull();
-    const text = textOf(renderReportHtml(data));
-    expect(text).toMatch(/FAIL .*SMART failed: WD-A1: overall-health FAILED/);
-    expect(text).toContain('not reached');
-    expect(text).toContain('memory.totalBytes');
+    const html = renderReportHtml(data);
+    const first = pageOne(html);
+    expect(first).toMatch(/FAIL Back to the rack: no — repair or replace what failed \(below\), then run again\. .*held at SMART/);
+    expect(first).toContain('Attempts that did not pass Stage Attempt Outcome What it said What followed SMART 1 failed WD-A1: overall-health FAILED, 1872 reallocated sectors held: waiting for a person to decide');
+    expect(first).toContain('not reached');
+    expect(textOf(html)).toContain('memory.totalBytes');
   });
 
-  it('an overridden run reads PASS WITH OVERRIDES with who, what and why', () => {
-    const { db, host } = freshDb();
-    const run = makeOverriddenRun(db, host);
-    const data = gatherReportData(db, run);
-    expect(data.verdict.value).toBe('PASS WITH OVERRIDES');
-    expect(data.verdict.overrides).toEqual([
-      {
-        stage: 'Storage',
-        actor: 'supervisor:dana',
-        reason: 'disk is a replacement from stock; old LVM label is from the vendor burn-in',
-        at: '2026-11-20T08:17:00.000Z',
-        detail: { stage: 'Storage', kind: 'wipe-probe', disks: ['WD-A1'] },
-      },
+  it('an overridden run reads PASS WITH OVERRIDES on page one with who, what and why', () => {
+    const { db, store, host } = freshDb();
+    for (const state of ['Completed', 'Reporting'] as const) {
+      // In Reporting no result is stored yet: the report draws it from the verdict rules.
+      const data = gatherReportData(store, makeOverriddenRun(db, host, T0, state));
+      expect(data.verdict.value).toBe('PASS WITH OVERRIDES');
+      expect(data.verdict.result).toBe('pass-with-overrides');
+      expect(data.run.result).toBe('pass-with-overrides');
+      // The overridden attempt was followed by one that passed: what remains is the supervisor's waiver.
+      expect(data.verdict.reasons).toEqual(['a supervisor overrode the wipe-probe: disks holding data were overwritten']);
+      expect(data.verdict.overrides).toEqual([
+        {
+          stage: 'Storage',
+          actor: 'supervisor:dana',
+          reason: 'disk is a replacement from stock; old LVM label is from the vendor burn-in',
+          at: '2026-11-20T08:20:00.000Z',
+          detail: { stage: 'Storage', kind: 'wipe-probe', disks: ['WD-A1'] },
+        },
+      ]);
+      const first = pageOne(renderReportHtml(data));
+      expect(first).toMatch(/^.*?PASS WITH OVERRIDES Back to the rack: yes, on the overrides below — a person accepted what did not pass; who and why is listed\. a supervisor overrode the wipe-probe/);
+      expect(first).toContain('Overrides Overridden stage By Reason When Storage supervisor:dana disk is a replacement from stock; old LVM label is from the vendor burn-in');
+      expect(first).toContain('Storage 1 overridden wipe-probe: LVM2_member on WD-A1 overridden by supervisor:dana');
+      expect(first).toContain('Wipe-probe overridden by a supervisor for: WD-A1');
+      expect(first).toContain('attempt 1 overridden');
+    }
+  });
+
+  it('a smoke run says on page one that it is not a certification, and shows its partial scan with the extent', () => {
+    const { db, store, host } = freshDb();
+    const data = gatherReportData(store, makeSmokeRun(db, host));
+    expect(data.verdict).toMatchObject({ value: 'INCOMPLETE', result: 'incomplete', certifies: false });
+    expect(data.verdict.reasons).toContain('the smoke profile is a demonstration run, not a certification');
+    const scans = data.verdict.coverage.filter((c) => c.check === 'surface scan');
+    expect(scans.map((c) => [c.part.id, c.status, c.extent])).toEqual([
+      ['NV-001', 'not-tested', { done: 16 * 1024 ** 2, total: 64 * 1024 ** 2, unit: 'bytes' }],
+      ['WD-A1', 'not-tested', { done: 16 * 1024 ** 2, total: 64 * 1024 ** 2, unit: 'bytes' }],
     ]);
     const html = renderReportHtml(data);
-    const firstSection = textOf(html.slice(0, html.indexOf('<section class="major" id="results">')));
-    expect(firstSection).toContain('PASS WITH OVERRIDES');
-    expect(firstSection).toContain('supervisor:dana');
-    expect(firstSection).toContain('old LVM label is from the vendor burn-in');
-    expect(firstSection).toContain('attempt 1 overridden');
+    const first = pageOne(html);
+    expect(first).toContain('This report is not a certification.');
+    expect(first).toContain('Back to the rack: not on this report — a demonstration run certifies nothing.');
+    expect(first).toContain('The smoke profile is a demonstration run');
+    expect(first).toMatch(/INCOMPLETE/);
+    // The partial scan, per disk, with its extent, among the first rows (gaps first).
+    expect(first).toMatch(/Coverage \d+ checks on \d+ parts: .*\d+ not tested \(2 the result depends on\) Part Status Checks disk NV-001 \(\/dev\/sda\) NOT TESTED ✗ surface scan \(Storage\) : 16 MiB of 64 MiB \(25 %\) ✓/);
+    expect(first).toContain('disk WD-A1 (/dev/sdb) NOT TESTED ✗ surface scan (Storage) : 16 MiB of 64 MiB (25 %) ✓ SMART health and counters (SMART) ✓ random I/O (Storage)');
+    // The banner sits above the verdict, where it is read first.
+    expect(html.indexOf('id="not-certification"')).toBeLessThan(html.indexOf('id="verdict"'));
+  });
+
+  it('an incomplete standard run names the part that was not tested and why', () => {
+    const { db, store, host } = freshDb();
+    const data = gatherReportData(store, makeIncompleteRun(db, host));
+    expect(data.verdict).toMatchObject({ value: 'INCOMPLETE', result: 'incomplete', certifies: true });
+    expect(data.verdict.reasons[0]).toMatch(/^not tested: WD-A1 \(\/dev\/sda\) \(SMART: SMART health and counters\): smartctl could not run/);
+    const first = pageOne(renderReportHtml(data));
+    expect(first).not.toContain('not a certification');
+    expect(first).toContain('Back to the rack: no — not everything was tested (below); run again to complete the test.');
+    expect(first).toMatch(/Part Status Checks disk WD-A1 \(\/dev\/sda\) NOT TESTED ✗ SMART health and counters \(SMART\) — smartctl could not run .* ✓ surface scan \(Storage\) : 3.6 TiB of 3.6 TiB \(100 %\)/);
   });
 
   it('a run still in Reporting reads as completed', () => {
-    const { db, host } = freshDb();
-    const run = makePassingRun(db, host, 'Reporting');
-    const data = gatherReportData(db, run);
+    const { db, store, host } = freshDb();
+    const data = gatherReportData(store, makePassingRun(db, host, 'Reporting'));
     expect(data.run.state).toBe('Completed');
     expect(data.run.result).toBe('pass');
     expect(data.verdict.value).toBe('PASS');
     expect(data.stages.at(-1)).toMatchObject({ name: 'Reporting', outcome: 'passed' });
   });
 
-  it('shows summaries of unknown shape as key/value pairs instead of dropping them', () => {
-    const { db, host } = freshDb();
-    const run = makeFailedRun(db, host);
-    insertStage(db, run, 'GPU', 1, 'passed', T0, T0 + 1000, { gpus: [{ uuid: 'GPU-1', eccErrors: 0, maxTempC: 71 }], tool: 'gpu-burn' });
-    insertStage(db, run, 'Network', 1, 'passed', T0, T0 + 1000, { weird: true });
-    const data = gatherReportData(db, run);
-    const gpu = data.otherSummaries.find((o) => o.stage === 'GPU');
-    expect(gpu?.entries).toEqual([
-      ['gpus[0].uuid', 'GPU-1'],
-      ['gpus[0].eccErrors', '0'],
-      ['gpus[0].maxTempC', '71'],
-      ['tool', 'gpu-burn'],
-    ]);
-    expect(data.otherSummaries.find((o) => o.stage === 'Network')?.entries).toEqual([['weird', 'true']]);
-    expect(textOf(renderReportHtml(data))).toContain('gpus[0].eccErrors');
+  it('a stage that could not run shows what it said, never the agent’s raw summary', () => {
+    const { db, store, host } = freshDb();
+    const data = gatherReportData(store, makeErroredRun(db, host));
+    const text = textOf(renderReportHtml(data));
+    expect(text).toContain('The stage could not produce its own summary');
+    expect(text).toMatch(/Infra error tool-missing Tool stress-ng Problems stress-ng is not installed/);
+    expect(text).not.toContain('secret');
   });
 
-  it('a run that has just started reads INCOMPLETE and still renders and validates', () => {
-    const { db, host } = freshDb();
-    const run = insertRun(db, host, { state: 'WaitingForAgent' });
-    const data = gatherReportData(db, run);
-    expect(data.verdict).toEqual({ value: 'INCOMPLETE', reasons: ['the run is still in WaitingForAgent'], overrides: [] });
+  it('a summary that no longer matches its schema is drawn as far as it matches, and says so', () => {
+    const { db, store, host } = freshDb();
+    const run = makeFailedRun(db, host);
+    insertStage(db, run, 'Network', 1, 'passed', T0, T0 + 1000, { nics: [{ nic: 'eth9', goodputMbps: 5, floorMbps: 900 }], weird: true });
+    const text = textOf(renderReportHtml(gatherReportData(store, run)));
+    expect(text).toContain('This summary does not match the stage’s schema');
+    expect(text).toContain('✗ 5 Mbit/s (≥ 900 Mbit/s)');
+    expect(text).not.toContain('weird');
+  });
+
+  it('draws any annotated summary schema generically: a new stage needs no code in report/', () => {
+    // A stage report/ has never heard of: a memory test with one row per DIMM.
+    const MemtestSummary = z.object({
+      dimms: z
+        .array(
+          z.object({
+            slot: z.string().meta({ title: 'Slot', partId: true }),
+            errors: z.number().meta({ title: 'Errors', ceiling: 'maxErrors', measure: true }),
+            maxErrors: z.number().meta({ hidden: true }),
+            bandwidthMBs: z.number().meta({ title: 'Bandwidth', unit: 'MB/s' }),
+          }),
+        )
+        .meta({ title: 'Memory modules', part: 'dimm' }),
+      passes: z.number().meta({ title: 'Passes' }),
+    });
+    const html = viewHtml(summaryView(MemtestSummary, { dimms: [{ slot: 'A1', errors: 0, maxErrors: 0, bandwidthMBs: 12000 }, { slot: 'B2', errors: 17, maxErrors: 0, bandwidthMBs: 11000 }], passes: 2 }));
+    const text = textOf(html);
+    expect(text).toContain('Memory modules Slot Errors Bandwidth A1 ✓ 0 (≤ 0) 12,000 MB/s B2 ✗ 17 (≤ 0) 11,000 MB/s');
+    expect(text).toContain('Passes 2');
+  });
+
+  it('escapes every string an agent or a person can put in a report', () => {
+    const { db, store } = freshDb();
+    const evil = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'&';
+    const host = insertHost(db, `node ${evil}`, ['3c:ec:ef:00:99:99'], [`disk${evil}`]);
+    const run = insertRun(db, host, { state: 'FailedHolding', failedStage: 'Network', holdReason: 'StageFailed', start: T0 });
+    insertStage(db, run, 'Inventory', 1, 'passed', T0, T0 + 1000, { inventory: { system: { serial: evil, product: evil }, bios: { version: evil }, cpu: { model: evil, sockets: 1, cores: 1, threads: 1 }, memory: { totalBytes: 1 }, disks: [{ name: evil, path: evil, serial: `disk${evil}`, sizeBytes: 1 }], nics: [{ name: evil, mac: evil }], gpus: [] } }, evil, []);
+    insertStage(db, run, 'Network', 1, 'failed', T0 + 1000, T0 + 2000, { nics: [{ nic: evil, mac: evil, address: evil, outcome: 'failed', linkMbps: 1, linkSpeedAssumed: false, goodputMbps: 1, floorMbps: 2, reason: evil }], server: null }, evil, [
+      { part: { kind: 'nic', id: evil, label: evil }, check: evil, status: 'not-tested', reason: evil, required: true },
+    ]);
+    insertTransition(db, run, 'Network', 'FailedHolding', 'fail', evil, T0 + 2000, evil, { evil });
+    const data = gatherReportData(store, run);
+    const html = renderReportHtml(data);
+    expect(html).not.toMatch(/<script|<img|onerror=alert\(2\)>/i);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(textOf(html)).toContain(evil);
+    expect(validateOcptv(buildOcptvLines(data))).toEqual([]);
+    expect(validateReportJson(JSON.parse(serializeReportJson(data).text))).toEqual([]);
+  });
+
+  it('a run that has just started reads INCOMPLETE and still renders', () => {
+    const { db, store, host } = freshDb();
+    const data = gatherReportData(store, insertRun(db, host, { state: 'WaitingForAgent' }));
+    expect(data.verdict.value).toBe('INCOMPLETE');
+    expect(data.verdict.reasons[0]).toBe('the run is still in WaitingForAgent');
     expect(data.host.serial).toBeNull();
     const text = textOf(renderReportHtml(data));
     expect(text).toContain('INCOMPLETE');
+    expect(text).toContain('No stage has said what it covered.');
     expect(text).toContain('No sensor data was recorded for this run.');
-    expect(validateJsonSchema(schema, JSON.parse(serializeReportJson(data).text))).toEqual([]);
   });
 
   it('keeps charts readable with many sensors: the hottest 12 are drawn, all stay in report.json', () => {
-    const { db, host } = freshDb();
+    const { db, store, host } = freshDb();
     const run = makeFailedRun(db, host);
     const ins = db.prepare("INSERT INTO measurements (run_id, kind, sensor, value, unit, ts) VALUES (?, 'thermal', ?, ?, '°C', ?)");
     for (let c = 0; c < 20; c++) for (let t = 0; t < 10; t++) ins.run(run, `coretemp Core ${String(c).padStart(2, '0')}`, 40 + c + t, T0 + t * 5000);
-    const data = gatherReportData(db, run);
+    const data = gatherReportData(store, run);
     expect(data.measurements.series.filter((s) => s.sensor.startsWith('coretemp Core'))).toHaveLength(20);
     const html = renderReportHtml(data);
     expect(html).toContain('12 of 23 sensors shown');
@@ -153,49 +343,73 @@ describe('report data and verdict', () => {
   });
 
   it('refuses a run that does not exist with a clear error', () => {
-    const { db } = freshDb();
-    expect(() => gatherReportData(db, 999)).toThrow('run 999 does not exist');
+    const { store } = freshDb();
+    expect(() => gatherReportData(store, 999)).toThrow('run 999 does not exist');
   });
 });
 
 describe('report files', () => {
   it('report.html is self-contained: no script, no external resource', () => {
-    const { db, host } = freshDb();
-    const html = renderReportHtml(gatherReportData(db, makeOverriddenRun(db, host)));
-    expect(html).not.toMatch(/<script|<link|<img|<iframe|\ssrc=|\shref=|url\(|@import/i);
+    const { db, store, host } = freshDb();
+    for (const make of [makeOverriddenRun, makeSmokeRun]) {
+      const html = renderReportHtml(gatherReportData(store, make(db, host)));
+      expect(html).not.toMatch(/<script|<link|<img|<iframe|\ssrc=|\shref=|url\(|@import/i);
+    }
   });
 
-  it('report.json validates against docs/report.schema.json for all three kinds of run', () => {
-    const { db, host } = freshDb();
-    for (const run of [makePassingRun(db, host), makeFailedRun(db, host), makeOverriddenRun(db, host), makePassingRun(db, host, 'Reporting')]) {
-      const json = JSON.parse(serializeReportJson(gatherReportData(db, run)).text) as unknown;
-      expect(validateJsonSchema(schema, json)).toEqual([]);
+  it('report.json validates against docs/report.schema.json (ajv, 2020-12) for every kind of run', () => {
+    const { db, store, host } = freshDb();
+    for (const [kind, make] of Object.entries(SAMPLES)) {
+      const json = JSON.parse(serializeReportJson(gatherReportData(store, make(db, host))).text) as unknown;
+      expect(validateReportJson(json), kind).toEqual([]);
     }
   });
 
   it('the schema check is not vacuous: broken documents are rejected', () => {
-    const { db, host } = freshDb();
-    const good = buildReportJson(gatherReportData(db, makePassingRun(db, host)));
+    const { db, store, host } = freshDb();
+    const good = buildReportJson(gatherReportData(store, makeOverriddenRun(db, host)));
     const broken = JSON.parse(JSON.stringify(good)) as Record<string, any>;
     broken.verdict.value = 'MAYBE';
+    broken.verdict.result = 'pass-ish';
     delete broken.host.serial;
     broken.stages[0].durationMs = -5;
+    broken.verdict.coverage[0].status = 'sort of';
+    broken.results[0].coverage.push({ stage: 'Storage', part: { kind: 'disk', id: 'x' }, check: 'scan', status: 'not-tested', required: true });
+    broken.run.createdAt = 'yesterday';
     broken.extra = 1;
-    const errors = validateJsonSchema(schema, broken);
-    expect(errors).toEqual(
-      expect.arrayContaining([
-        expect.stringContaining('$.verdict.value'),
-        '$.host: missing required property serial',
-        expect.stringContaining('$.stages[0].durationMs'),
-        '$: unexpected property extra',
-      ]),
-    );
+    const errors = validateReportJson(broken).join('\n');
+    for (const expected of [
+      '/verdict/value must be equal to one of the allowed values',
+      '/verdict/result must be equal to one of the allowed values',
+      "/host must have required property 'serial'",
+      '/stages/0/durationMs must be >= 0',
+      '/verdict/coverage/0/status must be equal to one of the allowed values',
+      "/results/0/coverage/0 must have required property 'reason'",
+      '/run/createdAt must match format "date-time"',
+      '/ must NOT have additional properties {"additionalProperty":"extra"}',
+    ]) {
+      expect(errors).toContain(expected);
+    }
   });
 
-  it('writes both files, records artifact rows and prints report.json sha256 in the HTML footer', () => {
-    const { db, dir, host } = freshDb();
+  it('docs/report.schema.json names the version the code writes and the code’s own value sets', () => {
+    const schema = reportSchema() as Record<string, any>;
+    const { db, store, host } = freshDb();
+    expect(REPORT_SCHEMA_VERSION).toBe(4);
+    expect(schema.properties.schemaVersion).toEqual({ const: REPORT_SCHEMA_VERSION });
+    expect(schema.$id).toBe(REPORT_SCHEMA_ID);
+    expect(schema.properties.$schema).toEqual({ const: REPORT_SCHEMA_ID });
+    expect(buildReportJson(gatherReportData(store, insertRun(db, host, { state: 'WaitingForAgent' })))).toMatchObject({ schemaVersion: REPORT_SCHEMA_VERSION, $schema: REPORT_SCHEMA_ID });
+    expect(schema.properties.run.properties.result.enum).toEqual([...RUN_RESULTS, null]);
+    expect(schema.$defs.outcome.enum).toEqual([...STAGE_OUTCOMES, null]);
+    expect(schema.$defs.partKind.enum).toEqual([...PART_KINDS]);
+    expect(schema.$defs.coverageLine.properties.status.enum).toEqual([...COVERAGE_STATUSES]);
+  });
+
+  it('writes the three files, records artifact rows and prints report.json sha256 in the HTML footer', () => {
+    const { db, store, dir, host } = freshDb();
     const run = makePassingRun(db, host);
-    const out = writeRunReport(db, dir, run);
+    const out = writeRunReport(store, dir, run);
     expect(out.verdict).toBe('PASS');
     expect(out.html).toBe(join(dir, 'artifacts', `run-${run}`, 'report.html'));
     const jsonBytes = readFileSync(out.json);
@@ -206,6 +420,7 @@ describe('report files', () => {
     expect(html).toContain(`report.json sha256 ${sha}`); // page footer (margin box)
     const rows = db.prepare("SELECT kind, name, path, size, sha256 FROM artifacts WHERE run_id = ? AND kind LIKE 'report_%' ORDER BY name").all(run);
     const ocptv = readFileSync(out.ocptv);
+    expect(validateOcptv(ocptv.toString('utf8'))).toEqual([]);
     expect(rows).toEqual([
       { kind: 'report_html', name: 'report.html', path: `artifacts/run-${run}/report.html`, size: Buffer.byteLength(html), sha256: out.htmlSha256 },
       { kind: 'report_json', name: 'report.json', path: `artifacts/run-${run}/report.json`, size: jsonBytes.length, sha256: sha },
@@ -218,53 +433,150 @@ describe('report files', () => {
     const b = freshDb();
     const runA = makeOverriddenRun(a.db, a.host);
     const runB = makeOverriddenRun(b.db, b.host);
-    const first = writeRunReport(a.db, a.dir, runA);
+    const first = writeRunReport(a.store, a.dir, runA);
     const html1 = readFileSync(first.html);
     const json1 = readFileSync(first.json);
-    const again = writeRunReport(a.db, a.dir, runA);
+    const again = writeRunReport(a.store, a.dir, runA);
     expect(readFileSync(again.html).equals(html1)).toBe(true);
     expect(readFileSync(again.json).equals(json1)).toBe(true);
-    const other = writeRunReport(b.db, b.dir, runB);
+    const other = writeRunReport(b.store, b.dir, runB);
     expect(readFileSync(other.html).equals(html1)).toBe(true);
     expect(readFileSync(other.json).equals(json1)).toBe(true);
-    // Only the artifact rows count, once each.
     expect(readFileSync(again.ocptv).equals(readFileSync(other.ocptv))).toBe(true);
+    // Only the artifact rows count, once each.
     expect(a.db.prepare("SELECT COUNT(*) AS n FROM artifacts WHERE run_id = ? AND kind LIKE 'report_%'").get(runA)).toEqual({ n: 3 });
   });
 });
 
 describe('OCPTV export', () => {
   type Line = Record<string, any>;
-  const parse = (text: string): Line[] => text.trimEnd().split('\n').map((l) => JSON.parse(l) as Line);
+  const runEnd = (lines: Line[]) => lines.at(-1)?.testRunArtifact?.testRunEnd;
+  const resultLog = (lines: Line[]) => lines.at(-2)?.testRunArtifact?.log;
+  const step = (lines: Line[], kind: string) => lines.filter((l) => l.testStepArtifact?.[kind]).map((l) => l.testStepArtifact[kind]);
+  const hwIdOf = (lines: Line[], serial: string): string => lines[1]!.testRunArtifact.testRunStart.dutInfo.hardwareInfos.find((h: Line) => h.serialNumber === serial)?.hardwareInfoId;
 
-  it('is a well-formed OCPTV 2.0 stream: version first, run start/end around one step per reached stage', () => {
-    const { db, host } = freshDb();
-    const lines = parse(buildOcptvLines(gatherReportData(db, makeFailedRun(db, host))));
-    expect(lines[0]).toMatchObject({ schemaVersion: { major: 2, minor: 0 }, sequenceNumber: 0 });
-    lines.forEach((l, i) => {
-      expect(l.sequenceNumber).toBe(i);
-      expect(Number.isFinite(Date.parse(l.timestamp))).toBe(true);
-      // Exactly one artifact kind per line, as the spec's oneOf requires.
-      expect(Object.keys(l).filter((k) => !['sequenceNumber', 'timestamp'].includes(k))).toHaveLength(1);
-    });
-    expect(lines[1]?.testRunArtifact.testRunStart).toMatchObject({ name: 'vetting', dutInfo: { id: 'S-4471-ZX', hostname: 'pve-node-07' } });
-    expect(lines.at(-1)?.testRunArtifact.testRunEnd).toEqual({ status: 'COMPLETE', result: 'FAIL' });
-    const starts = lines.filter((l) => l.testStepArtifact?.testStepStart).map((l) => l.testStepArtifact.testStepStart.name);
-    expect(starts).toEqual(['Inventory', 'SpecValidate', 'SMART']); // stages never reached are not steps
-    const smartDiag = lines.find((l) => l.testStepArtifact?.diagnosis?.verdict === 'smart-failed');
-    expect(smartDiag?.testStepArtifact.diagnosis.type).toBe('FAIL');
-    const health = lines.find((l) => l.testStepArtifact?.measurement?.name === 'WD-A1 overall health passed');
-    expect(health?.testStepArtifact.measurement).toMatchObject({ value: false, validators: [{ type: 'EQUAL', value: true }], hardwareInfoId: 'disk-WD-A1' });
-    for (const l of lines.filter((x) => x.testStepArtifact?.testStepEnd)) expect(['COMPLETE', 'ERROR', 'SKIP']).toContain(l.testStepArtifact.testStepEnd.status);
+  it('every line of every kind of run conforms to the official OCP output schema and the spec’s rules', () => {
+    const { db, store, host } = freshDb();
+    for (const [kind, make] of Object.entries(SAMPLES)) {
+      const text = buildOcptvLines(gatherReportData(store, make(db, host)));
+      expect(validateOcptv(text), kind).toEqual([]);
+      expect(ocptvLines(text).length, kind).toBeGreaterThan(3);
+    }
   });
 
-  it('records floors as validators and overrides as warnings', () => {
-    const { db, host } = freshDb();
-    const lines = parse(buildOcptvLines(gatherReportData(db, makeOverriddenRun(db, host))));
-    expect(lines.at(-1)?.testRunArtifact.testRunEnd).toEqual({ status: 'COMPLETE', result: 'PASS' });
-    const iops = lines.find((l) => l.testStepArtifact?.measurement?.name === 'NV-001 random 4k IOPS');
-    expect(iops?.testStepArtifact.measurement).toMatchObject({ value: 412345, unit: 'IOPS', validators: [{ name: 'floor', type: 'GREATER_THAN_OR_EQUAL', value: 100000 }] });
-    const warn = lines.find((l) => l.testStepArtifact?.log);
-    expect(warn?.testStepArtifact.log).toEqual({ severity: 'WARNING', message: expect.stringContaining('overridden by supervisor:dana') });
+  it('the check is not vacuous: the old export and broken streams are rejected, with the line named', () => {
+    const { db, store, host } = freshDb();
+    const good = buildOcptvLines(gatherReportData(store, makePassingRun(db, host)));
+    const lines = good.trimEnd().split('\n');
+    // What the export wrote before: dutInfo with id/hostname, which the 2.0 schema does not know.
+    const old = JSON.parse(lines[1]!) as Line;
+    old.testRunArtifact.testRunStart.dutInfo = { id: 'S-4471-ZX', hostname: 'pve-node-07', platformInfos: [{ info: 'Supermicro' }], hardwareInfos: [] };
+    const firstMeasurement = lines.find((l) => l.includes('"measurement"'))!;
+    const withHw = (l: string, id: string) => {
+      const o = JSON.parse(l) as Line;
+      o.testStepArtifact.measurement.hardwareInfoId = id;
+      return o;
+    };
+    const cases: [string, string[], RegExp][] = [
+      ['old dutInfo', [lines[0]!, JSON.stringify(old), ...lines.slice(2)], /line 2: schema: \/testRunArtifact\/testRunStart\/dutInfo must have required property 'dutInfoId'/],
+      ['version not first', [lines[1]!, lines[0]!, ...lines.slice(2)], /line 1: the first artifact is not schemaVersion/],
+      ['sequence out of order', [lines[0]!, lines[2]!, lines[1]!, ...lines.slice(3)], /line 3: sequenceNumber 1 does not increase on 2/],
+      ['run end not last', [...lines.slice(0, -2), lines.at(-1)!, lines.at(-2)!], /testRunEnd is not the last artifact/],
+      ['undeclared part', lines.map((l) => (l === firstMeasurement ? JSON.stringify(withHw(l, '999')) : l)), /line \d+: hardwareInfoId 999 is not declared in dutInfo/],
+      ['invalid status/result pair', [...lines.slice(0, -1), lines.at(-1)!.replace('"status":"COMPLETE"', '"status":"SKIP"')], /testRunEnd status SKIP with result PASS is not a valid combination/],
+      ['step artifact after its end', [...lines.slice(0, -1), lines[3]!.replace(/"sequenceNumber":\d+/, '"sequenceNumber":99999'), lines.at(-1)!.replace(/"sequenceNumber":\d+/, '"sequenceNumber":100000')], /step 0 has an artifact after its testStepEnd/],
+    ];
+    for (const [name, broken, problem] of cases) expect(validateOcptv(`${broken.join('\n')}\n`).join('\n'), name).toMatch(problem);
+  });
+
+  it('a passing run: COMPLETE / PASS, parts declared with their serials, figures as measurements with their limits', () => {
+    const { db, store, host } = freshDb();
+    const text = buildOcptvLines(gatherReportData(store, makePassingRun(db, host)));
+    expect(validateOcptv(text)).toEqual([]);
+    const lines = ocptvLines(text);
+    expect(lines[0]).toEqual({ schemaVersion: { major: 2, minor: 0 }, sequenceNumber: 0, timestamp: '2026-11-20T07:59:00.000Z' });
+    const start = lines[1]!.testRunArtifact.testRunStart;
+    expect(start).toMatchObject({ name: 'vetting', parameters: { profile: 'standard', certifies: true }, dutInfo: { dutInfoId: 'S-4471-ZX', name: 'pve-node-07', platformInfos: [{ info: 'Supermicro SYS-1029U-TRT' }] } });
+    expect(start.dutInfo.hardwareInfos).toEqual(
+      expect.arrayContaining([
+        { hardwareInfoId: expect.any(String), name: 'nvme0n1 (/dev/nvme0n1)', partType: 'disk', serialNumber: 'NV-001', manufacturerPartNumber: 'SAMSUNG MZQL23T8HCLS', location: '/dev/nvme0n1' },
+        { hardwareInfoId: expect.any(String), name: 'eno1', partType: 'nic', serialNumber: '3c:ec:ef:00:11:22', manufacturerPartNumber: 'igb' },
+      ]),
+    );
+    expect(step(lines, 'testStepStart').map((s) => s.name)).toEqual([...STAGE_NAMES]);
+    const measurements = step(lines, 'measurement');
+    expect(measurements).toContainEqual({ name: 'NV-001 IOPS', value: 412345, validators: [{ name: 'floor', type: 'GREATER_THAN_OR_EQUAL', value: 50000 }], hardwareInfoId: hwIdOf(lines, 'NV-001') });
+    expect(measurements).toContainEqual({ name: 'WD-A1 p99', value: 180.5, unit: 'ms', validators: [{ name: 'ceiling', type: 'LESS_THAN_OR_EQUAL', value: 2000 }], hardwareInfoId: hwIdOf(lines, 'WD-A1') });
+    expect(measurements).toContainEqual({ name: '3c:ec:ef:00:11:23 Goodput', value: 9410, unit: 'Mbit/s', validators: [{ name: 'floor', type: 'GREATER_THAN_OR_EQUAL', value: 9000 }], hardwareInfoId: hwIdOf(lines, '3c:ec:ef:00:11:23') });
+    expect(measurements).toContainEqual({ name: 'WD-A1 (/dev/sda) surface scan: bytes covered', value: 4e12, unit: 'B', validators: [{ name: 'whole part', type: 'GREATER_THAN_OR_EQUAL', value: 4e12 }], hardwareInfoId: hwIdOf(lines, 'WD-A1') });
+    // Every measurement the stages judged passes its own validators, as the verdict says.
+    for (const m of measurements) {
+      for (const v of m.validators ?? []) expect(v.type === 'GREATER_THAN_OR_EQUAL' ? m.value >= v.value : m.value <= v.value, `${m.name}`).toBe(true);
+    }
+    // One diagnosis per step but the skipped GPU step (nothing was diagnosed there).
+    expect(step(lines, 'diagnosis').map((d) => `${d.verdict} ${d.type}`)).toEqual(STAGE_NAMES.filter((n) => n !== 'GPU').map((n) => `${n.toLowerCase()}-passed PASS`));
+    expect(step(lines, 'testStepEnd').map((e) => e.status)).toEqual(STAGE_NAMES.map((n) => (n === 'GPU' ? 'SKIP' : 'COMPLETE')));
+    expect(resultLog(lines)).toEqual({ severity: 'INFO', message: 'vetting result: PASS (pass) — every required part was exercised and passed' });
+    expect(runEnd(lines)).toEqual({ status: 'COMPLETE', result: 'PASS' });
+  });
+
+  it('a failed run: COMPLETE / FAIL with the failing step diagnosed', () => {
+    const { db, store, host } = freshDb();
+    const text = buildOcptvLines(gatherReportData(store, makeFailedRun(db, host)));
+    expect(validateOcptv(text)).toEqual([]);
+    const lines = ocptvLines(text);
+    expect(step(lines, 'testStepStart').map((s) => s.name)).toEqual(['Inventory', 'SpecValidate', 'SMART']); // stages never reached are not steps
+    expect(step(lines, 'diagnosis')).toContainEqual({ verdict: 'smart-failed', type: 'FAIL', message: 'WD-A1: overall-health FAILED, 1872 reallocated sectors' });
+    expect(step(lines, 'measurement')).toContainEqual({ name: 'WD-A1 Reallocated', value: 1872, hardwareInfoId: hwIdOf(lines, 'WD-A1') });
+    expect(step(lines, 'log')).toContainEqual({ severity: 'WARNING', message: 'spec warning: memory.totalBytes expected 274877906944, found 257698037760 (memory-size)' });
+    expect(runEnd(lines)).toEqual({ status: 'COMPLETE', result: 'FAIL' });
+  });
+
+  it('an overridden run: PASS for OCP, with pass-with-overrides, who and why in the record', () => {
+    const { db, store, host } = freshDb();
+    const text = buildOcptvLines(gatherReportData(store, makeOverriddenRun(db, host)));
+    expect(validateOcptv(text)).toEqual([]);
+    const lines = ocptvLines(text);
+    expect(runEnd(lines)).toEqual({ status: 'COMPLETE', result: 'PASS' });
+    expect(resultLog(lines)).toEqual({ severity: 'WARNING', message: 'vetting result: PASS WITH OVERRIDES (pass-with-overrides) — a supervisor overrode the wipe-probe: disks holding data were overwritten' });
+    const logs = step(lines, 'log').map((l) => `${l.severity} ${l.message}`);
+    expect(logs).toContain('WARNING attempt 1 overridden: wipe-probe: LVM2_member on WD-A1');
+    expect(logs).toContain('WARNING overridden by supervisor:dana: disk is a replacement from stock; old LVM label is from the vendor burn-in');
+  });
+
+  it('an incomplete run: SKIP / NOT_APPLICABLE, the untested part diagnosed UNKNOWN by its hardware id', () => {
+    const { db, store, host } = freshDb();
+    const text = buildOcptvLines(gatherReportData(store, makeIncompleteRun(db, host)));
+    expect(validateOcptv(text)).toEqual([]);
+    const lines = ocptvLines(text);
+    expect(runEnd(lines)).toEqual({ status: 'SKIP', result: 'NOT_APPLICABLE' });
+    expect(resultLog(lines)?.message).toMatch(/^vetting result: INCOMPLETE \(incomplete\) — not tested: WD-A1/);
+    expect(step(lines, 'diagnosis')).toContainEqual({
+      verdict: 'smart-not-tested',
+      type: 'UNKNOWN',
+      message: expect.stringMatching(/^SMART health and counters not tested: smartctl could not run .* \(the result depends on it\)$/),
+      hardwareInfoId: hwIdOf(lines, 'WD-A1'),
+    });
+  });
+
+  it('a smoke run: NOT_APPLICABLE, its partial scans as measurements that miss the whole disk', () => {
+    const { db, store, host } = freshDb();
+    const text = buildOcptvLines(gatherReportData(store, makeSmokeRun(db, host)));
+    expect(validateOcptv(text)).toEqual([]);
+    const lines = ocptvLines(text);
+    expect(lines[1]!.testRunArtifact.testRunStart.parameters).toMatchObject({ profile: 'smoke', certifies: false });
+    expect(runEnd(lines)).toEqual({ status: 'SKIP', result: 'NOT_APPLICABLE' });
+    expect(resultLog(lines)?.message).toContain('the smoke profile is a demonstration run, not a certification');
+    expect(step(lines, 'measurement')).toContainEqual({ name: 'NV-001 (/dev/sda) surface scan: bytes covered', value: 16 * 1024 ** 2, unit: 'B', validators: [{ name: 'whole part', type: 'GREATER_THAN_OR_EQUAL', value: 64 * 1024 ** 2 }], hardwareInfoId: hwIdOf(lines, 'NV-001') });
+  });
+
+  it('a stage that could not run: an error attributed to the declared software, the step ending in ERROR', () => {
+    const { db, store, host } = freshDb();
+    const text = buildOcptvLines(gatherReportData(store, makeErroredRun(db, host)));
+    expect(validateOcptv(text)).toEqual([]);
+    const lines = ocptvLines(text);
+    expect(step(lines, 'error')).toEqual([{ symptom: 'cpustress-error', message: 'stress-ng is not installed', softwareInfoIds: ['0'] }]);
+    expect(step(lines, 'testStepEnd').map((e) => e.status)).toEqual(['COMPLETE', 'ERROR']);
+    expect(runEnd(lines)).toEqual({ status: 'COMPLETE', result: 'FAIL' }); // held: the bench prints FAIL
   });
 });

@@ -1,6 +1,13 @@
+import type { PartChangeView } from '../../../common/schema/api.ts';
+import type { PartKind } from '../../../common/schema/coverage.ts';
+import type { RunResult } from '../../../common/schema/run.ts';
+import type { CoverageLine } from '../../../common/verdict.ts';
+
 // The data one report is made of. Every field is a plain JSON value (no
 // undefined, no Date) so the same object serialises to report.json and renders
-// to report.html; docs/report-format.md describes each field.
+// to report.html; docs/report-format.md describes each field. Stage results are
+// carried as their stages' own summaries (schemas in common/stages) and drawn
+// from those schemas, so this file never re-types a summary.
 
 export type Verdict = 'PASS' | 'FAIL' | 'PASS WITH OVERRIDES' | 'INCOMPLETE';
 export type Severity = 'critical' | 'warning' | 'info';
@@ -10,7 +17,7 @@ export interface ReportRun {
   profile: string;
   /** State as the report presents it: a run being reported reads as Completed. */
   state: string;
-  result: 'pass' | 'fail' | null;
+  result: RunResult | null;
   holdReason: string | null;
   failedStage: string | null;
   createdAt: string;
@@ -66,61 +73,37 @@ export interface ReportSpecDiff {
   rule: string;
 }
 
-export interface ReportSmartDisk {
-  disk: string;
-  device: string | null;
-  model: string | null;
-  serial: string | null;
-  healthPassed: boolean | null;
-  reallocated: number | null;
-  pending: number | null;
-  offlineUncorrectable: number | null;
-  mediaErrors: number | null;
-  criticalWarning: number | null;
-  temperatureC: number | null;
-  passed: boolean | null;
-  reasons: string[];
-}
-
-export interface ReportStorageDisk {
-  disk: string;
-  device: string | null;
-  class: string | null;
-  badBlocks: number | null;
-  iops: number | null;
-  p99Ms: number | null;
-  minIops: number | null;
-  maxP99Ms: number | null;
-  passed: boolean | null;
-}
-
-export interface ReportNic {
-  nic: string;
-  bps: number | null;
-  floorBps: number | null;
-  linkMbps: number | null;
-  passed: boolean | null;
-}
-
-export interface ReportCpuStress {
-  maxTempC: number | null;
-  ceilingC: number | null;
-  exitCode: number | null;
-}
-
-export interface ReportPsuRail {
-  sensor: string;
-  baseline: number | null;
-  min: number | null;
-  dipFraction: number | null;
-}
-
-/** A stage summary whose shape the report does not know, flattened to key/value pairs. */
-export interface ReportOtherSummary {
+/** The latest attempt's result of one stage: its summary as stored (checked against its schema) and what it covered. */
+export interface ReportStageResult {
   stage: string;
   attempt: number;
-  entries: [string, string][];
+  outcome: string | null;
+  summary: unknown;
+  coverage: CoverageLine[];
 }
+
+/**
+ * One part of the host the run speaks about: every part a stage's coverage or
+ * summary names, joined with what the inventory knows of it (serial, model).
+ * The printed report lists the replaceable ones; the OCP export declares each
+ * as a hardware info.
+ */
+export interface ReportPart {
+  kind: PartKind;
+  /** The identity the bench knows it by: disk serial / WWN / loop:FILE, NIC MAC, GPU serial or UUID, sensor name. */
+  id: string;
+  /** What a person reads: the device, slot or model. */
+  label: string | null;
+  serial: string | null;
+  model: string | null;
+  /** Where it sits: device path, PCI address, slot. */
+  location: string | null;
+  /** Other identities of the same part (a disk's WWN or loop:FILE beside its serial, a GPU's UUID). */
+  aliases: string[];
+}
+
+/** What changed on one part a stage measured since its previous run: the API's PartChangeView. */
+export type ReportPartChange = PartChangeView;
 
 export interface ReportAggregate {
   kind: string;
@@ -176,16 +159,29 @@ export interface ReportImage {
 export interface ReportData {
   run: ReportRun;
   host: ReportHost;
-  verdict: { value: Verdict; reasons: string[]; overrides: ReportOverride[] };
+  verdict: {
+    value: Verdict;
+    /** The run's result as stored, or as the Reporting stage is about to store it; null while it runs. */
+    result: RunResult | null;
+    /** False for demonstration profiles (smoke, selftest): their reports never certify a host. */
+    certifies: boolean;
+    reasons: string[];
+    overrides: ReportOverride[];
+    /** Every part each stage claims, with the checks on parts the host names (common/verdict.ts). */
+    coverage: CoverageLine[];
+  };
   stages: ReportStage[];
   attempts: ReportStageAttempt[];
   specDiffs: ReportSpecDiff[];
-  smart: ReportSmartDisk[];
-  storage: ReportStorageDisk[];
-  network: ReportNic[];
-  cpuStress: ReportCpuStress | null;
-  psu: ReportPsuRail[];
-  otherSummaries: ReportOtherSummary[];
+  /** One entry per stage that stored a summary, in stage order. */
+  results: ReportStageResult[];
+  /** Every part the stages and the inventory name, by kind then id. */
+  parts: ReportPart[];
+  /**
+   * Each part known by a serial (disk, DIMM, NIC, GPU) that a result measured, with what
+   * changed since that part's previous run on this bench (common/part-changes.ts).
+   */
+  partChanges: ReportPartChange[];
   measurements: { aggregates: ReportAggregate[]; series: ReportSeries[]; thermalCeilingC: number | null };
   artifacts: ReportArtifact[];
   transitions: ReportTransition[];

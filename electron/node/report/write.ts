@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Db } from '../store/db.ts';
+import type { Store } from '../store/index.ts';
 import { gatherReportData } from './gather.ts';
 import { readRunImage } from './image.ts';
 import { renderReportHtml } from './html.ts';
@@ -42,8 +42,8 @@ function writeAtomically(path: string, text: string): void {
  * Used by the Reporting stage and by "regenerate"; the same data always
  * produces the same bytes.
  */
-export function writeRunReport(db: Db, dataDir: string, runId: number, now: () => Date = () => new Date()): WrittenReport {
-  const data = { ...gatherReportData(db, runId), image: readRunImage(db, dataDir, runId) };
+export function writeRunReport(store: Store, dataDir: string, runId: number, now: () => Date = () => new Date()): WrittenReport {
+  const data = { ...gatherReportData(store, runId), image: readRunImage(store, dataDir, runId) };
   const { text: jsonText, sha256: jsonSha256 } = serializeReportJson(data);
   const html = renderReportHtml(data);
   const htmlSha256 = createHash('sha256').update(html).digest('hex');
@@ -57,16 +57,14 @@ export function writeRunReport(db: Db, dataDir: string, runId: number, now: () =
   writeAtomically(htmlPath, html);
   const ocptvPath = join(dir, 'report.ocptv.jsonl');
   writeAtomically(ocptvPath, ocptv);
-  const upsert = db.prepare(
-    `INSERT INTO artifacts (run_id, stage, kind, name, path, size, sha256, created_at) VALUES (?, 'Reporting', ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (run_id, name) DO UPDATE SET stage = excluded.stage, kind = excluded.kind, path = excluded.path,
-       size = excluded.size, sha256 = excluded.sha256, created_at = excluded.created_at`,
+  store.report.saveReportFiles(
+    runId,
+    [
+      { kind: 'report_html', name: 'report.html', path: join(relDir, 'report.html'), size: Buffer.byteLength(html), sha256: htmlSha256 },
+      { kind: 'report_json', name: 'report.json', path: join(relDir, 'report.json'), size: Buffer.byteLength(jsonText), sha256: jsonSha256 },
+      { kind: 'report_ocptv', name: 'report.ocptv.jsonl', path: join(relDir, 'report.ocptv.jsonl'), size: Buffer.byteLength(ocptv), sha256: createHash('sha256').update(ocptv).digest('hex') },
+    ],
+    now().toISOString(),
   );
-  const at = now().toISOString();
-  db.transaction(() => {
-    upsert.run(runId, 'report_html', 'report.html', join(relDir, 'report.html'), Buffer.byteLength(html), htmlSha256, at);
-    upsert.run(runId, 'report_json', 'report.json', join(relDir, 'report.json'), Buffer.byteLength(jsonText), jsonSha256, at);
-    upsert.run(runId, 'report_ocptv', 'report.ocptv.jsonl', join(relDir, 'report.ocptv.jsonl'), Buffer.byteLength(ocptv), createHash('sha256').update(ocptv).digest('hex'), at);
-  })();
   return { html: htmlPath, json: jsonPath, jsonSha256, htmlSha256, ocptv: ocptvPath, verdict: data.verdict.value };
 }

@@ -1,8 +1,9 @@
 import { isTerminal, type HoldReason, type OperatorAction, type RunState } from '../../../common/schema/index.ts';
-import { FIRST_STAGE, isStageName, nextStage, stageDefinition, type StageName } from '../../../common/stages.ts';
+import { FIRST_STAGE, isStageName, nextStage, stageDefinition, type StageName } from '../../../common/stages/index.ts';
 
 // The run state machine as pure decisions: given where a run stands and what
-// happened, say where it goes. run-service.ts persists and acts on them.
+// happened, say where it goes. stage-flow.ts, agent-messages.ts and
+// operator-actions.ts persist and act on them.
 //
 //   WaitingForAgent --agent hello--> Inventory -> SpecValidate -> … -> Reporting -> Completed -> Released
 //   any stage --failed/error--> FailedHolding --retry--> same stage (new attempt)

@@ -4,13 +4,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Sample } from '../../../common/schema/index.ts';
-import { openStore, type Store } from './index.ts';
-import { minMaxEnvelope, type MinuteRow } from './measurements.ts';
+import { openDatabase, type Db } from './db.ts';
+import { HostStore } from './hosts.ts';
+import { MeasurementStore, minMaxEnvelope, type MinuteRow } from './measurements.ts';
+import { RunStore } from './runs.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 1, 8, 0, 0);
 const dirs: string[] = [];
+/**
+ * The parts of the store these tests use, with the connection itself in reach:
+ * rows written around MeasurementStore (as another writer or the janitor would)
+ * are what several tests are about.
+ */
+interface Store {
+  db: Db;
+  hosts: HostStore;
+  runs: RunStore;
+  measurements: MeasurementStore;
+  close(): void;
+}
 const stores: Store[] = [];
 afterEach(() => {
   for (const s of stores.splice(0)) s.close();
@@ -24,7 +38,8 @@ function tempDir(): string {
 }
 
 function open(dir = tempDir()): Store {
-  const s = openStore(dir);
+  const db = openDatabase(dir);
+  const s: Store = { db, hosts: new HostStore(db), runs: new RunStore(db), measurements: new MeasurementStore(db), close: () => db.close() };
   stores.push(s);
   return s;
 }

@@ -1,5 +1,6 @@
 import type { ArtifactView, BootEventView, BootStep, HoldReason, RunResult, RunState, SpecDiff, StageOutcome, StageView, TransitionView } from '../../../common/schema/index.ts';
-import type { StageName } from '../../../common/stages.ts';
+import { Coverage, type CoverageEntry } from '../../../common/schema/coverage.ts';
+import type { StageName } from '../../../common/stages/index.ts';
 import { notFound } from '../util/errors.ts';
 import { nowIso } from '../util/time.ts';
 import type { Db } from './db.ts';
@@ -24,6 +25,8 @@ export interface RunRow {
   started_at: string | null;
   completed_at: string | null;
   updated_at: string;
+  /** The parameters the run was started with (ProfileParams as JSON); null for runs stored before schema version 10. */
+  params_json: string | null;
 }
 
 export interface StageRow {
@@ -36,14 +39,28 @@ export interface StageRow {
   started_at: string;
   completed_at: string | null;
   summary_json: string | null;
+  /** What the attempt covered per part (CoverageEntry[] as JSON); null before schema version 6. */
+  coverage_json: string | null;
   message: string | null;
+}
+
+/** What runs can be searched by (the API's run list query); every field but the limit is optional. */
+export interface RunFilter {
+  host?: string | undefined;
+  result?: RunResult | undefined;
+  state?: RunState | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  /** A DMI serial, or a disk serial in the run's inventory. */
+  serial?: string | undefined;
+  limit: number;
 }
 
 export const ACTIVE_RUN_SQL = "state NOT IN ('Completed', 'Abandoned', 'Released')";
 
 /** Row-level access to runs and everything that hangs off a run. No policy here: see runs/. */
 export class RunStore {
-  constructor(readonly db: Db) {}
+  constructor(private readonly db: Db) {}
 
   get(id: number): RunRow | null {
     return (this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined) ?? null;
@@ -71,11 +88,39 @@ export class RunStore {
     return this.db.prepare(`SELECT * FROM runs WHERE ${ACTIVE_RUN_SQL} ORDER BY id`).all() as RunRow[];
   }
 
-  insert(hostId: number, profile: string, state: RunState, tokenHash: string): number {
+  /** Runs matching the filter, newest first (docs/api.md, GET /api/runs). */
+  search(q: RunFilter): RunRow[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.host) where.push('h.name = ?'), args.push(q.host);
+    if (q.result) where.push('r.result = ?'), args.push(q.result);
+    if (q.state) where.push('r.state = ?'), args.push(q.state);
+    if (q.from) where.push('r.created_at >= ?'), args.push(q.from);
+    if (q.to) where.push('r.created_at <= ?'), args.push(q.to);
+    if (q.serial) {
+      // The DMI serial the agent reported, or a disk serial from the run's inventory.
+      where.push("(r.dmi_serial = ? OR EXISTS (SELECT 1 FROM stages s WHERE s.run_id = r.id AND s.name = 'Inventory' AND s.summary_json LIKE ?))");
+      args.push(q.serial, `%"${q.serial.replace(/[%_"\\]/g, '')}"%`);
+    }
+    const sql = `SELECT r.* FROM runs r JOIN hosts h ON h.id = r.host_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id DESC LIMIT ?`;
+    return this.db.prepare(sql).all(...args, q.limit) as RunRow[];
+  }
+
+  /** The host's newest run whose Inventory passed (or was overridden): where a spec can be captured from. */
+  latestWithInventory(hostId: number): RunRow | null {
+    return (
+      (this.db
+        .prepare(`SELECT * FROM runs WHERE host_id = ? AND EXISTS (SELECT 1 FROM stages WHERE run_id = runs.id AND name = 'Inventory' AND outcome IN ('passed','overridden')) ORDER BY id DESC LIMIT 1`)
+        .get(hostId) as RunRow | undefined) ?? null
+    );
+  }
+
+  /** `params`: the resolved profile the run keeps for good (see runs/run-params.ts). */
+  insert(hostId: number, profile: string, state: RunState, tokenHash: string, params: unknown = null): number {
     const now = nowIso();
     const { lastInsertRowid } = this.db
-      .prepare('INSERT INTO runs (host_id, profile, state, agent_token_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(hostId, profile, state, tokenHash, now, now);
+      .prepare('INSERT INTO runs (host_id, profile, state, agent_token_hash, created_at, updated_at, params_json) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(hostId, profile, state, tokenHash, now, now, params === null ? null : JSON.stringify(params));
     return Number(lastInsertRowid);
   }
 
@@ -91,6 +136,10 @@ export class RunStore {
     return this.db.prepare('SELECT * FROM stages WHERE run_id = ? ORDER BY id').all(runId) as StageRow[];
   }
 
+  hasOverriddenStage(runId: number): boolean {
+    return this.db.prepare("SELECT 1 FROM stages WHERE run_id = ? AND outcome = 'overridden' LIMIT 1").get(runId) !== undefined;
+  }
+
   latestAttempt(runId: number, stage: StageName): StageRow | null {
     return (this.db.prepare('SELECT * FROM stages WHERE run_id = ? AND name = ? ORDER BY attempt DESC LIMIT 1').get(runId, stage) as StageRow | undefined) ?? null;
   }
@@ -102,10 +151,10 @@ export class RunStore {
     return this.db.prepare('SELECT * FROM stages WHERE id = ?').get(Number(lastInsertRowid)) as StageRow;
   }
 
-  closeAttempt(stageId: number, outcome: StageOutcome, passed: boolean, message: string, summary: unknown): void {
+  closeAttempt(stageId: number, outcome: StageOutcome, passed: boolean, message: string, summary: unknown, coverage: readonly CoverageEntry[]): void {
     this.db
-      .prepare('UPDATE stages SET outcome = ?, passed = ?, message = ?, summary_json = ?, completed_at = ? WHERE id = ?')
-      .run(outcome, passed ? 1 : 0, message, JSON.stringify(summary ?? null), nowIso(), stageId);
+      .prepare('UPDATE stages SET outcome = ?, passed = ?, message = ?, summary_json = ?, coverage_json = ?, completed_at = ? WHERE id = ?')
+      .run(outcome, passed ? 1 : 0, message, JSON.stringify(summary ?? null), JSON.stringify(coverage), nowIso(), stageId);
   }
 
   markOverridden(stageId: number): void {
@@ -177,6 +226,11 @@ export class RunStore {
       .all(runId) as (ArtifactView & { path: string })[];
   }
 
+  /** Bytes of a run's agent uploads (not its reports), leaving out `except` (an upload about to replace it). */
+  agentArtifactBytes(runId: number, except: string): number {
+    return (this.db.prepare("SELECT COALESCE(SUM(size), 0) AS n FROM artifacts WHERE run_id = ? AND kind NOT LIKE 'report\\_%' ESCAPE '\\' AND name <> ?").get(runId, except) as { n: number }).n;
+  }
+
   artifact(runId: number, name: string): (ArtifactView & { path: string }) | null {
     return (this.db.prepare('SELECT name, kind, stage, size, sha256, created_at AS createdAt, path FROM artifacts WHERE run_id = ? AND name = ?').get(runId, name) as
       | (ArtifactView & { path: string })
@@ -194,5 +248,17 @@ export function stageView(row: StageRow): StageView {
     startedAt: row.started_at,
     completedAt: row.completed_at,
     summary: row.summary_json ? JSON.parse(row.summary_json) : null,
+    coverage: parseCoverage(row.coverage_json),
   };
+}
+
+/** Stored coverage; rows from before coverage was kept (or unreadable ones) have none. */
+export function parseCoverage(json: string | null): CoverageEntry[] {
+  if (!json) return [];
+  try {
+    const parsed = Coverage.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
 }

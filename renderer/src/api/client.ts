@@ -75,7 +75,9 @@ export async function apiRequest<T = unknown>(path: string, options: RequestOpti
   const fetcher = options.fetcher ?? ((input: string, init?: RequestInit) => fetch(input, init));
   const method = options.method ?? (options.body === undefined ? 'GET' : 'POST');
   const headers: Record<string, string> = { Accept: 'application/json' };
-  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  // The server takes state-changing requests only as JSON (a cross-site form cannot send that).
+  const changes = method !== 'GET';
+  if (changes) headers['Content-Type'] = 'application/json';
   // A GET the app made at start-up may have been sent already (early.ts).
   const sent = method === 'GET' && !options.fetcher ? takeEarly(path) : undefined;
   let res: Response;
@@ -83,7 +85,7 @@ export async function apiRequest<T = unknown>(path: string, options: RequestOpti
     res = await (sent ?? fetcher(path, {
       method,
       headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: changes ? JSON.stringify(options.body ?? {}) : undefined,
       credentials: 'same-origin',
       signal: options.signal,
     }));

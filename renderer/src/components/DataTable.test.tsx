@@ -47,4 +47,11 @@ describe('<DataTable>', () => {
     );
     expect(renderToStaticMarkup(<DataTable columns={columns} rows={[]} rowKey={(d) => d.serial} />)).toMatch(/<tbody><\/tbody><\/table>$/);
   });
+
+  it('gives a row its class where rowClassName picks one', () => {
+    const html = renderToStaticMarkup(
+      <DataTable columns={[{ header: 'Name', cell: (d: Disk) => d.serial }]} rows={disks} rowKey={(d) => d.serial} rowClassName={(d) => (d.healthy ? undefined : 'row-gap')} />,
+    );
+    expect(html).toContain('<tbody><tr><td>S1</td></tr><tr class="row-gap"><td>S2</td></tr></tbody>');
+  });
 });

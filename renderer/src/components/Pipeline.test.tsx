@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderToStaticMarkup } from 'react-dom/server';
+import { STAGES, stageDefinition } from '../../../common/stages/index.ts';
 import { derivePipeline } from '../logic/pipeline.ts';
 import { runStatePresentation } from '../logic/board.ts';
 import { Pipeline } from './Pipeline.tsx';
@@ -10,16 +11,18 @@ import { StateBadge } from './StateBadge.tsx';
 describe('<Pipeline>', () => {
   const cells = derivePipeline(
     [
-      { name: 'Inventory', attempt: 1, outcome: 'passed', passed: true, message: null, startedAt: 'x', completedAt: 'y', summary: null },
-      { name: 'SpecValidate', attempt: 1, outcome: 'failed', passed: false, message: 'CPU model differs', startedAt: 'x', completedAt: 'y', summary: null },
+      { name: 'Inventory', attempt: 1, outcome: 'passed', passed: true, message: null, startedAt: 'x', completedAt: 'y', summary: null, coverage: [] },
+      { name: 'SpecValidate', attempt: 1, outcome: 'failed', passed: false, message: 'CPU model differs', startedAt: 'x', completedAt: 'y', summary: null, coverage: [] },
     ],
     [],
     { state: 'FailedHolding' },
   );
 
-  it('draws nine labelled stages with icon and word, not colour alone', () => {
+  it('draws every stage of the list, labelled, with icon and word, not colour alone', () => {
     const html = renderToStaticMarkup(<Pipeline cells={cells} />);
-    expect(html.match(/<li /g)).toHaveLength(9);
+    expect(html.match(/<li /g)).toHaveLength(STAGES.length);
+    expect(html).toContain(`style="--stages:${STAGES.length}"`);
+    expect(html).toContain(`title="${stageDefinition('Inventory').title}`);
     expect(html).toContain('aria-label="Inventory: passed"');
     expect(html).toContain('aria-label="SpecValidate: failed — CPU model differs"');
     expect(html).toContain('data-status="failed"');
@@ -29,6 +32,8 @@ describe('<Pipeline>', () => {
   it('uses short names on board tiles but keeps full names in the labels', () => {
     const html = renderToStaticMarkup(<Pipeline cells={cells} compact />);
     expect(html).toContain('<span class="stage-name">Spec</span>');
+    // A stage without a short name keeps its own.
+    expect(html).toContain('<span class="stage-name">Storage</span>');
     expect(html).toContain('aria-label="SpecValidate: failed — CPU model differs"');
   });
 

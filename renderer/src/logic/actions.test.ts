@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { StageView } from '../../../common/schema/api.ts';
 import { actionsFor, describeAction } from './actions.ts';
 
-const attempt = (name: StageView['name'], n: number): StageView => ({ name, attempt: n, outcome: 'failed', passed: false, message: null, startedAt: null, completedAt: null, summary: null });
+const attempt = (name: StageView['name'], n: number): StageView => ({ name, attempt: n, outcome: 'failed', passed: false, message: null, startedAt: null, completedAt: null, summary: null, coverage: [] });
 const held = { id: 7, host: 'node-3', state: 'FailedHolding' as const, holdReason: 'StageFailed' as const, failedStage: 'SMART' as const, attempts: [attempt('SMART', 1), attempt('SMART', 2)] };
 
 describe('actionsFor', () => {

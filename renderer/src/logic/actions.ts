@@ -1,6 +1,6 @@
 import type { RunDetailView } from '../../../common/schema/api.ts';
 import type { OperatorAction } from '../../../common/schema/run.ts';
-import { nextStage } from '../../../common/stages.ts';
+import { nextStage } from '../../../common/stages/index.ts';
 
 // Which operator actions a run offers, and the words of their confirmations:
 // each says exactly what will happen. The server still has the last word.

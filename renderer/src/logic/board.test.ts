@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BoardEntry, HostView, RunSummaryView } from '../../../common/schema/api.ts';
+import { RUN_RESULTS } from '../../../common/schema/run.ts';
 import { identityLine, runStatePresentation, sortBoard } from './board.ts';
 
 const host = (name: string): HostView => ({
@@ -73,9 +74,19 @@ describe('runStatePresentation', () => {
     expect(runStatePresentation(run({ state: 'SMART', agentLost: true })).text).toBe('Agent lost');
     expect(runStatePresentation(run({ state: 'Released', agentLost: true })).text).toBe('Released');
   });
-  it('words verdicts and running stages', () => {
-    expect(runStatePresentation(run({ state: 'Completed', result: 'pass', overridden: true })).text).toBe('Completed — PASS with overrides');
-    expect(runStatePresentation(run({ state: 'Completed', result: 'fail' })).tone).toBe('bad');
+  it('words a finished run by its result, each result in its own icon and tone', () => {
+    const shown = RUN_RESULTS.map((result) => runStatePresentation(run({ state: 'Completed', result })));
+    expect(shown.map((p) => p.text)).toEqual(['Completed — PASS', 'Completed — PASS WITH OVERRIDES', 'Completed — FAIL', 'Completed — INCOMPLETE']);
+    expect(new Set(shown.map((p) => p.tone)).size).toBe(RUN_RESULTS.length);
+    expect(new Set(shown.map((p) => p.icon)).size).toBe(RUN_RESULTS.length);
+    // An overridden stage no longer turns the state into a pass: the stored result says what it is.
+    expect(runStatePresentation(run({ state: 'Completed', result: 'incomplete', overridden: true })).tone).toBe('partial');
+    expect(runStatePresentation(run({ state: 'Completed', result: 'incomplete' })).hint).toMatch(/Coverage/);
+    expect(runStatePresentation(run({ state: 'Released', result: 'pass-with-overrides' })).text).toBe('Released — PASS WITH OVERRIDES');
+    expect(runStatePresentation(run({ state: 'Abandoned', result: 'fail' })).tone).toBe('bad');
+    expect(runStatePresentation(run({ state: 'Abandoned' })).text).toBe('Abandoned');
+  });
+  it('words running stages and idle hosts', () => {
     expect(runStatePresentation(run({ state: 'Storage' })).text).toBe('Running Storage');
     expect(runStatePresentation(null).text).toBe('Idle');
   });

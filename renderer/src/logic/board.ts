@@ -1,8 +1,10 @@
 import type { BoardEntry, RunSummaryView } from '../../../common/schema/api.ts';
-import { isStageName } from '../../../common/stages.ts';
-import type { RunState } from '../../../common/schema/run.ts';
+import { isStageName } from '../../../common/stages/index.ts';
+import type { RunResult, RunState } from '../../../common/schema/run.ts';
+import { resultPresentation } from './result.ts';
 
-// Board order and the words, icons and tones for a run's state.
+// Board order and the words, icons and tones for a run's state (a finished
+// run's with its result, logic/result.ts).
 
 export type NeedsPerson = NonNullable<BoardEntry['needsPerson']>;
 
@@ -24,7 +26,8 @@ export function sortBoard(entries: readonly BoardEntry[]): BoardEntry[] {
   return [...entries].sort((a, b) => activity(a) - activity(b) || a.host.name.localeCompare(b.host.name));
 }
 
-export type Tone = 'ok' | 'bad' | 'warn' | 'busy' | 'idle';
+/** `partial`: an INCOMPLETE result, which must never read as a pass. */
+export type Tone = 'ok' | 'bad' | 'warn' | 'partial' | 'busy' | 'idle';
 
 export interface StatePresentation {
   text: string;
@@ -45,24 +48,38 @@ export function needsPersonText(n: NeedsPerson): StatePresentation {
   }
 }
 
-export function runStatePresentation(run: Pick<RunSummaryView, 'state' | 'holdReason' | 'result' | 'agentLost' | 'overridden'> | null): StatePresentation {
+export function runStatePresentation(run: Pick<RunSummaryView, 'state' | 'holdReason' | 'result' | 'agentLost'> | null): StatePresentation {
   if (!run) return { text: 'Idle', icon: '○', tone: 'idle', hint: null };
   if (run.state === 'FailedHolding') return needsPersonText(run.holdReason === 'UnexpectedData' ? 'UnexpectedData' : 'FailedHolding');
   if (run.agentLost && !['Completed', 'Released', 'Abandoned'].includes(run.state)) return needsPersonText('AgentLost');
-  return statePresentation(run.state, run.result, run.overridden);
+  return statePresentation(run.state, run.result);
 }
 
-export function statePresentation(state: RunState, result: RunSummaryView['result'] = null, overridden = false): StatePresentation {
+/** What a completed run asks of a person next, by its result. */
+const COMPLETED_HINT: Record<RunResult, string | null> = {
+  pass: 'Print the report, then release the host.',
+  'pass-with-overrides': 'Print the report (it names the overrides), then release the host.',
+  incomplete: 'Not everything was tested: read Coverage before you release the host.',
+  fail: null,
+};
+
+/** A finished state with its result: "Completed — INCOMPLETE", in the result's icon and tone. */
+function finished(state: string, result: RunResult | null, hint: string | null, fallback: Omit<StatePresentation, 'text' | 'hint'>): StatePresentation {
+  if (!result) return { text: state, hint, ...fallback };
+  const r = resultPresentation(result);
+  return { text: `${state} — ${r.text}`, icon: r.icon, tone: r.tone, hint };
+}
+
+export function statePresentation(state: RunState, result: RunSummaryView['result'] = null): StatePresentation {
   switch (state) {
     case 'WaitingForAgent':
       return { text: 'Waiting for agent', icon: '…', tone: 'idle', hint: 'Power on the host so it PXE-boots on the bench.' };
     case 'Completed':
-      if (result === 'fail') return { text: 'Completed — FAIL', icon: '✗', tone: 'bad', hint: null };
-      return { text: overridden ? 'Completed — PASS with overrides' : 'Completed — PASS', icon: '✓', tone: 'ok', hint: 'Print the report, then release the host.' };
+      return finished('Completed', result, result ? COMPLETED_HINT[result] : 'Print the report, then release the host.', { icon: '■', tone: 'idle' });
     case 'Released':
-      return { text: 'Released', icon: '⏏', tone: 'idle', hint: null };
+      return finished('Released', result, null, { icon: '⏏', tone: 'idle' });
     case 'Abandoned':
-      return { text: 'Abandoned', icon: '■', tone: 'idle', hint: null };
+      return finished('Abandoned', result, null, { icon: '■', tone: 'idle' });
     case 'FailedHolding':
       return needsPersonText('FailedHolding');
     default:

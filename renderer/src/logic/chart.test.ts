@@ -11,6 +11,7 @@ const stage = (name: StageView['name'], startedAt: string | null, completedAt: s
   startedAt,
   completedAt,
   summary: null,
+  coverage: [],
 });
 
 describe('chartWindows', () => {

@@ -1,4 +1,5 @@
 // Durations, ETAs and times as a technician reads them across the room.
+export { formatBytes } from '../../../common/format.ts';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -51,18 +52,6 @@ export function formatTime(iso: string | number | null | undefined): string {
 export function formatClock(ms: number): string {
   const d = new Date(ms);
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return '—';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${v} B` : `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
 export function formatTemp(c: number | null | undefined): string {

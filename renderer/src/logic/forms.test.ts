@@ -45,7 +45,7 @@ describe('validateHostForm', () => {
 });
 
 describe('validateAction', () => {
-  const empty = { reason: '', actor: '', supervisor: '', secret: '' };
+  const empty = { reason: '', supervisor: '', secret: '' };
   it('refuses a wipe-probe override without name, credential and reason', () => {
     const errors = validateAction('override', 'UnexpectedData', empty);
     expect(Object.keys(errors).sort()).toEqual(['reason', 'secret', 'supervisor']);

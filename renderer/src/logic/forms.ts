@@ -60,7 +60,6 @@ export function validateHostForm(fields: HostFormFields): HostFormResult {
 
 export interface ActionFields {
   reason: string;
-  actor: string;
   supervisor: string;
   secret: string;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RUN_RESULTS } from '../../../common/schema/run.ts';
 import { filtersFromQuery, localDayStart } from './history.ts';
 
 describe('history filters', () => {
@@ -25,5 +26,9 @@ describe('history filters', () => {
   });
   it('keeps host, serial and result', () => {
     expect(filtersFromQuery({ host: 'n1', serial: 'SN9', result: 'fail' })).toMatchObject({ host: 'n1', serial: 'SN9', result: 'fail' });
+  });
+  it('filters by any of the four results', () => {
+    for (const result of RUN_RESULTS) expect(filtersFromQuery({ result }).result).toBe(result);
+    expect(filtersFromQuery({ result: 'PASS' }).result).toBeUndefined();
   });
 });

@@ -1,3 +1,4 @@
+import { RunResult } from '../../../common/schema/run.ts';
 import type { RunFilters } from '../api/endpoints.ts';
 
 // History filters from the address (#/history?host=…&from=YYYY-MM-DD…). Dates
@@ -17,7 +18,9 @@ export function localDayStart(day: string, offsetDays = 0): string | undefined {
 }
 
 export function filtersFromQuery(q: Record<string, string>): RunFilters {
-  const result = q.result === 'pass' || q.result === 'fail' ? q.result : undefined;
+  // Any of the four results (common/schema/run.ts); anything else in the address filters nothing.
+  const parsed = RunResult.safeParse(q.result);
+  const result = parsed.success ? parsed.data : undefined;
   const end = q.to ? localDayStart(q.to, 1) : undefined;
   return {
     host: q.host?.trim() || undefined,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProgressView, StageView } from '../../../common/schema/api.ts';
+import { STAGE_NAMES } from '../../../common/stages/index.ts';
 import { currentCell, derivePipeline, stagePercent } from './pipeline.ts';
 
 const stage = (name: StageView['name'], over: Partial<StageView> = {}): StageView => ({
@@ -11,14 +12,15 @@ const stage = (name: StageView['name'], over: Partial<StageView> = {}): StageVie
   startedAt: '2026-11-27T01:00:00Z',
   completedAt: null,
   summary: null,
+  coverage: [],
   ...over,
 });
 const prog = (over: Partial<ProgressView>): ProgressView => ({ stage: 'Storage', item: null, percent: null, etaS: null, message: null, ts: 1, ...over });
 
 describe('derivePipeline', () => {
-  it('gives all nine stages in order, pending before any run', () => {
+  it('gives every stage of the list in order, pending before any run', () => {
     const cells = derivePipeline([], [], null);
-    expect(cells.map((c) => c.stage)).toEqual(['Inventory', 'SpecValidate', 'SMART', 'CPUStress', 'Storage', 'Network', 'GPU', 'PSU', 'Reporting']);
+    expect(cells.map((c) => c.stage)).toEqual([...STAGE_NAMES]);
     expect(cells.every((c) => c.status === 'pending')).toBe(true);
   });
 
@@ -28,12 +30,18 @@ describe('derivePipeline', () => {
       stage('SpecValidate', { outcome: 'passed', passed: true }),
       stage('SMART', { outcome: 'overridden', passed: false }),
       stage('CPUStress', { outcome: 'skipped' }),
+      // Stages listed between CPUStress and Storage (Memory) passed.
+      ...STAGE_NAMES.slice(STAGE_NAMES.indexOf('CPUStress') + 1, STAGE_NAMES.indexOf('Storage')).map((name) => stage(name, { outcome: 'passed', passed: true })),
       stage('Storage'),
     ];
     const progress = [prog({ item: 'sda', percent: 20, etaS: 100 }), prog({ item: 'sdb', percent: 60, etaS: 40 }), prog({ stage: 'CPUStress', percent: 100 })];
     const cells = derivePipeline(stages, progress, { state: 'Storage' });
-    expect(cells.map((c) => c.status)).toEqual(['passed', 'passed', 'overridden', 'skipped', 'running', 'pending', 'pending', 'pending', 'pending']);
-    const storage = cells[4]!;
+    const at = STAGE_NAMES.indexOf('Storage');
+    expect(cells.slice(0, 4).map((c) => c.status)).toEqual(['passed', 'passed', 'overridden', 'skipped']);
+    expect(cells.slice(4, at).every((c) => c.status === 'passed')).toBe(true);
+    expect(cells[at]!.status).toBe('running');
+    expect(cells.slice(at + 1).every((c) => c.status === 'pending')).toBe(true);
+    const storage = cells[at]!;
     expect(storage.percent).toBe(40);
     expect(storage.etaS).toBe(100);
     expect(currentCell(cells)?.stage).toBe('Storage');

@@ -1,5 +1,5 @@
 import type { ProgressView, RunSummaryView, StageView } from '../../../common/schema/api.ts';
-import { STAGE_NAMES, type StageName } from '../../../common/stages.ts';
+import { STAGE_NAMES, type StageName } from '../../../common/stages/index.ts';
 import { isTerminal } from '../../../common/schema/run.ts';
 
 // The nine-stage pipeline as the board and the run page draw it: each stage's

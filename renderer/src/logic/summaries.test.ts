@@ -1,46 +1,65 @@
 import { describe, expect, it } from 'vitest';
-import { judgedColumns, meetsLimit, readSummary } from './summaries.ts';
+import { STAGES, stageDefinition } from '../../../common/stages/index.ts';
+import { hasSummary, stageSummaryView } from './summaries.ts';
 
-describe('readSummary', () => {
-  it('turns arrays of records into tables and scalars into facts', () => {
-    const r = readSummary({
-      disks: [
-        { disk: 'S1', iops: 120000, p99Ms: 0.8, floor: { minIops: 50000, maxP99Ms: 5 }, passed: true },
-        { disk: 'S2', iops: 900, p99Ms: 12, floor: { minIops: 50000, maxP99Ms: 5 }, passed: false, extra: 'x' },
-      ],
-      durationS: 61,
+// Summaries are drawn from their stage's schema; these are built in each
+// schema's shape and parsed by it first, so a schema change shows up here.
+
+const storage = stageDefinition('Storage').summary.parse({
+  overridden: [],
+  disks: [
+    {
+      disk: 'S1',
+      device: '/dev/sda',
+      diskClass: 'ssd',
+      outcome: 'failed',
+      reasons: ['IOPS 900 below the floor 10000'],
+      badblocks: { blockSize: 4096, firstBlock: 0, lastBlock: 4095, badBlocks: 0, badRanges: [], coveredBytes: 16 * 1024 ** 2, diskBytes: 64 * 1024 ** 2, counts: null },
+      fio: { iops: 900, readIops: 450, writeIops: 450, p99Ms: 1.5, minIops: 10_000, maxP99Ms: 20 },
+    },
+  ],
+});
+
+describe('stageSummaryView', () => {
+  it('draws a stage summary from its schema: titled columns, cells judged against the row’s own limits', () => {
+    const view = stageSummaryView({ name: 'Storage', outcome: 'failed', summary: storage });
+    const disks = view.tables.find((t) => t.key === 'disks')!;
+    expect(disks.title).toBe('Disks');
+    const iops = disks.columns.find((c) => c.label === 'IOPS')!;
+    const p99 = disks.columns.find((c) => c.label === 'p99')!;
+    const row = disks.rows[0]!;
+    expect(row.partId).toBe('S1');
+    expect(row.cells[iops.key]).toMatchObject({ judged: 'bad', limit: '≥ 10,000', text: '900' });
+    expect(row.cells[p99.key]).toMatchObject({ judged: 'good', limit: '≤ 20 ms', text: '1.5 ms' });
+    // Hidden fields stay in the raw JSON only.
+    expect(disks.columns.some((c) => c.label === 'Read IOPS')).toBe(false);
+  });
+
+  it('draws an error attempt’s infrastructure summary from its own schema, without the refused summary', () => {
+    const view = stageSummaryView({
+      name: 'SMART',
+      outcome: 'error',
+      summary: { infraError: 'summary-refused', problems: ['disks: expected array'], rejectedSummary: { disks: 'nope' } },
     });
-    expect(r.facts).toEqual([['durationS', 61]]);
-    expect(r.tables).toHaveLength(1);
-    expect(r.tables[0]!.columns).toEqual(['disk', 'iops', 'p99Ms', 'floor.minIops', 'floor.maxP99Ms', 'passed', 'extra']);
+    expect(view.facts.map((f) => [f.label, f.cell.text])).toEqual([['Infra error', 'summary-refused']]);
+    expect(view.lists).toEqual([{ key: 'problems', title: 'Problems', items: ['disks: expected array'] }]);
   });
 
-  it('reads maps of records as tables keyed by name', () => {
-    const r = readSummary({ nics: { eth0: { mbps: 940, floorMbps: 900 } } });
-    expect(r.tables[0]).toEqual({ title: 'nics', columns: ['name', 'mbps', 'floorMbps'], rows: [{ name: 'eth0', mbps: 940, floorMbps: 900 }] });
-  });
-
-  it('survives shapes it does not know', () => {
-    expect(readSummary(null)).toEqual({ facts: [], tables: [] });
-    expect(readSummary([1, 2])).toEqual({ facts: [], tables: [] });
-    expect(readSummary({ deep: { a: { b: { c: 1 } } }, list: [1, 2] }).tables).toHaveLength(1);
+  it('never throws on what it cannot read, for every stage of the list', () => {
+    for (const def of STAGES) {
+      for (const summary of [null, {}, [1, 2], 'text', { unknownField: { deep: [1] } }]) {
+        for (const outcome of ['passed', 'error', null] as const) {
+          expect(() => stageSummaryView({ name: def.name, outcome, summary })).not.toThrow();
+        }
+      }
+    }
   });
 });
 
-describe('floors', () => {
-  it('pairs values with their floor and ceiling columns', () => {
-    const j = judgedColumns(['disk', 'iops', 'p99Ms', 'floor.minIops', 'floor.maxP99Ms', 'mbps', 'floorMbps']);
-    expect(j).toEqual(
-      expect.arrayContaining([
-        { column: 'iops', limitColumn: 'floor.minIops', kind: 'floor' },
-        { column: 'p99Ms', limitColumn: 'floor.maxP99Ms', kind: 'ceiling' },
-        { column: 'mbps', limitColumn: 'floorMbps', kind: 'floor' },
-      ]),
-    );
-  });
-  it('judges numbers only', () => {
-    expect(meetsLimit(10, 5, 'floor')).toBe(true);
-    expect(meetsLimit(10, 5, 'ceiling')).toBe(false);
-    expect(meetsLimit('10', 5, 'floor')).toBeNull();
+describe('hasSummary', () => {
+  it('counts a summary with something in it', () => {
+    expect(hasSummary({ summary: storage })).toBe(true);
+    expect(hasSummary({ summary: null })).toBe(false);
+    expect(hasSummary({ summary: {} })).toBe(false);
   });
 });

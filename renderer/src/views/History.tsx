@@ -8,6 +8,7 @@ import { DataTable, type Column } from '../components/DataTable.tsx';
 import { ErrorNote, Loading } from '../components/ErrorNote.tsx';
 import { StateBadge } from '../components/StateBadge.tsx';
 import { runStatePresentation } from '../logic/board.ts';
+import { RESULT_CHOICES } from '../logic/result.ts';
 import { elapsedMs, formatDuration, formatTime } from '../logic/format.ts';
 import { href } from '../logic/route.ts';
 
@@ -15,7 +16,7 @@ const runColumns: Column<RunSummaryView>[] = [
   { header: 'Run', rowHeader: true, cell: (r) => <a href={href.run(r.id)}>#{r.id}</a> },
   { header: 'Host', cell: (r) => <a href={href.host(r.host)}>{r.host}</a> },
   { header: 'Serial', className: 'mono', cell: (r) => r.dmiSerial ?? '—' },
-  { header: 'State', cell: (r) => <StateBadge state={runStatePresentation(r)} /> },
+  { header: 'State and result', cell: (r) => <StateBadge state={runStatePresentation(r)} /> },
   { header: 'Failed stage', cell: (r) => r.failedStage ?? '—' },
   { header: 'Started', cell: (r) => formatTime(r.startedAt ?? r.createdAt) },
   { header: 'Duration', cell: (r) => (r.completedAt ? formatDuration(elapsedMs(r.startedAt ?? r.createdAt, r.completedAt, Date.now())) : '—') },
@@ -59,8 +60,11 @@ export function HistoryPage({ query }: { query: Record<string, string> }) {
           Result
           <select value={form.result} onChange={set('result')}>
             <option value="">any</option>
-            <option value="pass">pass</option>
-            <option value="fail">fail</option>
+            {RESULT_CHOICES.map((c) => (
+              <option key={c.value} value={c.value}>
+                {c.label}
+              </option>
+            ))}
           </select>
         </label>
         <label>

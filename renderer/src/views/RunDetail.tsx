@@ -13,12 +13,15 @@ import { useNow } from '../components/useNow.ts';
 import { runStatePresentation } from '../logic/board.ts';
 import { elapsedMs, formatBytes, formatClock, formatDuration, formatEta, formatTemp, formatTime } from '../logic/format.ts';
 import { derivePipeline } from '../logic/pipeline.ts';
+import { certificationNote, resultPresentation } from '../logic/result.ts';
 import { href } from '../logic/route.ts';
 import { saveArtifact } from '../platform/bridge.ts';
+import { ArtifactViewer } from './run/ArtifactViewer.tsx';
 import { ActionsPanel } from './run/Actions.tsx';
 import { LogTail } from './run/LogTail.tsx';
 import { boardQuery } from '../live/board-query.ts';
 import { BootProgress } from './run/BootProgress.tsx';
+import { CoveragePanel, CoverageSummary } from './run/Coverage.tsx';
 import { MeasurementChart, measurementsQuery } from './run/MeasurementChart.tsx';
 import { SpecDiffs, StageResults } from './run/StageResults.tsx';
 
@@ -70,7 +73,7 @@ function Timeline({ run, now }: { run: RunDetailView; now: number }) {
   );
 }
 
-function artifactColumns(runId: number, setSaveError: (err: unknown) => void): Column<ArtifactView>[] {
+function artifactColumns(runId: number, setSaveError: (err: unknown) => void, view: (name: string) => void): Column<ArtifactView>[] {
   return [
     { header: 'File', className: 'mono', cell: (a) => a.name },
     { header: 'Stage', cell: (a) => a.stage ?? '—' },
@@ -84,9 +87,10 @@ function artifactColumns(runId: number, setSaveError: (err: unknown) => void): C
         const url = links.artifact(runId, a.name);
         return (
           <>
-            <a href={url} target="_blank" rel="noopener" aria-label={`Open ${a.name}`}>
-              Open
-            </a>
+            {/* Shown as text here, never opened as a page (ArtifactViewer.tsx says why). */}
+            <button type="button" className="link" onClick={() => view(a.name)} aria-label={`View ${a.name}`}>
+              View
+            </button>
             <a
               href={url}
               download={a.name}
@@ -110,11 +114,13 @@ function artifactColumns(runId: number, setSaveError: (err: unknown) => void): C
 
 function Artifacts({ run }: { run: RunDetailView }) {
   const [saveError, setSaveError] = useState<unknown>(null);
+  const [viewing, setViewing] = useState<string | null>(null);
   return (
     <section className="panel" aria-labelledby="artifacts-head">
       <h2 id="artifacts-head">Artifacts</h2>
       <ErrorNote error={saveError} what="Not saved" />
-      <DataTable columns={artifactColumns(run.id, setSaveError)} rows={run.artifacts} rowKey={(a) => a.name} empty={<p className="muted">None yet.</p>} />
+      <DataTable columns={artifactColumns(run.id, setSaveError, setViewing)} rows={run.artifacts} rowKey={(a) => a.name} empty={<p className="muted">None yet.</p>} />
+      {viewing ? <ArtifactViewer runId={run.id} name={viewing} onClose={() => setViewing(null)} /> : null}
     </section>
   );
 }
@@ -140,6 +146,23 @@ function AuditTrail({ run }: { run: RunDetailView }) {
       <h2 id="audit-head">Audit trail</h2>
       <DataTable columns={auditColumns} rows={run.transitions} rowKey={(t) => t.id} />
     </section>
+  );
+}
+
+/** Under the state badge: what the result claims, the coverage behind it, and whether the profile certifies at all. */
+function ResultNotes({ run }: { run: RunDetailView }) {
+  const note = certificationNote(run.profile, run.verdict.certifies);
+  return (
+    <>
+      {run.result ? <p className="result-meaning">{resultPresentation(run.result).meaning}</p> : null}
+      {run.result ? <CoverageSummary run={run} /> : null}
+      {note ? (
+        <p className="certification-note" data-testid="certification-note">
+          <span aria-hidden="true">⚠ </span>
+          {note}
+        </p>
+      ) : null}
+    </>
   );
 }
 
@@ -207,6 +230,7 @@ export function RunPage({ id }: { id: number }) {
         </div>
         <div className="run-state">
           <StateBadge state={state} large />
+          <ResultNotes run={r} />
           {r.failedStage ? <p>Stopped at {r.failedStage}</p> : null}
           <p className="muted">
             Elapsed {formatDuration(elapsedMs(r.startedAt ?? r.createdAt, r.completedAt, now))}
@@ -224,6 +248,7 @@ export function RunPage({ id }: { id: number }) {
           <MeasurementChart runId={id} kind="thermal" title="Temperatures" stages={r.attempts.length ? r.attempts : r.stages} ceiling={r.maxTempC} />
           <MeasurementChart runId={id} kind="psu" title="PSU envelope" stages={r.attempts.length ? r.attempts : r.stages} focusStage="PSU" />
           <AfterChart runId={id}>
+            <CoveragePanel run={r} />
             <Timeline run={r} now={now} />
             <StageResults run={r} />
             <SpecDiffs run={r} />

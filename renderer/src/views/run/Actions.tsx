@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { RunDetailView } from '../../../../common/schema/api.ts';
 import type { OperatorAction } from '../../../../common/schema/run.ts';
 import { ApiRequestError } from '../../api/client.ts';
@@ -14,23 +14,25 @@ import { bridge, printReport, saveReportPdf } from '../../platform/bridge.ts';
 // Operator actions. Each goes through a dialog that says exactly what will
 // happen; the server has the last word and its refusal is shown in the dialog.
 
-const ACTOR_KEY = 'vetting.actor';
-
 function ActionDialog({ run, action, onClose }: { run: RunDetailView; action: OperatorAction; onClose: () => void }) {
   const client = useQueryClient();
-  const [fields, setFields] = useState<ActionFields>({ reason: '', actor: localStorage.getItem(ACTOR_KEY) ?? '', supervisor: '', secret: '' });
+  const [fields, setFields] = useState<ActionFields>({ reason: '', supervisor: '', secret: '' });
   const [errors, setErrors] = useState<FieldErrors<ActionField>>({});
   const need = actionRequirements(action, run.holdReason);
   const wipe = need.supervisor;
+  // Abandon offers to power the host off when the bench drives its power.
+  const host = useQuery({ queryKey: keys.host(run.host), queryFn: () => api.host(run.host), enabled: action === 'abandon' });
+  const offerPowerOff = action === 'abandon' && Boolean(host.data?.bmc);
+  const [powerOff, setPowerOff] = useState(false);
 
   const mutation = useMutation({
     mutationFn: () =>
       api.runAction(run.id, {
         action,
         reason: fields.reason.trim() || undefined,
-        actor: fields.actor.trim() || undefined,
         supervisor: wipe ? fields.supervisor.trim() : undefined,
         secret: wipe ? fields.secret : undefined,
+        ...(offerPowerOff && powerOff ? { powerOff: true } : {}),
       }),
     onSuccess: (detail) => {
       client.setQueryData(keys.run(run.id), detail);
@@ -49,7 +51,6 @@ function ActionDialog({ run, action, onClose }: { run: RunDetailView; action: Op
     const found = validateAction(action, run.holdReason, fields);
     setErrors(found);
     if (Object.keys(found).length > 0) return;
-    if (fields.actor.trim()) localStorage.setItem(ACTOR_KEY, fields.actor.trim());
     mutation.mutate();
   };
 
@@ -90,6 +91,7 @@ function ActionDialog({ run, action, onClose }: { run: RunDetailView; action: Op
       {body}
       {wipe ? (
         <>
+          {/* The audit trail names who acted from the session (operator) or the credential (supervisor), not from a typed name. */}
           <Field id="act-supervisor" label="Supervisor name" error={errors.supervisor}>
             <input id="act-supervisor" value={fields.supervisor} onChange={set('supervisor')} autoComplete="username" aria-invalid={Boolean(errors.supervisor)} autoFocus />
           </Field>
@@ -97,15 +99,16 @@ function ActionDialog({ run, action, onClose }: { run: RunDetailView; action: Op
             <input id="act-secret" type="password" value={fields.secret} onChange={set('secret')} autoComplete="current-password" aria-invalid={Boolean(errors.secret)} />
           </Field>
         </>
-      ) : (
-        <Field id="act-actor" label="Your name (for the audit trail)" hint="Optional; remembered on this computer.">
-          <input id="act-actor" value={fields.actor} onChange={set('actor')} autoComplete="name" />
-        </Field>
-      )}
+      ) : null}
       {need.reason || action === 'retry' || action === 'release' ? (
         <Field id="act-reason" label={need.reason ? 'Reason (required)' : 'Note (optional)'} error={errors.reason}>
           <textarea id="act-reason" rows={3} value={fields.reason} onChange={set('reason')} aria-invalid={Boolean(errors.reason)} />
         </Field>
+      ) : null}
+      {offerPowerOff ? (
+        <label className="check" data-testid="abandon-power-off">
+          <input type="checkbox" checked={powerOff} onChange={(e) => setPowerOff(e.target.checked)} /> Also power {run.host} off through its BMC
+        </label>
       ) : null}
       <ErrorNote error={mutation.error} what="Refused" />
     </Dialog>

@@ -1,57 +1,26 @@
+import { useQuery } from '@tanstack/react-query';
 import type { RunDetailView, StageView } from '../../../../common/schema/api.ts';
 import { SEVERITIES } from '../../../../common/schema/spec.ts';
+import { isEmptyView } from '../../../../common/stages/summary-view.ts';
 import { DataTable, type Column } from '../../components/DataTable.tsx';
-import { judgedColumns, meetsLimit, readSummary, type Scalar, type SummaryTable } from '../../logic/summaries.ts';
+import { api } from '../../api/endpoints.ts';
+import { keys } from '../../api/keys.ts';
+import { partChangeLookup, type PartChangeLookup } from '../../logic/parts.ts';
+import { hasSummary, stageSummaryView } from '../../logic/summaries.ts';
+import { SummaryBlock } from './SummaryBlock.tsx';
 
-// Stage results from their summaries: SMART per disk, fio IOPS/p99 and iperf3
-// throughput against their floors, and anything else as tables or raw JSON.
+// Stage results, each drawn from its stage's summary schema (logic/summaries.ts):
+// judged tables, facts, lists and sections, with the raw JSON one click away.
+// Beside each measured disk, DIMM and NIC: what changed since its previous run.
 
-function cellText(v: Scalar | undefined): string {
-  if (v === undefined || v === null) return '—';
-  if (typeof v === 'boolean') return v ? 'yes' : 'no';
-  if (typeof v === 'number') return Number.isInteger(v) ? v.toLocaleString() : v.toFixed(2);
-  return v;
-}
-
-type SummaryRow = SummaryTable['rows'][number];
-
-/** A summary column: each cell marked good or bad where the column is judged (against a limit column, or a passed/ok flag). */
-function resultColumn(c: string, judged: ReturnType<typeof judgedColumns>): Column<SummaryRow> {
-  const j = judged.find((x) => x.column === c);
-  const passedCol = /^(passed|ok|healthy)$/i.test(c);
-  const verdict = (row: SummaryRow) => {
-    const ok = j ? meetsLimit(row[c], row[j.limitColumn], j.kind) : null;
-    const good = passedCol && typeof row[c] === 'boolean' ? row[c] : ok;
-    return { ok, good };
+function StageResult({ stage, changes }: { stage: StageView; changes: PartChangeLookup }) {
+  const view = stageSummaryView(stage);
+  // The changes are of the stage's latest attempt with a summary: this one, once it has its own.
+  const rowChange = (kind: string, partId: string) => {
+    const change = changes(stage.name, kind, partId);
+    return change?.attempt === stage.attempt ? change : undefined;
   };
-  return {
-    header: c,
-    className: (row) => {
-      const { good } = verdict(row);
-      return good === true ? 'good' : good === false ? 'bad' : undefined;
-    },
-    cell: (row) => {
-      const { ok, good } = verdict(row);
-      return (
-        <>
-          {good === true ? <span aria-hidden="true">✓ </span> : good === false ? <span aria-hidden="true">✗ </span> : null}
-          {cellText(row[c])}
-          {j && ok !== null ? <span className="sr-only">{ok ? ` meets ${j.limitColumn}` : ` misses ${j.limitColumn}`}</span> : null}
-        </>
-      );
-    },
-  };
-}
-
-function ResultTable({ table }: { table: SummaryTable }) {
-  const judged = judgedColumns(table.columns);
-  const columns = table.columns.map((c) => resultColumn(c, judged));
-  return <DataTable className="results" caption={table.title} columns={columns} rows={table.rows} rowKey={(_, i) => i} />;
-}
-
-function StageResult({ stage }: { stage: StageView }) {
-  const read = readSummary(stage.summary);
-  const empty = read.facts.length === 0 && read.tables.length === 0;
+  const empty = isEmptyView(view);
   return (
     <article className="stage-result" aria-label={`${stage.name} results`}>
       <h3>
@@ -59,45 +28,27 @@ function StageResult({ stage }: { stage: StageView }) {
         {stage.attempt > 1 ? <span className="muted"> · attempt {stage.attempt}</span> : null}
       </h3>
       {stage.message ? <p>{stage.message}</p> : null}
-      {read.facts.length > 0 ? (
-        <dl className="kv">
-          {read.facts.map(([k, v]) => (
-            <div key={k}>
-              <dt>{k}</dt>
-              <dd>{cellText(v)}</dd>
-            </div>
-          ))}
-        </dl>
-      ) : null}
-      {read.tables.map((t) => (
-        <ResultTable key={t.title} table={t} />
-      ))}
-      {stage.summary !== null && stage.summary !== undefined ? (
-        <details>
-          <summary>{empty ? 'Result (raw JSON)' : 'Raw JSON'}</summary>
-          <pre className="raw">{JSON.stringify(stage.summary, null, 2)}</pre>
-        </details>
-      ) : null}
+      <SummaryBlock view={view} level={4} changes={rowChange} />
+      <details>
+        <summary>{empty ? 'Result (raw JSON)' : 'Raw JSON'}</summary>
+        <pre className="raw">{JSON.stringify(stage.summary, null, 2)}</pre>
+      </details>
     </article>
   );
 }
 
 export function StageResults({ run }: { run: RunDetailView }) {
-  const shown = run.stages.filter((s) => s.summary !== null && s.summary !== undefined && s.name !== 'Inventory');
-  const inventory = run.stages.find((s) => s.name === 'Inventory' && s.summary);
+  const shown = run.stages.filter(hasSummary);
+  // Refetched with the run (its key sits under the run's): a new stage result brings its parts' changes.
+  const partChanges = useQuery({ queryKey: keys.partChanges(run.id), queryFn: () => api.partChanges(run.id), enabled: shown.length > 0 });
+  const changes = partChangeLookup(partChanges.data);
   return (
     <section className="panel" aria-labelledby="results-head">
       <h2 id="results-head">Results</h2>
-      {shown.length === 0 && !inventory ? <p className="muted">No stage results yet.</p> : null}
+      {shown.length === 0 ? <p className="muted">No stage results yet.</p> : null}
       {shown.map((s) => (
-        <StageResult key={`${s.name}-${s.attempt}`} stage={s} />
+        <StageResult key={`${s.name}-${s.attempt}`} stage={s} changes={changes} />
       ))}
-      {inventory ? (
-        <details>
-          <summary>Inventory (raw JSON)</summary>
-          <pre className="raw">{JSON.stringify(inventory.summary, null, 2)}</pre>
-        </details>
-      ) : null}
     </section>
   );
 }

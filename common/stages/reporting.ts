@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { defineStage } from './define.ts';
+
+export const reportingStage = defineStage({
+  name: 'Reporting',
+  owner: 'orchestrator',
+  destructive: false,
+  title: 'Render report.html and report.json',
+  paramsKey: null,
+  params: null,
+  timeoutS: () => 60,
+  tools: [],
+  covers: [],
+  summary: z.object({ reportJsonSha256: z.string().max(64).meta({ title: 'report.json SHA-256' }) }),
+});
