@@ -177,6 +177,34 @@ describe('boot routes', () => {
     rmSync(join(imageDir, 'manifest.json'));
   });
 
+  it('Secure Boot chain: the token is asked per boot attempt like iPXE, a refusal gets a waiting configuration, and the pin reaches the command line', () => {
+    const asked: [string, string | null][] = [];
+    const problems: string[] = [];
+    let answer: { token: string } | { refused: string } = { token: 'tok_once' };
+    const s = bootService({
+      lookupMac: (mac) => registered[mac] ?? null,
+      issueToken: (mac, ip) => (asked.push([mac, ip]), answer),
+      orchestratorPin: () => `sha256:${'ab'.repeat(32)}`,
+      recordSeen: () => undefined,
+      benchUrl: 'http://10.9.8.1:8069',
+      imageDir: join(dir, 'image'),
+      agentBundle: { path: join(dir, 'agent.mjs'), sha256: agentSha },
+      onProblem: (m) => problems.push(m),
+      tftp: { address: '10.9.8.1', port: 8069 },
+    });
+    const live = (s.tftp('vetting/52:54:00:00:07:01.cfg', '10.9.8.77') as { data: Buffer }).data.toString();
+    expect(live).toMatch(/^linux \S+ .*vetting\.token=tok_once .*vetting\.pin=sha256:(ab){32} /m);
+    answer = { refused: 'the agent token of this boot was already handed out' };
+    const again = (s.tftp('vetting/52:54:00:00:07:01.cfg', '10.9.8.77') as { data: Buffer }).data.toString();
+    expect(again).not.toMatch(/^linux\b/m);
+    expect(again).toContain('already handed out');
+    expect(asked).toEqual([['52:54:00:00:07:01', '10.9.8.77'], ['52:54:00:00:07:01', '10.9.8.77']]);
+    expect(problems.join('\n')).toMatch(/boot config for pve-node-7 \(52:54:00:00:07:01\) from 10\.9\.8\.77 served without a token/);
+    // No run waiting: no token is asked for (asking uses up the attempt).
+    s.tftp('vetting/52:54:00:00:07:02.cfg', '10.9.8.78');
+    expect(asked).toHaveLength(2);
+  });
+
   it('unknown MAC: records it as seen and waits, booting nothing', async () => {
     const r = await get('/boot/ipxe?mac=52:54:00:aa:bb:cc&platform=efi&buildarch=x86_64');
     expect(r.body).toContain('echo Vetting: new host 52:54:00:aa:bb:cc');
