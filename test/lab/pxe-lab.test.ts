@@ -355,9 +355,11 @@ async function bootScenario(s: Scenario): Promise<void> {
   mark('firmware DHCP', firstDhcp.t);
   const script = await waitEvent('iPXE script', (e) => e.type === 'http' && String(e.path).startsWith('/boot/ipxe') && e.status === 200);
   mark('iPXE script', script.t);
-  const kernel = await waitEvent('kernel download', (e) => e.type === 'http' && e.path === '/boot/vmlinuz');
+  // The live script names the host in the image paths (/boot/host/MAC/…): the path alone says whose download it is.
+  const imagePath = (file: string) => `/boot/host/${mac.replace(/:/g, '-')}/${file}`;
+  const kernel = await waitEvent('kernel download', (e) => e.type === 'http' && e.path === imagePath('vmlinuz') && e.status === 200);
   mark('kernel', kernel.t);
-  const initrd = await waitEvent('initrd download', (e) => e.type === 'http' && e.path === '/boot/initrd.img');
+  const initrd = await waitEvent('initrd download', (e) => e.type === 'http' && e.path === imagePath('initrd.img') && e.status === 200);
   mark('initrd (image download)', initrd.t);
   if (s.dhcp === 'full') {
     // In proxy mode the other DHCP server leases the image its address; dnsmasq logs no MAC for it.
