@@ -20,7 +20,7 @@ describe('sleepUnlessAborted', () => {
     const short = new AbortController();
     const removed: string[] = [];
     const remove = short.signal.removeEventListener.bind(short.signal);
-    short.signal.removeEventListener = ((type: string, fn: EventListenerOrEventListenerObject) => (removed.push(type), remove(type, fn))) as typeof short.signal.removeEventListener;
+    short.signal.removeEventListener = ((type: string, fn: Parameters<AbortSignal["removeEventListener"]>[1]) => (removed.push(type), remove(type, fn))) as typeof short.signal.removeEventListener;
     await sleepUnlessAborted(5, short.signal);
     expect(removed).toEqual(['abort']);
   });
