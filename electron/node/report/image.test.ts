@@ -27,7 +27,7 @@ function builtImage(root: string): string {
   const image = join(root, 'image');
   mkdirSync(work);
   mkdirSync(image);
-  writeFileSync(join(work, 'packages.tsv'), 'fio\t3.33-3\nsmartmontools\t7.3-1+b1\nstress-ng\t0.15.06-2\n');
+  writeFileSync(join(work, 'packages.tsv'), 'fio\t3.33-3\nlibc6\t2.36-9+deb12u13\nsmartmontools\t7.3-1+b1\nstress-ng\t0.15.06-2\n');
   writeFileSync(join(work, 'kernel.tsv'), '6.1.0-50-amd64\tlinux-image-6.1.0-50-amd64\t6.1.176-1\n');
   writeFileSync(join(work, 'firmware-plan.json'), JSON.stringify({ packages: ['firmware-bnx2x'], files: [{ file: 'bnx2x/bnx2x-e2-7.13.21.0.fw', package: 'firmware-bnx2x', modules: ['bnx2x'] }], missing: [{ file: 'acenic/tg1.bin', modules: ['acenic'], reason: 'no package ships it' }] }));
   writeFileSync(join(work, 'firmware-packages.tsv'), 'firmware-bnx2x\t20230210-5\n');
@@ -61,6 +61,10 @@ describe('the live image in the report', () => {
     expect(json.image.firmwareUnavailable).toBe(1);
     const html = readFileSync(written.html, 'utf8');
     expect(html).toContain('smartmontools 7.3-1+b1');
+    // On paper: the versions of the packages whose tools made the figures; the rest are counted (report.json lists them).
+    expect(json.image.packages).toContainEqual({ name: 'libc6', version: '2.36-9+deb12u13' });
+    expect(html).not.toContain('libc6');
+    expect(html).toContain('1 other package(s), each with its version in report.json');
     // The section closes the audit trail: never on page one (the summary section).
     const section = (id: string) => html.slice(html.indexOf(`<section class="major" id="${id}">`), html.indexOf('</section>', html.indexOf(`<section class="major" id="${id}">`)));
     expect(section('summary')).not.toContain('Live image');
