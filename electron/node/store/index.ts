@@ -38,15 +38,16 @@ export interface Store {
 
 export function openStore(dataDir: string, options: OpenOptions = {}): Store {
   const db = openDatabase(dataDir, options);
+  const measurements = new MeasurementStore(db);
   return {
     hosts: new HostStore(db),
     runs: new RunStore(db),
-    measurements: new MeasurementStore(db),
+    measurements,
     settings: new SettingsStore(db),
     supervisors: new SupervisorStore(db),
     seen: new SeenHostStore(db),
     notifications: new NotificationStore(db),
-    report: new ReportDataStore(db),
+    report: new ReportDataStore(db, measurements),
     upkeep: new UpkeepStore(db),
     transaction: (fn) => db.transaction(fn)(),
     checkpointInWorker: (opts) => startWalCheckpointer(db, opts),
