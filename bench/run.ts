@@ -37,7 +37,8 @@ const all: Record<string, () => Promise<Figure[]>> = {
     return figures;
   },
   chart: async () => benchChart(o.size ?? (o.quick ? 2 : 12), o.quick ? 1 : 7),
-  report: async () => benchReport(o.size ?? (o.quick ? 2 : 12)),
+  // The 2-hour run is the base the longer ones are compared with.
+  report: async () => benchReport(o.size ? [...new Set([2, o.size])] : o.quick ? [2, 72] : [2, 12, 72], o.quick ? 7 : 15),
   storage: async () => {
     const sizes = o.size ? [o.size] : o.quick ? [2] : [1, 2, 4];
     const figures: Figure[] = [];
