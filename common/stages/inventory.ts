@@ -11,7 +11,8 @@ export const inventoryStage = defineStage({
   params: z.object({ timeoutS: z.number().positive() }),
   // Every probe gets timeoutS; they run one after another, smartctl -i once per disk.
   timeoutS: (p) => p.timeoutS * 8,
-  expectedS: () => 30,
+  // A few seconds of probes, and smartctl -i for each disk.
+  expectedS: (_, host) => 4 + host.allDisks,
   tools: [
     { binary: 'dmidecode', debianPackage: 'dmidecode', optional: true, why: 'system, board, BIOS and memory modules from SMBIOS' },
     { binary: 'lscpu', debianPackage: 'util-linux', why: 'CPU model, sockets, cores and threads' },

@@ -45,7 +45,8 @@ export const smartStage = defineStage({
   }),
   // One smartctl per disk, one after another; 16 disks is a large host.
   timeoutS: (p) => p.timeoutS * 16 + 60,
-  expectedS: () => 20,
+  // smartctl -a once per expected disk.
+  expectedS: (_, host) => 1 + host.disks.length,
   tools: [{ binary: 'smartctl', debianPackage: 'smartmontools', why: 'SMART health and counters (smartctl -j -a)' }],
   covers: ['disk'],
   summary: z.object({

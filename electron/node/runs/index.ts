@@ -32,6 +32,6 @@ export function createRunServices(deps: RunDeps): RunServices {
     messages: new AgentMessages(ctx, flow, agent),
     actions: new OperatorActions(ctx, flow),
     watchdog: new AgentWatchdog(ctx),
-    views: new RunViews(deps.store, deps.live),
+    views: new RunViews(deps.store, deps.live, ctx.eta),
   };
 }

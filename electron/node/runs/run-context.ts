@@ -2,6 +2,7 @@ import type { EventBus } from '../events/bus.ts';
 import type { Store } from '../store/index.ts';
 import type { RunRow } from '../store/runs.ts';
 import type { LiveState } from './live-state.ts';
+import { RunEta } from './run-eta.ts';
 
 /** What the notification registry receives; delivery is its business. */
 export interface NotificationEvent {
@@ -45,8 +46,12 @@ export const OPERATOR = 'operator';
 export class RunContext {
   private pending: (() => void)[] = [];
   private depth = 0;
+  /** The runs' estimated ends: recorded as runs move (in their transaction), shown in their views. */
+  readonly eta: RunEta;
 
-  constructor(readonly deps: RunDeps) {}
+  constructor(readonly deps: RunDeps) {
+    this.eta = new RunEta(deps.store, deps.live, () => deps.bench().iperf?.host ?? null);
+  }
 
   get store(): Store {
     return this.deps.store;

@@ -5,6 +5,7 @@ import { stageView, type RunRow } from '../store/runs.ts';
 import { notFound } from '../util/errors.ts';
 import { maxTempC } from './agent-facing.ts';
 import type { LiveState } from './live-state.ts';
+import type { RunEta } from './run-eta.ts';
 import { verdictOf } from './run-verdict.ts';
 
 /** What the UI, the API and the CLI show of runs: a run's summary and detail, and the board. Reads only. */
@@ -12,11 +13,13 @@ export class RunViews {
   constructor(
     private readonly store: Store,
     private readonly live: LiveState,
+    private readonly eta: RunEta,
   ) {}
 
   summary(run: RunRow, connected = false): RunSummaryView {
     const host = this.store.hosts.byId(run.host_id);
     const overridden = this.store.runs.hasOverriddenStage(run.id);
+    const eta = this.eta.view(run);
     return {
       id: run.id,
       host: host.name,
@@ -34,6 +37,8 @@ export class RunViews {
       bootMac: run.boot_mac,
       dmiSerial: run.dmi_serial,
       overridden,
+      etaAt: eta.at,
+      eta,
     };
   }
 
@@ -59,6 +64,7 @@ export class RunViews {
       unexpectedData: unexpected.map((h) => ({ disk: h.disk, device: h.device, found: h.found })),
       maxTempC: maxTempC(host, run),
       verdict: { reasons: verdict.reasons, coverage: verdict.coverage },
+      estimates: this.eta.estimates(runId),
     };
   }
 

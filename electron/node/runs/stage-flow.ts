@@ -57,6 +57,7 @@ export class StageFlow {
     this.store.runs.update(runId, { state: stage, hold_reason: null, failed_stage: null });
     const attempt = this.store.runs.openAttempt(runId, stage);
     this.store.runs.addTransition(runId, run.state, stage, action, actor, reason, { attempt: attempt.attempt, ...(detail && typeof detail === 'object' ? detail : {}) });
+    this.ctx.eta.record(runId);
     this.ctx.changed(run);
     if (stageDefinition(stage).owner === 'orchestrator') this.resolveOwnStage(runId, stage, attempt.id);
   }
@@ -72,6 +73,7 @@ export class StageFlow {
     const result = verdict.result ?? 'incomplete';
     this.store.runs.update(runId, { state: 'Completed', result, completed_at: nowIso(), hold_reason: null, failed_stage: null });
     this.store.runs.addTransition(runId, run.state, 'Completed', action, actor, null, { result, reasons: verdict.reasons.slice(0, 20) });
+    this.ctx.eta.record(runId); // its real end, beside the estimates made on the way
     this.ctx.deps.notifier.emit({
       type: 'RunCompleted',
       runId,
@@ -97,6 +99,7 @@ export class StageFlow {
       holdReason: end.holdReason,
       ...(hits ? { unexpectedData: hits } : {}),
     });
+    this.ctx.eta.record(runId);
     const notifier = this.ctx.deps.notifier;
     if (end.holdReason === 'UnexpectedData') {
       const disks = (hits ?? []).map((h) => `${h.disk} (${h.device}): ${h.found.join(', ')}`).join('; ');

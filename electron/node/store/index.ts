@@ -4,6 +4,7 @@ import { HostStore } from './hosts.ts';
 import { MeasurementStore } from './measurements.ts';
 import { NotificationStore } from './notifications.ts';
 import { ReportDataStore } from './report-data.ts';
+import { RunEstimateStore } from './run-estimates.ts';
 import { RunStore } from './runs.ts';
 import { SeenHostStore } from './seen-hosts.ts';
 import { SettingsStore } from './settings.ts';
@@ -33,6 +34,8 @@ export interface Store {
   /** Moves WAL checkpoints off this connection to a worker thread (see wal-checkpointer.ts). */
   checkpointInWorker(options: WalCheckpointerOptions): WalCheckpointer;
   bootAttempts: BootAttemptStore;
+  /** Each run's recorded estimates of its end, and what earlier runs took. */
+  estimates: RunEstimateStore;
   close(): void;
 }
 
@@ -52,6 +55,7 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     transaction: (fn) => db.transaction(fn)(),
     checkpointInWorker: (opts) => startWalCheckpointer(db, opts),
     bootAttempts: new BootAttemptStore(db),
+    estimates: new RunEstimateStore(db),
     close: () => db.close(),
   };
 }
