@@ -99,11 +99,12 @@ export class RunEta {
     };
   }
 
-  /** Records the estimate as the run enters `state` (call inside the transaction that moved it). */
-  record(runId: number, now = Date.now()): void {
+  /** Records the estimate as the run enters its current state (call inside the transaction that moved it), and returns it. */
+  record(runId: number, now = Date.now()): EtaEstimate {
     const run = this.store.runs.require(runId);
     const { estimate } = this.estimate(run, now);
     this.store.estimates.record(runId, run.state, new Date(now).toISOString(), estimate.at === null ? null : new Date(estimate.at).toISOString());
+    return estimate;
   }
 
   estimates(runId: number): RunEstimateView[] {

@@ -257,6 +257,8 @@ describe('a run through the service', () => {
     expect(held.etaAt).toBeNull();
     expect(held.eta!.remainingS).toBeGreaterThan(0);
     expect(store.estimates.list(id).at(-1)).toMatchObject({ state: 'FailedHolding', etaAt: null });
+    expect(notes.at(-1)).toMatchObject({ type: 'StageFailed', data: { remainingS: held.eta!.remainingS } });
+    expect(notes.at(-1)!.body).toMatch(/The run waits for a person; about \d+ (s|min) of testing remain once it continues\.$/);
 
     await runs.actions.act(id, { action: 'override', reason: 'known cosmetic counter' });
     for (const stage of agentStagesFrom('CPUStress')) result(id, 'session-a', stage, stage === 'GPU' ? 'skipped' : 'passed');
@@ -266,6 +268,8 @@ describe('a run through the service', () => {
     expect(recorded.map((e) => e.state)).toEqual(['WaitingForAgent', ...STAGE_NAMES.slice(0, STAGE_NAMES.indexOf('SMART') + 1), 'FailedHolding', ...agentStagesFrom('CPUStress'), 'Reporting', 'Completed']);
     expect(recorded.at(-1)).toMatchObject({ state: 'Completed', etaAt: done.completed_at });
     expect(runs.views.detail(id).eta).toMatchObject({ status: 'done', at: done.completed_at, remainingS: 0 });
+    expect(notes.at(-1)).toMatchObject({ type: 'RunCompleted', data: { endedAt: done.completed_at, firstEtaAt: first[0]!.etaAt } });
+    expect(notes.at(-1)!.body).toMatch(/^All stages finished for run \d+ at \d\d:\d\d \(estimated .*\d\d:\d\d when it started\)/);
 
     // The host's next run counts what its stages took this time.
     const next = runs.commands.startRun('node1').runId;
