@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aboutDuration, clockAround, etaText } from './format.ts';
+import { aboutDuration, clockAround, etaShortText, etaText } from './format.ts';
 
 // Local times built with the local constructor, so the checks hold in any time zone.
 const at = (d: number, h: number, m: number, s = 0) => new Date(2026, 11, d, h, m, s).getTime();
@@ -28,5 +28,7 @@ describe('the estimated end in words', () => {
     expect(etaText({ status: 'done', at: new Date(at(4, 8, 52)).toISOString(), remainingS: 0 }, now)).toBe('done at 08:52');
     expect(etaText({ status: 'ended', at: null, remainingS: null }, now)).toBeNull();
     expect(etaText(undefined, now)).toBeNull();
+    expect(etaShortText({ status: 'running', at: new Date(at(4, 9, 12)).toISOString() }, now)).toBe('around 09:12');
+    expect(etaShortText({ status: 'waiting-for-person', at: null }, now)).toBe('when a person decides');
   });
 });

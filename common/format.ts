@@ -60,3 +60,13 @@ export function etaText(eta: { status: string; at: string | null; remainingS: nu
       return null;
   }
 }
+
+/** The same, short, after a "Done" label (the board's tiles): "around 14:20", "when a person decides", "at 14:22". */
+export function etaShortText(eta: { status: string; at: string | null } | null | undefined, nowMs: number): string | null {
+  if (!eta) return null;
+  const at = eta.at === null ? null : Date.parse(eta.at);
+  if (eta.status === 'running' && at !== null) return `around ${clockAround(at, nowMs)}`;
+  if (eta.status === 'waiting-for-person') return 'when a person decides';
+  if (eta.status === 'done' && at !== null) return `at ${clockAround(at, nowMs)}`;
+  return null;
+}
