@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { cpus, totalmem } from 'node:os';
 import { benchChart } from './chart.ts';
+import { benchEta } from './eta.ts';
 import { benchIngest } from './ingest.ts';
 import { benchReport } from './report.ts';
 import { benchStartup } from './startup.ts';
@@ -22,8 +23,8 @@ const int = (v: string) => {
 const program = new Command('bench')
   .option('--quick', 'smaller sizes, a few minutes in all')
   .option('--out <file>', 'also write the table as JSON')
-  .option('--only <name>', 'run one benchmark: ingest | chart | report | storage | verdict | startup | ui-paint')
-  .option('--size <n>', 'the benchmark\'s size (ingest: agents; chart, report: hours; storage: disks; verdict, startup, ui-paint: repeats)', int)
+  .option('--only <name>', 'run one benchmark: ingest | chart | report | storage | verdict | startup | ui-paint | eta')
+  .option('--size <n>', 'the benchmark\'s size (ingest: agents; chart, report: hours; storage: disks; verdict, startup, ui-paint: repeats; eta: runs)', int)
   .option('--seconds <n>', 'ingest: seconds of load per size', int)
   .option('--lab', 'verdict: also run the PXE lab (scripts/test-lab.sh) and report its per-phase times')
   .parse();
@@ -48,6 +49,7 @@ const all: Record<string, () => Promise<Figure[]>> = {
   verdict: async () => benchVerdict(o.size ?? 1, { lab: o.lab ?? false }),
   startup: async () => benchStartup(o.size ?? (o.quick ? 3 : 5)),
   'ui-paint': async () => benchUiPaint(o.size ?? (o.quick ? 3 : 5)),
+  eta: async () => benchEta(o.size ?? 3),
 };
 
 if (o.only && !(o.only in all)) {

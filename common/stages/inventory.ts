@@ -12,7 +12,7 @@ export const inventoryStage = defineStage({
   // Every probe gets timeoutS; they run one after another, smartctl -i once per disk.
   timeoutS: (p) => p.timeoutS * 8,
   // A few seconds of probes, and smartctl -i for each disk.
-  expectedS: (_, host) => 4 + host.allDisks,
+  expectedS: (_, host) => 3 + 0.5 * host.allDisks,
   tools: [
     { binary: 'dmidecode', debianPackage: 'dmidecode', optional: true, why: 'system, board, BIOS and memory modules from SMBIOS' },
     { binary: 'lscpu', debianPackage: 'util-linux', why: 'CPU model, sockets, cores and threads' },

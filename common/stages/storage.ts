@@ -80,13 +80,13 @@ export const SCAN_BYTES_PER_S = { nvme: 1_000e6, ssd: 400e6, hdd: 150e6 } as con
 export const SCAN_PASSES = 8;
 /** A disk whose size is not known yet (no inventory, no spec) is estimated as a hard disk this large. */
 const UNKNOWN_DISK_BYTES = 1e12;
-/** The gates before the first write (identity, allowlist, wipe-probe). */
-const GATES_S = 1;
+/** The gates before the first write (identity, allowlist, wipe-probe: tens of ms a disk, docs/performance.md). */
+const GATES_S = 0.5;
 /** Tool reports still uploading when the last tool ends. */
 const UPLOADS_S = 0.3;
 
 type StorageParams = z.infer<typeof StorageParams>;
-const fioS = (p: StorageParams) => p.fio.runtimeS + 0.5; // and its start and end
+const fioS = (p: StorageParams) => p.fio.runtimeS + 0.3; // and its start and end
 function diskS(p: StorageParams, d: EstimateHost['disks'][number]): number {
   if (!p.badblocks.enabled) return fioS(p);
   const bytes = Math.min(d.bytes ?? UNKNOWN_DISK_BYTES, p.badblocks.limitBytes ?? Number.POSITIVE_INFINITY);
