@@ -347,9 +347,11 @@ export class MeasurementStore {
     if (minutes < Math.max(2, points / 4)) return this.rawSeries(runId, kind, lo, hi, sensorsOf(this.minutesStmt.all(runId, kind, loMinute, hiMinute) as [number, string][]));
 
     // Buckets of whole rollup rows, aligned to multiples of their size: two points per bucket
-    // at most, two for each partial edge minute (read raw), and room for the alignment to
-    // split the window into one bucket more; so `points` at most.
-    const wanted = Math.max(1, Math.ceil((2 * minutes) / Math.max(2, points - 8)));
+    // at most, two for each partial edge minute that has samples (read raw), and, for buckets
+    // of several minutes, room for the alignment to split the window into one bucket more; so
+    // `points` at most. A minute a bucket when that fits (a 2-hour run in 240 points).
+    const edgePoints = 2 * (Number(headPartial && first === loMinute) + Number(tailPartial && last === hiMinute && hiMinute > loMinute));
+    const wanted = 2 * minutes <= points - edgePoints ? 1 : Math.max(2, Math.ceil((2 * minutes) / Math.max(2, points - edgePoints - 2)));
     // Buckets are whole blocks: the coarsest level whose blocks fit a bucket, unless rounding the
     // bucket up to its blocks would cost more than a third of the points (then the level below).
     let level = 0;
