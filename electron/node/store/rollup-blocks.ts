@@ -69,8 +69,8 @@ export class RollupBlocks {
     // CAST: better-sqlite3 binds a JS number as REAL, and minute / 4.0 is no block number.
     this.withDataStmt = db.prepare('SELECT DISTINCT minute / CAST(? AS INTEGER) FROM measurements_minute WHERE run_id = ? AND kind = ? AND minute BETWEEN ? AND ?').pluck();
     this.insertStmt = db.prepare('INSERT OR REPLACE INTO measurements_block (run_id, kind, level, block, sensors) VALUES (?, ?, ?, ?, ?)');
-    const levels = Array.from({ length: TOP_LEVEL }, () => '(level = ? AND block = ?)').join(' OR ');
-    this.dropStmt = db.prepare(`DELETE FROM measurements_block WHERE run_id = ? AND kind = ? AND (${levels})`);
+    // One seek a level: an OR of (level, block) pairs in one statement would scan every block of the run.
+    this.dropStmt = db.prepare('DELETE FROM measurements_block WHERE run_id = ? AND kind = ? AND level = ? AND block = ?');
     this.dropRunStmt = db.prepare('DELETE FROM measurements_block WHERE run_id = ?');
     this.dropKindStmt = db.prepare('DELETE FROM measurements_block WHERE run_id = ? AND kind = ?');
   }
@@ -81,9 +81,7 @@ export class RollupBlocks {
    * to a later block seal the blocks just left, so readers find them ready.
    */
   wrote(runId: number, kind: string, minute: number): void {
-    const args: number[] = [];
-    for (let level = 1; level <= TOP_LEVEL; level++) args.push(level, Math.floor(minute / spanOf(level)));
-    this.dropStmt.run(runId, kind, ...args);
+    for (let level = 1; level <= TOP_LEVEL; level++) this.dropStmt.run(runId, kind, level, Math.floor(minute / spanOf(level)));
     const key = `${runId}\u0000${kind}`;
     const prev = this.newestMinute.get(key);
     if (prev !== undefined && minute <= prev) return; // a late sample: readers derive its blocks again
