@@ -94,6 +94,11 @@ function stagesAfter(name: StageName | null, f: EtaFacts): EtaEstimate['parts'] 
 
 const sum = (parts: EtaEstimate['parts']) => parts.reduce((n, p) => n + p.s, 0);
 
+/** A run that has ended: done at its real end when it completed, else nothing to expect. */
+export function endedRun(end: { at: number; completed: boolean } | null): EtaEstimate {
+  return end?.completed ? { status: 'done', at: end.at, remainingS: 0, parts: [] } : { status: 'ended', at: null, remainingS: null, parts: [] };
+}
+
 /**
  * The run's end as known now. A run waiting for its agent counts its boot, then
  * every stage; a running stage counts what its progress says (else its
@@ -102,7 +107,7 @@ const sum = (parts: EtaEstimate['parts']) => parts.reduce((n, p) => n + p.s, 0);
  * testing is left once it continues (the held stage again, then the rest).
  */
 export function estimateEnd(f: EtaFacts): EtaEstimate {
-  if (f.end) return f.end.completed ? { status: 'done', at: f.end.at, remainingS: 0, parts: [] } : { status: 'ended', at: null, remainingS: null, parts: [] };
+  if (f.end) return endedRun(f.end);
   if (f.state === 'FailedHolding') {
     const parts = f.failedStage ? [{ phase: f.failedStage, ...expectedStageS(f.failedStage, f) }, ...stagesAfter(f.failedStage, f)] : [];
     return { status: 'waiting-for-person', at: null, remainingS: sum(parts), parts };

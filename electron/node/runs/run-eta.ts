@@ -7,7 +7,7 @@ import { sameId } from '../../../common/verdict.ts';
 import { checkSpecYaml } from '../spec/spec-yaml.ts';
 import type { Store } from '../store/index.ts';
 import type { RunRow } from '../store/runs.ts';
-import { estimateEnd, type EtaEstimate, type EtaFacts } from './eta.ts';
+import { endedRun, estimateEnd, type EtaEstimate, type EtaFacts } from './eta.ts';
 import type { LiveState } from './live-state.ts';
 
 // Gathers what the estimate of a run's end rests on (eta.ts draws it), shows
@@ -28,6 +28,15 @@ interface HostFacts {
   source: HostSource;
 }
 
+/** Parsed documents kept: enough for every host on a bench at once. */
+const KEPT = 64;
+
+/** Sets `key`, forgetting the oldest entry beyond KEPT. */
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.set(key, value);
+  if (map.size > KEPT) map.delete(map.keys().next().value as K);
+}
+
 function median(xs: number[]): number | null {
   if (xs.length === 0) return null;
   const s = [...xs].sort((a, b) => a - b);
@@ -44,7 +53,7 @@ function diskClassOf(d: { name: string; transport?: string | null | undefined; r
 
 /** Where a run's estimated end comes from: its facts, its view, its record. */
 export class RunEta {
-  /** Parsed inventories by the stage attempt that reported them, and specs by their text: read once. */
+  /** Parsed inventories by the stage attempt that reported them, and specs by their text: read once (the latest few kept). */
   private readonly inventories = new Map<number, Inventory | null>();
   private readonly specs = new Map<string, ExpectedSpec | null>();
 
@@ -55,10 +64,10 @@ export class RunEta {
     private readonly iperfHost: () => string | null,
   ) {}
 
-  /** The estimate for `run` at `now`, and the facts it was drawn from. */
-  estimate(run: RunRow, now = Date.now()): { estimate: EtaEstimate; facts: EtaFacts | null; basis: string } {
+  /** The estimate for `run` at `now`, and what it rests on in words. */
+  estimate(run: RunRow, now = Date.now()): { estimate: EtaEstimate; basis: string } {
     const end = this.endOf(run);
-    if (end !== undefined) return { estimate: estimateEnd({ end } as EtaFacts), facts: null, basis: end?.completed ? 'the run has ended' : 'the run ended without completing' };
+    if (end !== undefined) return { estimate: endedRun(end), basis: end?.completed ? 'the run has ended' : 'the run ended without completing' };
     const { host, source } = this.hostFacts(run);
     const boot = this.bootS(run);
     const profile = PROFILES[run.profile as keyof typeof PROFILES] ?? PROFILES.standard;
@@ -84,7 +93,8 @@ export class RunEta {
       bootS: boot.s,
       pastStageS: this.store.estimates.pastStageSeconds(run.host_id, run.profile, run.id),
     };
-    return { estimate: estimateEnd(facts), facts, basis: basisOf(estimateEnd(facts), source, boot.from) };
+    const estimate = estimateEnd(facts);
+    return { estimate, basis: basisOf(estimate, source, boot.from) };
   }
 
   /** The run's estimated end for the API, the UI and the CLI. */
@@ -129,7 +139,7 @@ export class RunEta {
       } catch {
         inv = null;
       }
-      this.inventories.set(attemptId, inv);
+      remember(this.inventories, attemptId, inv);
     }
     return this.inventories.get(attemptId)!;
   }
@@ -141,7 +151,7 @@ export class RunEta {
 
   private spec(yaml: string | null): ExpectedSpec | null {
     if (!yaml) return null;
-    if (!this.specs.has(yaml)) this.specs.set(yaml, checkSpecYaml(yaml).spec);
+    if (!this.specs.has(yaml)) remember(this.specs, yaml, checkSpecYaml(yaml).spec);
     return this.specs.get(yaml)!;
   }
 
