@@ -39,8 +39,15 @@ export interface SummaryFieldMeta {
   hidden?: boolean;
   /** The field that identifies the row's part (for history, OCP hardware ids). */
   partId?: boolean;
+  /** The field that says where the part sits on this host (a DIMM's slot, a disk's device), kept with its history. */
+  partLabel?: boolean;
   /** A figure worth exporting as a measurement (OCP) and charting over a part's history. */
   measure?: boolean;
+  /**
+   * Which way a figure is better, where no floor or ceiling says so (a floor means higher,
+   * a ceiling lower): a change since the part's previous run is then called worse or better.
+   */
+  better?: 'higher' | 'lower';
 }
 
 /** Annotations on an array of records (drawn as one table). */
@@ -48,6 +55,8 @@ export interface SummaryTableMeta {
   title?: string;
   /** The kind of part each row describes. */
   part?: PartKind;
+  /** The rows name parts that were looked for and not found: no sign the part was there. */
+  absent?: boolean;
 }
 
 /**
@@ -57,7 +66,12 @@ export interface SummaryTableMeta {
  */
 export interface EstimateHost {
   /** The disks the destructive stages test (the host's expected disks): size and class where known. */
-  disks: readonly { bytes: number | null; diskClass: 'nvme' | 'ssd' | 'hdd' | null }[];
+  disks: readonly {
+    bytes: number | null;
+    diskClass: 'nvme' | 'ssd' | 'hdd' | null;
+    /** Whether the disk speaks SMART and so runs a self-test (a loop device does not; null: not known, counted as yes). */
+    smart: boolean | null;
+  }[];
   /** Every disk the host shows (Inventory asks each for its identity). */
   allDisks: number;
   /** Network cards the Network stage will test, one after another (at least one). */
@@ -67,6 +81,8 @@ export interface EstimateHost {
   /** Whether the host reports voltage or power sensors, which the PSU stage judges (null: not known). */
   psuTelemetry: boolean | null;
   memoryBytes: number | null;
+  /** Whether the agent reaches a BMC in band (Inventory and the BMC stage read it; null: not known, counted as yes). */
+  bmc: boolean | null;
 }
 
 /** One item's latest progress report in a running attempt (stage-progress, docs/protocol.md). */

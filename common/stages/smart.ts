@@ -1,31 +1,100 @@
 import { z } from 'zod';
-import { defineStage } from './define.ts';
+import { defineStage, type EstimateHost } from './define.ts';
 
 const count = z.number().int().nonnegative().nullable().optional();
 
+/** The drive's own self-test (agent/stages/smart/self-test.ts). */
+export const SmartSelfTest = z.object({
+  kind: z.enum(['short', 'long']).meta({ title: 'Self-test' }),
+  /**
+   * passed / failed: the drive's verdict; aborted: the drive or a reset stopped it; timed-out:
+   * still running after the profile's wait; unsupported: the drive has no self-test (or this
+   * bench does not run its kind); not-started: it could not be started or followed; not-run:
+   * the profile runs none; unknown: the drive logged no result.
+   */
+  status: z.enum(['passed', 'failed', 'aborted', 'timed-out', 'unsupported', 'not-started', 'not-run', 'unknown']).meta({ title: 'Self-test result' }),
+  /** The drive's own words ("Short offline: Completed: read failure"), or why there are none. */
+  detail: z.string().max(1000).meta({ title: 'Self-test detail' }),
+  lba: z.number().int().nonnegative().nullable().meta({ title: 'First failing LBA', format: 'plain' }),
+  durationS: z.number().nonnegative().nullable().meta({ title: 'Self-test time', format: 'seconds' }),
+  powerOnHours: z.number().int().nonnegative().nullable().meta({ title: 'At power-on hours', hidden: true }),
+});
+export type SmartSelfTest = z.infer<typeof SmartSelfTest>;
+
+/** The same disk's figures from its previous run, and what grew since (filled by the orchestrator: electron/node/stages/reviews/smart-history.ts). */
+export const SmartSincePrevious = z.object({
+  run: z.number().int().positive().meta({ title: 'Previous run', format: 'plain' }),
+  at: z.string().max(40).meta({ title: 'Previous run at' }),
+  host: z.string().max(256).nullable().meta({ title: 'Previous host' }),
+  /** Counter → its value then, for the counters this stage compares. */
+  figures: z.record(z.string(), z.number().nullable()).meta({ hidden: true }),
+  /** "reallocated 3 → 8 (+5, allowed +0)" for every counter that grew. */
+  grew: z.array(z.string().max(200)).max(10).meta({ title: 'Grew since' }),
+});
+export type SmartSincePrevious = z.infer<typeof SmartSincePrevious>;
+
+/** Counters compared with the same disk's previous run, and the growth each may show (0: none). */
+export const SmartGrowthLimits = z.object({
+  reallocated: z.number().int().nonnegative().default(0),
+  pending: z.number().int().nonnegative().default(0),
+  offlineUncorrectable: z.number().int().nonnegative().default(0),
+  endToEndErrors: z.number().int().nonnegative().default(0),
+  mediaErrors: z.number().int().nonnegative().default(0),
+});
+export const GROWTH_COUNTERS = ['reallocated', 'pending', 'offlineUncorrectable', 'endToEndErrors', 'mediaErrors'] as const;
+
 export const SmartDiskResult = z.object({
   disk: z.string().max(256).meta({ title: 'Disk', partId: true }),
-  device: z.string().max(256).meta({ title: 'Device' }),
+  device: z.string().max(256).meta({ title: 'Device', partLabel: true }),
   /** smartctl -d type behind a RAID controller (megaraid,N …); null: detected by smartctl. */
   type: z.string().max(64).nullable().meta({ title: 'Type', hidden: true }),
   /** not-tested: SMART could not be read on a physical disk; not-applicable: a virtual disk. */
   outcome: z.enum(['passed', 'failed', 'error', 'not-tested', 'not-applicable']).meta({ title: 'Result' }),
   smartAvailable: z.boolean().optional().meta({ title: 'SMART readable' }),
   health: z.boolean().nullable().optional().meta({ title: 'Overall health passed' }),
-  reallocated: count.meta({ title: 'Reallocated', measure: true }),
-  pending: count.meta({ title: 'Pending', measure: true }),
-  offlineUncorrectable: count.meta({ title: 'Offline uncorrectable', measure: true }),
+  reallocated: count.meta({ title: 'Reallocated', measure: true, ceiling: 'maxReallocated' }),
+  pending: count.meta({ title: 'Pending', measure: true, ceiling: 'maxPending' }),
+  offlineUncorrectable: count.meta({ title: 'Offline uncorrectable', measure: true, ceiling: 'maxOfflineUncorrectable' }),
   /** ATA attribute 184 (End-to-End error / IOEDC): data corrupted between the host and the media. */
-  endToEndErrors: count.meta({ title: 'End-to-end errors', measure: true }),
-  mediaErrors: count.meta({ title: 'NVMe media errors', measure: true }),
+  endToEndErrors: count.meta({ title: 'End-to-end errors', measure: true, ceiling: 'maxEndToEndErrors' }),
+  mediaErrors: count.meta({ title: 'NVMe media errors', measure: true, ceiling: 'maxMediaErrors' }),
+  // The profile's limits each count was judged against, beside it so the UI, the report and the
+  // OCP export can show the judgement (absent in summaries stored before they were kept).
+  maxReallocated: count.meta({ hidden: true }),
+  maxPending: count.meta({ hidden: true }),
+  maxOfflineUncorrectable: count.meta({ hidden: true }),
+  maxEndToEndErrors: count.meta({ hidden: true }),
+  maxMediaErrors: count.meta({ hidden: true }),
   criticalWarning: count.meta({ title: 'NVMe critical warning' }),
   temperatureC: z.number().nullable().optional().meta({ title: 'Temperature', unit: '°C', measure: true }),
   powerOnHours: count.meta({ title: 'Power-on hours', measure: true }),
   exitCode: z.number().int().optional().meta({ title: 'smartctl exit', hidden: true }),
   exitBits: z.record(z.string(), z.boolean()).optional().meta({ hidden: true }),
   reasons: z.array(z.string().max(1000)).max(50).meta({ title: 'Reasons' }),
+  selfTest: SmartSelfTest.nullable().optional(),
+  sincePrevious: SmartSincePrevious.nullable().optional().meta({ title: 'Since the previous run' }),
 });
 export type SmartDiskResult = z.infer<typeof SmartDiskResult>;
+
+/**
+ * How long the drives' own self-tests take, for the estimate. A short test is
+ * about two minutes on most drives (their "recommended polling time"); a long
+ * one reads the whole surface at about a sequential read's pace. Typical
+ * figures, not measured here (QEMU's emulated drives end a self-test at once):
+ * a host's own earlier run replaces them (eta.ts, pastStageS).
+ */
+const SHORT_SELF_TEST_S = 120;
+const LONG_SELF_TEST_BYTES_PER_S = { nvme: 1_000e6, ssd: 400e6, hdd: 150e6 } as const;
+/** A disk whose size is not known yet is estimated as a hard disk this large. */
+const UNKNOWN_DISK_BYTES = 1e12;
+
+/** The self-tests, all disks at once: the slowest disk's, plus one poll, never past the profile's wait. */
+function selfTestS(p: { selfTest: 'none' | 'short' | 'long'; selfTestMaxS: number; selfTestPollS: number }, host: EstimateHost): number {
+  const testing = host.disks.filter((d) => d.smart !== false);
+  if (p.selfTest === 'none' || testing.length === 0) return 0;
+  const each = testing.map((d) => (p.selfTest === 'short' ? SHORT_SELF_TEST_S : (d.bytes ?? UNKNOWN_DISK_BYTES) / LONG_SELF_TEST_BYTES_PER_S[d.diskClass ?? 'hdd']));
+  return Math.min(p.selfTestMaxS, Math.max(...each)) + p.selfTestPollS;
+}
 
 export const smartStage = defineStage({
   name: 'SMART',
@@ -42,12 +111,31 @@ export const smartStage = defineStage({
     /** ATA 184 End-to-End errors allowed (the seed's criterion: none). */
     maxEndToEndErrors: z.number().int().nonnegative().default(0),
     maxMediaErrors: z.number().int().nonnegative(),
+    /** The drive's own self-test, on every disk at once: short (about 2 minutes), long (hours on a large HDD) or none. */
+    selfTest: z.enum(['none', 'short', 'long']).default('short'),
+    /** The longest the stage waits for the self-tests; one still running then is aborted and not tested. */
+    selfTestMaxS: z.number().positive().default(1800),
+    selfTestPollS: z.number().positive().max(600).default(10),
+    /**
+     * Growth allowed since the same disk's previous run (any host), per counter; the
+     * orchestrator compares (electron/node/stages/reviews/smart-history.ts).
+     */
+    maxGrowthSincePrevious: SmartGrowthLimits.prefault({}),
   }),
-  // One smartctl per disk, one after another; 16 disks is a large host.
-  timeoutS: (p) => p.timeoutS * 16 + 60,
-  // smartctl -a once per expected disk.
-  expectedS: (_, host) => 1 + host.disks.length,
-  tools: [{ binary: 'smartctl', debianPackage: 'smartmontools', why: 'SMART health and counters (smartctl -j -a)' }],
+  // One smartctl per disk, one after another (16 disks is a large host), then the self-tests,
+  // all disks at once, with a few short tool calls per disk around them.
+  timeoutS: (p) => p.timeoutS * 16 + 60 + (p.selfTest === 'none' ? 0 : p.selfTestMaxS + p.timeoutS * 4),
+  // smartctl -a once per expected disk, then the self-tests of the disks that run one, all at once.
+  expectedS: (p, host) => 1 + host.disks.length + selfTestS(p, host),
+  // The self-tests' progress says how much of them is done; its etaS is only the profile's deadline.
+  remainingS: (_, __, progress, elapsedS) => {
+    const p = progress.find((i) => i.item === null && /self-test/.test(i.message ?? ''));
+    return p && p.percent !== null && p.percent >= 1 ? (elapsedS * (100 - p.percent)) / p.percent : null;
+  },
+  tools: [
+    { binary: 'smartctl', debianPackage: 'smartmontools', why: 'SMART health and counters (smartctl -j -a), ATA self-tests (smartctl -t, -c, -l selftest)' },
+    { binary: 'nvme', debianPackage: 'nvme-cli', optional: true, why: 'NVMe device self-tests (nvme device-self-test, self-test-log): smartctl 7.3 cannot run them' },
+  ],
   covers: ['disk'],
   summary: z.object({
     disks: z.array(SmartDiskResult).max(256).meta({ title: 'Disks', part: 'disk' }),

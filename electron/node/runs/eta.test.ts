@@ -6,7 +6,7 @@ import { STAGES, STAGE_NAMES, stageIndex, type StageName } from '../../../common
 import { estimateEnd, expectedStageS, remainingFromProgress, type EtaFacts } from './eta.ts';
 
 const T0 = Date.UTC(2026, 11, 4, 9, 0, 0);
-const HOST: EstimateHost = { disks: [{ bytes: 4e12, diskClass: 'hdd' }, { bytes: 960e9, diskClass: 'ssd' }], allDisks: 3, nics: 2, gpus: 0, psuTelemetry: true, memoryBytes: 256 * 1024 ** 3 };
+const HOST: EstimateHost = { disks: [{ bytes: 4e12, diskClass: 'hdd', smart: true }, { bytes: 960e9, diskClass: 'ssd', smart: true }], allDisks: 3, nics: 2, gpus: 0, psuTelemetry: true, memoryBytes: 256 * 1024 ** 3, bmc: true };
 
 function facts(over: Partial<EtaFacts> = {}): EtaFacts {
   return {
@@ -42,17 +42,48 @@ describe('the estimated end of a run', () => {
     expect(e.at).toBe(T0 + e.remainingS! * 1000);
   });
 
-  it('sizes Storage by the slowest disk: eight passes of the whole disk at its class’s pace, then fio', () => {
+  it('sizes Storage by the slowest disk: the surface scan’s passes over the whole disk at its class’s pace, then fio', () => {
     const storage = expectedStageS('Storage', facts()).s;
-    const hdd = (SCAN_PASSES * 4e12) / SCAN_BYTES_PER_S.hdd;
+    // The verified scan (the default): one write pass and one verifying read pass.
+    const hdd = (SCAN_PASSES.verified * 4e12) / SCAN_BYTES_PER_S.verified.hdd;
     expect(storage).toBeGreaterThan(hdd + PROFILES.standard.storage.fio.runtimeS);
     expect(storage).toBeLessThan(hdd + PROFILES.standard.storage.fio.runtimeS + 10);
-    expect(hdd / 3600).toBeGreaterThan(50); // a 4 TB hard disk: days, not minutes
+    expect(hdd / 3600).toBeGreaterThan(10); // a 4 TB hard disk: most of a day, not minutes
+    // badblocks -w makes eight passes, at its own pace.
+    const badblocks = { ...PROFILES.standard, storage: { ...PROFILES.standard.storage, surface: 'badblocks' as const } };
+    expect(expectedStageS('Storage', facts({ profile: badblocks })).s).toBeGreaterThan((8 * 4e12) / SCAN_BYTES_PER_S.badblocks.hdd);
+    // No scan: fio alone.
+    const off = { ...PROFILES.standard, storage: { ...PROFILES.standard.storage, surface: 'off' as const } };
+    expect(expectedStageS('Storage', facts({ profile: off })).s).toBeLessThan(PROFILES.standard.storage.fio.runtimeS + 5);
     // The smoke profile scans 16 MiB of each: seconds, whatever the disk.
     expect(expectedStageS('Storage', facts({ profile: PROFILES.smoke })).s).toBeLessThan(10);
     // A disk whose size nobody knows yet is not taken for an empty one.
-    const unknown = expectedStageS('Storage', facts({ host: { ...HOST, disks: [{ bytes: null, diskClass: null }] } })).s;
+    const unknown = expectedStageS('Storage', facts({ host: { ...HOST, disks: [{ bytes: null, diskClass: null, smart: null }] } })).s;
     expect(unknown).toBeGreaterThan(3600);
+  });
+
+  it('counts the drives’ self-tests in SMART, except on disks without SMART (loop devices)', () => {
+    const p = PROFILES.standard.smart;
+    const withTests = expectedStageS('SMART', facts()).s;
+    const loops = expectedStageS('SMART', facts({ host: { ...HOST, disks: HOST.disks.map((d) => ({ ...d, smart: false })) } })).s;
+    expect(withTests - loops).toBeGreaterThanOrEqual(60); // a short self-test: minutes
+    expect(loops).toBeLessThan(10);
+    const none = { ...PROFILES.standard, smart: { ...p, selfTest: 'none' as const } };
+    expect(expectedStageS('SMART', facts({ profile: none })).s).toBe(loops);
+    // A long self-test reads the whole disk, but the stage waits no longer than the profile says.
+    const long = { ...PROFILES.standard, smart: { ...p, selfTest: 'long' as const, selfTestMaxS: 7200 } };
+    expect(expectedStageS('SMART', facts({ profile: long })).s).toBeCloseTo(loops + 7200 + p.selfTestPollS, 6);
+    // While they run, their progress says how much is done; its etaS is only the profile's deadline.
+    const e = estimateEnd(facts({ state: 'SMART', stageStartedAt: T0, now: T0 + 60_000, progress: [{ item: null, percent: 50, etaS: 1740, message: 'short self-test: 2 disk(s) running, 50 % left on average', ageS: 1 }] }));
+    expect(e.parts[0]).toMatchObject({ phase: 'SMART', from: 'progress' });
+    expect(e.parts[0]!.s).toBeCloseTo(60, 6);
+  });
+
+  it('reads the BMC only where there is one', () => {
+    const noBmc = facts({ host: { ...HOST, bmc: false } });
+    expect(expectedStageS('BMC', noBmc).s).toBeLessThan(1);
+    expect(expectedStageS('BMC', facts()).s).toBeGreaterThan(expectedStageS('BMC', noBmc).s);
+    expect(expectedStageS('Inventory', facts()).s).toBeGreaterThan(expectedStageS('Inventory', noBmc).s);
   });
 
   it('prefers what this host took the last time under this profile to the model', () => {
@@ -67,7 +98,7 @@ describe('the estimated end of a run', () => {
       now: T0 + 3_600_000,
       stageStartedAt: T0,
       progress: [
-        { item: 'WD-A1', percent: 10, etaS: 9 * 3600, message: 'badblocks writing 80.0% (0/0/0 errors)', ageS: 60 },
+        { item: 'WD-A1', percent: 10, etaS: 9 * 3600, message: 'verified scan: writing ~20% at 180 MB/s', ageS: 60 },
         { item: 'S4-SSD', percent: 40, etaS: 30, message: 'fio Jobs: 1 (f=1)', ageS: 5 },
       ],
     });
@@ -118,7 +149,13 @@ describe('the estimated end of a run', () => {
     expect(e.at).toBeGreaterThan(T0 + 600_000);
   });
 
-  it('knows every stage: each has a model (or its timeout) that gives a finite, non-negative time', () => {
-    for (const def of STAGES) for (const profile of Object.values(PROFILES)) expect(Number.isFinite(expectedStageS(def.name, facts({ profile })).s), def.name).toBe(true);
+  it('knows every stage: each has a model that gives a finite, non-negative time under every built-in profile', () => {
+    for (const def of STAGES) {
+      expect(def.expectedS, `${def.name} has no expectedS`).toBeTypeOf('function');
+      for (const profile of Object.values(PROFILES)) {
+        const s = expectedStageS(def.name, facts({ profile })).s;
+        expect(Number.isFinite(s) && s >= 0, `${def.name}: ${s}`).toBe(true);
+      }
+    }
   });
 });

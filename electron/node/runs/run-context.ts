@@ -3,6 +3,7 @@ import type { Store } from '../store/index.ts';
 import type { RunRow } from '../store/runs.ts';
 import type { LiveState } from './live-state.ts';
 import { RunEta } from './run-eta.ts';
+import type { PowerPort } from './run-power.ts';
 
 /** What the notification registry receives; delivery is its business. */
 export interface NotificationEvent {
@@ -28,8 +29,10 @@ export interface RunDeps {
   reporter: Reporter;
   /** Checks a supervisor's credential (backoff, audit); throws a UserError when it does not hold. */
   supervisors: { check(name: string, secret: string, asker: string): Promise<void> };
-  /** The bench listener's public data: where agents upload artifacts and find iperf3. */
-  bench: () => { artifactBase: string; iperf: { host: string; port: number } | null };
+  /** The bench listener's public data: where agents upload artifacts and find iperf3 (the run's own server, when given the run). */
+  bench: (runId?: number) => { artifactBase: string; iperf: { host: string; port: number } | null };
+  /** Hosts' BMCs (power/power-service.ts); without it runs never touch power. */
+  power?: PowerPort;
 }
 
 /** The actor recorded when a person's action names nobody. */
@@ -48,6 +51,9 @@ export class RunContext {
   private depth = 0;
   /** The runs' estimated ends: recorded as runs move (in their transaction), shown in their views. */
   readonly eta: RunEta;
+
+  /** Called after the commit that gave a run its verdict (Completed); run-power.ts powers the host off. */
+  onVerdict: (runId: number) => void = () => {};
 
   constructor(readonly deps: RunDeps) {
     this.eta = new RunEta(deps.store, deps.live, () => deps.bench().iperf?.host ?? null);

@@ -1,4 +1,3 @@
-import { PROFILES } from '../../../common/profiles.ts';
 import type { EtaView, RunEstimateView } from '../../../common/schema/api.ts';
 import { Inventory, type ExpectedSpec } from '../../../common/schema/index.ts';
 import type { EstimateHost } from '../../../common/stages/define.ts';
@@ -9,6 +8,7 @@ import type { Store } from '../store/index.ts';
 import type { RunRow } from '../store/runs.ts';
 import { endedRun, estimateEnd, type EtaEstimate, type EtaFacts } from './eta.ts';
 import type { LiveState } from './live-state.ts';
+import { runParams } from './run-params.ts';
 
 // Gathers what the estimate of a run's end rests on (eta.ts draws it), shows
 // it in the run's views, and records it as the run enters each state.
@@ -27,6 +27,9 @@ interface HostFacts {
   host: EstimateHost;
   source: HostSource;
 }
+
+/** A run's inventory, and whether its agent reached a BMC in band (null: not said). */
+type SeenHost = Inventory & { bmcPresent: boolean | null };
 
 /** Parsed documents kept: enough for every host on a bench at once. */
 const KEPT = 64;
@@ -54,7 +57,7 @@ function diskClassOf(d: { name: string; transport?: string | null | undefined; r
 /** Where a run's estimated end comes from: its facts, its view, its record. */
 export class RunEta {
   /** Parsed inventories by the stage attempt that reported them, and specs by their text: read once (the latest few kept). */
-  private readonly inventories = new Map<number, Inventory | null>();
+  private readonly inventories = new Map<number, SeenHost | null>();
   private readonly specs = new Map<string, ExpectedSpec | null>();
 
   constructor(
@@ -70,7 +73,8 @@ export class RunEta {
     if (end !== undefined) return { estimate: endedRun(end), basis: end?.completed ? 'the run has ended' : 'the run ended without completing' };
     const { host, source } = this.hostFacts(run);
     const boot = this.bootS(run);
-    const profile = PROFILES[run.profile as keyof typeof PROFILES] ?? PROFILES.standard;
+    // The parameters the run took when it started (a custom profile edited since changes nothing).
+    const profile = runParams(run);
     const stage = isStageName(run.state) ? run.state : null;
     const attempt = stage ? this.store.runs.latestAttempt(run.id, stage) : null;
     const facts: EtaFacts = {
@@ -130,21 +134,24 @@ export class RunEta {
     return at === null ? null : { at, completed };
   }
 
-  private inventoryOfAttempt(attemptId: number, summaryJson: string | null): Inventory | null {
+  private inventoryOfAttempt(attemptId: number, summaryJson: string | null): SeenHost | null {
     if (!this.inventories.has(attemptId)) {
-      let inv: Inventory | null = null;
+      let seen: SeenHost | null = null;
       try {
-        const parsed = Inventory.safeParse((JSON.parse(summaryJson ?? 'null') as { inventory?: unknown } | null)?.inventory);
-        inv = parsed.success ? parsed.data : null;
+        const summary = JSON.parse(summaryJson ?? 'null') as { inventory?: unknown; bmcLog?: { present?: unknown } } | null;
+        const parsed = Inventory.safeParse(summary?.inventory);
+        // Whether the agent reached a BMC in band at the start (absent in summaries from before the BMC stage).
+        const present = summary?.bmcLog?.present;
+        seen = parsed.success ? { ...parsed.data, bmcPresent: typeof present === 'boolean' ? present : null } : null;
       } catch {
-        inv = null;
+        seen = null;
       }
-      remember(this.inventories, attemptId, inv);
+      remember(this.inventories, attemptId, seen);
     }
     return this.inventories.get(attemptId)!;
   }
 
-  private inventory(runId: number): Inventory | null {
+  private inventory(runId: number): SeenHost | null {
     const attempt = this.store.runs.latestAttempt(runId, 'Inventory');
     return attempt?.summary_json ? this.inventoryOfAttempt(attempt.id, attempt.summary_json) : null;
   }
@@ -170,7 +177,12 @@ export class RunEta {
     const disks = host.disks.map((id) => {
       const seen = inv?.disks.find((d) => [d.serial, d.wwn, d.backingFile ? `loop:${d.backingFile}` : null].some((x) => x && sameId(x, id)));
       const specified = spec?.disks?.find((d) => [d.serial, d.wwn].some((x) => x && sameId(x, id)));
-      return { bytes: seen?.sizeBytes ?? (specified?.sizeGB ? specified.sizeGB * 1e9 : null), diskClass: seen ? diskClassOf(seen) : null };
+      return {
+        bytes: seen?.sizeBytes ?? (specified?.sizeGB ? specified.sizeGB * 1e9 : null),
+        diskClass: seen ? diskClassOf(seen) : null,
+        // A loop device (a test bench's disk) has no SMART, so no self-test either.
+        smart: seen ? !seen.backingFile && !/^loop\d/.test(seen.name) : null,
+      };
     });
     const iperf = this.iperfHost();
     const loopback = iperf !== null && /^(127\.|::1$|localhost$)/.test(iperf);
@@ -184,6 +196,8 @@ export class RunEta {
         gpus,
         psuTelemetry: this.psuTelemetry(run, earlierRun),
         memoryBytes: inv?.memory.totalBytes || null,
+        // This run's or the last one's in-band reading, else whether the host has a BMC set up for power control.
+        bmc: inv?.bmcPresent ?? (host.bmc ? true : null),
       },
       source,
     };
