@@ -83,7 +83,7 @@ export const bmcStage = defineStage({
   }),
   timeoutS: (p) => p.toolTimeoutS * 4 + 60,
   // No BMC: the stage finds no IPMI device and is skipped at once.
-  expectedS: (_, host) => (host.bmc === false ? 0.5 : BMC_READ_S),
+  expectedS: (_, host) => (host.bmc === true ? BMC_READ_S : 0.5),
   tools: [
     { binary: 'ipmitool', debianPackage: 'ipmitool', optional: true, why: 'the BMC event log and sensors in band (ipmitool sel elist, sdr elist)' },
     { binary: 'modprobe', debianPackage: 'kmod', optional: true, why: 'loads ipmi_si and ipmi_devintf when the firmware declares a BMC' },

@@ -81,7 +81,11 @@ export interface EstimateHost {
   /** Whether the host reports voltage or power sensors, which the PSU stage judges (null: not known). */
   psuTelemetry: boolean | null;
   memoryBytes: number | null;
-  /** Whether the agent reaches a BMC in band (Inventory and the BMC stage read it; null: not known, counted as yes). */
+  /**
+   * Whether the agent reaches a BMC in band (Inventory and the BMC stage read it). Null: not
+   * known, counted as no (the reads cost seconds of a run that lasts hours on a real server,
+   * and most of a smoke run on a bench without one).
+   */
   bmc: boolean | null;
 }
 

@@ -14,7 +14,7 @@ export const inventoryStage = defineStage({
   // three ipmitool reads of the BMC.
   timeoutS: (p) => p.timeoutS * 11,
   // A few seconds of probes, smartctl -i for each disk, and the BMC's event log and sensors where there is one.
-  expectedS: (_, host) => 3 + 0.5 * host.allDisks + (host.bmc === false ? 0 : BMC_READ_S),
+  expectedS: (_, host) => 3 + 0.5 * host.allDisks + (host.bmc === true ? BMC_READ_S : 0),
   tools: [
     { binary: 'dmidecode', debianPackage: 'dmidecode', optional: true, why: 'system, board, BIOS and memory modules from SMBIOS' },
     { binary: 'lscpu', debianPackage: 'util-linux', why: 'CPU model, sockets, cores and threads' },

@@ -180,8 +180,8 @@ export class RunEta {
       return {
         bytes: seen?.sizeBytes ?? (specified?.sizeGB ? specified.sizeGB * 1e9 : null),
         diskClass: seen ? diskClassOf(seen) : null,
-        // A loop device (a test bench's disk) has no SMART, so no self-test either.
-        smart: seen ? !seen.backingFile && !/^loop\d/.test(seen.name) : null,
+        // A loop device (a test bench's disk, registered as loop:FILE) has no SMART, so no self-test either.
+        smart: seen ? !seen.backingFile && !/^loop\d/.test(seen.name) : id.startsWith('loop:') ? false : null,
       };
     });
     const iperf = this.iperfHost();
