@@ -139,7 +139,6 @@ function printPhases(name: string, phases: [string, number][], tPower: number, t
   console.log(`[lab ${name}] phase times from power-on (setup took ${((tPower - t0) / 1000).toFixed(1)} s):\n${lines.join('\n')}`);
 }
 
-/** A scratch directory and bench network for one scenario, removed after it. */
 interface RunShow {
   createdAt: string;
   completedAt: string | null;
@@ -154,6 +153,7 @@ function printEtaErrors(name: string, run: RunShow): void {
   console.log(`[lab ${name}] estimated end, error at each state entered (run of ${((end - t0) / 1000).toFixed(1)} s): ${errors.join(', ')}`);
 }
 
+/** A scratch directory and bench network for one scenario, removed after it. */
 async function scenarioBase(s: Scenario): Promise<{ work: string; net: BenchNet }> {
   const work = mkdtempSync(join(tmpdir(), `vetting-lab-${s.name}-`));
   cleanups.push(async () => {
