@@ -47,7 +47,7 @@ export const BmcSnapshot = z.object({
   /** How many records the event log held (an empty log draws no table: this says it was read). */
   selRecords: z.number().int().nonnegative().optional().meta({ title: 'Event log records' }),
   sel: z.array(SelRecord).max(4096).optional().meta({ title: 'System event log' }),
-  sdr: z.array(SdrSensor).max(2048).optional().meta({ title: 'Sensors (SDR)' }),
+  sdr: z.array(SdrSensor).max(2048).optional().meta({ title: 'Sensors (SDR)', routine: { field: 'status', values: ['ok', 'ns'] } }),
   /** Reads that did not work (the SEL but not the SDR, …). */
   problems: z.array(z.string().max(1000)).max(20).optional().meta({ title: 'Problems' }),
 });

@@ -57,6 +57,12 @@ export interface SummaryTableMeta {
   part?: PartKind;
   /** The rows name parts that were looked for and not found: no sign the part was there. */
   absent?: boolean;
+  /**
+   * Rows whose `field` holds one of `values` are routine: the printed report counts them
+   * instead of listing each (a server's BMC reads a hundred sensors, nearly all "ok");
+   * the run page and report.json keep every row.
+   */
+  routine?: { field: string; values: string[] };
 }
 
 /**

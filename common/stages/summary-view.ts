@@ -54,6 +54,8 @@ export interface ViewTable {
   part?: PartKind;
   /** The rows name parts looked for and not found (SummaryTableMeta.absent). */
   absent?: boolean;
+  /** Rows a printout counts instead of listing (SummaryTableMeta.routine). */
+  routine?: { field: string; values: string[] };
   columns: ViewColumn[];
   rows: ViewRow[];
 }
@@ -228,7 +230,7 @@ function tableFor(key: string, meta: Meta, element: AnySchema, rows: unknown[]):
   };
   const shape = objectShape(unwrap(element, records[0]).schema);
   if (shape) addColumns(shape, [], '');
-  return { key, title: meta.title ?? humanize(key), ...(meta.part ? { part: meta.part } : {}), ...(meta.absent ? { absent: true } : {}), columns, rows: viewRows };
+  return { key, title: meta.title ?? humanize(key), ...(meta.part ? { part: meta.part } : {}), ...(meta.absent ? { absent: true } : {}), ...(meta.routine ? { routine: meta.routine } : {}), columns, rows: viewRows };
 }
 
 export function summaryView(schema: AnySchema, value: unknown): SummaryView {

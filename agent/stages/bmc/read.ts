@@ -6,6 +6,7 @@ import { parseSdrElist, parseSelElist, parseSelTime, type SdrReading, type SelEn
 import { errorText } from '../../runtime/logger.ts';
 import { ToolInfraError, toolExists } from '../../runtime/tool-runner.ts';
 import type { StageContext } from '../types.ts';
+import { sleepUnlessAborted } from '../../runtime/sleep.ts';
 
 // Reaching the host's BMC in band and reading it. The kernel exposes a BMC as /dev/ipmi0
 // once ipmi_si (the KCS/SMIC/BT system interface) and ipmi_devintf (the device node) are
@@ -42,18 +43,6 @@ export async function firmwareDeclaresBmc(sysRoot: string): Promise<string | nul
   return null;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 /** Finds /dev/ipmi0, loading the IPMI drivers when the firmware declares a BMC. `nodes` is for tests. */
 export async function bmcAccess(ctx: Pick<StageContext, 'runTool' | 'signal' | 'paths'>, nodes: readonly string[] = DEVICE_NODES): Promise<BmcAccess> {
   const present = await firstNode(nodes);
@@ -76,7 +65,7 @@ export async function bmcAccess(ctx: Pick<StageContext, 'runTool' | 'signal' | '
   for (let i = 0; i < 20 && !ctx.signal.aborted; i++) {
     const node = await firstNode(nodes);
     if (node) return { ok: true, device: node, loaded };
-    await sleep(500, ctx.signal);
+    await sleepUnlessAborted(500, ctx.signal);
   }
   return { ok: false, why: `the firmware declares a BMC (${declared}) but /dev/ipmi0 did not appear after loading ipmi_devintf and ipmi_si${problems.length ? ` (${problems.join('; ')})` : ''}` };
 }

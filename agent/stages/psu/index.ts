@@ -9,6 +9,7 @@ import { ToolInfraError, toolExists, type ToolResult } from '../../runtime/tool-
 import { bmcAccess } from '../bmc/read.ts';
 import { notTested, tested, type CoverageEntry } from '../../../common/schema/coverage.ts';
 import type { StageContext, StageModule, StageOutcomeReport } from '../types.ts';
+import { sleepUnlessAborted } from '../../runtime/sleep.ts';
 
 // PSU: read hwmon voltages (in*_input) and power (power*_average) at idle,
 // then during a burst of CPU + disk + network load, and fail if any voltage
@@ -90,7 +91,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'PSU'>> {
   if (telemetry.source !== null) {
     for (let i = 0; i < IDLE_SAMPLES; i++) {
       idle.push(...(await telemetry.read()));
-      if (i < IDLE_SAMPLES - 1) await sleep(Math.min(p.sampleIntervalMs, 500), ctx.signal);
+      if (i < IDLE_SAMPLES - 1) await sleepUnlessAborted(Math.min(p.sampleIntervalMs, 500), ctx.signal);
     }
   }
   if (telemetry.source === null || idle.length === 0) {
@@ -136,7 +137,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'PSU'>> {
     loaded.push(...(await telemetry.read()));
     const elapsed = (Date.now() - startedAt) / 1000;
     ctx.progress({ percent: Math.min(99, (elapsed / burst) * 100), etaS: Math.max(0, burst - elapsed), message: 'PSU load burst' });
-    await Promise.race([sleep(p.sampleIntervalMs, ctx.signal), all.catch(() => undefined)]);
+    await Promise.race([sleepUnlessAborted(p.sampleIntervalMs, ctx.signal), all.catch(() => undefined)]);
   }
   loaded.push(...(await telemetry.read()));
   const loadResults = await all;
@@ -177,18 +178,6 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'PSU'>> {
     coverage,
     measurements,
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 export const psuStage: StageModule<'PSU'> = { name: 'PSU', run };

@@ -5,6 +5,7 @@ import { parseSmartctlSelfTestLog, parseSmartctlSelfTestStatus, parseSmartctlTes
 import { errorText } from '../../runtime/logger.ts';
 import { ToolInfraError } from '../../runtime/tool-runner.ts';
 import type { StageContext } from '../types.ts';
+import { sleepUnlessAborted } from '../../runtime/sleep.ts';
 
 // The drive's own self-test: the drive reads (and for some tests seeks and checks) itself
 // and logs a verdict, which catches a failing head or surface that counters have not
@@ -141,18 +142,6 @@ function nvmeDriver(t: SelfTestTarget, kind: SelfTestKind, run: Run): Driver {
   };
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 interface Running {
   target: SelfTestTarget;
   driver: Driver;
@@ -245,7 +234,7 @@ export async function runSelfTests(ctx: StageContext, targets: readonly SelfTest
       }
       break;
     }
-    await sleep(p.selfTestPollS * 1000, ctx.signal);
+    await sleepUnlessAborted(p.selfTestPollS * 1000, ctx.signal);
   }
   if (ctx.signal.aborted) throw new ToolInfraError('cancelled', 'smartctl', 'the SMART stage was cancelled while self-tests ran');
   for (const r of running) results.set(r.target.disk, r.done!);

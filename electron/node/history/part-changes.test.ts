@@ -8,15 +8,13 @@ import type { SmartDiskResult } from '../../../common/stages/smart.ts';
 import type { StorageDiskResult } from '../../../common/stages/storage.ts';
 import { qemuGuestInventory } from '../../../test/support/fixture-inventory.ts';
 import { agentStagesFrom, stageResultBody } from '../../../test/support/stage-results.ts';
-import { SupervisorCredentials } from '../auth/supervisor-credentials.ts';
-import { EventBus } from '../events/bus.ts';
-import { buildReportJson, gatherReportData, renderReportHtml, writeRunReport } from '../report/index.ts';
+import { buildReportJson, gatherReportData, renderReportHtml } from '../report/index.ts';
 import { validateReportJson } from '../report/testing/report-schema-check.ts';
-import { LiveState } from '../runs/live-state.ts';
-import { createRunServices, type RunServices } from '../runs/index.ts';
+import { type RunServices } from '../runs/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { hostParts } from './host-parts.ts';
 import { partChangesOf } from './part-changes.ts';
+import { runServicesOnDisk } from '../runs/testing/run-services-on-disk.ts';
 
 // Two runs of one host through the real run services and a real SQLite store, played by a
 // scripted agent: between them one disk's reallocated count grew and its IOPS fell, and
@@ -30,16 +28,7 @@ let runs: RunServices;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'vetting-part-changes-'));
   store = openStore(dir);
-  const bus = new EventBus();
-  runs = createRunServices({
-    store,
-    bus,
-    live: new LiveState(bus, join(dir, 'logs')),
-    notifier: { emit: () => undefined },
-    reporter: (id) => writeRunReport(store, dir, id),
-    bench: () => ({ artifactBase: 'http://127.0.0.1:1', iperf: null }),
-    supervisors: new SupervisorCredentials(store.supervisors),
-  });
+  runs = runServicesOnDisk(store, dir);
 });
 afterEach(() => {
   store.close();

@@ -15,7 +15,11 @@ import type { ReportData, ReportPartChange, ReportStageResult } from './types.ts
 // stage needs none: its schema's annotations say how it is drawn.
 
 /** Widest table drawn as one: wider ones are split, the part column repeated, so each fits an A4 page. */
-const MAX_COLUMNS = 14;
+const MAX_COLUMNS = 15;
+/** A fact longer than this is a sentence: it gets a line of its own. */
+const LONG_FACT = 48;
+/** List items up to this long print on one running line. */
+const SHORT_ITEM = 40;
 /** Tables wider than this print in a smaller type. */
 const WIDE = 9;
 
@@ -73,10 +77,30 @@ function changeColumn(t: ViewTable, changes: RowChange | undefined): { label: st
   return { label: earlier.size === 1 ? `Since run ${[...earlier][0]}` : 'Since last run', cell: (r) => changeHtml(of(r)) };
 }
 
-function viewTableHtml(t: ViewTable, changes?: RowChange): string {
+/** Rows of a table a printout counts instead of listing (SummaryTableMeta.routine). */
+function isRoutine(t: ViewTable, r: ViewRow): boolean {
+  const v = t.routine ? r.cells[t.routine.field]?.value : undefined;
+  return typeof v === 'string' && t.routine!.values.includes(v);
+}
+
+/**
+ * "18 more with Status ok or ns, not listed …" under a table whose routine rows were counted;
+ * where every row was routine, one line with the table's title instead of the table.
+ */
+function routineNote(t: ViewTable, count: number, listed: number): string {
+  if (count === 0) return '';
+  const field = t.columns.find((c) => c.key === t.routine!.field)?.label ?? t.routine!.field;
+  const note = esc(`${listed ? `${count} more` : `all ${count}`} with ${field} ${t.routine!.values.join(' or ')}, not listed here (the run page and report.json list every one).`);
+  return listed ? `<p class="muted routine">${note.replace(/^./, (c) => c.toUpperCase())}</p>` : `<p class="list inline"><strong>${esc(t.title)}:</strong> <span class="muted">${note}</span></p>`;
+}
+
+function viewTableHtml(whole: ViewTable, changes?: RowChange): string {
+  const t = { ...whole, rows: whole.rows.filter((r) => !isRoutine(whole, r)) };
+  const routine = whole.rows.length - t.rows.length;
+  if (t.rows.length === 0) return routine ? routineNote(whole, routine, 0) : '';
   // Columns nobody filled in say nothing on paper (report.json keeps them), nor do limits already beside their figures.
   const filled = t.columns.filter((c) => t.rows.some((r) => r.cells[c.key] && r.cells[c.key]!.text !== '—') && !onlyLimits(t, c.key));
-  if (filled.length === 0 || t.rows.length === 0) return '';
+  if (filled.length === 0) return '';
   const change = changeColumn(t, changes);
   const CHANGE = '#change'; // no schema field is called that
   // The change sits right after the part's own column, like the run page's.
@@ -94,15 +118,26 @@ function viewTableHtml(t: ViewTable, changes?: RowChange): string {
       const rows = t.rows.map((r) => `<tr>${cols.map((c) => cellOf(r, c.key)).join('')}</tr>`).join('');
       return `<h4>${esc(title)}</h4><table class="summary-table${cols.length > WIDE ? ' wide' : ''}" data-table="${esc(t.key)}"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
     })
-    .join('');
+    .join('')
+    .concat(routineNote(whole, routine, t.rows.length));
 }
 
 /** A summary view as HTML: facts as a label/value table, lists, tables, then nested sections. */
 export function viewHtml(view: SummaryView, depth = 0, changes?: RowChange): string {
   const parts: string[] = [];
   // Facts flow in three columns: a label and its value per cell, not a row of the page each.
-  if (view.facts.length) parts.push(`<div class="facts">${view.facts.map((f) => `<div class="fact"><span class="fk">${esc(f.label)}</span>${cellHtml(f.cell, 'span')}</div>`).join('')}</div>`);
-  for (const l of view.lists) parts.push(`<div class="list"><strong>${esc(l.title)}</strong><ul>${l.items.map((x) => `<li>${esc(x)}</li>`).join('')}</ul></div>`);
+  // A sentence (why a BMC could not be read) takes the whole width rather than a column a word wide.
+  if (view.facts.length) {
+    parts.push(`<div class="facts">${view.facts.map((f) => `<div class="fact${f.cell.text.length > LONG_FACT ? ' long' : ''}"><span class="fk">${esc(f.label)}</span>${cellHtml(f.cell, 'span')}</div>`).join('')}</div>`);
+  }
+  // A list of short items (a memory controller per socket) runs on as one line; long ones (reasons) keep a line each.
+  for (const l of view.lists) {
+    parts.push(
+      l.items.every((x) => x.length <= SHORT_ITEM)
+        ? `<p class="list inline"><strong>${esc(l.title)}:</strong> ${l.items.map(esc).join(' · ')}</p>`
+        : `<div class="list"><strong>${esc(l.title)}</strong><ul>${l.items.map((x) => `<li>${esc(x)}</li>`).join('')}</ul></div>`,
+    );
+  }
   for (const t of view.tables) parts.push(viewTableHtml(t, changes));
   for (const s of view.sections) {
     if (isEmptyView(s.view)) continue;

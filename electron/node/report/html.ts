@@ -2,7 +2,8 @@ import { formatBytes } from '../../../common/format.ts';
 import { PART_KINDS, extentText } from '../../../common/schema/coverage.ts';
 import { STAGE_NAMES } from '../../../common/stages/index.ts';
 import type { ViewCell } from '../../../common/stages/summary-view.ts';
-import type { CoverageLine } from '../../../common/verdict.ts';
+import { sameId, type CoverageLine } from '../../../common/verdict.ts';
+import { Inventory } from '../../../common/schema/inventory.ts';
 import { renderLineChart } from './charts.ts';
 import { CHART_KINDS } from './gather.ts';
 import { esc, fmtDuration, fmtNum, fmtTime, outcomeCell, table, td } from './html-kit.ts';
@@ -19,7 +20,7 @@ import type { ReportData, ReportPart, ReportSeries, Verdict } from './types.ts';
 // summary schema (html-results.ts). Deterministic: no clock, stable order.
 
 const MAX_CHART_SERIES = 12;
-/** Parts the bench replaces: page one lists them with their serials. */
+/** Parts the bench replaces: the report prints each with its serial. */
 const REPLACEABLE = new Set<ReportPart['kind']>(['disk', 'dimm', 'nic', 'gpu', 'pci']);
 
 const VERDICT_CLASS: Record<Verdict, string> = { PASS: 'pass', FAIL: 'fail', 'PASS WITH OVERRIDES': 'override', INCOMPLETE: 'incomplete' };
@@ -43,14 +44,14 @@ main { max-width: 190mm; margin: 0 auto; padding: 2mm 0; }
 h1 { font-size: 13pt; margin: 0 0 0.5mm; }
 h2 { font-size: 10pt; margin: 2.5mm 0 1mm; border-bottom: 1.2px solid #333; padding-bottom: 0.5mm; break-after: avoid; }
 h3 { font-size: 8.5pt; margin: 1.6mm 0 0.6mm; break-after: avoid; }
-h4 { font-size: 8pt; margin: 1.5mm 0 0.5mm; break-after: avoid; }
+h4 { font-size: 8pt; margin: 1.2mm 0 0.4mm; break-after: avoid; }
 h5 { font-size: 7.5pt; margin: 1mm 0 0.5mm; break-after: avoid; }
 .sub { color: #555; margin: 0 0 1.5mm; }
 /* No section forces a new page: page one carries what decides the result, and the rest flows after it. */
-table { width: 100%; border-collapse: collapse; margin: 0.5mm 0 1.5mm; font-size: 7pt; }
+table { width: 100%; border-collapse: collapse; margin: 0.4mm 0 1.2mm; font-size: 7pt; }
 thead { display: table-header-group; }
 tr, .verdict, .notice, .chart-box, .fact { break-inside: avoid; page-break-inside: avoid; }
-th, td { border: 0.5pt solid #bbb; padding: 0.3mm 1.1mm; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+th, td { border: 0.5pt solid #bbb; padding: 0.2mm 1.1mm; line-height: 1.15; text-align: left; vertical-align: top; overflow-wrap: break-word; }
 td.mono, .mono { overflow-wrap: anywhere; }
 td.time, td.nowrap { white-space: nowrap; }
 th { background: #eef0f3; font-weight: 600; }
@@ -71,6 +72,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .notice strong { font-size: 9.5pt; }
 .limit { font-weight: normal; color: #555; font-size: 6.5pt; }
 .list ul { margin: 0.3mm 0 1mm; padding-left: 5mm; }
+p.list.inline { margin: 0.3mm 0 1mm; }
 .coverage-summary { margin: 0 0 0.5mm; font-weight: 600; }
 table.coverage td:first-child { width: 24%; }
 table.coverage td:nth-child(2) { width: 11%; white-space: nowrap; }
@@ -78,6 +80,7 @@ table.coverage td:nth-child(2) { width: 11%; white-space: nowrap; }
 .facts { display: grid; grid-template-columns: repeat(3, 1fr); gap: 0 3mm; margin: 0.5mm 0 1.5mm; font-size: 7pt; }
 .fact { border-bottom: 0.5pt solid #ddd; padding: 0.3mm 0; display: flex; justify-content: space-between; gap: 2mm; }
 .fact .fk { color: #444; }
+.fact.long { grid-column: 1 / -1; justify-content: flex-start; }
 section.stage-result { margin-bottom: 1mm; }
 .ident td.k { width: 11%; color: #444; background: #f7f7f8; }
 .ident td { width: 39%; }
@@ -86,7 +89,8 @@ section.stage-result { margin-bottom: 1mm; }
 .side-by-side { display: grid; grid-template-columns: 1fr 1fr; gap: 0 3mm; align-items: start; }
 .side-by-side > *, .charts > * { min-width: 0; }
 table.aggregates, table.artifacts { table-layout: fixed; }
-table.artifacts th:nth-child(1) { width: 39%; } table.artifacts th:nth-child(2) { width: 17%; } table.artifacts th:nth-child(3) { width: 12%; }
+table.artifacts th:nth-child(1) { width: 53%; } table.artifacts th:nth-child(2) { width: 17%; }
+.side-by-side.thirds { grid-template-columns: 1fr 1fr 1fr; }
 table.aggregates th:nth-child(1) { width: 52%; } table.aggregates th:nth-child(n+2) { width: 12%; }
 table.aggregates td:nth-child(1) { overflow-wrap: anywhere; }
 table.wide { font-size: 6.2pt; }
@@ -132,9 +136,27 @@ export function rackAnswer(data: ReportData): string {
   }
 }
 
+/** The parts the result depends on that were not tested, as one line: the coverage table right below gives each reason. */
+function gapsLine(data: ReportData): string | null {
+  const byPart = new Map<string, { label: string; stages: Set<string> }>();
+  for (const c of data.verdict.coverage) {
+    if (!c.required || c.status !== 'not-tested') continue;
+    const key = `${c.part.kind}\u0000${c.part.id}`;
+    const entry = byPart.get(key) ?? { label: partText(c.part.kind, c.part.id, c.part.label), stages: new Set<string>() };
+    entry.stages.add(c.stage);
+    byPart.set(key, entry);
+  }
+  if (byPart.size === 0) return null;
+  return `not tested: ${[...byPart.values()].map((p) => `${p.label} (${[...p.stages].join(', ')})`).join('; ')} — why, under Coverage`;
+}
+
 function verdictBlock(data: ReportData): string {
   const v = data.verdict;
-  const reasons = v.reasons.length ? `<ul>${v.reasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>` : '';
+  // Each untested part's reason is in the coverage table just below: here they are named once, on one line.
+  const gaps = gapsLine(data);
+  const first = v.reasons.findIndex((r) => r.startsWith('not tested: '));
+  const lines = gaps && first >= 0 ? v.reasons.flatMap((r, i) => (i === first ? [gaps] : r.startsWith('not tested: ') ? [] : [r])) : v.reasons;
+  const reasons = lines.length ? `<ul>${lines.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>` : '';
   return `<div class="verdict ${VERDICT_CLASS[v.value]}" id="verdict"><div class="word">${esc(v.value)}</div><div class="rack">${esc(rackAnswer(data))}</div>${reasons}</div>`;
 }
 
@@ -271,9 +293,38 @@ function checkText(c: CoverageLine): string {
   return `<div class="check"><span class="${cls}">${mark}</span> ${esc(c.check)} <span class="muted">(${esc(c.stage)})</span>${extent ? `: <span class="${cls === 'ok' ? '' : cls}">${esc(extent)}</span>` : ''}${why ? ` — ${esc(why)}` : ''}</div>`;
 }
 
+/** How a part kind is counted where many parts of it are drawn as one row. */
+const KIND_PLURAL: Partial<Record<ReportPart['kind'], string>> = { dimm: 'DIMMs', disk: 'disks', nic: 'NICs', gpu: 'GPUs', psu: 'PSU rails', sensor: 'sensors', pci: 'PCI devices', cpu: 'CPUs' };
+
+/**
+ * Parts of one kind that passed the same checks in full are drawn as one row from this many
+ * on: a server's dozen DIMMs would otherwise push the stage table off page one, and a row
+ * per identical pass tells the person deciding nothing the count and the names do not.
+ */
+const SAME_PASS_ROW_FROM = 5;
+
+type CoverageGroup = { part: CoverageLine['part']; order: number; checks: CoverageLine[] };
+
+/** The checks of a part that passed in full, without what differs from part to part (sizes, reasons). */
+function samePassKey(g: CoverageGroup): string | null {
+  if (g.order !== 3 || g.checks.some((c) => c.status !== 'tested' || (c.extent && c.extent.done < c.extent.total))) return null;
+  return [g.part.kind, ...g.checks.map((c) => `${c.stage}\u0000${c.check}`)].join('\u0001');
+}
+
+/** One row for many parts that passed the same checks in full: how many, which, and the checks. */
+function samePassRow(groups: CoverageGroup[]): string {
+  const kind = groups[0]!.part.kind;
+  const checks = groups[0]!.checks
+    .map((c) => `<div class="check"><span class="ok">✓</span> ${esc(c.check)} <span class="muted">(${esc(c.stage)})</span>${c.extent ? ': in full on each' : ''}</div>`)
+    .join('');
+  const names = `<div class="muted members">${esc(groups.map((g) => g.part.id).join(', '))}</div>`;
+  return `<tr>${td(`${groups.length} ${KIND_PLURAL[kind] ?? kind}`)}${td(PART_STATUS[3]!.text, PART_STATUS[3]!.cls)}<td>${checks}${names}</td></tr>`;
+}
+
 /**
  * What was tested, per part: one row per part with every check on it, the
- * gaps the result depends on first, partial scans with their extent.
+ * gaps the result depends on first, partial scans with their extent; many
+ * parts of a kind that passed the same checks in full share a row.
  */
 function coverageSection(data: ReportData): string {
   const lines = data.verdict.coverage;
@@ -292,27 +343,67 @@ function coverageSection(data: ReportData): string {
     const key = `${c.part.kind}\u0000${c.part.id}`;
     byPart.set(key, [...(byPart.get(key) ?? []), c]);
   }
-  const groups = [...byPart.values()].map((checks) => ({
+  const groups: CoverageGroup[] = [...byPart.values()].map((checks) => ({
     part: checks[0]!.part,
     order: Math.min(...checks.map(coverageOrder)),
     checks: checks.sort((a, b) => coverageOrder(a) - coverageOrder(b) || STAGE_NAMES.indexOf(a.stage) - STAGE_NAMES.indexOf(b.stage)),
   }));
   groups.sort((a, b) => a.order - b.order || PART_KINDS.indexOf(a.part.kind) - PART_KINDS.indexOf(b.part.kind) || (a.part.id < b.part.id ? -1 : a.part.id > b.part.id ? 1 : 0));
-  const rows = groups.map((g) => {
+  const samePass = new Map<string, CoverageGroup[]>();
+  for (const g of groups) {
+    const key = samePassKey(g);
+    if (key) samePass.set(key, [...(samePass.get(key) ?? []), g]);
+  }
+  const rows: string[] = [];
+  const drawn = new Set<string>();
+  for (const g of groups) {
+    const key = samePassKey(g);
+    const many = key ? (samePass.get(key) ?? []) : [];
+    if (key && many.length >= SAME_PASS_ROW_FROM) {
+      if (!drawn.has(key)) rows.push(samePassRow(many));
+      drawn.add(key);
+      continue;
+    }
     const status = PART_STATUS[g.order]!;
-    return `<tr>${td(partText(g.part.kind, g.part.id, g.part.label))}${td(status.text, status.cls)}<td>${g.checks.map(checkText).join('')}</td></tr>`;
-  });
+    rows.push(`<tr>${td(partText(g.part.kind, g.part.id, g.part.label))}${td(status.text, status.cls)}<td>${g.checks.map(checkText).join('')}</td></tr>`);
+  }
   return `<h2>Coverage</h2><p class="coverage-summary">${esc(`${lines.length} checks on ${groups.length} parts: ${summary}`)}</p>${table(['Part', 'Status', 'Checks'], rows, 'coverage')}`;
 }
 
-/** The replaceable parts by identity: what to look for on the bench, and what the audit trail remembers. */
+/** The identities a results table prints a row for: Inventory's disks, NICs and GPUs, and every row of a part table. */
+function partsInResults(data: ReportData): { kind: ReportPart['kind']; ids: string[] }[] {
+  const out: { kind: ReportPart['kind']; ids: string[] }[] = [];
+  const inventory = data.results.find((r) => r.stage === 'Inventory');
+  const raw = inventory && typeof inventory.summary === 'object' && inventory.summary !== null ? (inventory.summary as { inventory?: unknown }).inventory : undefined;
+  const inv = Inventory.safeParse(raw);
+  if (inv.success) {
+    for (const d of inv.data.disks) out.push({ kind: 'disk', ids: [d.serial, d.wwn, d.backingFile ? `loop:${d.backingFile}` : null, d.path].filter((x): x is string => !!x) });
+    for (const n of inv.data.nics) out.push({ kind: 'nic', ids: [n.mac] });
+    for (const g of inv.data.gpus) out.push({ kind: 'gpu', ids: [g.serial, g.uuid, g.busId].filter((x): x is string => !!x) });
+  }
+  for (const r of data.results) {
+    for (const t of allTables(stageResultView(r).view)) {
+      if (t.part && !t.absent) for (const row of t.rows) if (row.partId) out.push({ kind: t.part, ids: [row.partId] });
+    }
+  }
+  return out;
+}
+
+/**
+ * Replaceable parts by identity that no results table prints: the Inventory section lists the
+ * disks, NICs and GPUs with their serials, a stage's table each part it measured (a DIMM's
+ * slot and serial); what the report knows of any other part (a serial, a model, where it
+ * sits) is listed here, so no identity the run learnt is left off paper.
+ */
 function partsSection(data: ReportData): string {
-  // A stand-in a stage named only to say "none here" (no GPU in this host) is no part to look for.
-  const onlyAbsent = (p: ReportPart) =>
-    !p.serial && !p.model && !p.location && data.verdict.coverage.filter((c) => c.part.kind === p.kind && c.part.id === p.id).every((c) => c.status === 'not-applicable');
-  const parts = data.parts.filter((p) => (REPLACEABLE.has(p.kind) || p.serial) && !onlyAbsent(p));
+  const printed = partsInResults(data);
+  const shown = (p: ReportPart) => printed.some((x) => x.kind === p.kind && x.ids.some((id) => sameId(id, p.id) || p.aliases.some((a) => sameId(a, id))));
+  // A part known only by the name a coverage claim gave it (no GPU in this host, the host's
+  // expected disks, the loopback) has its row in the coverage table and nothing more to say here.
+  const identified = (p: ReportPart) => !!(p.serial || p.model || p.location || p.aliases.length);
+  const parts = data.parts.filter((p) => (REPLACEABLE.has(p.kind) || p.serial) && identified(p) && !shown(p));
   if (parts.length === 0) return '';
-  return `<h2>Parts</h2>${table(
+  return `<h3>Other parts</h3>${table(
     ['Kind', 'Part', 'Serial / identity', 'Model', 'Where'],
     parts.map((p) => `<tr>${td(p.kind)}${td(p.label ?? p.id)}${td([p.serial ?? p.id, ...p.aliases.filter((a) => a !== p.serial)].join(' · '), 'mono')}${td(p.model)}${td(p.location, 'mono')}</tr>`),
     'parts',
@@ -392,13 +483,13 @@ function chartsSection(data: ReportData): string {
     }
   }
   // The charted kinds' sensors; a stage's own figures (IOPS, goodput) are in its results above, and all of them in report.json.
-  const tables = CHART_KINDS.flatMap((kind) => {
-    const rows = data.measurements.aggregates
+  // One table for every charted kind (the unit beside each sensor says which), in columns side by side.
+  const rows = CHART_KINDS.flatMap((kind) =>
+    data.measurements.aggregates
       .filter((a) => a.kind === kind)
-      .map((a) => `<tr>${td(`${a.sensor}${a.unit ? ` (${a.unit})` : ''}`)}${td(a.count, 'num')}${td(figure(a.min), 'num')}${td(figure(a.avg), 'num')}${td(figure(a.max), 'num')}</tr>`);
-    return rows.length ? [`<h4>${esc(kind)}</h4>${halves(rows, (part) => table(['Sensor', 'Samples', 'Min', 'Avg', 'Max'], part, 'aggregates'))}`] : [];
-  });
-  const aggregates = tables.length ? `<h3>Sensor summary</h3>${tables.join('')}` : '';
+      .map((a) => `<tr>${td(`${a.sensor}${a.unit ? ` (${a.unit})` : ''}`)}${td(a.count, 'num')}${td(figure(a.min), 'num')}${td(figure(a.avg), 'num')}${td(figure(a.max), 'num')}</tr>`),
+  );
+  const aggregates = rows.length ? `<h3>Sensor summary</h3>${halves(rows, (part) => table(['Sensor', 'Samples', 'Min', 'Avg', 'Max'], part, 'aggregates'))}` : '';
   if (charts.length === 0 && !aggregates) return '';
   return `<div class="charts">${charts.join('')}</div>${aggregates}`;
 }
@@ -435,11 +526,12 @@ function figure(n: number): string {
   return fmtNum(n, Math.abs(n) >= 1000 ? 0 : Math.abs(n) >= 100 ? 1 : 2);
 }
 
-/** A long list of short rows as two tables side by side: half the height on paper. */
-function halves(rows: string[], draw: (rows: string[]) => string, atLeast = 8): string {
+/** A long list of short rows as tables side by side (two, or three): a half or a third of the height on paper. */
+function halves(rows: string[], draw: (rows: string[]) => string, atLeast = 8, columns: 2 | 3 = 2): string {
   if (rows.length < atLeast) return draw(rows);
-  const mid = Math.ceil(rows.length / 2);
-  return `<div class="side-by-side">${draw(rows.slice(0, mid))}${draw(rows.slice(mid))}</div>`;
+  const size = Math.ceil(rows.length / columns);
+  const parts = Array.from({ length: columns }, (_, i) => rows.slice(i * size, (i + 1) * size)).filter((p) => p.length);
+  return `<div class="side-by-side${columns === 3 ? ' thirds' : ''}">${parts.map(draw).join('')}</div>`;
 }
 
 function sensorsSection(data: ReportData): string {
@@ -456,11 +548,13 @@ function auditSection(data: ReportData): string {
         'audit',
       )
     : '<p class="muted">No transitions recorded.</p>';
-  // Hashes print as their first 16 digits, enough to tell files apart on paper; report.json (whose hash is in every page's footer) has them whole.
+  // Hashes print as their first 12 digits, enough to tell files apart on paper; report.json (whose hash is in every page's footer) has them whole.
   const artifacts = data.artifacts.length
-    ? `<h3>Artifacts <span class="muted">— sha256 shortened; report.json has each in full</span></h3>${halves(
-        data.artifacts.map((a) => `<tr>${td(a.name, 'mono')}${td(a.stage)}${td(formatBytes(a.size), 'num nowrap')}<td class="sha">${esc(a.sha256.slice(0, 16))}…</td></tr>`),
-        (rows) => table(['Name', 'Stage', 'Size', 'sha256'], rows, 'artifacts'),
+    ? `<h3>Artifacts <span class="muted">— sha256 shortened; report.json has each in full, with the stage that made it</span></h3>${halves(
+        data.artifacts.map((a) => `<tr>${td(a.name, 'mono')}${td(formatBytes(a.size), 'num nowrap')}<td class="sha">${esc(a.sha256.slice(0, 12))}…</td></tr>`),
+        (rows) => table(['Name', 'Size', 'sha256'], rows, 'artifacts'),
+        4,
+        3,
       )}`
     : '';
   const retries = data.attempts.length > data.stages.filter((s) => s.attempts > 0).length
@@ -496,12 +590,12 @@ ${verdictBlock(data)}
 ${failuresAndOverrides(data)}
 ${coverageSection(data)}
 ${identity(data)}
-${partsSection(data)}
 <h2>Stages</h2>
 ${stageTable(data)}
 </section>
 <section class="major" id="results">
 <h2>Results</h2>
+${partsSection(data)}
 ${specSection(data)}
 ${resultsHtml(data)}
 </section>
@@ -511,7 +605,7 @@ ${sensorsSection(data)}
 <section class="major" id="audit">
 <h2>Audit trail</h2>
 ${auditSection(data)}
-<footer class="doc">report.json (schema version ${REPORT_SCHEMA_VERSION}, docs/report.schema.json) carries these results machine-readably, report.ocptv.jsonl in the OCP Test &amp; Validation format · report.json sha256 <span class="mono" id="json-sha256">${sha256}</span></footer>
+<footer class="doc">report.json (schema ${REPORT_SCHEMA_VERSION}) and report.ocptv.jsonl (OCP) hold these results · report.json sha256 <span class="mono" id="json-sha256">${sha256}</span></footer>
 </section>
 </main>
 </body>

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { COVERAGE_STATUSES, PART_KINDS } from '../../../common/schema/coverage.ts';
+import { COVERAGE_STATUSES, extentText, PART_KINDS } from '../../../common/schema/coverage.ts';
 import { RUN_RESULTS, STAGE_OUTCOMES } from '../../../common/schema/run.ts';
 import { STAGE_NAMES, isStageName, parseStageSummary } from '../../../common/stages/index.ts';
 import { summaryView } from '../../../common/stages/summary-view.ts';
@@ -28,6 +28,7 @@ import {
   makeSmokeRun,
   T0,
 } from './testing/sample-runs.ts';
+import { makeStandardRun } from './testing/sample-standard-run.ts';
 
 const dirs: string[] = [];
 const dbs: Db[] = [];
@@ -153,10 +154,12 @@ describe('report data and verdict', () => {
     expect(first).toContain('Back to the rack: yes — every part this host names was tested and passed.');
     expect(first).toContain('S-4471-ZX');
     expect(first).toContain('3c:ec:ef:00:11:23');
-    // Parts with their serials on page one.
-    expect(first).toMatch(/disk sda \(\/dev\/sda\) WD-A1 WDC WD40EFRX/);
-    expect(first).toContain('NV-001 · eui.0025388b91b0a7c1');
-    for (const heading of ['Coverage', 'Parts', 'Stages', 'Results', 'Spec differences', 'Thermal and PSU', 'Audit trail']) expect(text).toContain(heading);
+    // Parts by their serials on page one (the coverage rows); model and WWN in Inventory's tables, printed once.
+    expect(first).toMatch(/disk WD-A1 \(\/dev\/sda\)/);
+    expect(first).toMatch(/disk NV-001 \(\/dev\/nvme0n1\)/);
+    expect(text).toMatch(/\/dev\/sda WDC WD40EFRX\S* WD-A1/);
+    expect(text).toContain('eui.0025388b91b0a7c1');
+    for (const heading of ['Coverage', 'Stages', 'Results', 'Spec differences', 'Thermal and PSU', 'Audit trail']) expect(text).toContain(heading);
     // Stage results drawn from their schemas: titled tables, judged cells with their limits.
     for (const title of ['Inventory', 'SMART', 'Disks', 'NICs', 'Voltage rails', 'Hottest reading per sensor']) expect(text).toContain(title);
     expect(text).toContain('✓ 412,345 (≥ 50,000)');
@@ -261,7 +264,7 @@ describe('report data and verdict', () => {
     const data = gatherReportData(store, makeErroredRun(db, host));
     const text = textOf(renderReportHtml(data));
     expect(text).toContain('The stage could not produce its own summary');
-    expect(text).toMatch(/Infra error tool-missing Tool stress-ng Problems stress-ng is not installed/);
+    expect(text).toMatch(/Infra error tool-missing Tool stress-ng Problems: stress-ng is not installed/);
     expect(text).not.toContain('secret');
   });
 
@@ -377,6 +380,90 @@ describe('report data and verdict', () => {
   it('refuses a run that does not exist with a clear error', () => {
     const { store } = freshDb();
     expect(() => gatherReportData(store, 999)).toThrow('run 999 does not exist');
+  });
+});
+
+describe('page economy: every part and figure printed once, the routine counted', () => {
+  /** The coverage table's rows, as text. */
+  const coverageRows = (html: string): string[] => (/<table class="coverage">[\s\S]*?<\/table>/.exec(html)?.[0] ?? '').split('<tr>').slice(2).map(textOf);
+
+  it('parts of a kind that passed the same checks in full share one coverage row from five on; fewer keep a row each', () => {
+    const { db, store } = freshDb();
+    const data = gatherReportData(store, makeStandardRun(db, T0));
+    const dimms = data.verdict.coverage.filter((c) => c.part.kind === 'dimm');
+    expect(dimms.length).toBeGreaterThanOrEqual(5);
+    const rows = coverageRows(renderReportHtml(data));
+    const shared = rows.filter((r) => r.includes(`${dimms.length} DIMMs`));
+    expect(shared).toHaveLength(1);
+    for (const d of dimms) expect(shared[0]).toContain(d.part.id);
+    expect(rows.filter((r) => /^\s*dimm /.test(r))).toEqual([]);
+    // Four disks stay one row each, with their extents.
+    expect(rows.filter((r) => /^\s*disk /.test(r))).toHaveLength(4);
+    // One DIMM that passed only in part (or failed) takes its own row again; the rest still share.
+    const partial = structuredClone(data);
+    const one = partial.verdict.coverage.find((c) => c.part.kind === 'dimm')!;
+    one.status = 'not-tested';
+    one.reason = 'ECC counters unreadable for this DIMM';
+    const again = coverageRows(renderReportHtml(partial));
+    expect(again.filter((r) => r.includes(`${dimms.length - 1} DIMMs`))).toHaveLength(1);
+    expect(again.find((r) => r.includes(one.part.id) && r.includes('ECC counters unreadable'))).toBeDefined();
+    // Under five, no sharing: four of them print a row each.
+    const few = structuredClone(data);
+    const keep = new Set(dimms.slice(0, 4).map((d) => d.part.id));
+    few.verdict.coverage = few.verdict.coverage.filter((c) => c.part.kind !== 'dimm' || keep.has(c.part.id));
+    expect(coverageRows(renderReportHtml(few)).filter((r) => /^\s*dimm /.test(r))).toHaveLength(4);
+  });
+
+  it('BMC sensors reading ok are counted, any other status is listed', () => {
+    const { db, store } = freshDb();
+    const data = gatherReportData(store, makeStandardRun(db, T0));
+    const bmc = data.results.find((r) => r.stage === 'BMC')!;
+    const sdr = (bmc.summary as { bmc: { sdr: { name: string; status: string }[] } }).bmc.sdr;
+    const routine = sdr.filter((x) => x.status === 'ok' || x.status === 'ns').length;
+    expect(routine).toBe(sdr.length);
+    expect(textOf(renderReportHtml(data))).toContain(`Sensors (SDR): all ${sdr.length} with Status ok or ns, not listed here`);
+    const alarm = structuredClone(data);
+    const sensors = (alarm.results.find((r) => r.stage === 'BMC')!.summary as typeof bmc.summary as { bmc: { sdr: { name: string; status: string }[] } }).bmc.sdr;
+    sensors[0]!.status = 'cr';
+    const text = textOf(renderReportHtml(alarm));
+    expect(text).toMatch(new RegExp(`${sensors[0]!.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} cr`));
+    expect(text).toContain(`${sdr.length - 1} more with Status ok or ns, not listed here`);
+  });
+
+  it('a part known only from coverage is no extra row; one the report knows more of, and no table prints, is listed', () => {
+    const { db, store } = freshDb();
+    const data = gatherReportData(store, makeStandardRun(db, T0));
+    // Disks, NICs (Inventory) and DIMMs (Memory) each print in a results table already.
+    expect(renderReportHtml(data)).not.toContain('<table class="parts">');
+    const more = structuredClone(data);
+    more.parts.push({ kind: 'pci', id: '0000:3b:00.0', label: 'Ethernet controller', serial: null, model: 'MT28908 Family [ConnectX-6]', location: '0000:3b:00.0', aliases: [] });
+    more.parts.push({ kind: 'disk', id: 'expected disks', label: "the host's disks", serial: null, model: null, location: null, aliases: [] });
+    const html = renderReportHtml(more);
+    const parts = textOf(/<table class="parts">[\s\S]*?<\/table>/.exec(html)?.[0] ?? '');
+    expect(parts).toContain('MT28908 Family [ConnectX-6]');
+    expect(parts).not.toContain("the host's disks");
+  });
+
+  it('the verdict names each untested part once, its reasons left to the coverage table', () => {
+    const { db, store, host } = freshDb();
+    const data = gatherReportData(store, makeSmokeRun(db, host));
+    const gaps = data.verdict.coverage.filter((c) => c.required && c.status === 'not-tested');
+    expect(gaps.length).toBeGreaterThan(0);
+    const html = renderReportHtml(data);
+    const verdict = textOf(/<div class="verdict[\s\S]*?<\/ul><\/div>/.exec(html)?.[0] ?? '');
+    expect(verdict.match(/not tested:/g)).toHaveLength(1);
+    for (const g of gaps) {
+      expect(verdict).toContain(g.part.label ?? g.part.id);
+      if (g.reason) expect(verdict).not.toContain(g.reason);
+    }
+    // What the verdict does not repeat is in the part's coverage row: the reason, or the extent it says.
+    const rows = coverageRows(html);
+    for (const g of gaps) {
+      const row = rows.find((r) => r.includes(g.part.label ?? g.part.id));
+      expect(row).toContain('NOT TESTED');
+      expect(g.extent ? row : g.reason).toBeDefined();
+      expect(row).toContain(g.extent ? extentText(g.extent) : g.reason!);
+    }
   });
 });
 

@@ -9,14 +9,11 @@ import type { BmcSnapshot } from '../../../common/stages/bmc.ts';
 import type { AgentStageName } from '../../../common/stages/index.ts';
 import type { SmartDiskResult } from '../../../common/stages/smart.ts';
 import { agentStagesFrom, stageResultBody } from '../../../test/support/stage-results.ts';
-import { SupervisorCredentials } from '../auth/supervisor-credentials.ts';
 import { componentHistory } from '../control/routes.ts';
-import { EventBus } from '../events/bus.ts';
-import { writeRunReport } from '../report/index.ts';
 import { openDatabase } from '../store/db.ts';
 import { openStore, type Store } from '../store/index.ts';
-import { LiveState } from './live-state.ts';
-import { createRunServices, type RunServices } from './index.ts';
+import { type RunServices } from './index.ts';
+import { runServicesOnDisk } from './testing/run-services-on-disk.ts';
 
 // Whole runs through the real run services and a real SQLite store, played by a scripted
 // agent: the orchestrator's own judgements of SMART (the same disk's previous run) and of
@@ -29,16 +26,7 @@ let runs: RunServices;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'vetting-faults-'));
   store = openStore(dir);
-  const bus = new EventBus();
-  runs = createRunServices({
-    store,
-    bus,
-    live: new LiveState(bus, join(dir, 'logs')),
-    notifier: { emit: () => undefined },
-    reporter: (id) => writeRunReport(store, dir, id),
-    bench: () => ({ artifactBase: 'http://127.0.0.1:1', iperf: null }),
-    supervisors: new SupervisorCredentials(store.supervisors),
-  });
+  runs = runServicesOnDisk(store, dir);
 });
 afterEach(() => {
   store.close();

@@ -6,13 +6,12 @@ import type { StageResult } from '../../../common/schema/index.ts';
 import { STAGE_NAMES, type AgentStageName } from '../../../common/stages/index.ts';
 import { agentStagesFrom, stageResultBody } from '../../../test/support/stage-results.ts';
 import { SupervisorCredentials } from '../auth/supervisor-credentials.ts';
-import { EventBus, type BusEvent } from '../events/bus.ts';
-import { writeRunReport } from '../report/index.ts';
+import { type BusEvent } from '../events/bus.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { openDatabase, schemaVersion, type Db } from '../store/db.ts';
-import { LiveState } from './live-state.ts';
-import { createRunServices, type NotificationEvent, type RunServices } from './index.ts';
+import { type NotificationEvent, type RunServices } from './index.ts';
 import { IllegalTransition } from './state-machine.ts';
+import { runServicesOnDisk } from './testing/run-services-on-disk.ts';
 
 let dir: string;
 let store: Store;
@@ -22,17 +21,7 @@ let runs: RunServices;
 
 function open() {
   store = openStore(dir);
-  const bus = new EventBus();
-  bus.subscribe((e) => events.push(e));
-  runs = createRunServices({
-    store,
-    bus,
-    live: new LiveState(bus, join(dir, 'logs')),
-    notifier: { emit: (e) => notes.push(e) },
-    reporter: (id) => writeRunReport(store, dir, id),
-    bench: () => ({ artifactBase: 'http://127.0.0.1:1', iperf: null }),
-    supervisors: new SupervisorCredentials(store.supervisors),
-  });
+  runs = runServicesOnDisk(store, dir, { events: (e) => events.push(e), notes: (e) => notes.push(e) });
 }
 
 /** A second, bare connection to the same database: the test's own look at the rows, beside the store's methods. */
