@@ -139,6 +139,20 @@ function printPhases(name: string, phases: [string, number][], tPower: number, t
   console.log(`[lab ${name}] phase times from power-on (setup took ${((tPower - t0) / 1000).toFixed(1)} s):\n${lines.join('\n')}`);
 }
 
+interface RunShow {
+  createdAt: string;
+  completedAt: string | null;
+  estimates?: { state: string; etaAt: string | null }[];
+}
+
+/** Each recorded estimate's error, as a share of the run's length (+: it said "done" too late). */
+function printEtaErrors(name: string, run: RunShow): void {
+  const t0 = Date.parse(run.createdAt);
+  const end = Date.parse(run.completedAt ?? '');
+  const errors = (run.estimates ?? []).filter((e) => e.etaAt && e.state !== 'Completed').map((e) => `${e.state} ${(((Date.parse(e.etaAt!) - end) / (end - t0)) * 100).toFixed(1)} %`);
+  console.log(`[lab ${name}] estimated end, error at each state entered (run of ${((end - t0) / 1000).toFixed(1)} s): ${errors.join(', ')}`);
+}
+
 /** A scratch directory and bench network for one scenario, removed after it. */
 async function scenarioBase(s: Scenario): Promise<{ work: string; net: BenchNet }> {
   const work = mkdtempSync(join(tmpdir(), `vetting-lab-${s.name}-`));
@@ -219,6 +233,8 @@ async function fullRunScenario(s: Scenario & { fullRun: { expect: string } }): P
     const reportDir = join(dataDir, 'artifacts', `run-${started.run}`);
     expect(existsSync(join(reportDir, 'report.html'))).toBe(true);
     expect(existsSync(join(reportDir, 'report.json'))).toBe(true);
+    // How far the run's estimated end was from its real end, at each state it entered (docs/performance.md, "ETA accuracy").
+    printEtaErrors(s.name, JSON.parse((await vetting('run', 'show', String(started.run), '--json')).stdout) as RunShow);
     // A real emulated NVMe with real SMART was read and judged. A smoke run certifies nothing.
     const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as { verdict: { result: string; coverage: { stage: string; part: { id: string }; status: string }[] } };
     expect(report.verdict.result).toBe('incomplete');
