@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { cpus, totalmem } from 'node:os';
 import { benchChart } from './chart.ts';
+import { benchEta } from './eta.ts';
 import { benchIngest } from './ingest.ts';
 import { benchReport } from './report.ts';
 import { benchStartup } from './startup.ts';
@@ -23,8 +24,8 @@ const int = (v: string) => {
 const program = new Command('bench')
   .option('--quick', 'smaller sizes, a few minutes in all')
   .option('--out <file>', 'also write the table as JSON')
-  .option('--only <name>', 'run one benchmark: ingest | chart | report | storage | scan | verdict | startup | ui-paint')
-  .option('--size <n>', 'the benchmark\'s size (ingest: agents; chart, report: hours; storage: disks; scan: MiB of disk; verdict, startup, ui-paint: repeats)', int)
+  .option('--only <name>', 'run one benchmark: ingest | chart | report | storage | scan | verdict | startup | ui-paint | eta')
+  .option('--size <n>', 'the benchmark\'s size (ingest: agents; chart, report: hours; storage: disks; scan: MiB of disk; verdict, startup, ui-paint: repeats; eta: runs)', int)
   .option('--seconds <n>', 'ingest: seconds of load per size', int)
   .option('--lab', 'verdict: also run the PXE lab (scripts/test-lab.sh) and report its per-phase times')
   .parse();
@@ -38,7 +39,8 @@ const all: Record<string, () => Promise<Figure[]>> = {
     return figures;
   },
   chart: async () => benchChart(o.size ?? (o.quick ? 2 : 12), o.quick ? 1 : 7),
-  report: async () => benchReport(o.size ?? (o.quick ? 2 : 12)),
+  // The 2-hour run is the base the longer ones are compared with.
+  report: async () => benchReport(o.size ? [...new Set([2, o.size])] : o.quick ? [2, 72] : [2, 12, 72], o.quick ? 7 : 15),
   storage: async () => {
     const sizes = o.size ? [o.size] : o.quick ? [2] : [1, 2, 4];
     const figures: Figure[] = [];
@@ -49,6 +51,7 @@ const all: Record<string, () => Promise<Figure[]>> = {
   verdict: async () => benchVerdict(o.size ?? 1, { lab: o.lab ?? false }),
   startup: async () => benchStartup(o.size ?? (o.quick ? 3 : 5)),
   'ui-paint': async () => benchUiPaint(o.size ?? (o.quick ? 3 : 5)),
+  eta: async () => benchEta(o.size ?? 3),
 };
 
 if (o.only && !(o.only in all)) {

@@ -138,6 +138,8 @@ test('a run on the bench, watched and overridden through the UI', async ({ page,
       await expect(tile.locator('[data-stage=SMART]')).toHaveAttribute('data-status', 'passed');
       await expect(tile).toContainText('Running CPUStress');
       await expect(tile).toContainText(/°C/);
+      // The run's estimated end, as a clock time (docs/state-machine.md, "Estimated end").
+      await expect(tile.getByTestId('tile-eta')).toHaveText(/^around (\w{3} )?\d\d:\d\d$/);
       await shot(page, 'board');
       // Resting the pointer on a tile starts loading its run page, before any click.
       const preloaded = page.waitForRequest((r) => new URL(r.url()).pathname === `/api/runs/${runId}`, { timeout: 10_000 });
@@ -154,6 +156,7 @@ test('a run on the bench, watched and overridden through the UI', async ({ page,
       await expect(chart.locator('path.series-line')).toHaveCount(sensorNames.length);
       await expect(page.getByTestId('log-tail')).toContainText('dispatching hogs');
       await expect(page.getByRole('list', { name: 'Stages' }).locator('[data-stage=CPUStress]')).toHaveAttribute('data-status', 'running');
+      await expect(page.getByTestId('run-eta')).toContainText(/^Done around (\w{3} )?\d\d:\d\d · first estimate/);
       await shot(page, 'run-detail');
 
       // Loaded on its address, the page's first requests go out before the bundle is evaluated
@@ -189,10 +192,13 @@ test('a run on the bench, watched and overridden through the UI', async ({ page,
       a.begin(storage);
       a.finish(storage, wipeProbeHit(SMOKE_DISKS, FOUND));
       await expect(page.getByTestId('run-state').first()).toContainText('supervisor needed');
+      // Held: no countdown, a person decides.
+      await expect(page.getByTestId('run-eta')).toContainText(/^Waiting for a person \(about .* of testing left once it continues\)/);
 
       await page.goto(`${control}/#/`);
       const tile = page.locator(`[data-testid=host-tile][data-host="${HOST}"]`);
       await expect(tile).toContainText('Data on disk — supervisor needed');
+      await expect(tile.getByTestId('tile-eta')).toHaveText('when a person decides');
       await expect(tile.locator('[data-stage=Storage]')).toHaveAttribute('data-status', 'failed');
       await expect(page.getByText('1 needs a person')).toBeVisible();
       await shot(page, 'board-needs-person');

@@ -124,6 +124,24 @@ export type BootEventView = z.infer<typeof BootEventView>;
 export const ArtifactView = z.object({ name: z.string(), kind: z.string(), stage: z.string().nullable(), size: z.number(), sha256: z.string(), createdAt: z.string() });
 export type ArtifactView = z.infer<typeof ArtifactView>;
 
+/** A run's estimated end (docs/state-machine.md, "Estimated end"). */
+export const EtaView = z.object({
+  /** running: `at` is the estimate; waiting-for-person: held, or its agent went quiet (no time given); done: `at` is the real end; ended: abandoned. */
+  status: z.enum(['running', 'waiting-for-person', 'done', 'ended']),
+  at: z.string().nullable(),
+  /** Seconds of testing left (for a run waiting for a person: once it continues). */
+  remainingS: z.number().nullable(),
+  /** The end estimated when the run started. */
+  firstAt: z.string().nullable(),
+  /** What the estimate rests on, in a few words. */
+  basis: z.string(),
+});
+export type EtaView = z.infer<typeof EtaView>;
+
+/** The estimate recorded as the run entered a state; the state it ended in carries its real end. */
+export const RunEstimateView = z.object({ state: z.string(), madeAt: z.string(), etaAt: z.string().nullable() });
+export type RunEstimateView = z.infer<typeof RunEstimateView>;
+
 export const RunSummaryView = z.object({
   id: z.number(),
   host: z.string(),
@@ -141,6 +159,9 @@ export const RunSummaryView = z.object({
   bootMac: z.string().nullable(),
   dmiSerial: z.string().nullable(),
   overridden: z.boolean(),
+  /** When the run should be done (ISO): eta.at, for scripts; null while it waits for a person or once abandoned. */
+  etaAt: z.string().nullable().optional(),
+  eta: EtaView.optional(),
 });
 export type RunSummaryView = z.infer<typeof RunSummaryView>;
 
@@ -168,6 +189,8 @@ export const RunDetailView = RunSummaryView.extend({
     reasons: z.array(z.string()),
     coverage: z.array(z.object({ stage: StageNameSchema }).and(CoverageEntry)),
   }),
+  /** The estimates of its end recorded so far, oldest first. */
+  estimates: z.array(RunEstimateView).optional(),
 });
 export type RunDetailView = z.infer<typeof RunDetailView>;
 

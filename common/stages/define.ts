@@ -65,6 +65,46 @@ export interface SummaryTableMeta {
   routine?: { field: string; values: string[] };
 }
 
+/**
+ * What the estimate of a run's end knows of the host under test: from this
+ * run's inventory once it has one, before that from the host's spec and its
+ * last inventory, or only what the host's registration says.
+ */
+export interface EstimateHost {
+  /** The disks the destructive stages test (the host's expected disks): size and class where known. */
+  disks: readonly {
+    bytes: number | null;
+    diskClass: 'nvme' | 'ssd' | 'hdd' | null;
+    /** Whether the disk speaks SMART and so runs a self-test (a loop device does not; null: not known, counted as yes). */
+    smart: boolean | null;
+  }[];
+  /** Every disk the host shows (Inventory asks each for its identity). */
+  allDisks: number;
+  /** Network cards the Network stage will test, one after another (at least one). */
+  nics: number;
+  /** GPUs to burn (null: not known; counted as none). */
+  gpus: number | null;
+  /** Whether the host reports voltage or power sensors, which the PSU stage judges (null: not known). */
+  psuTelemetry: boolean | null;
+  memoryBytes: number | null;
+  /**
+   * Whether the agent reaches a BMC in band (Inventory and the BMC stage read it). Null: not
+   * known, counted as no (the reads cost seconds of a run that lasts hours on a real server,
+   * and most of a smoke run on a bench without one).
+   */
+  bmc: boolean | null;
+}
+
+/** One item's latest progress report in a running attempt (stage-progress, docs/protocol.md). */
+export interface EstimateProgress {
+  item: string | null;
+  percent: number | null;
+  /** Seconds left as the agent said, `ageS` ago. */
+  etaS: number | null;
+  message: string | null;
+  ageS: number;
+}
+
 export interface StageDefinition<
   N extends string = string,
   K extends string | null = string | null,
@@ -86,8 +126,17 @@ export interface StageDefinition<
    * orchestrator treats it as stuck; also the basis of the run's ETA.
    */
   timeoutS: (params: P extends z.ZodObject ? z.infer<P> : null) => number;
-  /** Rough expected duration for ETAs, when it differs from the timeout (default: the timeout). */
-  expectedS?: (params: P extends z.ZodObject ? z.infer<P> : null) => number;
+  /**
+   * How long the stage should take with these parameters on this host, in
+   * seconds: the run's estimated end is drawn from it (default: the timeout).
+   */
+  expectedS?: (params: P extends z.ZodObject ? z.infer<P> : null, host: EstimateHost) => number;
+  /**
+   * Seconds left in a running attempt, from what its progress reports say
+   * (null: nothing yet). Without it, the longest etaS of its items, or what
+   * their percentages say of the time spent so far.
+   */
+  remainingS?: (params: P extends z.ZodObject ? z.infer<P> : null, host: EstimateHost, progress: readonly EstimateProgress[], elapsedS: number) => number | null;
   tools: readonly StageTool[];
   /** The kinds of part its coverage speaks for (the orchestrator checks named parts against them). */
   covers: readonly PartKind[];

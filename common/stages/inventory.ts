@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Inventory } from '../schema/inventory.ts';
-import { BmcSnapshot } from './bmc.ts';
+import { BMC_READ_S, BmcSnapshot } from './bmc.ts';
 import { defineStage } from './define.ts';
 
 export const inventoryStage = defineStage({
@@ -13,7 +13,8 @@ export const inventoryStage = defineStage({
   // Every probe gets timeoutS; they run one after another, smartctl -i once per disk, and
   // three ipmitool reads of the BMC, and the kernel log.
   timeoutS: (p) => p.timeoutS * 12,
-  expectedS: () => 30,
+  // A few seconds of probes, smartctl -i for each disk, and the BMC's event log and sensors where there is one.
+  expectedS: (_, host) => 3 + 0.5 * host.allDisks + (host.bmc === true ? BMC_READ_S : 0),
   tools: [
     { binary: 'dmidecode', debianPackage: 'dmidecode', optional: true, why: 'system, board, BIOS and memory modules from SMBIOS' },
     { binary: 'lscpu', debianPackage: 'util-linux', why: 'CPU model, sockets, cores and threads' },

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { defineStage } from './define.ts';
 
+/** iperf3's connection set-up and its report, beyond its -t seconds. */
+const PER_NIC_EXTRA_S = 0.3;
+
 export const networkStage = defineStage({
   name: 'Network',
   owner: 'agent',
@@ -23,7 +26,16 @@ export const networkStage = defineStage({
   }),
   // One iperf3 per connected NIC, one after another (8 NICs is a large host).
   timeoutS: (p) => p.timeoutS * 8,
-  expectedS: (p) => p.durationS + 5,
+  expectedS: (p, host) => Math.max(1, host.nics) * (p.durationS + PER_NIC_EXTRA_S),
+  // The NIC under test, then those not reached yet.
+  remainingS: (p, host, progress) => {
+    const items = progress.filter((i) => i.item !== null);
+    if (items.length === 0) return null;
+    const done = items.filter((i) => (i.percent ?? 0) >= 100).length;
+    const current = items.find((i) => (i.percent ?? 0) < 100);
+    const now = current ? Math.max(0, (current.etaS ?? p.durationS) - current.ageS) + PER_NIC_EXTRA_S : 0;
+    return now + Math.max(0, Math.max(1, host.nics) - done - (current ? 1 : 0)) * (p.durationS + PER_NIC_EXTRA_S);
+  },
   tools: [
     { binary: 'iperf3', debianPackage: 'iperf3', why: 'TCP goodput to the bench' },
     { binary: 'ethtool', debianPackage: 'ethtool', why: 'negotiated speed, duplex and the driver\'s error counters' },

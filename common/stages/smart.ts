@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineStage } from './define.ts';
+import { defineStage, type EstimateHost } from './define.ts';
 
 const count = z.number().int().nonnegative().nullable().optional();
 
@@ -76,6 +76,26 @@ export const SmartDiskResult = z.object({
 });
 export type SmartDiskResult = z.infer<typeof SmartDiskResult>;
 
+/**
+ * How long the drives' own self-tests take, for the estimate. A short test is
+ * about two minutes on most drives (their "recommended polling time"); a long
+ * one reads the whole surface at about a sequential read's pace. Typical
+ * figures, not measured here (QEMU's emulated drives end a self-test at once):
+ * a host's own earlier run replaces them (eta.ts, pastStageS).
+ */
+const SHORT_SELF_TEST_S = 120;
+const LONG_SELF_TEST_BYTES_PER_S = { nvme: 1_000e6, ssd: 400e6, hdd: 150e6 } as const;
+/** A disk whose size is not known yet is estimated as a hard disk this large. */
+const UNKNOWN_DISK_BYTES = 1e12;
+
+/** The self-tests, all disks at once: the slowest disk's, plus one poll, never past the profile's wait. */
+function selfTestS(p: { selfTest: 'none' | 'short' | 'long'; selfTestMaxS: number; selfTestPollS: number }, host: EstimateHost): number {
+  const testing = host.disks.filter((d) => d.smart !== false);
+  if (p.selfTest === 'none' || testing.length === 0) return 0;
+  const each = testing.map((d) => (p.selfTest === 'short' ? SHORT_SELF_TEST_S : (d.bytes ?? UNKNOWN_DISK_BYTES) / LONG_SELF_TEST_BYTES_PER_S[d.diskClass ?? 'hdd']));
+  return Math.min(p.selfTestMaxS, Math.max(...each)) + p.selfTestPollS;
+}
+
 export const smartStage = defineStage({
   name: 'SMART',
   owner: 'agent',
@@ -105,7 +125,13 @@ export const smartStage = defineStage({
   // One smartctl per disk, one after another (16 disks is a large host), then the self-tests,
   // all disks at once, with a few short tool calls per disk around them.
   timeoutS: (p) => p.timeoutS * 16 + 60 + (p.selfTest === 'none' ? 0 : p.selfTestMaxS + p.timeoutS * 4),
-  expectedS: () => 20,
+  // smartctl -a once per expected disk, then the self-tests of the disks that run one, all at once.
+  expectedS: (p, host) => 1 + host.disks.length + selfTestS(p, host),
+  // The self-tests' progress says how much of them is done; its etaS is only the profile's deadline.
+  remainingS: (_, __, progress, elapsedS) => {
+    const p = progress.find((i) => i.item === null && /self-test/.test(i.message ?? ''));
+    return p && p.percent !== null && p.percent >= 1 ? (elapsedS * (100 - p.percent)) / p.percent : null;
+  },
   tools: [
     { binary: 'smartctl', debianPackage: 'smartmontools', why: 'SMART health and counters (smartctl -j -a), ATA self-tests (smartctl -t, -c, -l selftest)' },
     { binary: 'nvme', debianPackage: 'nvme-cli', optional: true, why: 'NVMe device self-tests (nvme device-self-test, self-test-log): smartctl 7.3 cannot run them' },

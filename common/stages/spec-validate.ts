@@ -11,6 +11,7 @@ export const specValidateStage = defineStage({
   paramsKey: null,
   params: null,
   timeoutS: () => 5,
+  expectedS: () => 0.5,
   tools: [],
   covers: ['system', 'pci'],
   summary: z.object({

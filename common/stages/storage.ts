@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { WipeProbeHit } from '../schema/wipe-probe.ts';
-import { defineStage } from './define.ts';
+import { defineStage, type EstimateHost } from './define.ts';
 
 const DiskClassFloor = z.object({
   /** fio randrw 4k qd32: read+write IOPS must reach this. */
@@ -84,47 +84,100 @@ export const StorageDiskResult = z.object({
 });
 export type StorageDiskResult = z.infer<typeof StorageDiskResult>;
 
+const StorageParams = z.object({
+  timeoutS: z.number().positive(),
+  /**
+   * Self-test mode: instead of the host's disks, run fio on a scratch file in
+   * the agent's work directory. No badblocks, nothing destructive, no disk gates.
+   */
+  scratchFile: z.boolean().default(false),
+  /**
+   * The surface scan: `verified` (default) writes every block once with a
+   * pattern carrying its own offset and checksum, then reads every block back
+   * and checks it (fio, O_DIRECT, deep queue); `badblocks` runs the seed's
+   * `badblocks -svw` (four patterns, eight passes); `off` runs none.
+   */
+  surface: z.enum(['verified', 'badblocks', 'off']).default('verified'),
+  scan: z
+    .object({
+      /** Test only the first N bytes of each disk (smoke runs); omitted = whole disk. */
+      limitBytes: z.number().int().positive().optional(),
+      /** Verified scan: bytes per I/O and I/Os in flight. */
+      ioSize: z.number().int().min(65536).max(16 * 1024 * 1024).default(1024 * 1024),
+      iodepth: z.number().int().positive().max(256).default(32),
+    })
+    .prefault({}),
+  fio: z.object({
+    runtimeS: z.number().positive(),
+    sizeBytes: z.number().int().positive(),
+    blockSize: z.string().regex(/^\d+[kKmM]?$/),
+    iodepth: z.number().int().positive().max(1024),
+    rwmixread: z.number().int().min(0).max(100),
+  }),
+  floors: z.object({ nvme: DiskClassFloor, ssd: DiskClassFloor, hdd: DiskClassFloor }),
+});
+
+/**
+ * Bytes a second one pass of each surface scan moves on one disk of each class:
+ * what a scan is estimated at until its own progress says how fast this disk
+ * goes. The verified scan is fio, O_DIRECT, 1 MiB I/Os 32 deep (a disk's
+ * sequential rate); badblocks -w is one thread, 64 blocks at a time. Typical
+ * figures for each class, not measured here (no real disks on this bench): a
+ * host's own earlier run replaces them (eta.ts, pastStageS).
+ */
+export const SCAN_BYTES_PER_S = {
+  verified: { nvme: 2_000e6, ssd: 450e6, hdd: 180e6 },
+  badblocks: { nvme: 1_000e6, ssd: 400e6, hdd: 150e6 },
+} as const;
+/** Passes over the range: the verified scan writes once and reads back once; badblocks -w writes four patterns and reads each back. */
+export const SCAN_PASSES = { verified: 2, badblocks: 8 } as const;
+/** A disk whose size is not known yet (no inventory, no spec) is estimated as a hard disk this large. */
+const UNKNOWN_DISK_BYTES = 1e12;
+/** The gates before the first write (identity, allowlist, wipe-probe: tens of ms a disk, docs/performance.md). */
+const GATES_S = 0.5;
+/**
+ * A scan's own start and end however short the range: fio's start-up and its
+ * hand-over between the write and the verify job groups, then the hand-back
+ * (blkdiscard, the wipe-probe again); the bench's smoke runs on loop disks size it.
+ */
+const SCAN_FIXED_S = 1.5;
+/** Tool reports still uploading when the last tool ends. */
+const UPLOADS_S = 0.3;
+
+type StorageParams = z.infer<typeof StorageParams>;
+const fioS = (p: StorageParams) => p.fio.runtimeS + 0.3; // and its start and end
+function diskS(p: StorageParams, d: EstimateHost['disks'][number]): number {
+  if (p.surface === 'off') return fioS(p);
+  const bytes = Math.min(d.bytes ?? UNKNOWN_DISK_BYTES, p.scan.limitBytes ?? Number.POSITIVE_INFINITY);
+  return SCAN_FIXED_S + (SCAN_PASSES[p.surface] * bytes) / SCAN_BYTES_PER_S[p.surface][d.diskClass ?? 'hdd'] + fioS(p);
+}
+
 export const storageStage = defineStage({
   name: 'Storage',
   owner: 'agent',
   destructive: true,
   title: 'Wipe-probe, verified surface scan, fio random I/O and a clean hand-back per disk',
   paramsKey: 'storage',
-  params: z.object({
-    timeoutS: z.number().positive(),
-    /**
-     * Self-test mode: instead of the host's disks, run fio on a scratch file in
-     * the agent's work directory. No badblocks, nothing destructive, no disk gates.
-     */
-    scratchFile: z.boolean().default(false),
-    /**
-     * The surface scan: `verified` (default) writes every block once with a
-     * pattern carrying its own offset and checksum, then reads every block back
-     * and checks it (fio, O_DIRECT, deep queue); `badblocks` runs the seed's
-     * `badblocks -svw` (four patterns, eight passes); `off` runs none.
-     */
-    surface: z.enum(['verified', 'badblocks', 'off']).default('verified'),
-    scan: z
-      .object({
-        /** Test only the first N bytes of each disk (smoke runs); omitted = whole disk. */
-        limitBytes: z.number().int().positive().optional(),
-        /** Verified scan: bytes per I/O and I/Os in flight. */
-        ioSize: z.number().int().min(65536).max(16 * 1024 * 1024).default(1024 * 1024),
-        iodepth: z.number().int().positive().max(256).default(32),
-      })
-      .prefault({}),
-    fio: z.object({
-      runtimeS: z.number().positive(),
-      sizeBytes: z.number().int().positive(),
-      blockSize: z.string().regex(/^\d+[kKmM]?$/),
-      iodepth: z.number().int().positive().max(1024),
-      rwmixread: z.number().int().min(0).max(100),
-    }),
-    floors: z.object({ nvme: DiskClassFloor, ssd: DiskClassFloor, hdd: DiskClassFloor }),
-  }),
+  params: StorageParams,
   timeoutS: (p) => p.timeoutS,
-  // The ETA issue refines this from the disks' sizes; a whole-disk scan has no fixed length.
-  expectedS: (p) => p.fio.runtimeS + 60,
+  // Every disk at once: the stage lasts as long as its slowest disk's scan and fio.
+  expectedS: (p, host) => GATES_S + (p.scratchFile ? fioS(p) : Math.max(0, ...host.disks.map((d) => diskS(p, d)))),
+  remainingS: (p, host, progress, elapsedS) => {
+    // One item per disk. The agent's messages name the tool (agent/stages/storage/disk-test.ts):
+    // a disk still scanning has its fio to come; its scan's etaS is its own measured throughput.
+    const items = progress.filter((i) => i.item !== null);
+    if (items.length === 0) return null;
+    const left: number[] = [];
+    for (const i of items) {
+      const own = i.etaS !== null ? Math.max(0, i.etaS - i.ageS) : null;
+      if (/^fio\b/.test(i.message ?? '')) left.push(own ?? p.fio.runtimeS * (1 - (i.percent ?? 0) / 100));
+      else if (own !== null) left.push(own + fioS(p));
+      else return null; // a scan too young to say its pace
+    }
+    // Disks that have said nothing yet: what the model gives them, less the time spent.
+    if (items.length < host.disks.length) left.push(Math.max(0, Math.max(...host.disks.map((d) => diskS(p, d))) - elapsedS));
+    return Math.max(...left) + UPLOADS_S;
+  },
   tools: [
     { binary: 'wipefs', debianPackage: 'util-linux', why: 'wipe-probe: filesystem, RAID and partition signatures' },
     { binary: 'blkid', debianPackage: 'util-linux', why: 'wipe-probe: a second signature probe' },

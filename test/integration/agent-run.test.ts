@@ -53,6 +53,10 @@ interface RunDetail {
   stages: StageRow[];
   attempts: StageRow[];
   unexpectedData: { disk: string; device: string; found: string[] }[];
+  completedAt: string | null;
+  etaAt?: string | null;
+  eta?: { status: string; at: string | null; remainingS: number | null; firstAt: string | null };
+  estimates?: { state: string; madeAt: string; etaAt: string | null }[];
 }
 
 async function vetting(args: string[], env: Record<string, string> = {}): Promise<unknown> {
@@ -167,9 +171,14 @@ describe.skipIf(!isRoot() && !process.env.CI)('the agent against the real orches
     const started = (await vetting(['run', 'start', '--data-dir', b.dataDir, '--host', 'node1', '--json'])) as { run: number; orchestrator: string; token: string; pin: string };
 
     const first = startAgent(b, started.orchestrator, started.token, started.pin, 'agent-1.log');
-    await until(b, started.run, (r) => r.stages.some((s) => s.name === 'Storage' && s.startedAt !== null && s.outcome === null), 'Storage to start');
+    const inStorage = await until(b, started.run, (r) => r.stages.some((s) => s.name === 'Storage' && s.startedAt !== null && s.outcome === null), 'Storage to start');
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
+    // From the start the run has an estimated end; `run show --json` gives it as etaAt (docs/cli.md).
+    expect(inStorage.eta).toMatchObject({ status: 'running', at: inStorage.etaAt });
+    const shown = (await vetting(['run', 'show', String(started.run), '--data-dir', b.dataDir, '--json'])) as RunDetail;
+    expect(Date.parse(shown.etaAt!)).toBeGreaterThan(Date.parse(inStorage.stages.find((s) => s.name === 'Storage')!.startedAt!));
+    expect(shown.eta!.firstAt).toBe(shown.estimates![0]!.etaAt);
     // The second life is the bundle the live image runs: same session, same state file.
     await execFileP('node', [join(root, 'scripts/build-agent.js')], { cwd: root, timeout: 120_000 });
     const second = startAgent(b, started.orchestrator, started.token, started.pin, 'agent-2.log', { bundle: true });
@@ -211,6 +220,11 @@ describe.skipIf(!isRoot() && !process.env.CI)('the agent against the real orches
     expect(done.stages.find((s) => s.name === 'PSU')!.message).toMatch(/1 rail\(s\) stayed within/);
     const exit = await new Promise<number | null>((r) => (second.exitCode !== null ? r(second.exitCode) : second.once('exit', r)));
     expect(exit).toBe(0); // told to shut down after Reporting
+    // Every state entered recorded its estimate of the end (the ETA benchmark's error rests on them), the end itself last.
+    const recorded = (await api<RunDetail>(b.orch, `/api/runs/${started.run}`)).estimates!;
+    expect(recorded.map((e) => e.state)).toEqual(['WaitingForAgent', ...STAGE_NAMES, 'Completed']);
+    expect(recorded.slice(0, -1).every((e) => e.etaAt !== null && Date.parse(e.etaAt) > Date.parse(e.madeAt))).toBe(true);
+    expect(recorded.at(-1)!.etaAt).toBe(done.completedAt);
   });
 
   it('halts a disk holding ext4 with UnexpectedData and continues after a supervisor override', async () => {
@@ -230,6 +244,11 @@ describe.skipIf(!isRoot() && !process.env.CI)('the agent against the real orches
     expect(held.unexpectedData[0]).toMatchObject({ disk: id, device: disk.dev });
     expect(held.unexpectedData[0]!.found.join(' ')).toMatch(/ext4 filesystem .*OLDDATA/);
     expect(sh('blkid', ['-p', '-o', 'value', '-s', 'LABEL', disk.dev])).toBe('OLDDATA'); // nothing written
+    // Held for a supervisor, the run says so instead of counting down.
+    expect(held.eta).toMatchObject({ status: 'waiting-for-person', at: null });
+    expect(held.etaAt).toBeNull();
+    const text = await execFileP('node', [vettingBin, 'run', 'show', String(started.run), '--data-dir', b.dataDir], { cwd: root });
+    expect(text.stdout).toMatch(/^waiting for a person \(about \d+ (s|min) of testing left once it continues\)/m);
 
     const secret = 'correct horse battery staple';
     await execFileP('node', [vettingBin, 'supervisor', 'add', '--data-dir', b.dataDir, '--name', 'sam'], { cwd: root, env: { ...process.env, VETTING_SUPERVISOR_SECRET: secret } });

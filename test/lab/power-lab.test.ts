@@ -143,8 +143,8 @@ describe('power lab (ipmi_sim drives QEMU; the app drives ipmi_sim)', () => {
       '-display', 'none', '-monitor', 'none', '-serial', `file:${join(work, 'serial.log')}`, '-no-reboot',
       '-netdev', `tap,id=n0,ifname=${tap},script=no,downscript=no`,
       // No bootindex: the BMC's boot request (-boot once=n, or order=c) decides where it starts.
-      // rtl8139 reports 100 Mbit/s, which TCG can fill to the smoke profile's floor (pxe-lab.test.ts).
-      '-device', `rtl8139,netdev=n0,mac=${MAC}`,
+      // virtio-net with QEMU's iPXE ROM, as the BIOS full runs (pxe-lab.test.ts says why not rtl8139).
+      '-device', `virtio-net-pci,netdev=n0,mac=${MAC}`,
       '-drive', `if=none,id=disk-nvme,file=${nvme},format=raw`, '-device', 'nvme,drive=disk-nvme,serial=LABNVME0001',
       '-drive', `if=none,id=disk-sata,file=${sata},format=raw`, '-device', 'ide-hd,drive=disk-sata,bus=ide.0,serial=LABSATA0001',
       '-smbios', 'type=1,manufacturer=Dell Inc.,product=PowerEdge R740,serial=LAB0078',

@@ -12,6 +12,7 @@ import { removeServerFile, writeServerFile } from './server-file.ts';
 import { setSupervisorLocally } from './supervisor-local.ts';
 import { settingsPatch } from './settings-args.ts';
 import { RESULT_TEXT } from '../../../common/verdict.ts';
+import { clockAround, etaText } from '../../../common/format.ts';
 
 // The `vetting` command line (docs/cli.md). Output for people by default,
 // `--json` where a script reads it; errors go to stderr with a non-zero exit.
@@ -78,6 +79,11 @@ const runLine = (r: RunSummaryView) => `#${String(r.id).padEnd(5)} ${r.host.padE
 
 function runText(r: RunDetailView): string {
   const lines = [runLine(r), `profile ${r.profile}; created ${r.createdAt}${r.completedAt ? `; finished ${r.completedAt}` : ''}`];
+  const now = Date.now();
+  const eta = etaText(r.eta, now);
+  // The first estimate beside it, so whoever reads it can judge how far to trust the next one.
+  const first = r.eta?.firstAt && r.eta.status !== 'ended' ? `; estimated ${clockAround(Date.parse(r.eta.firstAt), now)} when it started` : '';
+  if (eta) lines.push(`${eta}${first} (${r.eta!.basis})`);
   if (r.result) lines.push(`result ${RESULT_TEXT[r.result]}`);
   for (const why of r.verdict.reasons) lines.push(`  - ${why}`);
   for (const s of r.stages) lines.push(`  ${s.name.padEnd(13)} ${(s.outcome ?? 'running').padEnd(10)} ${s.message ?? ''}`);

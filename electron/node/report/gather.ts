@@ -141,16 +141,31 @@ export function gatherReportData(store: Store, runId: number): ReportData {
   // ---- spec diffs, by severity ----
   const specDiffs: ReportSpecDiff[] = reads.specDiffs(runId).sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
 
-  // ---- measurements ----
-  const aggregates: ReportAggregate[] = reads.measurementAggregates(runId).map((a) => ({ ...a, avg: round3(a.avg) }));
-  const readSeries = reads.seriesReader(runId);
-  const series: ReportSeries[] = aggregates
-    .filter((a) => (CHART_KINDS as readonly string[]).includes(a.kind))
-    .map((a) => {
-      const rows = readSeries(a.kind, a.sensor, a.unit);
-      const points = rows.length > SERIES_POINTS ? (LTTB(rows, SERIES_POINTS) as [number, number][]) : rows;
-      return { kind: a.kind, sensor: a.sensor, unit: a.unit, points: Array.from(points, (p) => [p[0], p[1]] as [number, number]) };
-    });
+  // ---- measurements: from the per-minute rollup, so a week-long run costs what a short one does ----
+  const summaries = reads.measurementAggregates(runId);
+  const aggregates: ReportAggregate[] = summaries.map((a) => ({
+    kind: a.kind,
+    sensor: a.sensor,
+    unit: a.unit,
+    count: a.count,
+    min: a.min,
+    max: a.max,
+    avg: round3(a.avg),
+    firstTs: a.first[0],
+    lastTs: a.last[0],
+  }));
+  const series: ReportSeries[] = [];
+  // In the aggregates' order (by kind, then sensor), as report.json has always listed them.
+  const kinds = [...new Set(summaries.map((a) => a.kind))].filter((k) => (CHART_KINDS as readonly string[]).includes(k));
+  for (const kind of kinds) {
+    const mine = summaries.filter((a) => a.kind === kind);
+    const drawn = reads.chartSeries(runId, kind, SERIES_POINTS);
+    for (const a of mine) {
+      const s = drawn.get(a.sensor);
+      if (!s || s.unit !== a.unit) continue;
+      series.push({ kind: a.kind, sensor: a.sensor, unit: a.unit, points: withEnds(s.points, a.first, a.last) });
+    }
+  }
 
   // ---- artifacts and audit trail ----
   const artifacts: ReportArtifact[] = reads.artifactsExcept(runId, REPORT_ARTIFACT_KINDS);
@@ -218,6 +233,21 @@ export function gatherReportData(store: Store, runId: number): ReportData {
     artifacts,
     transitions,
   };
+}
+
+/**
+ * A series drawn from its first sample to its last, as it was when the report
+ * thinned raw samples with LTTB (which keeps both ends): the rollup's envelope
+ * starts at the first bucket's lowest or highest sample instead, and the PSU
+ * chart takes a rail's first point as its baseline.
+ */
+function withEnds(points: readonly (readonly [number, number])[], first: [number, number], last: [number, number]): [number, number][] {
+  const out = points.map((p) => [p[0], p[1]] as [number, number]);
+  if (out.length === 0) return out;
+  if (out[0]![0] > first[0]) out.unshift([first[0], first[1]]);
+  if (out[out.length - 1]![0] < last[0]) out.push([last[0], last[1]]);
+  // An envelope of a whole run leaves room for both ends; should one ever not, LTTB keeps them.
+  return out.length > SERIES_POINTS ? (LTTB(out, SERIES_POINTS) as [number, number][]) : out;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

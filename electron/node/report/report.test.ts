@@ -345,6 +345,38 @@ describe('report data and verdict', () => {
     expect(legends[0]?.match(/class="key"/g)).toHaveLength(12);
   });
 
+  it('draws a long run from the rollup: each series at most 240 points from its first sample to its last, spikes kept, the aggregates exact', () => {
+    const { db, store, host } = freshDb();
+    const run = makePassingRun(db, host);
+    store.measurements.rebuildRollup(run); // its samples were seeded around the store's writer
+    // 30 hours more of two rails and a temperature, through the store's writer as an agent's batches are stored.
+    const spikeAt = T0 + 19 * 3_600_000 + 40_000;
+    store.transaction(() => {
+      for (let t = T0 + 3_600_000; t < T0 + 31 * 3_600_000; t += 10_000) {
+        store.measurements.insertBatch(run, [
+          { kind: 'thermal', sensor: 'bmc Inlet', unit: '°C', ts: t, value: t === spikeAt ? 88 : 24 + Math.sin(t / 5e6) },
+          { kind: 'psu', sensor: 'in0 12V', unit: 'V', ts: t, value: 12.02 - 0.01 * Math.cos(t / 7e6) },
+        ]);
+      }
+    });
+    const data = gatherReportData(store, run);
+    const inlet = data.measurements.series.find((s) => s.sensor === 'bmc Inlet')!;
+    expect(inlet.points.length).toBeLessThanOrEqual(240);
+    expect(inlet.points.length).toBeGreaterThan(120);
+    expect(inlet.points).toContainEqual([spikeAt, 88]);
+    const raw = db.prepare("SELECT ts, value FROM measurements WHERE run_id = ? AND sensor = ? ORDER BY ts").raw();
+    for (const s of data.measurements.series) {
+      const rows = raw.all(run, s.sensor) as [number, number][];
+      expect([s.points[0], s.points.at(-1)], s.sensor).toEqual([rows[0], rows.at(-1)]);
+      expect(s.points.length).toBeLessThanOrEqual(240);
+    }
+    const want = db
+      .prepare('SELECT kind, sensor, unit, COUNT(*) AS count, MIN(value) AS min, MAX(value) AS max, ROUND(AVG(value), 3) AS avg, MIN(ts) AS firstTs, MAX(ts) AS lastTs FROM measurements WHERE run_id = ? GROUP BY kind, sensor, unit ORDER BY kind, sensor, unit')
+      .all(run);
+    expect(data.measurements.aggregates).toEqual(want);
+    expect(textOf(renderReportHtml(data))).toMatch(/bmc Inlet \(°C\) 10\d{3} 23\.\d\d 24\.\d\d 88/);
+  });
+
   it('refuses a run that does not exist with a clear error', () => {
     const { store } = freshDb();
     expect(() => gatherReportData(store, 999)).toThrow('run 999 does not exist');

@@ -1,3 +1,4 @@
+import { aboutDuration } from '../../../common/format.ts';
 import type { RunContext } from './run-context.ts';
 import { runParams } from './run-params.ts';
 import { isStageState } from './state-machine.ts';
@@ -17,7 +18,17 @@ export class AgentWatchdog {
         const host = store.hosts.byId(run.host_id);
         store.runs.update(run.id, { agent_lost: 1 });
         store.runs.addTransition(run.id, run.state, run.state, 'agent-lost', 'orchestrator', `no message from the agent for more than ${limitS} s`, { connected: connected(run.id) });
-        this.ctx.deps.notifier.emit({ type: 'AgentLost', runId: run.id, host: host.name, title: `${host.name}: agent lost`, body: `No message from the agent of run ${run.id} for more than ${limitS} s (state ${run.state}).` });
+        // Its estimated end waits with it: nothing moves until the agent is back or a person steps in.
+        const leftS = this.ctx.eta.estimate(store.runs.require(run.id)).estimate.remainingS;
+        const left = leftS ? ` Its estimated end is on hold: ${aboutDuration(leftS)} of testing were left.` : '';
+        this.ctx.deps.notifier.emit({
+          type: 'AgentLost',
+          runId: run.id,
+          host: host.name,
+          title: `${host.name}: agent lost`,
+          body: `No message from the agent of run ${run.id} for more than ${limitS} s (state ${run.state}).${left}`,
+          data: { silentForS: limitS, remainingS: leftS === null ? null : Math.round(leftS) },
+        });
         this.ctx.changed(run);
       });
     }

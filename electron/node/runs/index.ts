@@ -39,7 +39,7 @@ export function createRunServices(deps: RunDeps): RunServices {
     messages: new AgentMessages(ctx, flow, agent),
     actions: new OperatorActions(ctx, flow, power),
     watchdog: new AgentWatchdog(ctx),
-    views: new RunViews(deps.store, deps.live),
+    views: new RunViews(deps.store, deps.live, ctx.eta),
     power,
   };
 }

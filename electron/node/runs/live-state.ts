@@ -12,6 +12,8 @@ const LOG_TAIL = 500;
  */
 export class LiveState {
   private readonly progressByRun = new Map<number, Map<string, ProgressView>>();
+  /** When each progress report arrived, by this machine's clock (the agent's `ts` is the host's, which may be off). */
+  private readonly receivedAt = new WeakMap<ProgressView, number>();
   private readonly logs = new Map<number, { ts: number; source: string; line: string }[]>();
 
   constructor(
@@ -25,6 +27,7 @@ export class LiveState {
     let items = this.progressByRun.get(runId);
     if (!items) this.progressByRun.set(runId, (items = new Map()));
     items.set(`${p.stage}/${p.item ?? ''}`, p);
+    this.receivedAt.set(p, Date.now());
     this.bus.publish({
       type: 'progress',
       runId,
@@ -39,6 +42,11 @@ export class LiveState {
 
   progressOf(runId: number): ProgressView[] {
     return [...(this.progressByRun.get(runId)?.values() ?? [])];
+  }
+
+  /** The run's progress with when each report arrived here (for the estimated end: run-eta.ts). */
+  progressReceived(runId: number): { view: ProgressView; receivedAt: number }[] {
+    return this.progressOf(runId).map((view) => ({ view, receivedAt: this.receivedAt.get(view) ?? Date.now() }));
   }
 
   clearProgress(runId: number): void {

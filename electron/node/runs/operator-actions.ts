@@ -50,6 +50,7 @@ export class OperatorActions {
         const result = plan.to === 'Abandoned' ? (verdictOf(this.store, runId, 'Abandoned').result ?? 'incomplete') : current.result;
         this.store.runs.update(runId, { state: plan.to, result, completed_at: current.completed_at ?? nowIso() });
         this.store.runs.addTransition(runId, current.state, plan.to, body.action, actor, reason);
+        if (plan.to === 'Abandoned') this.ctx.eta.record(runId);
         this.ctx.changed(current);
         return;
       }

@@ -33,6 +33,8 @@ export class RunCommands {
       this.store.runs.addTransition(id, null, 'WaitingForAgent', 'start', actor, null, { profile: chosen, extends: resolved.base });
       // Its first network boot may fetch an agent token (auth/boot-tokens.ts).
       this.store.bootAttempts.arm(id, 'run-start', { mac: null, ip: null });
+      // The first estimate of its end, from the moment it starts (what the ETA's accuracy is judged against).
+      this.ctx.eta.record(id);
       this.ctx.changed(this.store.runs.require(id));
       this.ctx.afterCommit(() => this.ctx.deps.bus.publish({ type: 'host-updated', host: host.name }));
       return id;

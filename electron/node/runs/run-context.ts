@@ -2,6 +2,7 @@ import type { EventBus } from '../events/bus.ts';
 import type { Store } from '../store/index.ts';
 import type { RunRow } from '../store/runs.ts';
 import type { LiveState } from './live-state.ts';
+import { RunEta } from './run-eta.ts';
 import type { PowerPort } from './run-power.ts';
 
 /** What the notification registry receives; delivery is its business. */
@@ -48,11 +49,15 @@ export const OPERATOR = 'operator';
 export class RunContext {
   private pending: (() => void)[] = [];
   private depth = 0;
+  /** The runs' estimated ends: recorded as runs move (in their transaction), shown in their views. */
+  readonly eta: RunEta;
 
   /** Called after the commit that gave a run its verdict (Completed); run-power.ts powers the host off. */
   onVerdict: (runId: number) => void = () => {};
 
-  constructor(readonly deps: RunDeps) {}
+  constructor(readonly deps: RunDeps) {
+    this.eta = new RunEta(deps.store, deps.live, () => deps.bench().iperf?.host ?? null);
+  }
 
   get store(): Store {
     return this.deps.store;

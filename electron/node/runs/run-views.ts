@@ -5,6 +5,7 @@ import { stageView, type RunRow } from '../store/runs.ts';
 import { notFound } from '../util/errors.ts';
 import { maxTempC } from './agent-facing.ts';
 import type { LiveState } from './live-state.ts';
+import type { RunEta } from './run-eta.ts';
 import { runParams } from './run-params.ts';
 import { verdictOf } from './run-verdict.ts';
 
@@ -13,11 +14,13 @@ export class RunViews {
   constructor(
     private readonly store: Store,
     private readonly live: LiveState,
+    private readonly eta: RunEta,
   ) {}
 
   summary(run: RunRow, connected = false): RunSummaryView {
     const host = this.store.hosts.byId(run.host_id);
     const overridden = this.store.runs.hasOverriddenStage(run.id);
+    const eta = this.eta.view(run);
     return {
       id: run.id,
       host: host.name,
@@ -35,6 +38,8 @@ export class RunViews {
       bootMac: run.boot_mac,
       dmiSerial: run.dmi_serial,
       overridden,
+      etaAt: eta.at,
+      eta,
     };
   }
 
@@ -61,6 +66,7 @@ export class RunViews {
       maxTempC: maxTempC(host, run),
       params: runParams(run),
       verdict: { certifies: runParams(run).certifies, reasons: verdict.reasons, coverage: verdict.coverage },
+      estimates: this.eta.estimates(runId),
     };
   }
 

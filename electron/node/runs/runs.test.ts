@@ -227,6 +227,44 @@ describe('a run through the service', () => {
     expect(dump).not.toContain('correct horse battery');
   });
 
+  it('estimates its end from the start, records it at each state, says when it waits for a person, and records the real end', async () => {
+    const id = started();
+    const first = store.estimates.list(id);
+    expect(first.map((e) => e.state)).toEqual(['WaitingForAgent', 'Inventory']);
+    expect(first.every((e) => e.etaAt !== null && Date.parse(e.etaAt) > Date.parse(e.madeAt))).toBe(true);
+    const running = runs.views.detail(id);
+    expect(running.eta).toMatchObject({ status: 'running', firstAt: first[0]!.etaAt });
+    expect(running.etaAt).toBe(running.eta!.at);
+    expect(running.eta!.basis).toMatch(/hardware from the host's spec/);
+    expect(runs.views.board(() => true).entries[0]!.run!.etaAt).toEqual(expect.any(String));
+
+    passInventory(id);
+    expect(runs.views.detail(id).eta!.basis).toMatch(/hardware from this run's inventory/);
+    result(id, 'session-a', 'SMART', 'failed');
+    const held = runs.views.detail(id);
+    expect(held.eta).toMatchObject({ status: 'waiting-for-person', at: null });
+    expect(held.etaAt).toBeNull();
+    expect(held.eta!.remainingS).toBeGreaterThan(0);
+    expect(store.estimates.list(id).at(-1)).toMatchObject({ state: 'FailedHolding', etaAt: null });
+    expect(notes.at(-1)).toMatchObject({ type: 'StageFailed', data: { remainingS: held.eta!.remainingS } });
+    expect(notes.at(-1)!.body).toMatch(/The run waits for a person; about \d+ (s|min) of testing remain once it continues\.$/);
+
+    await runs.actions.act(id, { action: 'override', reason: 'known cosmetic counter' });
+    for (const stage of agentStagesFrom('CPUStress')) result(id, 'session-a', stage, stage === 'GPU' ? 'skipped' : 'passed');
+    const done = state(id);
+    expect(done.state).toBe('Completed');
+    const recorded = store.estimates.list(id);
+    expect(recorded.map((e) => e.state)).toEqual(['WaitingForAgent', ...STAGE_NAMES.slice(0, STAGE_NAMES.indexOf('SMART') + 1), 'FailedHolding', ...agentStagesFrom('CPUStress'), 'Reporting', 'Completed']);
+    expect(recorded.at(-1)).toMatchObject({ state: 'Completed', etaAt: done.completed_at });
+    expect(runs.views.detail(id).eta).toMatchObject({ status: 'done', at: done.completed_at, remainingS: 0 });
+    expect(notes.at(-1)).toMatchObject({ type: 'RunCompleted', data: { endedAt: done.completed_at, firstEtaAt: first[0]!.etaAt } });
+    expect(notes.at(-1)!.body).toMatch(/^All stages finished for run \d+ at \d\d:\d\d \(estimated .*\d\d:\d\d when it started\)/);
+
+    // The host's next run counts what its stages took this time.
+    const next = runs.commands.startRun('node1').runId;
+    expect(runs.views.detail(next).eta!.basis).toMatch(/as this host last took/);
+  });
+
   it('refuses illegal actions naming the state and the action, changing nothing', async () => {
     const id = started();
     await expect(runs.actions.act(id, { action: 'retry' })).rejects.toThrow(new IllegalTransition('retry', 'Inventory'));

@@ -1,6 +1,7 @@
 import { isAgentStageName, parseStageSummary, stageDefinition, type StageName } from '../../../common/stages/index.ts';
 import type { CoverageEntry, StageOutcome, StageResult, WipeProbeHit } from '../../../common/schema/index.ts';
 import { RESULT_TEXT } from '../../../common/verdict.ts';
+import { aboutDuration, clockAround } from '../../../common/format.ts';
 import { recordComponents } from '../history/components.ts';
 import { ORCHESTRATOR_RESOLVERS, isOrchestratorStage } from '../stages/index.ts';
 import { reviewAgentResult } from '../stages/reviews/index.ts';
@@ -62,6 +63,7 @@ export class StageFlow {
     this.store.runs.update(runId, { state: stage, hold_reason: null, failed_stage: null });
     const attempt = this.store.runs.openAttempt(runId, stage);
     this.store.runs.addTransition(runId, run.state, stage, action, actor, reason, { attempt: attempt.attempt, ...(detail && typeof detail === 'object' ? detail : {}) });
+    this.ctx.eta.record(runId);
     this.ctx.changed(run);
     if (stageDefinition(stage).owner === 'orchestrator') this.resolveOwnStage(runId, stage, attempt.id);
   }
@@ -77,13 +79,17 @@ export class StageFlow {
     const result = verdict.result ?? 'incomplete';
     this.store.runs.update(runId, { state: 'Completed', result, completed_at: nowIso(), hold_reason: null, failed_stage: null });
     this.store.runs.addTransition(runId, run.state, 'Completed', action, actor, null, { result, reasons: verdict.reasons.slice(0, 20) });
+    const end = this.ctx.eta.record(runId).at ?? Date.now(); // its real end, beside the estimates made on the way
+    // The estimate it started with, beside the real end: how far the next one can be trusted.
+    const firstAt = this.store.estimates.firstEtaAt(runId);
+    const estimated = firstAt ? ` (estimated ${clockAround(Date.parse(firstAt), end)} when it started)` : '';
     this.ctx.deps.notifier.emit({
       type: 'RunCompleted',
       runId,
       host: host.name,
       title: `${host.name}: run ${runId} ${RESULT_TEXT[result]}`,
-      body: `All stages finished for run ${runId}: ${RESULT_TEXT[result]}. ${verdict.reasons.slice(0, 5).join('; ')}`.slice(0, 2000),
-      data: { result },
+      body: `All stages finished for run ${runId} at ${clockAround(end, end)}${estimated}: ${RESULT_TEXT[result]}. ${verdict.reasons.slice(0, 5).join('; ')}`.slice(0, 2000),
+      data: { result, endedAt: new Date(end).toISOString(), firstEtaAt: firstAt },
     });
     this.ctx.changed(run);
     this.ctx.afterCommit(() => this.ctx.onVerdict(runId));
@@ -115,14 +121,18 @@ export class StageFlow {
       holdReason: end.holdReason,
       ...(hits ? { unexpectedData: hits } : {}),
     });
+    // A held run gives no end: it says what testing is left once a person lets it go on.
+    const leftS = this.ctx.eta.record(runId).remainingS;
+    const left = leftS ? ` The run waits for a person; ${aboutDuration(leftS)} of testing remain once it continues.` : '';
+    const data = { remainingS: leftS === null ? null : Math.round(leftS) };
     const notifier = this.ctx.deps.notifier;
     if (end.holdReason === 'UnexpectedData') {
       const disks = (hits ?? []).map((h) => `${h.disk} (${h.device}): ${h.found.join(', ')}`).join('; ');
-      notifier.emit({ type: 'UnexpectedData', runId, host: host.name, title: `${host.name}: data found on disks — supervisor needed`, body: disks || message, data: { hits } });
+      notifier.emit({ type: 'UnexpectedData', runId, host: host.name, title: `${host.name}: data found on disks — supervisor needed`, body: `${disks || message}.${left}`, data: { hits, ...data } });
     } else if (stage === 'SpecValidate') {
-      notifier.emit({ type: 'SpecMismatch', runId, host: host.name, title: `${host.name}: hardware does not match its spec`, body: message });
+      notifier.emit({ type: 'SpecMismatch', runId, host: host.name, title: `${host.name}: hardware does not match its spec`, body: `${message}${left}`, data });
     } else {
-      notifier.emit({ type: 'StageFailed', runId, host: host.name, title: `${host.name}: ${stage} ${end.holdReason === 'StageError' ? 'could not run' : 'failed'}`, body: message });
+      notifier.emit({ type: 'StageFailed', runId, host: host.name, title: `${host.name}: ${stage} ${end.holdReason === 'StageError' ? 'could not run' : 'failed'}`, body: `${message}${left}`, data });
     }
     this.ctx.changed(run);
   }

@@ -7,6 +7,7 @@ import { MeasurementStore } from './measurements.ts';
 import { NotificationStore } from './notifications.ts';
 import { ProfileStore } from './profiles.ts';
 import { ReportDataStore } from './report-data.ts';
+import { RunEstimateStore } from './run-estimates.ts';
 import { RunStore } from './runs.ts';
 import { SeenHostStore } from './seen-hosts.ts';
 import { SettingsStore } from './settings.ts';
@@ -42,27 +43,31 @@ export interface Store {
   components: ComponentStore;
   /** Hosts' BMC credentials (sealed) and last power states. */
   bmc: BmcStore;
+  /** Each run's recorded estimates of its end, and what earlier runs took. */
+  estimates: RunEstimateStore;
   close(): void;
 }
 
 export function openStore(dataDir: string, options: OpenOptions = {}): Store {
   const db = openDatabase(dataDir, options);
+  const measurements = new MeasurementStore(db);
   return {
     hosts: new HostStore(db),
     runs: new RunStore(db),
-    measurements: new MeasurementStore(db),
+    measurements,
     settings: new SettingsStore(db),
     profiles: new ProfileStore(db),
     supervisors: new SupervisorStore(db),
     seen: new SeenHostStore(db),
     notifications: new NotificationStore(db),
-    report: new ReportDataStore(db),
+    report: new ReportDataStore(db, measurements),
     upkeep: new UpkeepStore(db),
     transaction: (fn) => db.transaction(fn)(),
     checkpointInWorker: (opts) => startWalCheckpointer(db, opts),
     bootAttempts: new BootAttemptStore(db),
     components: new ComponentStore(db),
     bmc: new BmcStore(db),
+    estimates: new RunEstimateStore(db),
     close: () => db.close(),
   };
 }

@@ -334,3 +334,153 @@ describe('minMaxEnvelope', () => {
     expect(minMaxEnvelope([], m, 3)).toEqual([]);
   });
 });
+
+type BlockEntry = [number, number, number, number, number, number, string];
+/** Every block of a run, with each entry checked against the minute rows it covers (merged here in plain JS). */
+function checkBlocks(store: Store, runId: number): number {
+  const blocks = store.db.prepare('SELECT kind, level, block, sensors FROM measurements_block WHERE run_id = ?').all(runId) as { kind: string; level: number; block: number; sensors: string }[];
+  const minutes = store.db.prepare('SELECT minute, sensors FROM measurements_minute WHERE run_id = ? AND kind = ? AND minute BETWEEN ? AND ? ORDER BY minute');
+  for (const b of blocks) {
+    const span = 4 ** b.level;
+    const want = new Map<string, BlockEntry>();
+    for (const { minute, sensors } of minutes.all(runId, b.kind, b.block * span, (b.block + 1) * span - 1) as { minute: number; sensors: string }[]) {
+      for (const [sensor, [min, minAt, max, maxAt, sum, n, unit]] of Object.entries(JSON.parse(sensors) as Record<string, BlockEntry>)) {
+        const at = (minute - b.block * span) * MIN;
+        const w = want.get(sensor);
+        if (!w) want.set(sensor, [min, at + minAt, max, at + maxAt, sum, n, unit]);
+        else {
+          if (min < w[0]) (w[0] = min), (w[1] = at + minAt);
+          if (max > w[2]) (w[2] = max), (w[3] = at + maxAt);
+          w[4] += sum;
+          w[5] += n;
+        }
+      }
+    }
+    const got = JSON.parse(b.sensors) as Record<string, BlockEntry>;
+    expect(Object.keys(got).sort(), `level ${b.level} block ${b.block}`).toEqual([...want.keys()].sort());
+    for (const [sensor, w] of want) {
+      const g = got[sensor]!;
+      expect([g[0], g[1], g[2], g[3], g[5], g[6]], `${sensor} in level ${b.level} block ${b.block}`).toEqual([w[0], w[1], w[2], w[3], w[5], w[6]]);
+      expect(g[4]).toBeCloseTo(w[4], 6);
+    }
+  }
+  return blocks.length;
+}
+
+/** What seriesSummaries must say, straight from the raw rows. */
+function rawSummaries(store: Store, runId: number) {
+  return store.db
+    .prepare(
+      `SELECT kind, sensor, unit, COUNT(*) AS count, MIN(value) AS min, MAX(value) AS max, AVG(value) AS avg,
+         (SELECT json_array(ts, value) FROM measurements x WHERE x.run_id = m.run_id AND x.kind = m.kind AND x.sensor = m.sensor ORDER BY ts LIMIT 1) AS first,
+         (SELECT json_array(ts, value) FROM measurements x WHERE x.run_id = m.run_id AND x.kind = m.kind AND x.sensor = m.sensor ORDER BY ts DESC LIMIT 1) AS last
+       FROM measurements m WHERE run_id = ? GROUP BY kind, sensor, unit ORDER BY kind, sensor, unit`,
+    )
+    .all(runId)
+    .map((r) => {
+      const row = r as { kind: string; sensor: string; unit: string; count: number; min: number; max: number; avg: number; first: string; last: string };
+      return { ...row, first: JSON.parse(row.first) as [number, number], last: JSON.parse(row.last) as [number, number] };
+    });
+}
+
+describe('the rollup’s coarser blocks', () => {
+  it('hold exactly what the minute rows they cover hold, sealed as the writes move on and derived by readers for the rest', () => {
+    const store = open();
+    const runId = newRun(store);
+    ingest(store, runId, 20, 3, 20, (t, s) => 30 + s + ((t / 20_000) % 17) + (t % 7_000 === 0 ? 9 : 0));
+    // The writer sealed every block its writes moved past: all but the last of each level.
+    const sealed = checkBlocks(store, runId);
+    expect(sealed).toBeGreaterThan(1200 / 4);
+    // A whole-run read derives the rest (the blocks still open at the end).
+    store.measurements.seriesSummaries(runId);
+    const all = checkBlocks(store, runId);
+    expect(all).toBeGreaterThan(sealed);
+    const levels = store.db.prepare('SELECT level, COUNT(*) AS n FROM measurements_block WHERE run_id = ? GROUP BY level ORDER BY level').all(runId);
+    expect(levels).toEqual([{ level: 1, n: 300 }, { level: 2, n: 75 }, { level: 3, n: 19 }, { level: 4, n: 5 }, { level: 5, n: 1 }]);
+  });
+
+  it('drop the blocks holding a minute that takes a late sample, and a reader derives them again', () => {
+    const store = open();
+    const runId = newRun(store);
+    ingest(store, runId, 6, 2, 30, (t, s) => 40 + s);
+    store.measurements.seriesSummaries(runId);
+    const late = T0 + 65 * MIN + 7_000;
+    store.measurements.insertBatch(runId, [{ kind: 'thermal', sensor: 'temp1', unit: '°C', ts: late, value: 150 }]);
+    const holding = store.db.prepare('SELECT COUNT(*) FROM measurements_block WHERE run_id = ? AND block * (1 << (2 * level)) <= ? AND (block + 1) * (1 << (2 * level)) > ?').pluck();
+    const minute = Math.floor(late / MIN);
+    expect(holding.get(runId, minute, minute)).toBe(0);
+    const temp1 = store.measurements.seriesSummaries(runId).find((s) => s.sensor === 'temp1')!;
+    expect(temp1).toMatchObject({ max: 150, count: 6 * 120 + 1 });
+    expect(holding.get(runId, minute, minute)).toBeGreaterThan(0); // derived again, with it (checked next)
+    checkBlocks(store, runId);
+    expect(store.measurements.chartSeries(runId, 'thermal', { points: 100 }).get('temp1')!.points).toContainEqual([late, 150]);
+  });
+
+  it('give the same chart answers as the minute rows alone (a store that has never sealed one)', () => {
+    const dir = tempDir();
+    const store = open(dir);
+    const runId = newRun(store);
+    ingest(store, runId, 30, 2, 30, (t, s) => 40 + s + Math.sin(t / 3.6e6 + s) * 5 + (t === T0 + 17 * 3_600_000 ? 40 : 0));
+    const windows = [{ points: 400 }, { points: 240 }, { from: T0 + 3_600_000 + 12_345, to: T0 + 29 * 3_600_000 + 5_432, points: 300 }];
+    const withBlocks = windows.map((w) => store.measurements.chartSeries(runId, 'thermal', w));
+    store.db.prepare('DELETE FROM measurements_block').run();
+    const fresh = new MeasurementStore(store.db); // as after a restart, blocks missing
+    windows.forEach((w, i) => expect(fresh.chartSeries(runId, 'thermal', w), JSON.stringify(w)).toEqual(withBlocks[i]));
+    checkBlocks(store, runId);
+  });
+
+  it('keep a whole run’s chart a few hundred rows long: a 72-hour window is read as blocks, its spike kept', () => {
+    const store = open();
+    const runId = newRun(store);
+    const spikeAt = T0 + 51 * 3_600_000 + 7 * MIN + 30_000;
+    ingest(store, runId, 72, 1, 30, (t) => (t === spikeAt ? 99 : 40 + Math.sin(t / 3.6e6) * 5));
+    const read: number[] = [];
+    const prepare = store.db.prepare.bind(store.db);
+    // Count the rollup rows each statement of a fresh store hands back.
+    const spy = Object.assign(Object.create(Object.getPrototypeOf(store.db) as object) as Db, store.db, {
+      prepare: (sql: string) => {
+        const stmt = prepare(sql);
+        if (!/FROM measurements_(minute|block)/.test(sql) || !/SELECT (minute|block), sensors/.test(sql)) return stmt;
+        const all = stmt.all.bind(stmt);
+        return Object.assign(stmt, { all: (...args: unknown[]) => ((rows) => (read.push(rows.length), rows))(all(...args)) });
+      },
+    });
+    const fresh = new MeasurementStore(spy);
+    const s = fresh.chartSeries(runId, 'thermal', { points: 240 }).get('temp1')!;
+    expect(s).toMatchObject({ source: 'rollup', rawCount: 72 * 120 });
+    expect(s.points.length).toBeLessThanOrEqual(240);
+    expect(s.points.length).toBeGreaterThan(120);
+    expect(s.points).toContainEqual([spikeAt, 99]);
+    const rows = read.reduce((a, b) => a + b, 0);
+    expect(rows).toBeLessThan(400); // of 4,320 minute rows
+  });
+});
+
+describe('seriesSummaries', () => {
+  it('says what the raw rows say: count, min, max, mean, first and last sample', () => {
+    const store = open();
+    const runId = newRun(store);
+    ingest(store, runId, 9, 3, 5, (t, s) => 20 + s * 3 + ((t / 5000) % 13) * 0.37 + (t === T0 + 5 * 3_600_000 ? 60 : 0));
+    store.measurements.insertBatch(runId, [{ kind: 'psu', sensor: 'in0', unit: 'V', ts: T0 + 60_000, value: 12.1 }, { kind: 'psu', sensor: 'in0', unit: 'V', ts: T0 + 61_000, value: 11.8 }]);
+    const got = store.measurements.seriesSummaries(runId);
+    const want = rawSummaries(store, runId);
+    expect(got.map(({ avg, ...g }) => g)).toEqual(want.map(({ avg, ...w }) => w));
+    got.forEach((g, i) => expect(g.avg).toBeCloseTo(want[i]!.avg, 9));
+  });
+
+  it('rebuilds the rollup of samples written around the store, and still counts samples the janitor thinned since', () => {
+    const store = open();
+    const runId = newRun(store);
+    const ins = store.db.prepare("INSERT INTO measurements (run_id, kind, sensor, value, unit, ts) VALUES (?, 'thermal', 'x', ?, '°C', ?)");
+    store.db.transaction(() => {
+      for (let i = 0; i < 2000; i++) ins.run(runId, 30 + (i % 50) / 7, T0 + i * 5000);
+    })();
+    const want = rawSummaries(store, runId);
+    const before = store.measurements.seriesSummaries(runId);
+    expect(before.map(({ avg, ...g }) => g)).toEqual(want.map(({ avg, ...w }) => w));
+    // Thinning keeps the first sample of each minute; the rollup remembers them all (the last sample is the last one kept).
+    store.db.prepare('DELETE FROM measurements WHERE run_id = ? AND id NOT IN (SELECT MIN(id) FROM measurements WHERE run_id = ? GROUP BY ts / 60000)').run(runId, runId);
+    expect(rawSummaries(store, runId)[0]!.count).toBe(167);
+    expect(store.measurements.seriesSummaries(runId)).toEqual([{ ...before[0], last: rawSummaries(store, runId)[0]!.last }]);
+  });
+});

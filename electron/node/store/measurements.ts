@@ -3,8 +3,7 @@ import type { Sample } from '../../../common/schema/index.ts';
 import type { Db } from './db.ts';
 import { ChartCache } from './chart-cache.ts';
 import { rollupInsertSql } from './migrations/0004-minute-rollup.ts';
-
-const MINUTE_MS = 60_000;
+import { MINUTE_MS, RollupBlocks, TOP_LEVEL, mergeEntry, spanOf, type Entry } from './rollup-blocks.ts';
 
 /**
  * A window is charted from the per-minute rollup once its busiest series holds
@@ -32,11 +31,21 @@ export interface ChartSeries {
   source: 'raw' | 'rollup';
 }
 
-/**
- * One sensor's entry in a rollup row's `sensors` JSON (migration 4). The
- * times are ms after the minute's start: shorter rows to rewrite on every batch.
- */
-type Entry = [min: number, minAt: number, max: number, maxAt: number, sum: number, n: number, unit: string];
+/** What a run recorded of one series, from the rollup: see MeasurementStore.seriesSummaries. */
+export interface SeriesSummary {
+  kind: string;
+  sensor: string;
+  unit: string;
+  /** Samples recorded (the rollup keeps the count of samples the janitor has thinned since). */
+  count: number;
+  min: number;
+  max: number;
+  /** Unrounded mean: the rollup's sum ÷ count. */
+  avg: number;
+  /** The series' first and last sample, [epoch ms, value] (the earliest stored row wins a tie). */
+  first: [number, number];
+  last: [number, number];
+}
 
 /** Folds one sample (`at` ms into its minute) into a sensor's entry; ties keep the earlier sample. */
 function fold(e: Entry | undefined, at: number, value: number, unit: string): Entry {
@@ -163,6 +172,11 @@ export class MeasurementStore {
   private readonly rawSensorStmt;
   private readonly rawRowsStmt;
   private readonly dataVersionStmt;
+  private readonly kindsStmt;
+  private readonly firstOfSensorStmt;
+  private readonly lastOfSensorStmt;
+  /** The rollup's coarser levels, for long windows. */
+  private readonly blocks: RollupBlocks;
   /** (run, kind) pairs known to have rollup rows: skips two lookups per chart read. */
   private readonly rolledUp = new Set<string>();
   /** Writes through this store per run: a chart answer is reused only while its run's count stands. */
@@ -189,6 +203,19 @@ export class MeasurementStore {
     this.rawSensorStmt = db.prepare('SELECT ts, value FROM measurements WHERE run_id = ? AND kind = ? AND sensor = ? AND ts BETWEEN ? AND ? ORDER BY ts').raw();
     this.rawRowsStmt = db.prepare('SELECT sensor, unit, ts, value FROM measurements WHERE run_id = ? AND kind = ? AND ts >= ? AND ts <= ? ORDER BY sensor, ts').raw();
     this.dataVersionStmt = db.prepare('PRAGMA data_version').pluck();
+    // The kinds a run has raw rows of, by one index seek per kind (a loose index scan): DISTINCT would read every row.
+    this.kindsStmt = db
+      .prepare(
+        `WITH RECURSIVE k(kind) AS (
+           SELECT MIN(kind) FROM measurements WHERE run_id = @run
+           UNION ALL SELECT (SELECT MIN(kind) FROM measurements WHERE run_id = @run AND kind > k.kind) FROM k WHERE k.kind IS NOT NULL)
+         SELECT kind FROM k WHERE kind IS NOT NULL`,
+      )
+      .pluck();
+    // One end of the series index each, however long the run.
+    this.firstOfSensorStmt = db.prepare('SELECT ts, value FROM measurements WHERE run_id = ? AND kind = ? AND sensor = ? ORDER BY ts LIMIT 1').raw();
+    this.lastOfSensorStmt = db.prepare('SELECT ts, value FROM measurements WHERE run_id = ? AND kind = ? AND sensor = ? ORDER BY ts DESC LIMIT 1').raw();
+    this.blocks = new RollupBlocks(db);
   }
 
   /**
@@ -230,20 +257,10 @@ export class MeasurementStore {
       // No prototype: a sensor named "constructor" or "__proto__" is just a key.
       const row: Record<string, Entry> = Object.create(null);
       if (stored) Object.assign(row, JSON.parse(stored));
-      for (const [sensor, e] of sensors) {
-        const old = row[sensor];
-        if (!old) {
-          row[sensor] = e;
-          continue;
-        }
-        // Merge the batch's entry into the stored one: the earlier sample wins a tie.
-        if (e[0] < old[0] || (e[0] === old[0] && e[1] < old[1])) (old[0] = e[0]), (old[1] = e[1]);
-        if (e[2] > old[2] || (e[2] === old[2] && e[3] < old[3])) (old[2] = e[2]), (old[3] = e[3]);
-        old[4] += e[4];
-        old[5] += e[5];
-        old[6] = e[6];
-      }
+      // Merge the batch's entry into the stored one: the earlier sample wins a tie.
+      for (const [sensor, e] of sensors) row[sensor] = mergeEntry(row[sensor], e, 0);
       this.upsertMinuteStmt.run(runId, kind, minute, JSON.stringify(row));
+      this.blocks.wrote(runId, kind, minute);
     }
   }
 
@@ -255,6 +272,7 @@ export class MeasurementStore {
   rebuildRollup(runId: number, kind?: string): void {
     this.wrote(runId);
     this.db.transaction(() => {
+      this.blocks.forget(runId, kind);
       if (kind === undefined) {
         this.db.prepare('DELETE FROM measurements_minute WHERE run_id = ?').run(runId);
         this.db.prepare(rollupInsertSql('m.run_id = ?')).run(runId);
@@ -324,27 +342,50 @@ export class MeasurementStore {
     const tailPartial = hi < (hiMinute + 1) * MINUTE_MS - 1;
     const [first, last] = this.spanStmt.get(runId, kind, loMinute, hiMinute) as [number | null, number | null];
     if (first === null || last === null) return this.rawSeries(runId, kind, lo, hi, null); // nothing rolled up here: only raw rows can tell
-    const rows = this.minutesStmt.all(runId, kind, loMinute, hiMinute) as [number, string][];
     const minutes = last - first + 1;
     // Samples packed into too few minutes (a 4 Hz burst): the raw rows say more.
-    if (minutes < Math.max(2, points / 4)) return this.rawSeries(runId, kind, lo, hi, sensorsOf(rows));
+    if (minutes < Math.max(2, points / 4)) return this.rawSeries(runId, kind, lo, hi, sensorsOf(this.minutesStmt.all(runId, kind, loMinute, hiMinute) as [number, string][]));
 
-    // One pass over the minutes, each sensor's buckets reduced as they go. Two points per
-    // bucket at most, and two for each partial edge minute (read raw), so `points` at most.
-    const bucketMinutes = Math.max(1, Math.ceil((2 * minutes) / Math.max(2, points - 4)));
+    // Buckets of whole rollup rows, aligned to multiples of their size: two points per bucket
+    // at most, two for each partial edge minute that has samples (read raw), and, for buckets
+    // of several minutes, room for the alignment to split the window into one bucket more; so
+    // `points` at most. A minute a bucket when that fits (a 2-hour run in 240 points).
+    const edgePoints = 2 * (Number(headPartial && first === loMinute) + Number(tailPartial && last === hiMinute && hiMinute > loMinute));
+    const wanted = 2 * minutes <= points - edgePoints ? 1 : Math.max(2, Math.ceil((2 * minutes) / Math.max(2, points - edgePoints - 2)));
+    // Buckets are whole blocks: the coarsest level whose blocks fit a bucket, unless rounding the
+    // bucket up to its blocks would cost more than a third of the points (then the level below).
+    let level = 0;
+    while (level < TOP_LEVEL && spanOf(level + 1) <= wanted) level++;
+    const roundedUp = (l: number) => Math.ceil(wanted / spanOf(l)) * spanOf(l);
+    if (level > 0 && roundedUp(level) > 1.5 * wanted) level--;
+    const bucketMinutes = roundedUp(level);
+    // The window's whole minutes: read as the coarsest blocks that fit, so a long window costs a few hundred rows.
+    const wholeLo = Math.max(first, headPartial ? loMinute + 1 : loMinute);
+    const wholeHi = Math.min(last, tailPartial ? hiMinute - 1 : hiMinute);
     const acc = new Map<string, Reducer>();
-    for (const [minute, json] of rows) {
-      const edge = (headPartial && minute === loMinute) || (tailPartial && minute === hiMinute);
-      const base = minute * MINUTE_MS;
-      const bucket = Math.floor((minute - first) / bucketMinutes);
+    const reducer = (sensor: string, unit: string) => {
+      let r = acc.get(sensor);
+      if (!r) acc.set(sensor, (r = new Reducer(unit)));
+      return r;
+    };
+    for (const [start, , json] of this.blocks.cover(runId, kind, wholeLo, wholeHi, level)) {
+      const base = start * MINUTE_MS;
+      const bucket = Math.floor(start / bucketMinutes);
       const entries = JSON.parse(json) as Record<string, Entry>;
       for (const sensor of Object.keys(entries)) {
         const e = entries[sensor]!;
-        let r = acc.get(sensor);
-        if (!r) acc.set(sensor, (r = new Reducer(e[6])));
+        const r = reducer(sensor, e[6]);
         r.seen += e[5];
-        if (!edge) r.add(bucket, e[5], e[0], base + e[1], e[2], base + e[3]);
+        r.add(bucket, e[5], e[0], base + e[1], e[2], base + e[3]);
       }
+    }
+    // The partial edge minutes count towards choosing raw or rollup; their samples are read raw below.
+    const edges = [...(headPartial ? [loMinute] : []), ...(tailPartial && hiMinute > loMinute ? [hiMinute] : [])];
+    for (const minute of edges) {
+      const json = this.minuteStmt.get(runId, kind, minute) as string | undefined;
+      if (json === undefined) continue;
+      const entries = JSON.parse(json) as Record<string, Entry>;
+      for (const sensor of Object.keys(entries)) reducer(sensor, entries[sensor]![6]).seen += entries[sensor]![5];
     }
     const sensors = [...acc.keys()].sort();
     let busiest = 0;
@@ -377,6 +418,51 @@ export class MeasurementStore {
       if (points.length > 0) out.set(sensor, { unit, rawCount: points.length, points, source: 'raw' });
     }
     return out;
+  }
+
+  /**
+   * Per series of a run — sorted by kind, sensor, unit — the samples it
+   * recorded, its lowest, highest and mean value and its first and last sample.
+   * Read from the rollup's coarsest blocks that cover the run (a few dozen
+   * rows however long it ran); the first and last samples are one index seek
+   * each. Samples the janitor has thinned since still count: the rollup
+   * remembers them.
+   */
+  seriesSummaries(runId: number): SeriesSummary[] {
+    const out: SeriesSummary[] = [];
+    for (const kind of this.kindsStmt.all({ run: runId }) as string[]) {
+      this.ensureRollup(runId, kind);
+      const [first, last] = this.spanStmt.get(runId, kind, 0, Number.MAX_SAFE_INTEGER) as [number | null, number | null];
+      if (first === null || last === null) continue;
+      type Acc = { unit: string; count: number; min: number; max: number; sum: number };
+      const acc = new Map<string, Acc>();
+      for (const [, , json] of this.blocks.cover(runId, kind, first, last, TOP_LEVEL)) {
+        const entries = JSON.parse(json) as Record<string, Entry>;
+        for (const sensor of Object.keys(entries)) {
+          const [min, , max, , sum, n, unit] = entries[sensor]!;
+          const a = acc.get(sensor);
+          if (!a) {
+            acc.set(sensor, { unit, count: n, min, max, sum });
+            continue;
+          }
+          a.count += n;
+          a.sum += sum;
+          a.unit = unit; // rows come in time order: the latest unit, as in a minute row
+          if (min < a.min) a.min = min;
+          if (max > a.max) a.max = max;
+        }
+      }
+      for (const [sensor, a] of acc) {
+        const avg = a.sum / a.count;
+        // Raw rows gone altogether (deleted by hand): the rollup's span, at the mean.
+        const firstRow = (this.firstOfSensorStmt.get(runId, kind, sensor) as [number, number] | undefined) ?? [first * MINUTE_MS, avg];
+        const lastRow = (this.lastOfSensorStmt.get(runId, kind, sensor) as [number, number] | undefined) ?? [last * MINUTE_MS + MINUTE_MS - 1, avg];
+        out.push({ kind, sensor, unit: a.unit, count: a.count, min: a.min, max: a.max, avg, first: firstRow, last: lastRow });
+      }
+    }
+    // The order SQLite's ORDER BY kind, sensor, unit gave (binary collation: code units, not the locale's).
+    const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+    return out.sort((x, y) => cmp(x.kind, y.kind) || cmp(x.sensor, y.sensor) || cmp(x.unit, y.unit));
   }
 
   private ensureRollup(runId: number, kind: string): void {

@@ -1,4 +1,5 @@
 import type { Db } from './db.ts';
+import type { ChartSeries, MeasurementStore, SeriesSummary } from './measurements.ts';
 import type { RunRow, StageRow } from './runs.ts';
 
 // The reads a run's report is built from (report/gather.ts), and the rows of
@@ -30,18 +31,6 @@ export interface ReportSpecDiffRow {
   rule: string;
 }
 
-export interface ReportAggregateRow {
-  kind: string;
-  sensor: string;
-  unit: string;
-  count: number;
-  min: number;
-  max: number;
-  avg: number;
-  firstTs: number;
-  lastTs: number;
-}
-
 export interface ReportArtifactRow {
   name: string;
   kind: string;
@@ -61,7 +50,10 @@ export interface ReportFileRow {
 }
 
 export class ReportDataStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly measurements: MeasurementStore,
+  ) {}
 
   /** The run's columns the report uses (the rest of RunRow is left out). */
   run(runId: number): RunRow | null {
@@ -104,21 +96,22 @@ export class ReportDataStore {
     return this.db.prepare('SELECT field, expected, actual, severity, rule FROM spec_diffs WHERE run_id = ? ORDER BY id').all(runId) as ReportSpecDiffRow[];
   }
 
-  /** Count, min, max, average and time span per measured series of the run. */
-  measurementAggregates(runId: number): ReportAggregateRow[] {
-    return this.db
-      .prepare(
-        `SELECT kind, sensor, unit, COUNT(*) AS count, MIN(value) AS min, MAX(value) AS max, AVG(value) AS avg,
-                MIN(ts) AS firstTs, MAX(ts) AS lastTs
-         FROM measurements WHERE run_id = ? GROUP BY kind, sensor, unit ORDER BY kind, sensor, unit`,
-      )
-      .all(runId) as ReportAggregateRow[];
+  /**
+   * Count, min, max, average and time span per measured series of the run,
+   * from the per-minute rollup: the cost follows the run's minutes, not its samples.
+   */
+  measurementAggregates(runId: number): SeriesSummary[] {
+    return this.measurements.seriesSummaries(runId);
   }
 
-  /** A reader of one series' raw [ts, value] points, prepared once for all of a report's series. */
-  seriesReader(runId: number): (kind: string, sensor: string, unit: string) => [number, number][] {
-    const stmt = this.db.prepare('SELECT ts, value FROM measurements WHERE run_id = ? AND kind = ? AND sensor = ? AND unit = ? ORDER BY ts, id');
-    return (kind, sensor, unit) => stmt.raw(true).all(runId, kind, sensor, unit) as [number, number][];
+  /**
+   * One kind's series for a printed chart, at most `points` points each: as the
+   * run page's chart reads them (MeasurementStore.chartSeries), raw samples for
+   * short runs and the rollup's min/max envelope for long ones. The answer is
+   * shared with other readers: copy before changing it.
+   */
+  chartSeries(runId: number, kind: string, points: number): ReadonlyMap<string, Readonly<ChartSeries>> {
+    return this.measurements.chartSeries(runId, kind, { points });
   }
 
   /** The run's artifacts by name, leaving out the given kinds. */

@@ -16,6 +16,7 @@ import { boardQuery } from '../live/board-query.ts';
 import { bootLine } from '../logic/boot.ts';
 import { identityLine, needsPersonText, runStatePresentation, sortBoard } from '../logic/board.ts';
 import { elapsedMs, formatDuration, formatEta, formatTemp, formatTime } from '../logic/format.ts';
+import { etaShortText, etaText } from '../../../common/format.ts';
 import { currentCell, derivePipeline } from '../logic/pipeline.ts';
 import { preloadRunPage } from './RunDetail.tsx';
 import { href } from '../logic/route.ts';
@@ -90,6 +91,12 @@ function HostTile({ entry, now }: { entry: BoardEntry; now: number }) {
         <div>
           <dt>Elapsed</dt>
           <dd>{run ? formatDuration(elapsedMs(run.startedAt ?? run.createdAt, run.completedAt, now)) : '—'}</dd>
+        </div>
+        <div>
+          <dt>Done</dt>
+          <dd data-testid="tile-eta" title={run?.eta ? `${etaText(run.eta, now) ?? ''} (estimate from ${run.eta.basis})` : undefined}>
+            {etaShortText(run?.eta, now) ?? '—'}
+          </dd>
         </div>
         <div>
           <dt>Now</dt>

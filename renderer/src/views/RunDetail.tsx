@@ -21,6 +21,7 @@ import { ActionsPanel } from './run/Actions.tsx';
 import { LogTail } from './run/LogTail.tsx';
 import { boardQuery } from '../live/board-query.ts';
 import { BootProgress } from './run/BootProgress.tsx';
+import { RunEta } from './run/RunEta.tsx';
 import { CoveragePanel, CoverageSummary } from './run/Coverage.tsx';
 import { MeasurementChart, measurementsQuery } from './run/MeasurementChart.tsx';
 import { SpecDiffs, StageResults } from './run/StageResults.tsx';
@@ -231,6 +232,7 @@ export function RunPage({ id }: { id: number }) {
         <div className="run-state">
           <StateBadge state={state} large />
           <ResultNotes run={r} />
+          <RunEta run={r} now={now} />
           {r.failedStage ? <p>Stopped at {r.failedStage}</p> : null}
           <p className="muted">
             Elapsed {formatDuration(elapsedMs(r.startedAt ?? r.createdAt, r.completedAt, now))}

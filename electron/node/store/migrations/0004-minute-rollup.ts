@@ -16,6 +16,13 @@
 // the samples; this migration fills them for runs stored before.
 
 /**
+ * A REAL as JSON with every digit: SQLite's JSON functions print 15 significant
+ * digits, which is not always the stored double (a report's exact minimum would
+ * read 11.9300063858951 instead of 11.930006385895114). 17 digits always is.
+ */
+const exact = (column: string) => `json(printf('%!.17g', ${column}))`;
+
+/**
  * Aggregates the raw samples matching `where` (a condition on the
  * measurements table aliased `m`) into rollup rows. The extreme values' times
  * are looked up per sensor and minute through the series index (a handful of
@@ -38,7 +45,7 @@ with_times AS (
   FROM per_sensor g
 )
 INSERT INTO measurements_minute (run_id, kind, minute, sensors)
-SELECT run_id, kind, minute, json_group_object(sensor, json_array(min_value, min_ts - minute * 60000, max_value, max_ts - minute * 60000, sum_value, n, unit))
+SELECT run_id, kind, minute, json_group_object(sensor, json_array(${exact('min_value')}, min_ts - minute * 60000, ${exact('max_value')}, max_ts - minute * 60000, ${exact('sum_value')}, n, unit))
 FROM with_times GROUP BY run_id, kind, minute`;
 }
 

@@ -8,6 +8,7 @@ import { sql as m7 } from './0007-security.ts';
 import { sql as m8 } from './0008-bmc-power.ts';
 import { sql as m9 } from './0009-components.ts';
 import { sql as m10 } from './0010-custom-profiles.ts';
+import { sql as m11 } from './0011-rollup-blocks-and-estimates.ts';
 
 /** Numbered migrations, applied in order at start; the last applied number is recorded. */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   { version: 8, name: 'bmc-power', sql: m8 },
   { version: 9, name: 'components', sql: m9 },
   { version: 10, name: 'custom-profiles', sql: m10 },
+  { version: 11, name: 'rollup-blocks-and-estimates', sql: m11 },
 ];
