@@ -13,7 +13,9 @@ packages=(
   # UI and report tests
   chromium poppler-utils
   # the PXE lab: emulated machines, their firmware and iPXE, and the live image build
-  qemu-system-x86 ipxe ipxe-qemu ovmf debootstrap zstd cpio busybox-static
+  qemu-system-x86 ipxe ipxe-qemu ovmf debootstrap zstd xz-utils cpio busybox-static
+  # the TFTP server's tests (curl's TFTP client) and gpu-burn's self-check (image/gpu)
+  curl gcc libc6-dev
   # power through BMCs: the IPMI driver's tool, and OpenIPMI's BMC simulator it is tested against
   ipmitool openipmi
 )

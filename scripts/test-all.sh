@@ -31,12 +31,12 @@ npx vitest run --project integration
 step "end-to-end UI tests (Chromium)"
 npx playwright test -c e2e/playwright.config.ts
 
-step "PXE lab: QEMU machines PXE-boot the live image from vetting serve and run every stage"
+step "PXE lab: the image's contents; QEMU machines (BIOS, UEFI, UEFI with Secure Boot) PXE-boot the live image from vetting serve and run every stage"
 if ! wait "$image_pid"; then
   cat test-results/image-build.log >&2
   echo "the live image build failed (log above)" >&2
   exit 1
 fi
 cat test-results/image-build.log
-bash scripts/test-lab.sh -t "full run"
+bash scripts/test-lab.sh -t "full run|image contents"
 

@@ -11,8 +11,10 @@ cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh
 
 # A lab run killed from outside (timeout, ^C twice) cannot delete its namespaces:
-# remove this lab's empty leftovers (names from test/lab/netns.ts).
+# remove this lab's empty leftovers (names from test/lab/netns.ts). Only old ones:
+# another lab run on this machine may have just made its own, still empty.
 for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^vt-(srv|cli)-(bi|ue|re|fu|bm|pw)[0-9]+$' || true); do
+  [ -n "$(find "/run/netns/$ns" -mmin +60 2>/dev/null)" ] || continue
   [ -z "$(ip netns pids "$ns" 2>/dev/null)" ] && ip netns del "$ns" && echo "test-lab: removed stale namespace $ns"
 done
 

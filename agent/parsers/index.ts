@@ -19,3 +19,4 @@ export * from './lspci.ts';
 export * from '../stages/cpu-stress/stress-ng.ts';
 export * from './nvidia-smi.ts';
 export * from './inventory.ts';
+export * from './kernel-log.ts';

@@ -417,6 +417,15 @@ export type SpecCheckView = z.infer<typeof SpecCheckView>;
 // ---- settings ----
 
 const Port = z.number().int().min(0).max(65535);
+/**
+ * The live image's serial console on the kernel command line: ttyS0–ttyS31, an
+ * optional speed (and parity/bits), e.g. ttyS1,115200n8 for a server's
+ * serial-over-LAN on COM2. Nothing else may reach the command line from here.
+ */
+export const SerialConsole = z
+  .string()
+  .trim()
+  .regex(/^ttyS([0-9]|[12][0-9]|3[01])(,(1200|2400|4800|9600|19200|38400|57600|115200|230400|460800|921600)([noe][5-8]r?)?)?$/, 'a serial console like ttyS0,115200n8 or ttyS1,115200 (port ttyS0–ttyS31, a standard speed)');
 export const Settings = z
   .object({
     bench: z
@@ -435,6 +444,19 @@ export const Settings = z
         iperfServers: z.number().int().min(1).max(64).default(8),
         /** Live image (vmlinuz, initrd.img); null: $VETTING_IMAGE_DIR or /var/cache/vetting-image (docs/image.md). */
         imageDir: z.string().max(4096).nullable().default(null),
+        /** Serial console the live image writes to (docs/image.md, "Console"). */
+        console: SerialConsole.default('ttyS0,115200n8'),
+        /**
+         * Hosts (by name) whose console is not the bench's, e.g. a model whose
+         * serial-over-LAN is COM2. A list, so a saved list replaces the old one whole.
+         */
+        consoleOverrides: z.array(z.object({ host: HostName, console: SerialConsole }).strict()).max(1024).default([]),
+        /**
+         * What UEFI machines boot (docs/pxe.md): `signed` is Debian's shim → GRUB →
+         * signed kernel, which starts with Secure Boot on or off; `ipxe` is iPXE
+         * (snponly.efi), which firmware with Secure Boot on refuses. BIOS machines get iPXE.
+         */
+        uefiBoot: z.enum(['signed', 'ipxe']).default('signed'),
         /** Open connections one address may hold on the bench listener (an agent needs a few; a flood gets refused). */
         maxConnectionsPerAddress: z.number().int().min(1).max(10_000).default(32),
         /** Bytes of artifacts one run's agent may upload in all. */

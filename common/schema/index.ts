@@ -8,5 +8,6 @@ export * from './protocol.ts';
 export * from './run.ts';
 export * from './api.ts';
 export * from './notifications.ts';
+export * from './image.ts';
 export * from './coverage.ts';
 export * from './power.ts';

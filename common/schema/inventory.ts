@@ -120,5 +120,7 @@ export const Inventory = z.object({
   pci: z.array(InventoryPciDevice).max(4096).optional().meta({ title: 'PCI devices', part: 'pci' }),
   /** Tools that were missing or failed; Inventory tolerates optional ones. */
   missingTools: z.array(str).max(64).default([]),
+  /** Firmware files a driver asked for and the kernel could not load (from the kernel log; the image lacks them). */
+  missingFirmware: z.array(z.object({ file: str, driver: optStr, device: optStr })).max(256).optional(),
 });
 export type Inventory = z.infer<typeof Inventory>;

@@ -11,8 +11,8 @@ export const inventoryStage = defineStage({
   paramsKey: 'inventory',
   params: z.object({ timeoutS: z.number().positive() }),
   // Every probe gets timeoutS; they run one after another, smartctl -i once per disk, and
-  // three ipmitool reads of the BMC.
-  timeoutS: (p) => p.timeoutS * 11,
+  // three ipmitool reads of the BMC, and the kernel log.
+  timeoutS: (p) => p.timeoutS * 12,
   // A few seconds of probes, smartctl -i for each disk, and the BMC's event log and sensors where there is one.
   expectedS: (_, host) => 3 + 0.5 * host.allDisks + (host.bmc === true ? BMC_READ_S : 0),
   tools: [
@@ -21,6 +21,7 @@ export const inventoryStage = defineStage({
     { binary: 'lsblk', debianPackage: 'util-linux', why: 'block devices with serial and WWN' },
     { binary: 'lshw', debianPackage: 'lshw', optional: true, why: 'a second view of memory and devices' },
     { binary: 'lspci', debianPackage: 'pciutils', optional: true, why: 'PCI devices and their drivers' },
+    { binary: 'dmesg', debianPackage: 'util-linux', optional: true, why: 'firmware files a driver asked for and did not get' },
     { binary: 'smartctl', debianPackage: 'smartmontools', optional: true, why: 'disk identity (smartctl -i)' },
     { binary: 'nvidia-smi', debianPackage: 'nvidia-smi', optional: true, why: 'NVIDIA GPUs (GPU image flavour)' },
     { binary: 'ipmitool', debianPackage: 'ipmitool', optional: true, why: 'the BMC event log and sensors at the start of the run (the BMC stage compares with them)' },

@@ -19,8 +19,10 @@ import { createNotifier } from './notify/index.ts';
 import { createJanitor } from './janitor/index.ts';
 import { BenchServices } from './bench/bench-services.ts';
 import { bootStepOfSeen } from './pxe/boot-steps.ts';
-import { bootRoutes } from './pxe/boot-routes.ts';
-import { resolveImageDir } from './pxe/boot-files.ts';
+import { bootService } from './pxe/boot-routes.ts';
+import { locateImage, resolveImageDir } from './pxe/boot-files.ts';
+import { imageFlavourFor, keepImageManifest } from './pxe/image-record.ts';
+import { startTftpServer } from './pxe/tftp-server.ts';
 import { maintenanceRoutes } from './control/routes-maintenance.ts';
 import { securityRoutes } from './control/routes-security.ts';
 import { loadOrCreateTlsIdentity } from './bench/tls-identity.ts';
@@ -205,31 +207,55 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
       if (boot) runs.commands.recordBootStep(e.mac, boot.step, boot.detail);
     },
     onServiceDown: (name, message) => notifier.emit({ type: 'ServiceDown', title: `${name} is down`, body: message }),
+    onWarning: (message) => log.warn(message),
   });
   await services.apply(settings);
-  benchRoutes.push(
-    bootRoutes({
-      benchUrl,
-      imageDir: () => resolveImageDir(store.settings.get().bench.imageDir),
-      agentBundle: agentBundle(log),
-      recordSeen,
-      lookupMac: (mac) => {
-        const host = store.hosts.byMac(mac);
-        if (!host) return null;
-        const run = store.runs.activeForHost(host.id);
-        return { host: host.name, runWaiting: !!run && run.state !== 'FailedHolding' };
-      },
-      // One token per boot attempt (auth/boot-tokens.ts): asking again mints and revokes nothing.
-      issueToken: (mac, ip) => {
-        const answer = bootTokens.issue(mac, ip);
-        if (answer?.kind === 'token') return { token: answer.token };
-        return { refused: answer?.kind === 'refused' ? answer.reason : 'no run is waiting for this host' };
-      },
-      orchestratorPin: () => tls.pin,
-      onProblem: (m) => log.warn(m),
-      onBootStep: (mac, step, detail) => runs.commands.recordBootStep(mac, step, detail),
-    }),
-  );
+  // The Secure Boot chain's GRUB reads its per-host configuration, kernel and initrd over TFTP, on the bench port (UDP).
+  const benchPort = Number(new URL(bench.url).port);
+  const boot = bootService({
+    benchUrl,
+    imageDir: () => resolveImageDir(store.settings.get().bench.imageDir),
+    agentBundle: agentBundle(log),
+    recordSeen,
+    lookupMac: (mac) => {
+      const host = store.hosts.byMac(mac);
+      if (!host) return null;
+      const run = store.runs.activeForHost(host.id);
+      const bench = store.settings.get().bench;
+      return {
+        host: host.name,
+        runWaiting: !!run && run.state !== 'FailedHolding',
+        console: bench.consoleOverrides.find((o) => o.host === host.name)?.console ?? bench.console,
+        flavour: imageFlavourFor(host.specYaml),
+      };
+    },
+    // One token per boot attempt (auth/boot-tokens.ts): asking again mints and revokes nothing.
+    issueToken: (mac, ip) => {
+      const answer = bootTokens.issue(mac, ip);
+      if (answer?.kind === 'token') return { token: answer.token };
+      return { refused: answer?.kind === 'refused' ? answer.reason : 'no run is waiting for this host' };
+    },
+    orchestratorPin: () => tls.pin,
+    onProblem: (m) => log.warn(m),
+    onBootStep: (mac, step, detail, image) => {
+      runs.commands.recordBootStep(mac, step, detail);
+      // The initrd is the image: keep its manifest with the run (the report lists its packages).
+      if (step === 'initrd' && image) {
+        const located = locateImage(resolveImageDir(store.settings.get().bench.imageDir), image.flavour);
+        const openRun = (m: string) => {
+          const host = store.hosts.byMac(m);
+          return host ? (store.runs.activeForHost(host.id)?.id ?? null) : null;
+        };
+        keepImageManifest({ dataDir, openRunOf: openRun, recordArtifact: (a) => runs.commands.recordArtifact(a) }, mac, located.ok ? located.image.manifest : null);
+      }
+    },
+    tftp: { address: benchAddress, port: benchPort },
+  });
+  benchRoutes.push(boot.http);
+  const tftp = await startTftpServer({ address: benchAddress, port: benchPort, resolve: boot.tftp, onSent: boot.tftpSent, onProblem: (m) => log.warn(m) }).catch((err: unknown) => {
+    log.warn(`TFTP for the Secure Boot chain could not listen on ${benchAddress}:${benchPort}/udp (${(err as Error).message}): UEFI hosts with bench.uefiBoot=signed cannot boot`);
+    return null;
+  });
   const serviceViews = (): ServiceView[] => [
     { name: 'agent listener', state: 'running', detail: `${bench.url}/agent — ${agents.connectionCount()} agent(s) connected`, lastError: null, logTail: [] },
     ...services.views(),
@@ -302,7 +328,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
       closed = true;
       clearInterval(watchdog);
       agents.close();
-      await Promise.all([bench.close(), control.close(), notifier.stop(), janitor.stop(), services.stop(), checkpointer.stop(), powerWatcher.stop()]);
+      await Promise.all([bench.close(), control.close(), notifier.stop(), janitor.stop(), services.stop(), checkpointer.stop(), powerWatcher.stop(), tftp?.close()]);
       store.close();
     },
   };

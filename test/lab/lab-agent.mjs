@@ -52,7 +52,7 @@ const body = JSON.stringify({
   vendor: read('/sys/class/dmi/id/sys_vendor'),
   iperfBps,
   nvmeHealth,
-  tools: Object.fromEntries(['smartctl', 'stress-ng', 'fio', 'lshw', 'dmidecode', 'nvme', 'ethtool', 'badblocks', 'lspci'].map((t) => [t, run('sh', ['-c', `command -v ${t}`]).ok])),
+  tools: Object.fromEntries(['smartctl', 'stress-ng', 'stressapptest', 'fio', 'lshw', 'dmidecode', 'nvme', 'ethtool', 'ipmitool', 'edac-util', 'badblocks', 'lspci', 'dmesg'].map((t) => [t, run('sh', ['-c', `command -v ${t}`]).ok])),
 });
 
 const req = http.request(new URL('/lab/hello', agentUrl), { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {

@@ -59,6 +59,8 @@ const bench = Settings.parse({
     dhcpRange: values['dhcp-start'] ? { start: values['dhcp-start'], end: need('dhcp-end'), leaseTime: '1h' } : null,
     proxySubnet: values['proxy-subnet'] ?? null,
     iperfPort: Number(values['iperf-port']),
+    // The boot-level scenarios check the iPXE chains; the Secure Boot chain has a full-run scenario.
+    uefiBoot: 'ipxe',
   },
 }).bench;
 

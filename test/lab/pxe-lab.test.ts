@@ -36,7 +36,8 @@ interface BenchEvent {
 
 interface Scenario {
   name: string;
-  firmware: 'bios' | 'uefi';
+  /** uefi-secureboot: OVMF's Secure Boot firmware with Microsoft's keys enrolled; the bench serves the signed chain. */
+  firmware: 'bios' | 'uefi' | 'uefi-secureboot';
   dhcp: 'full' | 'proxy';
   octet: number;
   mac: string;
@@ -46,6 +47,8 @@ interface Scenario {
   realAgent?: boolean;
   /** Boot the real agent against the real orchestrator (`vetting serve`) and run every stage (smoke profile). */
   fullRun?: { expect: string };
+  /** Serial console the host is given (a per-host override in the bench settings). */
+  console?: string;
 }
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -119,7 +122,7 @@ async function machine(s: Scenario, net: BenchNet, work: string): Promise<{ qemu
     // cannot reach). Not rtl8139: QEMU's model counts tens of thousands of collisions on its
     // full-duplex link and misses frames under iperf3, which the Network stage rightly fails as
     // a NIC fault — an artifact of the emulation, not something to teach the stage to ignore.
-    '-device', s.firmware === 'uefi' ? `virtio-net-pci,netdev=n0,mac=${s.mac},bootindex=1,romfile=` : `${s.fullRun ? 'virtio-net-pci' : 'e1000'},netdev=n0,mac=${s.mac},bootindex=1`,
+    '-device', s.firmware !== 'bios' ? `virtio-net-pci,netdev=n0,mac=${s.mac},bootindex=1,romfile=` : `${s.fullRun ? 'virtio-net-pci' : 'e1000'},netdev=n0,mac=${s.mac},bootindex=1`,
     '-drive', `if=none,id=disk-nvme,file=${nvme},format=raw`, '-device', `nvme,drive=disk-nvme,serial=LABNVME0001${s.nvmeCriticalWarning ? `,smart_critical_warning=${s.nvmeCriticalWarning}` : ''}`,
     '-drive', `if=none,id=disk-sata,file=${sata},format=raw`, '-device', 'ide-hd,drive=disk-sata,bus=ide.0,serial=LABSATA0001',
     '-smbios', 'type=1,manufacturer=Dell Inc.,product=PowerEdge R740,serial=LAB0001',
@@ -128,6 +131,17 @@ async function machine(s: Scenario, net: BenchNet, work: string): Promise<{ qemu
     const vars = join(work, 'OVMF_VARS.fd');
     copyFileSync('/usr/share/OVMF/OVMF_VARS_4M.fd', vars);
     qemuArgs.push('-drive', 'if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd', '-drive', `if=pflash,format=raw,unit=1,file=${vars}`);
+  }
+  if (s.firmware === 'uefi-secureboot') {
+    // Secure Boot on, Microsoft's UEFI CA enrolled (as on a server from the factory): only signed binaries start.
+    const vars = join(work, 'OVMF_VARS.fd');
+    copyFileSync('/usr/share/OVMF/OVMF_VARS_4M.ms.fd', vars);
+    qemuArgs[qemuArgs.indexOf('q35')] = 'q35,smm=on';
+    qemuArgs.push(
+      '-global', 'driver=cfi.pflash01,property=secure,value=on',
+      '-drive', 'if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd',
+      '-drive', `if=pflash,format=raw,unit=1,file=${vars}`,
+    );
   }
   return { qemuArgs, serialLog: join(work, 'serial.log') };
 }
@@ -185,7 +199,10 @@ async function fullRunScenario(s: Scenario & { fullRun: { expect: string } }): P
     s.dhcp === 'full'
       ? ['bench.dhcpMode=full', `bench.dhcpRange={"start":"10.231.${s.octet}.100","end":"10.231.${s.octet}.150","leaseTime":"1h"}`]
       : ['bench.dhcpMode=proxy', `bench.proxySubnet=${net.subnet}`];
-  await vetting('settings', 'set', `bench.interface=${net.srvIf}`, `bench.address=${net.srvAddr}`, `bench.imageDir=${IMAGE_DIR}`, ...dhcp);
+  // Plain UEFI keeps iPXE; the Secure Boot machine gets the default, the signed chain.
+  const uefiBoot = s.firmware === 'uefi' ? ['bench.uefiBoot=ipxe'] : [];
+  const consoles = s.console ? [`bench.consoleOverrides=[{"host":"lab-${s.name}","console":"${s.console}"}]`] : [];
+  await vetting('settings', 'set', `bench.interface=${net.srvIf}`, `bench.address=${net.srvAddr}`, `bench.imageDir=${IMAGE_DIR}`, ...dhcp, ...uefiBoot, ...consoles);
 
   const serve = execa('ip', [...inNs(net.srvNs).slice(1), process.execPath, join(ROOT, 'bin/vetting.js'), 'serve', '--data-dir', dataDir, '--json'], { cwd: ROOT, reject: false, all: true });
   cleanups.push(stopByPid(serve));
@@ -231,6 +248,14 @@ async function fullRunScenario(s: Scenario & { fullRun: { expect: string } }): P
   // The bench side saw the whole boot: firmware DHCP, the script, kernel, initrd, the agent.
   const steps = phases.filter(([n]) => n.startsWith('boot ')).map(([n]) => n.split(':')[0]!.slice(5));
   expect([...new Set(steps)]).toEqual(expect.arrayContaining(['dhcp', 'boot-script', 'kernel', 'initrd', 'agent-bundle']));
+  if (s.firmware === 'uefi-secureboot') {
+    // The firmware enforced Secure Boot and the kernel came through shim and GRUB, over TFTP.
+    const serial = readFileSync(serialLog, 'utf8');
+    expect(serial).toMatch(/vetting-init: \[[\d.]+\] firmware: UEFI, Secure Boot on/);
+    expect(phases.map(([n]) => n)).toEqual(expect.arrayContaining([expect.stringMatching(/^boot boot-script: live image for lab-\S+ \(GRUB/), expect.stringMatching(/^boot initrd: .* over TFTP/)]));
+  }
+  // The image's init says which console the kernel was given (the last console= is /dev/console).
+  if (s.console) expect(readFileSync(serialLog, 'utf8')).toMatch(new RegExp(`vetting-init: \\[[\\d.]+\\] agent bundle: .*; console ${s.console.replace(/[.,]/g, '\\$&')}\\b`));
   if (s.fullRun.expect === 'Completed') {
     const reportDir = join(dataDir, 'artifacts', `run-${started.run}`);
     expect(existsSync(join(reportDir, 'report.html'))).toBe(true);
@@ -238,10 +263,16 @@ async function fullRunScenario(s: Scenario & { fullRun: { expect: string } }): P
     // How far the run's estimated end was from its real end, at each state it entered (docs/performance.md, "ETA accuracy").
     printEtaErrors(s.name, JSON.parse((await vetting('run', 'show', String(started.run), '--json')).stdout) as RunShow);
     // A real emulated NVMe with real SMART was read and judged. A smoke run certifies nothing.
-    const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as { verdict: { result: string; coverage: { stage: string; part: { id: string }; status: string }[] } };
+    const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as {
+      verdict: { result: string; coverage: { stage: string; part: { id: string }; status: string }[] };
+      image: { id: string; packages: { name: string }[] } | null;
+    };
     expect(report.verdict.result).toBe('incomplete');
     const smart = report.verdict.coverage.filter((c) => c.stage === 'SMART' && c.status === 'tested').map((c) => c.part.id);
     expect(smart).toContain('LABNVME0001');
+    // The report names the image the host booted, with its packages.
+    expect(report.image?.id).toBe((JSON.parse(readFileSync(join(IMAGE_DIR, 'manifest.json'), 'utf8')) as { id: string }).id);
+    expect(report.image?.packages.map((p) => p.name)).toEqual(expect.arrayContaining(['smartmontools', 'fio', 'stress-ng', 'ipmitool']));
     // Told to power off after Reporting: the machine stops by itself.
     const exit = await Promise.race([qemu.then(() => 'stopped'), new Promise((r) => setTimeout(() => r('still running'), 120_000))]);
     expect(exit, tail(serialLog)).toBe('stopped');
@@ -342,9 +373,11 @@ async function bootScenario(s: Scenario): Promise<void> {
   mark('firmware DHCP', firstDhcp.t);
   const script = await waitEvent('iPXE script', (e) => e.type === 'http' && String(e.path).startsWith('/boot/ipxe') && e.status === 200);
   mark('iPXE script', script.t);
-  const kernel = await waitEvent('kernel download', (e) => e.type === 'http' && e.path === '/boot/vmlinuz');
+  // The live script names the host in the image paths (/boot/host/MAC/…): the path alone says whose download it is.
+  const imagePath = (file: string) => `/boot/host/${mac.replace(/:/g, '-')}/${file}`;
+  const kernel = await waitEvent('kernel download', (e) => e.type === 'http' && e.path === imagePath('vmlinuz') && e.status === 200);
   mark('kernel', kernel.t);
-  const initrd = await waitEvent('initrd download', (e) => e.type === 'http' && e.path === '/boot/initrd.img');
+  const initrd = await waitEvent('initrd download', (e) => e.type === 'http' && e.path === imagePath('initrd.img') && e.status === 200);
   mark('initrd (image download)', initrd.t);
   if (s.dhcp === 'full') {
     // In proxy mode the other DHCP server leases the image its address; dnsmasq logs no MAC for it.
@@ -432,6 +465,11 @@ describe('PXE lab (QEMU TCG in network namespaces)', () => {
   it('full run, UEFI + proxy DHCP: every stage (smoke) to Completed', async () => {
     await ensureAgentBundle();
     await fullRunScenario({ name: 'full-uefi', firmware: 'uefi', dhcp: 'proxy', octet: 76, mac: '52:54:00:00:76:01', fullRun: { expect: 'Completed' } });
+  });
+
+  it('full run, UEFI Secure Boot (OVMF, Microsoft keys) + full DHCP: shim → GRUB → signed kernel over TFTP, every stage (smoke) to Completed, console from the host override', async () => {
+    await ensureAgentBundle();
+    await fullRunScenario({ name: 'full-secureboot', firmware: 'uefi-secureboot', dhcp: 'full', octet: 78, mac: '52:54:00:00:78:01', console: 'ttyS0,57600', fullRun: { expect: 'Completed' } });
   });
 
   it('full run, NVMe with a critical warning: SMART fails and the run holds at FailedHolding', async () => {

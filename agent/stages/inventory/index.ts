@@ -1,7 +1,7 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { InventoryGpu, InventoryNic } from '../../../common/schema/inventory.ts';
-import { parseDmidecode, type DmiInfo, buildInventory, LSBLK_ARGS, parseLsblkJson, type BlockDevice, parseLscpuJson, type CpuInfo, parseLshwJson, type LshwInfo, parseSmartctlJson, type SmartReport, parseLspciVmm, parseLspciVerbose } from '../../parsers/index.ts';
+import { describeFirmwareFailure, parseFirmwareFailures, parseDmidecode, type DmiInfo, buildInventory, LSBLK_ARGS, parseLsblkJson, type BlockDevice, parseLscpuJson, type CpuInfo, parseLshwJson, type LshwInfo, parseSmartctlJson, type SmartReport, parseLspciVmm, parseLspciVerbose } from '../../parsers/index.ts';
 import { errorText } from '../../runtime/logger.ts';
 import { ToolInfraError, toolExists, type ToolResult } from '../../runtime/tool-runner.ts';
 import { readPciLinks } from '../../sensors/pci-links.ts';
@@ -141,6 +141,11 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'Inventory'>> 
     }
   }
 
+  // Firmware a NIC or HBA driver asked for and did not get (the image lacks it): named in the inventory.
+  const kernelLog = await probe('dmesg', 'dmesg', ['--color=never']);
+  const missingFirmware = kernelLog ? parseFirmwareFailures(kernelLog.stdout) : [];
+  if (kernelLog) raw.dmesg = { command: 'dmesg --color=never', exitCode: kernelLog.exitCode, output: missingFirmware };
+
   const nics = await readNics(ctx.paths.sysRoot);
   // Link state is a health reading: it comes from the sensor root (--sysfs-root), like hwmon.
   const pciSysfs = await readPciLinks(ctx.paths.sysfsRoot);
@@ -174,6 +179,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'Inventory'>> 
     await ctx.artifact('inventory.json', JSON.stringify({ collectedAt: new Date().toISOString(), raw }, null, 2));
     return { outcome: 'error', message: `could not build the inventory: ${errorText(err)}`, summary: { infraError: 'inventory', problems: missingTools }, coverage: [] };
   }
+  inventory.missingFirmware = missingFirmware.slice(0, 256).map((f) => ({ file: f.file, driver: f.driver, device: f.device }));
   await ctx.artifact('inventory.json', JSON.stringify({ collectedAt: new Date().toISOString(), inventory, raw }, null, 2));
   ctx.progress({ percent: 100, message: 'inventory collected' });
 
@@ -190,9 +196,10 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'Inventory'>> 
     inventory.gpus.length ? `${inventory.gpus.length} GPU(s)` : null,
   ].filter(Boolean);
   const missingText = inventory.missingTools.length ? `; missing or failed: ${inventory.missingTools.join(', ')}` : '';
+  const firmwareText = missingFirmware.length ? `; firmware missing: ${missingFirmware.map(describeFirmwareFailure).join(', ')}` : '';
   // Inventory describes the host and tests nothing, so it claims no coverage.
   const bmcText = bmcLog.present ? `; BMC: ${bmcLog.sel?.length ?? 0} event log record(s)` : '';
-  return { outcome: 'passed', message: `${parts.join(', ')}${bmcText}${missingText}`.slice(0, 4096), summary: { inventory, bmcLog }, coverage: [] };
+  return { outcome: 'passed', message: `${parts.join(', ')}${bmcText}${missingText}${firmwareText}`.slice(0, 4096), summary: { inventory, bmcLog }, coverage: [] };
 }
 
 function asJson(text: string): unknown {

@@ -12,6 +12,8 @@ export interface BenchServicesDeps {
   iperfPortOverride?: number;
   onHostSeen(event: HostSeenEvent): void;
   onServiceDown(name: string, message: string): void;
+  /** A service starts but works less well than configured (e.g. dnsmasq without the signed UEFI chain). */
+  onWarning?(message: string): void;
 }
 
 /**
@@ -51,11 +53,11 @@ export class BenchServices {
     }
     if (settings.bench.dhcpMode !== 'off') {
       // The bench URL is part of the boot URL dnsmasq hands out, so it is part of the key;
-      // the bench listener's limits are not dnsmasq's business and do not restart it.
-      const { maxConnectionsPerAddress: _conns, artifactBytesPerRun: _bytes, ...dhcp } = settings.bench;
+      // the bench listener's limits and the live image's console are not dnsmasq's business and do not restart it.
+      const { maxConnectionsPerAddress: _conns, artifactBytesPerRun: _bytes, console: _console, consoleOverrides: _overrides, ...dhcp } = settings.bench;
       wanted.push({
         key: `dnsmasq ${JSON.stringify(dhcp)} ${this.deps.benchUrl}`,
-        make: () => createDnsmasqService({ dataDir: this.deps.dataDir, bench: settings.bench, benchUrl: this.deps.benchUrl, onHostSeen: this.deps.onHostSeen }),
+        make: () => createDnsmasqService({ dataDir: this.deps.dataDir, bench: settings.bench, benchUrl: this.deps.benchUrl, onHostSeen: this.deps.onHostSeen, onWarning: (m) => this.deps.onWarning?.(m) }),
       });
     }
     const keep = this.running.filter((r) => wanted.some((w) => w.key === r.key));

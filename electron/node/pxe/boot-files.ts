@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { constants, accessSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import type { ImageFlavour } from './boot-args.ts';
 
 // Where the boot chain's files come from: the iPXE binaries that dnsmasq serves
 // over TFTP (Debian's ipxe package), the live image (built by
@@ -33,19 +34,72 @@ export function resolveImageDir(setting?: string | null, env: NodeJS.ProcessEnv 
   return DEFAULT_IMAGE_DIR;
 }
 
-export interface ImageFiles {
+export interface LocatedImage {
+  /** The flavour's own directory: the image directory itself for base, <dir>/gpu for gpu. */
+  dir: string;
+  flavour: ImageFlavour;
   kernel: string;
   initrd: string;
+  /** manifest.json (image/lib/image-manifest.js); null when the image was built without one. */
+  manifest: string | null;
 }
 
-/** The image's files, or a message saying what is missing and how to build it. */
-export function locateImage(imageDir: string): { ok: true; files: ImageFiles } | { ok: false; problem: string } {
-  const files = { kernel: join(imageDir, 'vmlinuz'), initrd: join(imageDir, 'initrd.img') };
-  const missing = Object.values(files).filter((f) => !isReadableFile(f));
-  if (missing.length === 0) return { ok: true, files };
+/** A flavour's files, or a message saying what is missing and how to build it. */
+export function locateImage(imageDir: string, flavour: ImageFlavour = 'base'): { ok: true; image: LocatedImage } | { ok: false; problem: string } {
+  const dir = flavour === 'base' ? imageDir : join(imageDir, flavour);
+  const image: LocatedImage = { dir, flavour, kernel: join(dir, 'vmlinuz'), initrd: join(dir, 'initrd.img'), manifest: isReadableFile(join(dir, 'manifest.json')) ? join(dir, 'manifest.json') : null };
+  const missing = [image.kernel, image.initrd].filter((f) => !isReadableFile(f));
+  if (missing.length === 0) return { ok: true, image };
+  const how = flavour === 'base' ? `sudo image/build-image.sh ${imageDir}` : `sudo VETTING_IMAGE_FLAVOURS=base,${flavour} image/build-image.sh ${imageDir}`;
+  return { ok: false, problem: `live image${flavour === 'base' ? '' : ` (${flavour} flavour)`} not built: ${missing.join(', ')} missing. Build it with: ${how} (see docs/image.md)` };
+}
+
+const idCache = new Map<string, { mtimeMs: number; id: string | null }>();
+
+/** The image's id from its manifest.json (read again only when the file changes); null without one. */
+export function readImageId(dir: string): string | null {
+  const path = join(dir, 'manifest.json');
+  let mtimeMs: number;
+  try {
+    mtimeMs = statSync(path).mtimeMs;
+  } catch {
+    return null;
+  }
+  const cached = idCache.get(path);
+  if (cached && cached.mtimeMs === mtimeMs) return cached.id;
+  let id: string | null = null;
+  try {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as { id?: unknown };
+    id = typeof parsed.id === 'string' && /^[0-9a-f]{8,64}$/.test(parsed.id) ? parsed.id : null;
+  } catch {
+    id = null;
+  }
+  idCache.set(path, { mtimeMs, id });
+  return id;
+}
+
+/** TFTP file names of the signed chain, as the DHCP replies and shim name them. */
+export const SIGNED_BOOT_FILES = { shim: 'shimx64.efi', grub: 'grubx64.efi' } as const;
+
+/**
+ * Copies the signed UEFI chain (image/build-image.sh puts Debian's shim and
+ * GRUB in <image>/efi/) into the TFTP root; shim loads grubx64.efi from the
+ * same directory. Returns a problem when the image has none.
+ */
+export function installSignedBootFiles(tftpRoot: string, imageDir: string): { installed: string[]; problem: string | null } {
+  mkdirSync(tftpRoot, { recursive: true });
+  const installed: string[] = [];
+  for (const name of Object.values(SIGNED_BOOT_FILES)) {
+    const src = join(imageDir, 'efi', name);
+    if (!isReadableFile(src)) continue;
+    const dst = join(tftpRoot, name);
+    if (!sameContent(src, dst)) copyFileSync(src, dst);
+    installed.push(name);
+  }
+  const missing = Object.values(SIGNED_BOOT_FILES).filter((n) => !installed.includes(n));
   return {
-    ok: false,
-    problem: `live image not built: ${missing.join(', ')} missing. Build it with: sudo image/build-image.sh ${imageDir} (see docs/image.md)`,
+    installed,
+    problem: missing.length ? `the signed UEFI boot files are missing in ${join(imageDir, 'efi')} (${missing.join(', ')}): rebuild the live image with sudo image/build-image.sh ${imageDir}, or set bench.uefiBoot to ipxe` : null,
   };
 }
 

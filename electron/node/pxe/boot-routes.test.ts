@@ -5,14 +5,17 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bootRoutes, type MacLookup } from './boot-routes.ts';
+import { bootService, type BootService, type MacLookup, type ServedImage } from './boot-routes.ts';
 
 const registered: Record<string, MacLookup> = {
   '52:54:00:00:07:01': { host: 'pve-node-7', runWaiting: true },
   '52:54:00:00:07:02': { host: 'pve-node-8', runWaiting: false },
+  '52:54:00:00:07:03': { host: 'gpu-node', runWaiting: true, console: 'ttyS1,115200n8', flavour: 'gpu' },
 };
 const seen: unknown[][] = [];
 const steps: [string, string, string | null][] = [];
+const images: ServedImage[] = [];
+let service: BootService;
 let dir: string;
 let server: Server;
 let base: string;
@@ -35,15 +38,20 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vetting-boot-'));
   writeFileSync(join(dir, 'agent.mjs'), agentBody);
   const imageDir = join(dir, 'image');
-  const handler = bootRoutes({
+  service = bootService({
     lookupMac: (mac) => registered[mac] ?? null,
     issueToken: () => ({ token: 'tok_Abc-123.xyz' }),
     recordSeen: (...args) => seen.push(args),
-    onBootStep: (mac, step, detail) => steps.push([mac, step, detail]),
+    onBootStep: (mac, step, detail, image) => {
+      steps.push([mac, step, detail]);
+      if (image) images.push(image);
+    },
     benchUrl: 'http://10.9.8.1:8069/',
     imageDir,
     agentBundle: { path: join(dir, 'agent.mjs'), sha256: agentSha },
+    tftp: { address: '10.9.8.1', port: 8069 },
   });
+  const handler = service.http;
   server = createServer((req, res) => {
     if (!handler(req, res)) {
       res.writeHead(418);
@@ -87,33 +95,114 @@ describe('boot routes', () => {
     const lines = r.body.split('\n');
     expect(lines[0]).toBe('#!ipxe');
     const kernel = lines.find((l) => l.startsWith('kernel '))!;
-    expect(kernel).toContain('kernel http://10.9.8.1:8069/boot/vmlinuz initrd=initrd.img ');
+    expect(kernel).toContain('kernel http://10.9.8.1:8069/boot/host/52-54-00-00-07-01/vmlinuz initrd=initrd.img ');
     expect(kernel).toContain(' vetting.url=ws://10.9.8.1:8069/agent ');
     expect(kernel).toContain(' vetting.token=tok_Abc-123.xyz ');
     expect(kernel).toContain(' vetting.agent=http://10.9.8.1:8069/boot/agent.mjs?mac=52:54:00:00:07:01 ');
     expect(kernel).toContain(` vetting.sha256=${agentSha} `);
     expect(kernel).toContain('console=ttyS0,115200n8');
-    expect(kernel).toContain('BOOTIF=01-${net0/mac:hexhyp}');
-    expect(lines).toContain('initrd http://10.9.8.1:8069/boot/initrd.img || goto failed');
+    expect(kernel).toContain(' BOOTIF=01-52-54-00-00-07-01 ');
+    expect(lines).toContain('initrd http://10.9.8.1:8069/boot/host/52-54-00-00-07-01/initrd.img || goto failed');
     expect(seen).toEqual([]);
     expect(steps.splice(0)).toEqual([['52:54:00:00:07:01', 'boot-script', 'live image for pve-node-7, from 127.0.0.1']]);
   });
 
-  it('reports each boot file sent whole as a step of the host that fetched its boot script', async () => {
-    // iPXE fetches kernel and initrd from the address its script went to; the agent URL names the MAC.
-    await get('/boot/vmlinuz');
-    await get('/boot/initrd.img', { method: 'HEAD' }); // a HEAD is no download
-    await get('/boot/initrd.img');
+  it('reports each boot file sent whole as a step of the host its path names (or, for a path without one, of the address its script went to)', async () => {
+    // The live script names the host in the kernel and initrd paths; the agent URL names the MAC.
+    await get('/boot/host/52-54-00-00-07-01/vmlinuz');
+    await get('/boot/host/52-54-00-00-07-01/initrd.img', { method: 'HEAD' }); // a HEAD is no download
+    await get('/boot/host/52-54-00-00-07-01/initrd.img');
+    // Behind NAT another host shares the address: its own path still names it.
+    await get('/boot/host/52-54-00-00-07-02/initrd.img');
+    await get('/boot/host/52%3A54%3A00%3A00%3A07%3A01/vmlinuz'); // colons as iPXE would encode them
+    await get('/boot/initrd.img'); // no MAC in the path: the address
     await get('/boot/agent.mjs?mac=52:54:00:00:07:09');
     await get('/boot/agent.mjs?mac=bogus'); // falls back to the address
     // The server sees a response finish just after the client has read it all.
-    await vi.waitFor(() => expect(steps).toHaveLength(4));
+    await vi.waitFor(() => expect(steps).toHaveLength(7));
     expect(steps.splice(0)).toEqual([
+      ['52:54:00:00:07:01', 'kernel', expect.stringMatching(/^4 KiB in \d+\.\d s$/)],
+      ['52:54:00:00:07:01', 'initrd', expect.stringMatching(/^10 KiB in \d+\.\d s$/)],
+      ['52:54:00:00:07:02', 'initrd', expect.stringMatching(/^10 KiB in \d+\.\d s$/)],
       ['52:54:00:00:07:01', 'kernel', expect.stringMatching(/^4 KiB in \d+\.\d s$/)],
       ['52:54:00:00:07:01', 'initrd', expect.stringMatching(/^10 KiB in \d+\.\d s$/)],
       ['52:54:00:00:07:09', 'agent-bundle', expect.stringMatching(/^1 KiB in /)],
       ['52:54:00:00:07:01', 'agent-bundle', expect.stringMatching(/^1 KiB in /)],
     ]);
+  });
+
+  it('a host whose image flavour is not built boots the base image, and says so', async () => {
+    const problems: string[] = [];
+    const s = bootService({
+      lookupMac: (mac) => registered[mac] ?? null,
+      issueToken: () => ({ token: 'tok_Abc-123.xyz' }),
+      recordSeen: () => undefined,
+      benchUrl: 'http://10.9.8.1:8069',
+      imageDir: join(dir, 'image'),
+      agentBundle: { path: join(dir, 'agent.mjs'), sha256: agentSha },
+      onProblem: (m) => problems.push(m),
+    });
+    const script = s.tftp('vetting/52:54:00:00:07:03.cfg', '10.9.8.50');
+    expect(script).toBeNull(); // no tftp settings: GRUB gets nothing
+    const res = { writeHead: () => undefined, end: (b: Buffer) => (body = String(b)), once: () => undefined } as never;
+    let body = '';
+    s.http({ url: '/boot/ipxe?mac=52:54:00:00:07:03', method: 'GET', socket: { remoteAddress: '10.9.8.50' } } as never, res);
+    expect(body).toContain('kernel http://10.9.8.1:8069/boot/host/52-54-00-00-07-03/vmlinuz ');
+    expect(body).toContain(' console=ttyS1,115200n8 ');
+    expect(problems.join('\n')).toMatch(/gpu-node should boot the gpu image, which is not built .*VETTING_IMAGE_FLAVOURS=base,gpu/);
+  });
+
+  it('Secure Boot chain: GRUB gets the same answers over TFTP, then the kernel and initrd, recorded as steps with the image', async () => {
+    const imageDir = join(dir, 'image');
+    images.splice(0);
+    writeFileSync(join(imageDir, 'manifest.json'), JSON.stringify({ id: '0123456789abcdef', flavour: 'base' }));
+    const cfg = service.tftp('vetting/52:54:00:00:07:01.cfg', '10.9.8.77');
+    expect(cfg && 'data' in cfg).toBe(true);
+    const text = (cfg as { data: Buffer }).data.toString();
+    expect(text).toMatch(/^linux \(tftp,10\.9\.8\.1:8069\)\/boot\/host\/52-54-00-00-07-01\/vmlinuz vetting\.url=ws:\/\/10\.9\.8\.1:8069\/agent vetting\.token=tok_Abc-123\.xyz /m);
+    expect(text).toContain('initrd (tftp,10.9.8.1:8069)/boot/host/52-54-00-00-07-01/initrd.img');
+    expect(steps.splice(0)).toEqual([['52:54:00:00:07:01', 'boot-script', 'live image for pve-node-7 (GRUB, signed chain), from 10.9.8.77']]);
+    expect(service.tftp('boot/host/52-54-00-00-07-01/vmlinuz', '10.9.8.77')).toEqual({ file: join(imageDir, 'vmlinuz') });
+    expect(service.tftp('/boot/initrd.img', '10.9.8.77')).toEqual({ file: join(imageDir, 'initrd.img') });
+    service.tftpSent({ path: 'boot/host/52-54-00-00-07-01/initrd.img', client: '10.9.8.77', bytes: 10_000, ms: 2500 });
+    service.tftpSent({ path: 'boot/initrd.img', client: '10.9.8.99', bytes: 10_000, ms: 2500 }); // no MAC, nobody we know
+    expect(steps.splice(0)).toEqual([['52:54:00:00:07:01', 'initrd', '10 KiB in 2.5 s over TFTP (image 0123456789abcdef, base)']]);
+    expect(images.splice(0)).toEqual([{ dir: imageDir, flavour: 'base', id: '0123456789abcdef' }]);
+    // Unknown MAC: seen, and a waiting configuration; anything else: not found.
+    const nh = service.tftp('vetting/52:54:00:aa:bb:01.cfg', '10.9.8.78') as { data: Buffer };
+    expect(nh.data.toString()).toContain('Vetting: new host 52:54:00:aa:bb:01');
+    expect(seen.splice(0)).toEqual([['52:54:00:aa:bb:01', '10.9.8.78', 'efi-x64', 'grub']]);
+    expect(service.tftp('etc/passwd', '10.9.8.77')).toBeNull();
+    expect(service.tftp('vetting/../../x.cfg', '10.9.8.77')).toBeNull();
+    rmSync(join(imageDir, 'manifest.json'));
+  });
+
+  it('Secure Boot chain: the token is asked per boot attempt like iPXE, a refusal gets a waiting configuration, and the pin reaches the command line', () => {
+    const asked: [string, string | null][] = [];
+    const problems: string[] = [];
+    let answer: { token: string } | { refused: string } = { token: 'tok_once' };
+    const s = bootService({
+      lookupMac: (mac) => registered[mac] ?? null,
+      issueToken: (mac, ip) => (asked.push([mac, ip]), answer),
+      orchestratorPin: () => `sha256:${'ab'.repeat(32)}`,
+      recordSeen: () => undefined,
+      benchUrl: 'http://10.9.8.1:8069',
+      imageDir: join(dir, 'image'),
+      agentBundle: { path: join(dir, 'agent.mjs'), sha256: agentSha },
+      onProblem: (m) => problems.push(m),
+      tftp: { address: '10.9.8.1', port: 8069 },
+    });
+    const live = (s.tftp('vetting/52:54:00:00:07:01.cfg', '10.9.8.77') as { data: Buffer }).data.toString();
+    expect(live).toMatch(/^linux \S+ .*vetting\.token=tok_once .*vetting\.pin=sha256:(ab){32} /m);
+    answer = { refused: 'the agent token of this boot was already handed out' };
+    const again = (s.tftp('vetting/52:54:00:00:07:01.cfg', '10.9.8.77') as { data: Buffer }).data.toString();
+    expect(again).not.toMatch(/^linux\b/m);
+    expect(again).toContain('already handed out');
+    expect(asked).toEqual([['52:54:00:00:07:01', '10.9.8.77'], ['52:54:00:00:07:01', '10.9.8.77']]);
+    expect(problems.join('\n')).toMatch(/boot config for pve-node-7 \(52:54:00:00:07:01\) from 10\.9\.8\.77 served without a token/);
+    // No run waiting: no token is asked for (asking uses up the attempt).
+    s.tftp('vetting/52:54:00:00:07:02.cfg', '10.9.8.78');
+    expect(asked).toHaveLength(2);
   });
 
   it('unknown MAC: records it as seen and waits, booting nothing', async () => {

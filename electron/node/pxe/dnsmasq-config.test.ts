@@ -8,7 +8,7 @@ const paths = { benchUrl: 'http://10.9.8.1:8069', tftpRoot: '/var/lib/vetting/dn
 
 describe('dnsmasq configuration', () => {
   it('full DHCP: range and lease time on the bench interface, DNS off, TFTP, RA, iPXE by HTTP', () => {
-    const conf = renderDnsmasqConfig({ bench: bench({ dhcpMode: 'full', dhcpRange: { start: '10.9.8.100', end: '10.9.8.150', leaseTime: '2h' } }), ...paths });
+    const conf = renderDnsmasqConfig({ bench: bench({ dhcpMode: 'full', uefiBoot: 'ipxe', dhcpRange: { start: '10.9.8.100', end: '10.9.8.150', leaseTime: '2h' } }), ...paths });
     const lines = conf.split('\n');
     for (const l of [
       'port=0',
@@ -30,11 +30,30 @@ describe('dnsmasq configuration', () => {
   });
 
   it('proxy DHCP: proxy range on the given subnet and PXE services for BIOS and UEFI', () => {
-    const conf = renderDnsmasqConfig({ bench: bench({ dhcpMode: 'proxy', proxySubnet: '10.9.8.0' }), ...paths });
+    const conf = renderDnsmasqConfig({ bench: bench({ dhcpMode: 'proxy', uefiBoot: 'ipxe', proxySubnet: '10.9.8.0' }), ...paths });
     expect(conf).toContain('dhcp-range=10.9.8.0,proxy');
     expect(conf).toContain('pxe-service=tag:!ipxe,x86PC,"Vetting (BIOS)",undionly.kpxe');
     expect(conf).toContain('pxe-service=tag:!ipxe,BC_EFI,"Vetting (UEFI)",snponly.efi');
     expect(conf).not.toContain('dhcp-authoritative');
+  });
+
+  it('UEFI gets the signed chain (shim) by default, in full and proxy mode; BIOS keeps iPXE', () => {
+    const full = renderDnsmasqConfig({ bench: bench({ dhcpMode: 'full', dhcpRange: { start: '10.9.8.100', end: '10.9.8.150', leaseTime: '1h' } }), ...paths }).split('\n');
+    expect(full).toContain('dhcp-boot=tag:!ipxe,tag:efi64,shimx64.efi,,10.9.8.1');
+    expect(full).toContain('dhcp-boot=tag:!ipxe,undionly.kpxe,,10.9.8.1');
+    // dnsmasq takes the last matching dhcp-boot line: the catch-all BIOS file must come before the UEFI ones
+    // (seen in the lab: OVMF was offered undionly.kpxe when it came after).
+    const boot = full.filter((l) => l.startsWith('dhcp-boot=')).map((l) => l.replace(/,,10\.9\.8\.1$/, ''));
+    expect(boot).toEqual([
+      'dhcp-boot=tag:!ipxe,undionly.kpxe',
+      'dhcp-boot=tag:!ipxe,tag:efi32,ipxe.efi',
+      'dhcp-boot=tag:!ipxe,tag:efi64,shimx64.efi',
+      'dhcp-boot=tag:ipxe,http://10.9.8.1:8069/boot/ipxe?mac=${net0/mac}&platform=${platform}&buildarch=${buildarch}',
+    ]);
+    const proxy = renderDnsmasqConfig({ bench: bench({ dhcpMode: 'proxy', proxySubnet: '10.9.8.0' }), ...paths });
+    expect(proxy).toContain('pxe-service=tag:!ipxe,X86-64_EFI,"Vetting (UEFI)",shimx64.efi');
+    expect(proxy).toContain('pxe-service=tag:!ipxe,x86PC,"Vetting (BIOS)",undionly.kpxe');
+    expect(proxy).not.toContain('snponly.efi');
   });
 
   it('names every problem with settings that cannot work', () => {

@@ -26,6 +26,22 @@ describe('dnsmasq log → host-seen events (real lab logs)', () => {
     expect(events.some((e) => e.client === 'ipxe' && e.arch === 'efi-x64')).toBe(true);
   });
 
+  it('proxy DHCP with UEFI firmware: the TFTP transfer is tied to its MAC through the neighbour table', () => {
+    const text = fixture('pxe-proxydhcp/dnsmasq-proxy.log');
+    // Alone, the log never pairs 10.231.7.191 with a MAC (UEFI skips the boot-server request).
+    expect(parseDnsmasqLog(text).filter((e) => e.source === 'tftp' && e.ip === '10.231.7.191')).toEqual([]);
+    const asked: string[] = [];
+    const p = new DnsmasqLogParser((ip) => (asked.push(ip), ip === '10.231.7.191' ? '52:54:00:00:07:04' : null));
+    const tftp = text.split('\n').map((l) => p.feed(l)).filter((e) => e?.source === 'tftp' && e.ip === '10.231.7.191');
+    expect(tftp.map((e) => [e!.mac, e!.file, e!.arch])).toEqual([
+      ['52:54:00:00:07:04', 'snponly.efi', 'efi-x64'],
+      ['52:54:00:00:07:04', 'snponly.efi', 'efi-x64'],
+      ['52:54:00:00:07:04', 'boot.ipxe', 'efi-x64'],
+    ]);
+    // Addresses the log already knows (BIOS's boot-server request) need no lookup.
+    expect(asked.every((ip) => ip === '10.231.7.191')).toBe(true);
+  });
+
   it('proxy DHCP: PXE requests carry the MAC, and the IP once the client has one', () => {
     const events = parseDnsmasqLog(fixture('pxe-proxydhcp/dnsmasq-proxy.log'));
     expect(events.every((e) => e.source === 'proxy-dhcp' || e.source === 'tftp')).toBe(true);

@@ -64,6 +64,13 @@ interface Txn {
  * ignored, never an error (dnsmasq logs much more than we need).
  */
 export class DnsmasqLogParser {
+  /**
+   * @param macForIp Where a TFTP client's MAC comes from when the log never paired
+   * its address with one (proxy DHCP with UEFI firmware): the bench interface's
+   * neighbour table (neighbours.ts). Without it, such transfers are dropped.
+   */
+  constructor(private readonly macForIp: (ip: string) => string | null = () => null) {}
+
   private readonly txns = new Map<string, Txn>();
   private readonly macByIp = new Map<string, string>();
   private readonly archByMac = new Map<string, BootArch>();
@@ -119,9 +126,9 @@ export class DnsmasqLogParser {
   private tftp(body: string): HostSeenEvent | null {
     const sent = TFTP_SENT.exec(body);
     if (!sent) return null;
-    const mac = this.macByIp.get(sent[2]!);
-    // A file sent to an address we never saw leased (proxy mode before the PXE
-    // request) cannot be tied to a MAC: drop it rather than guess.
+    // Proxy mode with UEFI firmware: dnsmasq never logs the address with a MAC, so ask
+    // who answered for it on the bench segment; nobody known, drop it rather than guess.
+    const mac = this.macByIp.get(sent[2]!) ?? this.macForIp(sent[2]!);
     if (!mac) return null;
     const file = sent[1]!.split('/').pop()!;
     return { mac, ip: sent[2]!, arch: this.archByMac.get(mac) ?? null, source: 'tftp', message: 'TFTP', client: 'pxe', file };

@@ -2,9 +2,11 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { SupervisedProcess, type ExitInfo } from '../services/supervised-process.ts';
-import { DEFAULT_IPXE_DIR, findExecutable, installIpxeBinaries } from './boot-files.ts';
+import { DEFAULT_IPXE_DIR, findExecutable, installIpxeBinaries, installSignedBootFiles, resolveImageDir } from './boot-files.ts';
+import { grubBootstrapConfig } from './grub-config.ts';
 import { renderDnsmasqConfig, type BenchSettings } from './dnsmasq-config.ts';
 import { DnsmasqLogParser, type HostSeenEvent } from './dnsmasq-log.ts';
+import { neighbourMac } from './neighbours.ts';
 
 // dnsmasq under supervision: writes <dataDir>/dnsmasq/{dnsmasq.conf,tftp/,leases}
 // from the bench settings before every start, runs it in the foreground with
@@ -18,6 +20,8 @@ export interface DnsmasqServiceOptions {
   /** http://ADDRESS:PORT of the bench listener (the port actually bound). */
   benchUrl: string;
   onHostSeen: (event: HostSeenEvent) => void;
+  /** Something works less well than configured but dnsmasq can still start (e.g. no signed UEFI chain in the image). */
+  onWarning?: (message: string) => void;
   /** Default: dnsmasq from PATH or /usr/sbin. */
   dnsmasqPath?: string;
   /** Default: /usr/lib/ipxe (Debian's ipxe package). */
@@ -85,7 +89,9 @@ export function createDnsmasqService(opts: DnsmasqServiceOptions): SupervisedPro
   const paths = dnsmasqPaths(opts.dataDir);
   // Prefer the capable private copy the package installs (docs/operations.md), then PATH.
   const binary = opts.dnsmasqPath ?? (existsSync(PRIVILEGED_DNSMASQ) ? PRIVILEGED_DNSMASQ : null) ?? findExecutable('dnsmasq') ?? 'dnsmasq';
-  let parser = new DnsmasqLogParser();
+  const iface = opts.bench.interface;
+  const newParser = () => new DnsmasqLogParser((ip) => neighbourMac(ip, iface));
+  let parser = newParser();
 
   const preflight = (): string | null => {
     if (!findExecutable(binary)) return `dnsmasq is not installed: sudo apt-get install dnsmasq-base (${OPERATIONS})`;
@@ -95,15 +101,29 @@ export function createDnsmasqService(opts: DnsmasqServiceOptions): SupervisedPro
     mkdirSync(paths.dir, { recursive: true });
     const ipxe = installIpxeBinaries(paths.tftpRoot, opts.ipxeDir ?? DEFAULT_IPXE_DIR);
     if (ipxe.problem) return ipxe.problem;
+    let bench = opts.bench;
+    if (bench.uefiBoot === 'signed') {
+      const signed = installSignedBootFiles(paths.tftpRoot, resolveImageDir(bench.imageDir));
+      if (signed.problem) {
+        // An image built before the signed chain existed: UEFI machines get iPXE as before, and the log says why.
+        opts.onWarning?.(`${signed.problem}; until then UEFI machines get iPXE, which Secure Boot refuses`);
+        bench = { ...bench, uefiBoot: 'ipxe' };
+      } else {
+        // Debian's netboot GRUB reads grub/grub.cfg under its TFTP prefix; ours sends it on to the bench's own TFTP server.
+        const listener = new URL(opts.benchUrl);
+        mkdirSync(join(paths.tftpRoot, 'grub'), { recursive: true });
+        writeFileSync(join(paths.tftpRoot, 'grub', 'grub.cfg'), grubBootstrapConfig({ address: listener.hostname, port: Number(listener.port || 80) }));
+      }
+    }
     let config: string;
     try {
-      config = renderDnsmasqConfig({ bench: opts.bench, benchUrl: opts.benchUrl, tftpRoot: paths.tftpRoot, leaseFile: paths.leases, user: userInfo().username });
+      config = renderDnsmasqConfig({ bench, benchUrl: opts.benchUrl, tftpRoot: paths.tftpRoot, leaseFile: paths.leases, user: userInfo().username });
     } catch (err) {
       return `cannot configure dnsmasq: ${(err as Error).message}`;
     }
     writeFileSync(paths.config, config);
     // A fresh process logs fresh transactions: do not carry half-seen ones over.
-    parser = new DnsmasqLogParser();
+    parser = newParser();
     return null;
   };
 

@@ -7,6 +7,7 @@ import { Inventory } from '../../../common/schema/inventory.ts';
 import { renderLineChart } from './charts.ts';
 import { CHART_KINDS } from './gather.ts';
 import { esc, fmtDuration, fmtNum, fmtTime, outcomeCell, table, td } from './html-kit.ts';
+import { liveImageSection } from './html-image.ts';
 import { cellHtml, resultsHtml } from './html-results.ts';
 import { REPORT_SCHEMA_VERSION, serializeReportJson } from './json.ts';
 import { allTables, stageResultView } from './stage-view.ts';
@@ -564,7 +565,7 @@ function auditSection(data: ReportData): string {
         'attempts',
       )}`
     : '';
-  return trail + retries + artifacts;
+  return trail + retries + artifacts + liveImageSection(data.image);
 }
 
 /** Renders the whole report as one HTML document (a string); see docs/report-format.md. */

@@ -514,7 +514,7 @@ describe('report files', () => {
   it('docs/report.schema.json names the version the code writes and the code’s own value sets', () => {
     const schema = reportSchema() as Record<string, any>;
     const { db, store, host } = freshDb();
-    expect(REPORT_SCHEMA_VERSION).toBe(3);
+    expect(REPORT_SCHEMA_VERSION).toBe(4);
     expect(schema.properties.schemaVersion).toEqual({ const: REPORT_SCHEMA_VERSION });
     expect(schema.$id).toBe(REPORT_SCHEMA_ID);
     expect(schema.properties.$schema).toEqual({ const: REPORT_SCHEMA_ID });

@@ -144,6 +144,18 @@ export interface ReportTransition {
   at: string;
 }
 
+/** The live image the run booted (its manifest, kept with the run; electron/node/report/image.ts). */
+export interface ReportImage {
+  id: string;
+  flavour: string;
+  builtAt: string | null;
+  kernel: string;
+  packages: { name: string; version: string }[];
+  firmwarePackages: { name: string; version: string }[];
+  firmwareFiles: number;
+  firmwareUnavailable: number;
+}
+
 export interface ReportData {
   run: ReportRun;
   host: ReportHost;
@@ -173,4 +185,6 @@ export interface ReportData {
   measurements: { aggregates: ReportAggregate[]; series: ReportSeries[]; thermalCeilingC: number | null };
   artifacts: ReportArtifact[];
   transitions: ReportTransition[];
+  /** The live image the host booted for this run; absent or null when none was recorded. */
+  image?: ReportImage | null;
 }

@@ -3,6 +3,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from '../store/index.ts';
 import { gatherReportData } from './gather.ts';
+import { readRunImage } from './image.ts';
 import { renderReportHtml } from './html.ts';
 import { serializeReportJson } from './json.ts';
 import { buildOcptvLines } from './ocptv.ts';
@@ -42,7 +43,7 @@ function writeAtomically(path: string, text: string): void {
  * produces the same bytes.
  */
 export function writeRunReport(store: Store, dataDir: string, runId: number, now: () => Date = () => new Date()): WrittenReport {
-  const data = gatherReportData(store, runId);
+  const data = { ...gatherReportData(store, runId), image: readRunImage(store, dataDir, runId) };
   const { text: jsonText, sha256: jsonSha256 } = serializeReportJson(data);
   const html = renderReportHtml(data);
   const htmlSha256 = createHash('sha256').update(html).digest('hex');

@@ -14,6 +14,15 @@ describe('settings form', () => {
     expect((settingsPatch(settingsToForm(defaults)).patch.bench as { imageDir: unknown }).imageDir).toBeNull();
     expect(settingsPatch({ ...settingsToForm(defaults), imageDir: 'image' }).errors).toEqual({ imageDir: expect.stringMatching(/absolute folder/) });
   });
+  it('sends the console and the per-host consoles, and names a bad line', () => {
+    const r = settingsPatch({ ...settingsToForm(defaults), console: 'ttyS1,115200n8', consoleOverrides: 'r740-07 ttyS1,115200\n\n  pve-3   ttyS0,9600  \n', uefiBoot: 'ipxe' });
+    expect(r.errors).toEqual({});
+    expect(r.patch.bench).toMatchObject({ console: 'ttyS1,115200n8', consoleOverrides: [{ host: 'r740-07', console: 'ttyS1,115200' }, { host: 'pve-3', console: 'ttyS0,9600' }], uefiBoot: 'ipxe' });
+    expect(Settings.parse({ ...defaults, ...r.patch }).bench.consoleOverrides).toHaveLength(2);
+    expect(settingsToForm(Settings.parse({ ...defaults, ...r.patch })).consoleOverrides).toBe('r740-07 ttyS1,115200\npve-3 ttyS0,9600');
+    expect(settingsPatch({ ...settingsToForm(defaults), console: 'ttyS1 init=/bin/sh' }).errors).toEqual({ console: expect.stringMatching(/serial console/) });
+    expect(settingsPatch({ ...settingsToForm(defaults), consoleOverrides: 'ok-host ttyS1\nbad host ttyS1' }).errors).toEqual({ consoleOverrides: expect.stringMatching(/^line 2:/) });
+  });
   it('names each bad field', () => {
     const form = { ...settingsToForm(defaults), port: '70000', dhcpMode: 'full', rangeStart: '10.0.0.300', rangeEnd: '', maxTotalGiB: '0' };
     expect(Object.keys(settingsPatch(form).errors).sort()).toEqual(['maxTotalGiB', 'port', 'rangeEnd', 'rangeStart']);

@@ -1,4 +1,5 @@
-import type { Settings } from '../../../common/schema/api.ts';
+import { SerialConsole, type Settings } from '../../../common/schema/api.ts';
+import { HostName } from '../../../common/schema/primitives.ts';
 
 // The settings form as text fields, and the partial settings object it saves
 // (the server deep-merges and validates it; its issues are shown per field).
@@ -15,6 +16,11 @@ export interface SettingsForm {
   proxySubnet: string;
   /** Empty: the default ($VETTING_IMAGE_DIR or /var/cache/vetting-image). */
   imageDir: string;
+  /** The live image's serial console, e.g. ttyS0,115200n8. */
+  console: string;
+  /** One "host console" pair per line: hosts whose console differs from the bench's. */
+  consoleOverrides: string;
+  uefiBoot: string;
   maxAgeDays: string;
   maxTotalGiB: string;
 }
@@ -33,6 +39,9 @@ export function settingsToForm(s: Settings): SettingsForm {
     leaseTime: s.bench.dhcpRange?.leaseTime ?? '1h',
     proxySubnet: s.bench.proxySubnet ?? '',
     imageDir: s.bench.imageDir ?? '',
+    console: s.bench.console,
+    consoleOverrides: s.bench.consoleOverrides.map((o) => `${o.host} ${o.console}`).join('\n'),
+    uefiBoot: s.bench.uefiBoot,
     maxAgeDays: String(s.retention.maxAgeDays),
     maxTotalGiB: String(+(s.retention.maxTotalBytes / GiB).toFixed(2)),
   };
@@ -63,6 +72,19 @@ export function settingsPatch(f: SettingsForm): { patch: Record<string, unknown>
   if (mode === 'proxy' && !IPV4.test(f.proxySubnet.trim())) errors.proxySubnet = 'the subnet address, e.g. 10.1.2.0';
   const imageDir = f.imageDir.trim();
   if (imageDir && !imageDir.startsWith('/')) errors.imageDir = 'an absolute folder, e.g. /var/cache/vetting-image (empty: the default)';
+  if (!SerialConsole.safeParse(f.console).success) errors.console = 'a serial console like ttyS0,115200n8 or ttyS1,115200';
+  const overrides: { host: string; console: string }[] = [];
+  for (const [i, line] of f.consoleOverrides.split('\n').entries()) {
+    if (!line.trim()) continue;
+    const [host = '', console = '', ...rest] = line.trim().split(/\s+/);
+    if (rest.length || !HostName.safeParse(host).success || !SerialConsole.safeParse(console).success) {
+      errors.consoleOverrides = `line ${i + 1}: write "host ttyS1,115200n8" (a host name, a space, a serial console)`;
+      break;
+    }
+    overrides.push({ host, console });
+  }
+  const uefiBoot = f.uefiBoot as 'signed' | 'ipxe';
+  if (!['signed', 'ipxe'].includes(uefiBoot)) errors.uefiBoot = 'choose what UEFI machines boot';
   const age = int(f.maxAgeDays, 1, 100_000);
   if (age === null) errors.maxAgeDays = 'a whole number of days, at least 1';
   const gib = Number(f.maxTotalGiB);
@@ -77,6 +99,9 @@ export function settingsPatch(f: SettingsForm): { patch: Record<string, unknown>
       dhcpRange: mode === 'full' ? { start: f.rangeStart.trim(), end: f.rangeEnd.trim(), leaseTime: f.leaseTime.trim() } : null,
       proxySubnet: mode === 'proxy' ? f.proxySubnet.trim() : null,
       imageDir: imageDir || null,
+      console: f.console.trim(),
+      consoleOverrides: overrides,
+      uefiBoot,
     },
     retention: { maxAgeDays: age, maxTotalBytes: Math.round(gib * GiB) },
   };

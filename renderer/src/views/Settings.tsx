@@ -81,6 +81,18 @@ function SettingsEditor({ settings }: { settings: Settings }) {
       <Field id="set-image" label="Live image folder" error={err('imageDir', 'bench.imageDir')} hint="Where image/build-image.sh wrote vmlinuz and initrd.img; empty for the default ($VETTING_IMAGE_DIR or /var/cache/vetting-image). Applies to the next boot.">
         <input id="set-image" value={form.imageDir} onChange={set('imageDir')} placeholder="/var/cache/vetting-image" />
       </Field>
+      <Field id="set-uefi" label="UEFI machines boot" error={err('uefiBoot', 'bench.uefiBoot')} hint="BIOS machines always get iPXE. The signed chain starts with Secure Boot on or off.">
+        <select id="set-uefi" value={form.uefiBoot} onChange={set('uefiBoot')}>
+          <option value="signed">the signed chain: shim → GRUB → Debian's signed kernel</option>
+          <option value="ipxe">iPXE (Secure Boot must be off)</option>
+        </select>
+      </Field>
+      <Field id="set-console" label="Serial console" error={err('console', 'bench.console')} hint="Where the live image's kernel and the agent write; serial-over-LAN is often ttyS1,115200n8. Applies to the next boot.">
+        <input id="set-console" value={form.console} onChange={set('console')} placeholder="ttyS0,115200n8" />
+      </Field>
+      <Field id="set-console-hosts" label="Hosts with another console" error={err('consoleOverrides', 'bench.consoleOverrides')} hint="One per line: host name, a space, its console (e.g. r740-07 ttyS1,115200n8).">
+        <textarea id="set-console-hosts" rows={3} value={form.consoleOverrides} onChange={set('consoleOverrides')} placeholder="r740-07 ttyS1,115200n8" />
+      </Field>
       <h2>Retention</h2>
       <div className="field-row">
         <Field id="set-age" label="Keep artifacts for (days)" error={err('maxAgeDays', 'retention.maxAgeDays')}>
