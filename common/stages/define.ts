@@ -48,6 +48,11 @@ export interface SummaryFieldMeta {
    * a ceiling lower): a change since the part's previous run is then called worse or better.
    */
   better?: 'higher' | 'lower';
+  /**
+   * The sibling field (a row's result) this text explains: where it says `passed`, the
+   * judged cells beside it already say why, so a printout may leave the text out.
+   */
+  explains?: string;
 }
 
 /** Annotations on an array of records (drawn as one table). */

@@ -62,7 +62,7 @@ export const networkStage = defineStage({
           duplex: z.enum(['full', 'half']).nullable().optional().meta({ title: 'Duplex' }),
           /** Error counters read before and after iperf3 (ethtool -S and the kernel's statistics). */
           errorCounters: z.number().int().nonnegative().optional().meta({ title: 'Error counters read' }),
-          reason: z.string().max(1000).meta({ title: 'Reason' }),
+          reason: z.string().max(1000).meta({ title: 'Reason', explains: 'outcome' }),
         }),
       )
       .max(256)

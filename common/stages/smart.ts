@@ -70,7 +70,7 @@ export const SmartDiskResult = z.object({
   powerOnHours: count.meta({ title: 'Power-on hours', measure: true }),
   exitCode: z.number().int().optional().meta({ title: 'smartctl exit', hidden: true }),
   exitBits: z.record(z.string(), z.boolean()).optional().meta({ hidden: true }),
-  reasons: z.array(z.string().max(1000)).max(50).meta({ title: 'Reasons' }),
+  reasons: z.array(z.string().max(1000)).max(50).meta({ title: 'Reasons', explains: 'outcome' }),
   selfTest: SmartSelfTest.nullable().optional(),
   sincePrevious: SmartSincePrevious.nullable().optional().meta({ title: 'Since the previous run' }),
 });

@@ -15,7 +15,7 @@ export const StorageDiskResult = z.object({
   ...diskRef,
   diskClass: z.enum(['nvme', 'ssd', 'hdd']).meta({ title: 'Class' }),
   outcome: z.enum(['passed', 'failed', 'error']).meta({ title: 'Result' }),
-  reasons: z.array(z.string().max(1000)).max(50).meta({ title: 'Reasons' }),
+  reasons: z.array(z.string().max(1000)).max(50).meta({ title: 'Reasons', explains: 'outcome' }),
   /** The seed's tool, when the profile asks for it (`surface: 'badblocks'`); null otherwise. */
   badblocks: z
     .object({

@@ -38,6 +38,8 @@ export interface ViewColumn {
   key: string;
   label: string;
   unit?: string;
+  /** The column of the result this text explains (SummaryFieldMeta.explains). */
+  explains?: string;
 }
 
 export interface ViewRow {
@@ -225,7 +227,8 @@ function tableFor(key: string, meta: Meta, element: AnySchema, rows: unknown[]):
         if (m.partId && typeof v === 'string') viewRows[i]!.partId = v;
         if (m.partLabel && typeof v === 'string') viewRows[i]!.partLabel = v;
       });
-      if (any) columns.push({ key: columnKey, label: prefix && columns.some((c) => c.label === label) ? `${prefix}: ${label}` : label, ...(m.unit ? { unit: m.unit } : {}) });
+      const explains = m.explains ? [...path, m.explains].join('.') : undefined;
+      if (any) columns.push({ key: columnKey, label: prefix && columns.some((c) => c.label === label) ? `${prefix}: ${label}` : label, ...(m.unit ? { unit: m.unit } : {}), ...(explains ? { explains } : {}) });
     }
   };
   const shape = objectShape(unwrap(element, records[0]).schema);

@@ -158,7 +158,8 @@ describe('printed reports', () => {
 
     it('a standard run of a host with four disks and two NICs prints on at most three A4 pages, its decision on page one', async () => {
       // The host was here a month before: its result tables say what changed on each part since.
-      const run = makeStandardRun(db, T0, { history: true });
+      // It booted the live image: the report names the image and the tool versions it ran.
+      const run = makeStandardRun(db, T0, { history: true, imageIn: dir });
       const { html } = writeRunReport(store, dir, run);
       const pdf = await printPdf(html, 'A4');
       const pages = pageTexts(pdf);
@@ -173,7 +174,7 @@ describe('printed reports', () => {
       expect(first).toMatch(/\d\s+Reporting\s+passed/);
       // Everything else is still printed after it.
       const all = pages.join('\n');
-      for (const heading of ['Results', 'Thermal and PSU', 'Sensor summary', 'Audit trail', 'Artifacts']) expect(all).toContain(heading);
+      for (const heading of ['Results', 'Thermal and PSU', 'Sensor summary', 'Audit trail', 'Artifacts', 'Live image']) expect(all).toContain(heading);
       expect(all).toMatch(/Since run \d+/);
       const drawn = drawnText(pdf);
       expect(drawn).toMatch(/IOPS −18 %, worse/);
@@ -189,7 +190,7 @@ describe('printed reports', () => {
         const seed = openDatabase(bench.path);
         const reads = openStore(bench.path);
         try {
-          return pageTexts(await printPdf(writeRunReport(reads, bench.path, makeStandardRun(seed, T0, { history })).html, 'A4'));
+          return pageTexts(await printPdf(writeRunReport(reads, bench.path, makeStandardRun(seed, T0, { history, imageIn: bench.path })).html, 'A4'));
         } finally {
           seed.close();
           reads.close();

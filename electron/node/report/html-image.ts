@@ -22,9 +22,8 @@ export function liveImageSection(im: ReportImage | null | undefined): string {
   const wanted = figurePackages();
   const tools = im.packages.filter((p) => wanted.has(p.name));
   const others = im.packages.length - tools.length;
-  return `<h3>Live image</h3>
-<p>Image <span class="mono">${esc(im.id)}</span> (${esc(im.flavour)}${im.builtAt ? `, built ${esc(fmtTime(im.builtAt))}` : ''}), kernel ${esc(im.kernel)}; ${im.firmwareFiles} firmware file(s) from ${im.firmwarePackages.length} package(s)${firmwareVersions(im.firmwarePackages)}, ${im.firmwareUnavailable} requested file(s) unavailable (image-manifest.json lists each).
-Tools the stages ran: <span class="mono" id="image-packages">${pkgs(tools) || 'none recorded'}</span>${others > 0 ? `; ${others} other package(s), each with its version in report.json (image.packages) and image-manifest.json` : ''}.</p>`;
+  return `<p class="live-image"><strong>Live image</strong> <span class="mono">${esc(im.id)}</span> (${esc(im.flavour)}${im.builtAt ? `, built ${esc(fmtTime(im.builtAt))}` : ''}), kernel ${esc(im.kernel)}; ${im.firmwareFiles} firmware file(s) from ${im.firmwarePackages.length} package(s)${firmwareVersions(im.firmwarePackages)}, ${im.firmwareUnavailable} requested file(s) unavailable.
+Tools the stages ran: <span class="mono" id="image-packages">${pkgs(tools) || 'none recorded'}</span>${others > 0 ? `; ${others} other package(s) in report.json (image.packages)` : ''}; image-manifest.json has it all.</p>`;
 }
 
 /** "(9 packages at 20230210-5, firmware-linux-free 20200122-1)": Debian ships most firmware packages from one source, so their versions repeat. */

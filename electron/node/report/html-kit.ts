@@ -47,3 +47,11 @@ export function outcomeCell(outcome: string | null): string {
   const cls = outcome === 'passed' ? 'ok' : outcome === 'overridden' ? 'warn' : outcome === 'skipped' ? 'muted' : 'bad';
   return `<td class="${cls}">${esc(outcome)}</td>`;
 }
+
+/** A long list of short rows as tables side by side (two, or three): a half or a third of the height on paper. */
+export function halves(rows: string[], draw: (rows: string[]) => string, atLeast = 8, columns: 2 | 3 = 2): string {
+  if (rows.length < atLeast) return draw(rows);
+  const size = Math.ceil(rows.length / columns);
+  const parts = Array.from({ length: columns }, (_, i) => rows.slice(i * size, (i + 1) * size)).filter((p) => p.length);
+  return `<div class="side-by-side${columns === 3 ? ' thirds' : ''}">${parts.map(draw).join('')}</div>`;
+}

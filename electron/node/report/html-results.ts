@@ -2,8 +2,8 @@ import { formatBytes } from '../../../common/format.ts';
 import { partChangeKey } from '../../../common/part-changes.ts';
 import { Inventory } from '../../../common/schema/inventory.ts';
 import { isStageName, stageDefinition } from '../../../common/stages/index.ts';
-import { isEmptyView, summaryView, type SummaryView, type ViewCell, type ViewRow, type ViewTable } from '../../../common/stages/summary-view.ts';
-import { esc, table, td } from './html-kit.ts';
+import { isEmptyView, summaryView, type SummaryView, type ViewCell, type ViewColumn, type ViewRow, type ViewTable } from '../../../common/stages/summary-view.ts';
+import { esc, halves, table, td } from './html-kit.ts';
 import { stageResultView } from './stage-view.ts';
 import type { ReportData, ReportPartChange, ReportStageResult } from './types.ts';
 
@@ -20,6 +20,8 @@ const MAX_COLUMNS = 15;
 const LONG_FACT = 48;
 /** List items up to this long print on one running line. */
 const SHORT_ITEM = 40;
+/** Tables this narrow print in two halves side by side from four rows on. */
+const NARROW = 3;
 /** Tables wider than this print in a smaller type. */
 const WIDE = 9;
 
@@ -77,6 +79,11 @@ function changeColumn(t: ViewTable, changes: RowChange | undefined): { label: st
   return { label: earlier.size === 1 ? `Since run ${[...earlier][0]}` : 'Since last run', cell: (r) => changeHtml(of(r)) };
 }
 
+/** A column of reasons for results that all passed: the judged cells beside them say the same (report.json keeps it). */
+function allPassed(t: ViewTable, c: ViewColumn): boolean {
+  return !!c.explains && t.rows.every((r) => r.cells[c.explains!]?.value === 'passed');
+}
+
 /** Rows of a table a printout counts instead of listing (SummaryTableMeta.routine). */
 function isRoutine(t: ViewTable, r: ViewRow): boolean {
   const v = t.routine ? r.cells[t.routine.field]?.value : undefined;
@@ -99,7 +106,7 @@ function viewTableHtml(whole: ViewTable, changes?: RowChange): string {
   const routine = whole.rows.length - t.rows.length;
   if (t.rows.length === 0) return routine ? routineNote(whole, routine, 0) : '';
   // Columns nobody filled in say nothing on paper (report.json keeps them), nor do limits already beside their figures.
-  const filled = t.columns.filter((c) => t.rows.some((r) => r.cells[c.key] && r.cells[c.key]!.text !== '—') && !onlyLimits(t, c.key));
+  const filled = t.columns.filter((c) => t.rows.some((r) => r.cells[c.key] && r.cells[c.key]!.text !== '—') && !onlyLimits(t, c.key) && !allPassed(t, c));
   if (filled.length === 0) return '';
   const change = changeColumn(t, changes);
   const CHANGE = '#change'; // no schema field is called that
@@ -115,8 +122,10 @@ function viewTableHtml(whole: ViewTable, changes?: RowChange): string {
       // Numbers align right, and so do their headings.
       const numeric = (key: string) => t.rows.some((r) => typeof r.cells[key]?.value === 'number') && t.rows.every((r) => r.cells[key] === undefined || r.cells[key]!.value === null || typeof r.cells[key]!.value === 'number');
       const head = cols.map((c) => `<th${numeric(c.key) ? ' class="num"' : ''}>${esc(c.label)}</th>`).join('');
-      const rows = t.rows.map((r) => `<tr>${cols.map((c) => cellOf(r, c.key)).join('')}</tr>`).join('');
-      return `<h4>${esc(title)}</h4><table class="summary-table${cols.length > WIDE ? ' wide' : ''}" data-table="${esc(t.key)}"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
+      const rows = t.rows.map((r) => `<tr>${cols.map((c) => cellOf(r, c.key)).join('')}</tr>`);
+      const draw = (part: string[]) => `<table class="summary-table${cols.length > WIDE ? ' wide' : ''}" data-table="${esc(t.key)}"><thead><tr>${head}</tr></thead><tbody>${part.join('')}</tbody></table>`;
+      // A narrow table of several rows (a sensor and its peak) prints in two halves side by side.
+      return `<h4>${esc(title)}</h4>${cols.length <= NARROW ? halves(rows, draw, 4) : draw(rows)}`;
     })
     .join('')
     .concat(routineNote(whole, routine, t.rows.length));

@@ -6,7 +6,7 @@ import { sameId, type CoverageLine } from '../../../common/verdict.ts';
 import { Inventory } from '../../../common/schema/inventory.ts';
 import { renderLineChart } from './charts.ts';
 import { CHART_KINDS } from './gather.ts';
-import { esc, fmtDuration, fmtNum, fmtTime, outcomeCell, table, td } from './html-kit.ts';
+import { esc, fmtDuration, fmtNum, fmtTime, halves, outcomeCell, table, td } from './html-kit.ts';
 import { liveImageSection } from './html-image.ts';
 import { cellHtml, resultsHtml } from './html-results.ts';
 import { REPORT_SCHEMA_VERSION, serializeReportJson } from './json.ts';
@@ -92,7 +92,10 @@ section.stage-result { margin-bottom: 1mm; }
 table.aggregates, table.artifacts { table-layout: fixed; }
 table.artifacts th:nth-child(1) { width: 53%; } table.artifacts th:nth-child(2) { width: 17%; }
 .side-by-side.thirds { grid-template-columns: 1fr 1fr 1fr; }
-table.aggregates th:nth-child(1) { width: 52%; } table.aggregates th:nth-child(n+2) { width: 12%; }
+table.aggregates th { white-space: nowrap; } table.aggregates th:nth-child(1) { width: 52%; } table.aggregates th:nth-child(2) { width: 15%; } table.aggregates th:nth-child(n+3) { width: 11%; }
+/* The audit trail's short columns never wrap: the reason takes the rest of the width. */
+table.audit td:nth-child(-n+5) { white-space: nowrap; }
+.live-image { font-size: 6.8pt; margin: 0.5mm 0; }
 table.aggregates td:nth-child(1) { overflow-wrap: anywhere; }
 table.wide { font-size: 6.2pt; }
 table.wide th, table.wide td { padding: 0.3mm 0.7mm; }
@@ -525,14 +528,6 @@ function auditRows(transitions: ReportData['transitions']): { when: string[]; fr
 /** A reading with as many decimals as it needs to be read: 23500, 401.2, 11.91. */
 function figure(n: number): string {
   return fmtNum(n, Math.abs(n) >= 1000 ? 0 : Math.abs(n) >= 100 ? 1 : 2);
-}
-
-/** A long list of short rows as tables side by side (two, or three): a half or a third of the height on paper. */
-function halves(rows: string[], draw: (rows: string[]) => string, atLeast = 8, columns: 2 | 3 = 2): string {
-  if (rows.length < atLeast) return draw(rows);
-  const size = Math.ceil(rows.length / columns);
-  const parts = Array.from({ length: columns }, (_, i) => rows.slice(i * size, (i + 1) * size)).filter((p) => p.length);
-  return `<div class="side-by-side${columns === 3 ? ' thirds' : ''}">${parts.map(draw).join('')}</div>`;
 }
 
 function sensorsSection(data: ReportData): string {

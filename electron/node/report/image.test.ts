@@ -64,11 +64,11 @@ describe('the live image in the report', () => {
     // On paper: the versions of the packages whose tools made the figures; the rest are counted (report.json lists them).
     expect(json.image.packages).toContainEqual({ name: 'libc6', version: '2.36-9+deb12u13' });
     expect(html).not.toContain('libc6');
-    expect(html).toContain('1 other package(s), each with its version in report.json');
+    expect(html).toContain('1 other package(s) in report.json (image.packages)');
     // The section closes the audit trail: never on page one (the summary section).
     const section = (id: string) => html.slice(html.indexOf(`<section class="major" id="${id}">`), html.indexOf('</section>', html.indexOf(`<section class="major" id="${id}">`)));
     expect(section('summary')).not.toContain('Live image');
-    expect(section('audit')).toContain('<h3>Live image</h3>');
+    expect(section('audit')).toContain('<strong>Live image</strong>');
   });
 
   it('a run that booted no image (selftest, loop disks) says image null and prints no section', () => {

@@ -430,6 +430,20 @@ describe('page economy: every part and figure printed once, the routine counted'
     expect(text).toContain(`${sdr.length - 1} more with Status ok or ns, not listed here`);
   });
 
+  it('a reasons column is printed only when some row did not pass: the judged cells say why a row passed', () => {
+    const { db, store } = freshDb();
+    const data = gatherReportData(store, makeStandardRun(db, T0));
+    const storageTable = (html: string) => /<section class="stage-result" data-stage="Storage">[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
+    expect(storageTable(renderReportHtml(data))).not.toContain('<th>Reasons</th>');
+    const failed = structuredClone(data);
+    const disks = (failed.results.find((r) => r.stage === 'Storage')!.summary as { disks: { outcome: string; reasons: string[] }[] }).disks;
+    disks[1]!.outcome = 'failed';
+    disks[1]!.reasons = ['bad range 4096–8191 B (LBA 8–15)'];
+    const html = storageTable(renderReportHtml(failed));
+    expect(html).toContain('<th>Reasons</th>');
+    expect(textOf(html)).toContain('bad range 4096–8191 B (LBA 8–15)');
+  });
+
   it('a part known only from coverage is no extra row; one the report knows more of, and no table prints, is listed', () => {
     const { db, store } = freshDb();
     const data = gatherReportData(store, makeStandardRun(db, T0));

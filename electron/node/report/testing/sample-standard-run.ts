@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { notApplicable, tested, type CoverageEntry, type PartRef } from '../../../../common/schema/coverage.ts';
 import { parseStageSummary, STAGE_NAMES, type StageName } from '../../../../common/stages/index.ts';
 import type { Db } from '../../store/db.ts';
 import { componentsOf } from '../../history/components.ts';
 import { ComponentStore } from '../../store/components.ts';
 import { BMC_COVERAGE, BMC_SUMMARY, insertRun, insertStage, insertTransition, T0 } from './sample-runs.ts';
+import { keepImageManifest } from '../../pxe/image-record.ts';
 
 // A standard run of a typical repaired node, as the page-count test prints it:
 // two sockets with twelve DIMMs, four disks (two NVMe, two SATA hard disks), two NICs, fourteen
@@ -281,7 +283,7 @@ function insertArtifacts(db: Db, runId: number, at: number): void {
  * before (the `earlier` visit) and the component history holds both runs' parts, as the
  * orchestrator records them, so the report shows what changed since.
  */
-export function makeStandardRun(db: Db, start = T0, opts: { history?: boolean } = {}): number {
+export function makeStandardRun(db: Db, start = T0, opts: { history?: boolean; imageIn?: string } = {}): number {
   const at = iso(start - (opts.history ? 40 : 1) * 86_400_000);
   const hostId = Number(db.prepare('INSERT INTO hosts (name, profile, created_at, updated_at) VALUES (?, ?, ?, ?)').run(STANDARD_HOST.name, 'standard', at, at).lastInsertRowid);
   for (const mac of STANDARD_HOST.macs) db.prepare('INSERT INTO host_macs (host_id, mac) VALUES (?, ?)').run(hostId, mac);
@@ -289,7 +291,24 @@ export function makeStandardRun(db: Db, start = T0, opts: { history?: boolean } 
   if (opts.history) recordHistory(db, insertStandardRun(db, hostId, start - 30 * 86_400_000, 'earlier'));
   const runId = insertStandardRun(db, hostId, start, 'now');
   if (opts.history) recordHistory(db, runId);
+  if (opts.imageIn) keepBootedImage(db, opts.imageIn, runId, start);
   return runId;
+}
+
+/**
+ * The live image the host booted, kept with the run in the data directory `dataDir` as the
+ * orchestrator keeps it when it sends the initrd: the manifest.json of a real image build
+ * (`image/build-image.sh`, 2026-12-04, base flavour, 211 packages), vendored beside this file.
+ */
+function keepBootedImage(db: Db, dataDir: string, runId: number, at: number): void {
+  const manifest = join(import.meta.dirname, 'captured', 'image-manifest.json');
+  const deps = {
+    dataDir,
+    openRunOf: () => runId,
+    recordArtifact: (a: { runId: number; stage: string | null; kind: string; name: string; path: string; size: number; sha256: string }) =>
+      db.prepare('INSERT INTO artifacts (run_id, stage, kind, name, path, size, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(a.runId, a.stage, a.kind, a.name, a.path, a.size, a.sha256, iso(at)),
+  };
+  keepImageManifest(deps, STANDARD_HOST.macs[0]!, manifest);
 }
 
 /** The parts each stored attempt of a run names, with their figures, recorded as the orchestrator does after each stage result. */
