@@ -14,6 +14,9 @@ const WIPEFS_EXT4 = fixture('wipefs-ext4.json'); // an ext4 filesystem on loop2
 const WIPEFS_BLANK = fixture('wipefs-blank.json');
 const BLKID_BLANK = fixture('blkid-p-export-blank.txt');
 const BLKID_GPT = fixture('blkid-p-export-gpt.txt');
+const BLKID_EXT4 = fixture('blkid-p-export-ext4.txt'); // an ext4 filesystem on loop2
+// blkid -p on two contradicting filesystems: exit 8, nothing on stdout, the reason on stderr (parsers/captured/README.md).
+const BLKID_AMBIVALENT_STDERR = readFileSync(join(import.meta.dirname, 'parsers/captured/blkid-p-export-ambivalent.stderr'), 'utf8');
 
 const loop = (n: number) => ({ name: `loop${n}`, path: `/dev/loop${n}` });
 const opts = (runTool: ToolRunner) => ({ runTool, signal: new AbortController().signal, sysRoot: '/nonexistent-sysroot' });
@@ -85,6 +88,41 @@ describe('wipeProbeAll', () => {
     });
     await expect(wipeProbeAll([loop(1), loop(2)], opts(r.runTool))).rejects.toMatchObject({ kind: 'cancelled' });
     await expect(wipeProbeAll([loop(1)], opts(r.runTool))).rejects.toMatchObject({ kind: 'cancelled' });
+  });
+});
+
+// The two probes read the disk independently (wipefs lists what it would erase, blkid -p
+// probes at low level), so a finding of either one alone is a finding. Here wipefs answers
+// with its real output for a blank disk and blkid with what it said about one that is not.
+describe('a disk that only blkid -p finds something on is not blank', () => {
+  const blankForWipefs = (blkidFor: (args: string[]) => ToolResult) =>
+    recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, WIPEFS_BLANK) : blkidFor(args)));
+  const ambivalent = (args: string[]) => result('blkid', args, 8, '', BLKID_AMBIVALENT_STDERR);
+
+  it('an ambivalent result (blkid exit 8: filesystems that contradict each other) is a finding', async () => {
+    const one = await wipeProbe(loop(1), opts(blankForWipefs(ambivalent).runTool));
+    expect(one.found).toEqual(['several conflicting signatures (blkid: ambivalent probing result)']);
+    expect(one.raw.blkidExit).toBe(8);
+
+    const [blank, hit] = await wipeProbeAll([loop(3), loop(1)], opts(blankForWipefs((args) => (args.includes('/dev/loop1') ? ambivalent(args) : blkidBlank(args))).runTool));
+    expect(blank).toMatchObject({ device: '/dev/loop3', found: [] });
+    expect(hit).toMatchObject({ device: '/dev/loop1', found: [expect.stringMatching(/ambivalent/)] });
+  });
+
+  it('a filesystem blkid -p names is a finding', async () => {
+    const one = await wipeProbe(loop(2), opts(blankForWipefs((args) => result('blkid', args, 0, BLKID_EXT4)).runTool));
+    expect(one.found).toEqual([expect.stringMatching(/^ext4 filesystem \(label LABTEST/)]);
+
+    const [gpt, blank] = await wipeProbeAll([loop(4), loop(5)], opts(blankForWipefs((args) => (args.includes('/dev/loop4') ? result('blkid', args, 0, BLKID_GPT) : blkidBlank(args))).runTool));
+    expect(gpt).toMatchObject({ device: '/dev/loop4', found: [expect.stringMatching(/^gpt partition table/)] });
+    expect(blank).toMatchObject({ device: '/dev/loop5', found: [] });
+  });
+
+  it('a signature both tools find is named once, with wipefs\' offset', async () => {
+    const r = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, WIPEFS_EXT4) : result(tool, args, 0, BLKID_EXT4)));
+    const one = await wipeProbe(loop(2), opts(r.runTool));
+    expect(one.found).toHaveLength(1);
+    expect(one.found[0]).toMatch(/^ext4 filesystem .*offset 0x438/);
   });
 });
 
