@@ -8,6 +8,11 @@ import { COVERAGE_STATUSES, PART_KINDS } from '../../../common/schema/coverage.t
 import { RUN_RESULTS, STAGE_OUTCOMES } from '../../../common/schema/run.ts';
 import { STAGE_NAMES, isStageName, parseStageSummary } from '../../../common/stages/index.ts';
 import { summaryView } from '../../../common/stages/summary-view.ts';
+import { agentStagesFrom, stageResultBody } from '../../../test/support/stage-results.ts';
+import { SupervisorCredentials } from '../auth/supervisor-credentials.ts';
+import { EventBus } from '../events/bus.ts';
+import { createRunServices } from '../runs/index.ts';
+import { LiveState } from '../runs/live-state.ts';
 import { verdictOf } from '../runs/run-verdict.ts';
 import { openDatabase, type Db } from '../store/db.ts';
 import { openStore, type Store } from '../store/index.ts';
@@ -76,6 +81,13 @@ function makeErroredRun(db: Db, host: number): number {
     { part: { kind: 'cpu', id: 'cpu', label: 'CPUs' }, check: 'stress-ng CPU load', status: 'not-tested', reason: 'stress-ng is not installed', required: true },
   ]);
   return run;
+}
+
+/** Where the run's artifact of `kind` lies, relative to the data directory. */
+function runArtifactPath(store: Store, runId: number, kind: string): string {
+  const a = store.runs.artifacts(runId).find((x) => x.kind === kind);
+  expect(a, kind).toBeDefined();
+  return a!.path;
 }
 
 type Sample = (db: Db, host: number) => number;
@@ -210,6 +222,52 @@ describe('report data and verdict', () => {
       expect(first).toContain('Wipe-probe overridden by a supervisor for: WD-A1');
       expect(first).toContain('attempt 1 overridden');
     }
+  });
+
+  it('an operator’s override of a failed stage, with no wipe-probe override, reads PASS WITH OVERRIDES on page one (a run through the run services)', async () => {
+    // The whole path: the run services store the operator's override, the Reporting
+    // stage writes the report while the run is in Reporting, and the run completes.
+    const { store, dir } = freshDb();
+    const runs = createRunServices({
+      store,
+      bus: new EventBus(),
+      live: new LiveState(new EventBus(), join(dir, 'logs')),
+      notifier: { emit: () => undefined },
+      reporter: (id) => writeRunReport(store, dir, id),
+      bench: () => ({ artifactBase: 'http://127.0.0.1:1', iperf: null }),
+      supervisors: new SupervisorCredentials(store.supervisors),
+    });
+    const disks = ['NV-001', 'WD-A1'];
+    store.hosts.add({ name: 'pve-node-08', macs: [], profile: 'standard', disks, specYaml: null });
+    const { runId, token } = runs.commands.startRun('pve-node-08');
+    expect('run' in runs.agent.authenticate(token)).toBe(true);
+    runs.messages.agentHello(runId, { session: 's' });
+    let seq = 0;
+    const send = (stage: (typeof STAGE_NAMES)[number] & Parameters<typeof stageResultBody>[0], outcome: 'passed' | 'failed' | 'skipped') => {
+      const attempt = store.runs.latestAttempt(runId, stage)!.attempt;
+      const body = stageResultBody(stage, { disks, outcome });
+      runs.messages.applyAgentMessage(runId, 's', { type: 'stage-result', seq: ++seq, ts: Date.now(), stage, attempt, ...body, summary: body.summary as Record<string, unknown> });
+    };
+    send('Inventory', 'passed');
+    send('SMART', 'passed');
+    send('CPUStress', 'failed');
+    expect(store.runs.require(runId)).toMatchObject({ state: 'FailedHolding', failed_stage: 'CPUStress' });
+    await runs.actions.act(runId, { action: 'override', reason: 'fan replaced after the run' }, 'operator');
+    for (const stage of agentStagesFrom('Storage')) send(stage, stage === 'GPU' ? 'skipped' : 'passed');
+    expect(store.runs.require(runId)).toMatchObject({ state: 'Completed', result: 'pass-with-overrides', wipe_override_json: '[]' });
+
+    const html = readFileSync(join(dir, runArtifactPath(store, runId, 'report_html')), 'utf8');
+    const first = pageOne(html);
+    expect(first).toMatch(/^.*?PASS WITH OVERRIDES overridden by a person: CPUStress/);
+    expect(first).not.toMatch(/(^|[^H] )PASS (?!WITH OVERRIDES)/);
+    expect(first).toContain('Overrides Overridden stage By Reason When CPUStress operator fan replaced after the run');
+    expect(first).toContain('CPUStress 1 overridden CPUStress failed overridden by operator: fan replaced after the run');
+    expect(first).not.toContain('Wipe-probe overridden');
+    expect(first).not.toContain('no audit row');
+    const json = JSON.parse(readFileSync(join(dir, runArtifactPath(store, runId, 'report_json')), 'utf8')) as { verdict: { value: string; result: string } };
+    expect(json.verdict).toMatchObject({ value: 'PASS WITH OVERRIDES', result: 'pass-with-overrides' });
+    // Regenerated once the run is Completed (its stored result read back), it says the same.
+    expect(gatherReportData(store, runId).verdict).toMatchObject({ value: 'PASS WITH OVERRIDES', result: 'pass-with-overrides' });
   });
 
   it('a smoke run says on page one that it is not a certification, and shows its partial scan with the extent', () => {
