@@ -144,13 +144,24 @@ export function bootRoutes(deps: BootRoutesDeps): Handler {
       return noRunScript(`${found.host} (live image not built)`, urls);
     }
     const ip = clientIp(req);
+    const pin = deps.orchestratorPin?.() ?? undefined;
+    // The bundle's hash is read once, for the check and the script alike.
+    const params = { benchUrl: urls.benchUrl, host: found.host, mac, agentSha256: deps.agentBundle.sha256, extraArgs: deps.extraKernelArgs, agentWsUrl: deps.agentWsUrl, ...(pin ? { pin } : {}) };
+    // Issuing a token uses up the boot attempt, so the script is made first with a stand-in:
+    // a script that cannot be made (the bundle's hash unreadable, a bad kernel argument)
+    // must not cost the host its boot.
+    try {
+      liveBootScript({ ...params, token: 'not-issued' });
+    } catch (err) {
+      problem(`boot script for ${found.host} (${mac}) cannot be made, no token issued: ${(err as Error).message}`);
+      return noRunScript(`${found.host} (its boot script cannot be made: ${(err as Error).message})`, urls);
+    }
     const issued = deps.issueToken(mac, ip);
     if ('refused' in issued) {
       problem(`boot script for ${found.host} (${mac}) from ${ip ?? '?'} served without a token: ${issued.refused}`);
       return noRunScript(`${found.host} (${issued.refused})`, urls);
     }
-    const pin = deps.orchestratorPin?.() ?? undefined;
-    const script = liveBootScript({ benchUrl: urls.benchUrl, host: found.host, mac, token: issued.token, agentSha256: deps.agentBundle.sha256, extraArgs: deps.extraKernelArgs, agentWsUrl: deps.agentWsUrl, ...(pin ? { pin } : {}) });
+    const script = liveBootScript({ ...params, token: issued.token });
     if (ip) {
       macByClient.delete(ip);
       macByClient.set(ip, mac);
