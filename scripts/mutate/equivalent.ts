@@ -1,0 +1,43 @@
+import type { EquivalentMutant } from './scores.ts';
+
+// Surviving mutants that no test can kill, each with why (docs/testing.md renders
+// this list). An entry matches by module, mutator and the code it replaces, so it
+// follows the code when lines move; it stops matching when that code changes,
+// and the survivor then shows up again to be looked at.
+export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
+  // electron/node/spec/spec-diff.ts
+  {
+    file: 'electron/node/spec/spec-diff.ts',
+    mutator: 'StringLiteral',
+    original: '`#${i}`',
+    reason: 'unreachable: the spec schema refuses a disk with neither serial nor WWN, so one of them always names it',
+  },
+  {
+    file: 'electron/node/spec/spec-diff.ts',
+    mutator: 'ConditionalExpression',
+    original: 'v === undefined',
+    replacement: 'false',
+    reason: 'no rule passes undefined: an unknown inventory value is null, and a spec value is compared only when it is set',
+  },
+  {
+    file: 'electron/node/spec/spec-diff.ts',
+    mutator: 'StringLiteral',
+    original: "''",
+    replacement: '"Stryker was here!"',
+    reason: "what a missing value normalises to never meets an empty string: every comparison is guarded by the spec value being set (non-empty by its schema)",
+  },
+  {
+    file: 'electron/node/spec/spec-diff.ts',
+    mutator: 'Regex',
+    original: '/^0x/',
+    replacement: '/0x/',
+    reason: 'a WWN is hex digits, so "0x" can only be its prefix',
+  },
+  {
+    file: 'electron/node/spec/spec-diff.ts',
+    mutator: 'EqualityOperator',
+    original: 'delta < 0',
+    replacement: 'delta <= 0',
+    reason: 'delta is 0 only when memory matches, and then |delta| > tolerance (≥ 0) is false, so the severity is never asked',
+  },
+];
