@@ -18,7 +18,11 @@ Usage: vetting-agent [--orchestrator URL --token TOKEN] [options]
   --pin sha256:HEX     the orchestrator's key: talk TLS to it only; default:
                        vetting.pin= from /proc/cmdline (without one, stages that
                        write to disks are refused)
-  --hwmon-root DIR     root holding class/hwmon (default /sys)
+  --sysfs-root DIR     where sensor and health reads come from: class/hwmon,
+                       devices/system/edac, bus/pci/devices link state,
+                       class/net/*/statistics (default /sys; disks are always
+                       identified from the real /sys)
+  --hwmon-root DIR     the older name of --sysfs-root
   --state-dir DIR      session state directory (default ${DEFAULT_STATE_DIR})
   --poweroff           obey poweroff / reboot directives (live image only): write the
                        action to $VETTING_POWER_FILE for init, or run poweroff -f
@@ -35,6 +39,7 @@ async function main(): Promise<number> {
         orchestrator: { type: 'string' },
         token: { type: 'string' },
         pin: { type: 'string' },
+        'sysfs-root': { type: 'string' },
         'hwmon-root': { type: 'string' },
         'state-dir': { type: 'string' },
         poweroff: { type: 'boolean' },
@@ -85,7 +90,7 @@ async function main(): Promise<number> {
     orchestrator,
     token,
     pin: pin ?? null,
-    hwmonRoot: values['hwmon-root'],
+    sysfsRoot: values['sysfs-root'] ?? values['hwmon-root'],
     stateDir: values['state-dir'],
     poweroff: values.poweroff ?? false,
     logLevel: level as 'debug' | 'info' | 'warn' | 'error' | undefined,

@@ -21,7 +21,13 @@ export interface RunAgentOptions {
   token: string;
   /** "sha256:<hex>" of the orchestrator's key (vetting.pin=): TLS to it only; without one, destructive stages are refused. */
   pin?: string | null;
-  /** Root holding class/hwmon (default /sys); tests point it at a fake tree. */
+  /**
+   * Root of every sensor and health read (hwmon, EDAC, PCI link state, NIC
+   * statistics; default /sys); tests point it at a fake tree. Disk identity
+   * never reads it.
+   */
+  sysfsRoot?: string;
+  /** Older name of sysfsRoot (used when sysfsRoot is not given). */
   hwmonRoot?: string;
   /** Where the session and unacknowledged messages persist (default /run/vetting-agent). */
   stateDir?: string;
@@ -83,6 +89,7 @@ export async function runAgent(opts: RunAgentOptions): Promise<number> {
     return 64; // EX_USAGE
   }
   const sysRoot = opts.sysRoot ?? '/sys';
+  const sysfsRoot = opts.sysfsRoot ?? opts.hwmonRoot ?? '/sys';
   const ownWorkDir = opts.workDir === undefined;
   const workDir = opts.workDir ?? mkdtempSync(join(tmpdir(), 'vetting-agent-'));
   const procRoot = opts.procRoot ?? '/proc';
@@ -98,7 +105,7 @@ export async function runAgent(opts: RunAgentOptions): Promise<number> {
     },
     stateDir: opts.stateDir ?? DEFAULT_STATE_DIR,
     paths: {
-      hwmonRoot: opts.hwmonRoot ?? '/sys',
+      sysfsRoot,
       sysRoot,
       procRoot,
       workDir,

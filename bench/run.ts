@@ -6,6 +6,7 @@ import { benchIngest } from './ingest.ts';
 import { benchReport } from './report.ts';
 import { benchStartup } from './startup.ts';
 import { benchStorage } from './storage.ts';
+import { benchStorageScan } from './storage-scan.ts';
 import { benchUiPaint } from './ui-paint.ts';
 import { benchVerdict } from './verdict.ts';
 import { renderTable, type Figure } from './table.ts';
@@ -22,8 +23,8 @@ const int = (v: string) => {
 const program = new Command('bench')
   .option('--quick', 'smaller sizes, a few minutes in all')
   .option('--out <file>', 'also write the table as JSON')
-  .option('--only <name>', 'run one benchmark: ingest | chart | report | storage | verdict | startup | ui-paint')
-  .option('--size <n>', 'the benchmark\'s size (ingest: agents; chart, report: hours; storage: disks; verdict, startup, ui-paint: repeats)', int)
+  .option('--only <name>', 'run one benchmark: ingest | chart | report | storage | scan | verdict | startup | ui-paint')
+  .option('--size <n>', 'the benchmark\'s size (ingest: agents; chart, report: hours; storage: disks; scan: MiB of disk; verdict, startup, ui-paint: repeats)', int)
   .option('--seconds <n>', 'ingest: seconds of load per size', int)
   .option('--lab', 'verdict: also run the PXE lab (scripts/test-lab.sh) and report its per-phase times')
   .parse();
@@ -44,6 +45,7 @@ const all: Record<string, () => Promise<Figure[]>> = {
     for (const n of sizes) figures.push(...(await benchStorage(n, o.quick ? 1 : 3)));
     return figures;
   },
+  scan: async () => benchStorageScan(o.size ?? (o.quick ? 256 : 1024), o.quick ? 1 : 3),
   verdict: async () => benchVerdict(o.size ?? 1, { lab: o.lab ?? false }),
   startup: async () => benchStartup(o.size ?? (o.quick ? 3 : 5)),
   'ui-paint': async () => benchUiPaint(o.size ?? (o.quick ? 3 : 5)),

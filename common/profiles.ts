@@ -1,4 +1,4 @@
-import { ProfileParams, type ProfileInput, type ProfileName } from './schema/profile.ts';
+import { ProfileParams, type BuiltinProfileName, type ProfileInput } from './schema/profile.ts';
 
 // The shipped profiles. `standard` follows the seed's test suite; `burn-in`
 // stretches the load stages to hours for new or suspect hardware; `smoke` runs
@@ -15,10 +15,11 @@ const standard = {
   inventory: { timeoutS: 300 },
   smart: { timeoutS: 300, maxReallocated: 10, maxPending: 0, maxOfflineUncorrectable: 0, maxEndToEndErrors: 0, maxMediaErrors: 0 },
   cpuStress: { durationS: 120, vmBytesPercent: 90, memoryHeadroomMiB: 768 },
+  memory: { durationS: 300, memoryPercent: 90, memoryHeadroomMiB: 768, maxCorrectedSinceBoot: 5 },
   storage: {
     timeoutS: 7 * 24 * 3600,
     scratchFile: false,
-    badblocks: { enabled: true },
+    surface: 'verified',
     fio: { runtimeS: 60, sizeBytes: 1024 ** 3, blockSize: '4k', iodepth: 32, rwmixread: 50 },
     floors: {
       nvme: { minIops: 50_000, maxP99Ms: 5 },
@@ -35,10 +36,13 @@ const burnIn = {
   ...standard,
   agentLostAfterS: 60,
   cpuStress: { ...standard.cpuStress, durationS: 8 * 3600 },
+  memory: { ...standard.memory, durationS: 4 * 3600 },
   storage: { ...standard.storage, fio: { ...standard.storage.fio, runtimeS: 3600, sizeBytes: 16 * 1024 ** 3 } },
   network: { ...standard.network, durationS: 600, timeoutS: 900 },
   gpu: { ...standard.gpu, burnS: 3600, timeoutS: 4 * 3600 },
   psu: { ...standard.psu, burstS: 600 },
+  // The extended self-test reads the whole surface: hours on a large disk.
+  smart: { ...standard.smart, selfTest: 'long', selfTestMaxS: 24 * 3600, selfTestPollS: 60 },
 } satisfies ProfileInput;
 
 const smoke = {
@@ -47,12 +51,14 @@ const smoke = {
   agentLostAfterS: 15,
   thermal: { intervalS: 1, maxTempC: 90 },
   inventory: { timeoutS: 120 },
-  smart: { timeoutS: 60, maxReallocated: 10, maxPending: 0, maxOfflineUncorrectable: 0, maxEndToEndErrors: 0, maxMediaErrors: 0 },
+  smart: { timeoutS: 60, maxReallocated: 10, maxPending: 0, maxOfflineUncorrectable: 0, maxEndToEndErrors: 0, maxMediaErrors: 0, selfTest: 'short', selfTestMaxS: 600, selfTestPollS: 2 },
   cpuStress: { durationS: 3, vmBytesPercent: 5, memoryHeadroomMiB: 256 },
+  memory: { durationS: 3, memoryPercent: 2, memoryHeadroomMiB: 256, maxCorrectedSinceBoot: 5 },
   storage: {
     timeoutS: 600,
     scratchFile: false,
-    badblocks: { enabled: true, limitBytes: 16 * 1024 ** 2 },
+    surface: 'verified',
+    scan: { limitBytes: 16 * 1024 ** 2 },
     fio: { runtimeS: 2, sizeBytes: 16 * 1024 ** 2, blockSize: '4k', iodepth: 32, rwmixread: 50 },
     floors: {
       nvme: { minIops: 100, maxP99Ms: 1_000 },
@@ -66,17 +72,19 @@ const smoke = {
 } satisfies ProfileInput;
 
 // `vetting selftest`: the smoke run against the machine it is on, touching no
-// disk — fio exercises a scratch file instead, and badblocks does not run.
+// disk — fio exercises a scratch file instead, and no surface scan runs.
 const selftest = {
   ...smoke,
-  storage: { ...smoke.storage, scratchFile: true, badblocks: { enabled: false } },
+  storage: { ...smoke.storage, scratchFile: true, surface: 'off' },
+  // A self-test is read-only, but it keeps the workstation's own disks busy for minutes.
+  smart: { ...smoke.smart, selfTest: 'none' },
 } satisfies ProfileInput;
 
-export const PROFILES: Record<ProfileName, ProfileParams> = {
+export const PROFILES: Record<BuiltinProfileName, ProfileParams> = {
   standard: ProfileParams.parse(standard),
   'burn-in': ProfileParams.parse(burnIn),
   smoke: ProfileParams.parse(smoke),
   selftest: ProfileParams.parse(selftest),
 };
 
-export const DEFAULT_PROFILE: ProfileName = 'standard';
+export const DEFAULT_PROFILE: BuiltinProfileName = 'standard';

@@ -61,8 +61,12 @@ const PASSING = new Set<StageOutcome | null>(['passed', 'skipped', 'overridden']
 
 /** Whether two part ids name the same part: case, a 0x prefix and separators (: - space) do not count. */
 export function sameId(a: string, b: string): boolean {
-  const norm = (s: string) => s.trim().toLowerCase().replace(/^0x/, '').replace(/[\s:-]/g, '');
-  return norm(a) === norm(b);
+  return partIdKey(a) === partIdKey(b);
+}
+
+/** A part id as compared (sameId) and as the component history keys it. */
+export function partIdKey(id: string): string {
+  return id.trim().toLowerCase().replace(/^0x/, '').replace(/[\s:-]/g, '');
 }
 
 /**

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { extentText } from '../common/schema/coverage.ts';
 import type { Inventory } from '../common/schema/inventory.ts';
+import type { AgentStageName } from '../common/stages/index.ts';
 import type { RunStage, WipeProbeHit } from '../common/schema/protocol.ts';
 import { RESULT_TEXT } from '../common/verdict.ts';
 import { stageResultBody } from '../test/support/stage-results.ts';
@@ -177,7 +178,13 @@ test('a run on the bench, watched and overridden through the UI', async ({ page,
       if (!cpu) throw new Error('CPUStress never started');
       a.sensors(sensorNames.map((sensor) => ({ kind: 'thermal', sensor, unit: '°C', ts: Date.now(), value: 71 })));
       a.finish(cpu, { ...stageResultBody('CPUStress'), message: 'stress-ng passed, peak 71.0 °C' });
-      const storage = await a.nextStage();
+      // Stages between CPUStress and Storage (Memory) pass as their schema's sample result.
+      let storage = await a.nextStage();
+      while (storage.stage !== 'Storage' && storage.stage !== 'Network') {
+        a.begin(storage);
+        a.finish(storage, stageResultBody(storage.stage as AgentStageName));
+        storage = await a.nextStage();
+      }
       expect(storage.stage).toBe('Storage');
       a.begin(storage);
       a.finish(storage, wipeProbeHit(SMOKE_DISKS, FOUND));
@@ -225,7 +232,7 @@ test('a run on the bench, watched and overridden through the UI', async ({ page,
       if (d.stage === 'Storage') {
         expect([...d.wipeOverride].sort()).toEqual([...DISKS].sort());
         a.begin(d);
-        a.progress(d, { item: DISKS[0], percent: 50, etaS: 4, message: 'badblocks pass 1 of 4' });
+        a.progress(d, { item: DISKS[0], percent: 50, etaS: 4, message: 'verified scan: reading and checking ~0%' });
         a.finish(d, partialScanPassed(SMOKE_DISKS, FOUND, SMOKE_SCAN_BYTES));
         d = await a.nextStage();
       }
@@ -245,10 +252,27 @@ test('a run on the bench, watched and overridden through the UI', async ({ page,
         { kind: 'psu' as const, sensor: 'power1', unit: 'W', ts: t0 + i * 250, value: 180 + i * 9 },
       ]).flat();
       a.finish(d, { ...stageResultBody('PSU'), message: 'no rail dipped more than 5%', measurements });
+      d = await a.nextStage();
+      expect(d.stage).toBe('BMC');
+      a.begin(d);
+      a.finish(d, stageResultBody('BMC'));
       // Smoke scans 16 MiB of each disk and certifies nothing: the run completes, but it is not a pass.
       await expect(page.getByTestId('run-state').first()).toContainText(`Completed — ${RESULT_TEXT.incomplete}`, { timeout: 30_000 });
       await expect(page.getByRole('list', { name: 'Stages' }).locator('[data-stage=Reporting]')).toHaveAttribute('data-status', 'passed');
       await expect(page.locator('[data-testid=psu-chart]').first()).toBeVisible();
+      // The PSU charts are drawn by recharts (renderer/src/views/run/chart-layer.ts): one per unit, a line per sensor,
+      // the legend beside it, and the hover read-out naming the nearest reading.
+      const psuCharts = page.locator('[data-testid=psu-chart]');
+      await expect(psuCharts).toHaveCount(2);
+      for (const c of await psuCharts.all()) {
+        await expect(c).toHaveAttribute('data-layer', 'recharts');
+        await expect(c.locator('.series-line path.recharts-line-curve')).toHaveCount(1);
+      }
+      const volts = psuCharts.filter({ hasText: 'in0 12V' });
+      await expect(volts.locator('.chart-legend')).toContainText('in0 12V');
+      const plot = volts.getByRole('img');
+      await plot.hover({ position: { x: ((await plot.boundingBox())!.width * 2) / 3, y: 150 } });
+      await expect(volts.locator('.chart-tooltip')).toContainText(/in0 12V 1\d\.\d V/);
 
       // Zooming to a stage asks the server again for that window only.
       const zoomGroup = page.getByRole('group', { name: 'Zoom the temperatures' });
@@ -269,7 +293,7 @@ test('a run on the bench, watched and overridden through the UI', async ({ page,
       const coverage = page.getByTestId('coverage');
       await expect(coverage.getByTestId('coverage-line')).toHaveText(/^Coverage: \d+ tested · \d+ not applicable · \d+ not tested — \d+ required parts were not tested$/);
       // The partial surface scan of each disk: not tested, required, with how much it reached.
-      const scanned = `badblocks covered ${extentText({ done: SMOKE_SCAN_BYTES, total: DISK_BYTES, unit: 'bytes' })}`;
+      const scanned = `the verified scan covered ${extentText({ done: SMOKE_SCAN_BYTES, total: DISK_BYTES, unit: 'bytes' })}`;
       // The Storage table names the attempt that counts (the second, after the override).
       const storage = coverage.getByRole('table', { name: 'Storage (attempt 2)' });
       for (const disk of SMOKE_DISKS) {

@@ -7,13 +7,15 @@ set -euo pipefail
 
 packages=(
   # agent tools
-  smartmontools stress-ng fio iperf3 e2fsprogs lvm2 mdadm util-linux lshw pciutils dmidecode
+  smartmontools nvme-cli ipmitool stress-ng stressapptest fio iperf3 ethtool e2fsprogs lvm2 mdadm util-linux lshw pciutils dmidecode
   # test plumbing: FUSE-backed failing disks, namespaces, tc
   fuse3 python3-fusepy iproute2 kmod libcap2-bin dnsmasq-base
   # UI and report tests
   chromium poppler-utils
   # the PXE lab: emulated machines, their firmware and iPXE, and the live image build
   qemu-system-x86 ipxe ipxe-qemu ovmf debootstrap zstd cpio busybox-static
+  # power through BMCs: the IPMI driver's tool, and OpenIPMI's BMC simulator it is tested against
+  ipmitool openipmi
 )
 
 missing=()

@@ -12,7 +12,7 @@ bash scripts/install-test-deps.sh
 
 # A lab run killed from outside (timeout, ^C twice) cannot delete its namespaces:
 # remove this lab's empty leftovers (names from test/lab/netns.ts).
-for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^vt-(srv|cli)-(bi|ue|re|fu)[0-9]+$' || true); do
+for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^vt-(srv|cli)-(bi|ue|re|fu|bm|pw)[0-9]+$' || true); do
   [ -z "$(ip netns pids "$ns" 2>/dev/null)" ] && ip netns del "$ns" && echo "test-lab: removed stale namespace $ns"
 done
 

@@ -3,6 +3,9 @@
 // throws ParseError naming the tool; a stage reports that as an infrastructure error.
 export { ParseError } from './parse-error.ts';
 export * from './smartctl.ts';
+export * from './smartctl-selftest.ts';
+export * from './nvme.ts';
+export * from './ipmitool.ts';
 export * from '../stages/storage/parsers/fio.ts';
 export * from '../stages/storage/parsers/badblocks.ts';
 export * from '../stages/storage/parsers/wipefs.ts';

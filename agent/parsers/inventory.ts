@@ -3,6 +3,7 @@ import type { DmiInfo } from './dmidecode.ts';
 import type { CpuInfo } from './lscpu.ts';
 import type { BlockDevice } from './lsblk.ts';
 import type { LshwInfo } from './lshw.ts';
+import type { PciSysfsDevice } from '../sensors/pci-links.ts';
 import type { PciDevice, PciVerboseDevice } from './lspci.ts';
 import { ParseError } from './parse-error.ts';
 import type { SmartReport } from './smartctl.ts';
@@ -28,6 +29,8 @@ export interface InventoryParts {
   pci?: PciDevice[] | null;
   /** lspci -vv -nn -D: adds each device's PCIe link (matched by address). */
   pciVerbose?: PciVerboseDevice[] | null;
+  /** <sysfs>/bus/pci/devices: each function's link as the kernel keeps it, and the port above it. */
+  pciSysfs?: PciSysfsDevice[] | null;
   missingTools: string[];
 }
 
@@ -82,45 +85,70 @@ function memoryOf(parts: InventoryParts): Inventory['memory'] {
   return { totalBytes: 0, source: 'none', ...withModules };
 }
 
-/** The -vmm list with each device's link from the -vv list; the -vv list alone when -vmm failed. */
+/**
+ * The -vmm list (names) with each device's link: the kernel's from sysfs where it has
+ * one, else lspci -vv's. Functions only sysfs knows (lspci missing, or a test's tree)
+ * are listed with their ids. With no -vmm list, the -vv list stands in for names.
+ */
 function pciOf(parts: InventoryParts): InventoryPciDevice[] | undefined {
   const verbose = new Map((parts.pciVerbose ?? []).map((v) => [pciAddress(v.slot), v]));
-  if (parts.pci) {
-    return parts.pci.map((d) => {
-      const v = verbose.get(pciAddress(d.slot));
-      return {
-        address: pciAddress(d.slot),
-        class: clip(d.class),
-        classId: d.classId,
-        vendor: clip(d.vendor),
-        vendorId: d.vendorId,
-        device: clip(d.device),
-        deviceId: d.deviceId,
-        subsystemVendorId: d.svendorId,
-        subsystemDeviceId: d.sdeviceId,
-        rev: d.rev,
-        driver: clip(d.driver ?? v?.driver),
-        link: v?.link ?? null,
-      };
+  const sysfs = new Map((parts.pciSysfs ?? []).map((d) => [d.address, d]));
+  const named: InventoryPciDevice[] | undefined = parts.pci
+    ? parts.pci.map((d) => {
+        const v = verbose.get(pciAddress(d.slot));
+        return {
+          address: pciAddress(d.slot),
+          class: clip(d.class),
+          classId: d.classId,
+          vendor: clip(d.vendor),
+          vendorId: d.vendorId,
+          device: clip(d.device),
+          deviceId: d.deviceId,
+          subsystemVendorId: d.svendorId,
+          subsystemDeviceId: d.sdeviceId,
+          rev: d.rev,
+          driver: clip(d.driver ?? v?.driver),
+          link: v?.link ?? null,
+        };
+      })
+    : parts.pciVerbose?.map((v) => ({
+        address: pciAddress(v.slot),
+        class: clip(v.className),
+        classId: v.classId,
+        vendor: null,
+        vendorId: v.vendorId,
+        device: null,
+        deviceId: v.deviceId,
+        subsystemVendorId: null,
+        subsystemDeviceId: null,
+        rev: v.rev,
+        driver: clip(v.driver),
+        link: v.link,
+      }));
+  if (!named && sysfs.size === 0) return undefined;
+  const out = (named ?? []).map((d): InventoryPciDevice => {
+    const k = sysfs.get(d.address);
+    if (!k) return d.link ? { ...d, linkSource: 'lspci' } : d;
+    return { ...d, upstream: k.upstream, ...(k.link ? { link: { capable: k.link.max, current: k.link.current }, linkSource: 'sysfs' as const } : d.link ? { linkSource: 'lspci' as const } : {}) };
+  });
+  const listed = new Set(out.map((d) => d.address));
+  for (const k of sysfs.values()) {
+    if (listed.has(k.address)) continue;
+    out.push({
+      address: k.address,
+      class: null,
+      classId: k.classId,
+      vendor: null,
+      vendorId: k.vendorId,
+      device: null,
+      deviceId: k.deviceId,
+      driver: null,
+      upstream: k.upstream,
+      link: k.link ? { capable: k.link.max, current: k.link.current } : null,
+      ...(k.link ? { linkSource: 'sysfs' as const } : {}),
     });
   }
-  if (parts.pciVerbose) {
-    return parts.pciVerbose.map((v) => ({
-      address: pciAddress(v.slot),
-      class: clip(v.className),
-      classId: v.classId,
-      vendor: null,
-      vendorId: v.vendorId,
-      device: null,
-      deviceId: v.deviceId,
-      subsystemVendorId: null,
-      subsystemDeviceId: null,
-      rev: v.rev,
-      driver: clip(v.driver),
-      link: v.link,
-    }));
-  }
-  return undefined;
+  return out.sort((a, b) => a.address.localeCompare(b.address));
 }
 
 export function buildInventory(parts: InventoryParts): Inventory {

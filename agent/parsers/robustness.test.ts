@@ -4,7 +4,9 @@ import { parseBadblocksOutput, parseBadblocksProgress } from '../stages/storage/
 import { parseBlkidExport } from '../stages/storage/parsers/blkid.ts';
 import { parseDmidecode } from './dmidecode.ts';
 import { lastFioStatus, parseFioJson } from '../stages/storage/parsers/fio.ts';
+import { parseEthtoolLink, parseEthtoolStats } from '../stages/network/ethtool.ts';
 import { parseIperf3Json } from '../stages/network/iperf3.ts';
+import { parseMachineChecks } from './kernel-log.ts';
 import { parseLsblkJson } from './lsblk.ts';
 import { parseLscpuExtendedJson, parseLscpuJson, parseLscpuText } from './lscpu.ts';
 import { parseLshwJson } from './lshw.ts';
@@ -43,6 +45,9 @@ const PARSERS: Record<string, (t: string) => unknown> = {
   smiCsv: (t) => parseNvidiaSmiQueryCsv(t, NVIDIA_SMI_QUERY_FIELDS),
   smiDmon: parseNvidiaSmiDmon,
   smiQ: parseNvidiaSmiQ,
+  machineChecks: parseMachineChecks,
+  ethtool: parseEthtoolLink,
+  ethtoolStats: parseEthtoolStats,
 };
 
 function listFixtures(dir = ''): string[] {

@@ -171,7 +171,7 @@ export class AgentCore {
     }
     if (!this.sidecar) {
       this.sidecar = new ThermalSidecar({
-        hwmonRoot: this.opts.paths.hwmonRoot,
+        hwmonRoot: this.opts.paths.sysfsRoot,
         intervalS: w.params.thermal.intervalS,
         send: (samples) => this.conn.send({ type: 'sensor-batch', samples }),
         log: this.opts.log,

@@ -42,6 +42,8 @@ export class AgentConnection {
   private ws: WebSocket | null = null;
   private ready = false;
   private stopped = false;
+  /** A fatal error (bad token, run closed) ended this connection for good; the core decides what follows. */
+  private fatal = false;
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private drainWaiters: Array<() => void> = [];
@@ -67,6 +69,7 @@ export class AgentConnection {
 
   start(): void {
     this.stopped = false;
+    this.fatal = false;
     this.connect();
   }
 
@@ -161,7 +164,7 @@ export class AgentConnection {
       if (this.ws !== ws) return;
       this.ws = null;
       this.ready = false;
-      if (this.stopped) return;
+      if (this.stopped || this.fatal) return;
       this.log.warn('connection closed; will reconnect', { code, reason: reason.toString() });
       this.scheduleReconnect();
     });
@@ -209,8 +212,14 @@ export class AgentConnection {
         this.notifyDrain();
         return;
       case 'error':
-        this.log.error('orchestrator reported an error', { code: msg.code, message: msg.message });
-        if (FATAL_CODES.has(msg.code)) this.events.onFatal(msg);
+        // A finished run refusing a late heartbeat is how every run ends, not a fault.
+        if (msg.code === 'run-closed') this.log.info('the run is closed', { message: msg.message });
+        else this.log.error('orchestrator reported an error', { code: msg.code, message: msg.message });
+        if (FATAL_CODES.has(msg.code)) {
+          // The orchestrator closes the socket after a fatal error: no reconnecting to be refused again.
+          this.fatal = true;
+          this.events.onFatal(msg);
+        }
         return;
       default:
         if (!this.ready) {

@@ -1,7 +1,9 @@
 import type { AgentStageName } from '../../common/stages/index.ts';
+import { bmcStage } from './bmc/index.ts';
 import { cpuStressStage } from './cpu-stress/index.ts';
 import { gpuStage } from './gpu/index.ts';
 import { inventoryStage } from './inventory/index.ts';
+import { memoryStage } from './memory/index.ts';
 import { networkStage } from './network/index.ts';
 import { psuStage } from './psu/index.ts';
 import { smartStage } from './smart/index.ts';
@@ -14,10 +16,12 @@ export const STAGE_MODULES: { [N in AgentStageName]: StageModule<N> } = {
   Inventory: inventoryStage,
   SMART: smartStage,
   CPUStress: cpuStressStage,
+  Memory: memoryStage,
   Storage: storageStage,
   Network: networkStage,
   GPU: gpuStage,
   PSU: psuStage,
+  BMC: bmcStage,
 };
 
 export type { StageContext, StageModule, StageOutcomeReport } from './types.ts';

@@ -21,9 +21,17 @@ export interface StageProgressUpdate {
 
 /** Host paths a stage reads; tests point them at fake trees. */
 export interface HostPaths {
-  /** Root of sysfs-like tree holding class/hwmon (default /sys). */
-  hwmonRoot: string;
-  /** Real sysfs (block devices, net); default /sys. */
+  /**
+   * Where every sensor and health read comes from (`--sysfs-root`, default /sys):
+   * class/hwmon, devices/system/edac, bus/pci/devices (link state),
+   * class/net/<nic>/statistics. Tests feed fake trees here.
+   */
+  sysfsRoot: string;
+  /**
+   * The real sysfs (default /sys): disk identity, NIC and GPU discovery. Never a
+   * fake tree from the command line, so a fake tree can never point a
+   * destructive test at a disk.
+   */
   sysRoot: string;
   /** procfs; default /proc. */
   procRoot: string;

@@ -22,6 +22,8 @@ export function fakeContext(opts: {
   welcome?: Partial<StageWelcome>;
   params?: ProfileParams;
   wipeOverride?: string[];
+  /** Sensor and health reads (hwmon, EDAC, PCI links, NIC statistics); `hwmonRoot` is its older name. */
+  sysfsRoot?: string;
   hwmonRoot?: string;
   sysRoot?: string;
   procRoot?: string;
@@ -52,7 +54,7 @@ export function fakeContext(opts: {
     },
     log: silentLogger,
     paths: {
-      hwmonRoot: opts.hwmonRoot ?? '/sys',
+      sysfsRoot: opts.sysfsRoot ?? opts.hwmonRoot ?? '/sys',
       sysRoot: opts.sysRoot ?? '/sys',
       procRoot: opts.procRoot ?? '/proc',
       workDir: opts.workDir ?? join(tmpdir(), 'vetting-agent-test'),

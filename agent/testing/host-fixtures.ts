@@ -67,13 +67,15 @@ function sleepSync(ms: number): void {
 
 /**
  * Serves one file (`disk.img`, sizeBytes) from a FUSE filesystem whose reads of
- * [badStart, badStart + badLength) fail with EIO, and puts a loop device on it.
+ * [badStart, badStart + badLength) fail with EIO — or, with mode `flip`, return
+ * the bytes written there with a bit flipped and no error (silent corruption) —
+ * and puts a loop device on it.
  */
-export function eioLoopDevice(cleanup: Cleanup, dir: string, sizeBytes: number, badStart: number, badLength: number): { dev: string; file: string } {
-  const mnt = join(dir, 'fuse');
+export function eioLoopDevice(cleanup: Cleanup, dir: string, sizeBytes: number, badStart: number, badLength: number, mode: 'eio' | 'flip' = 'eio'): { dev: string; file: string } {
+  const mnt = join(dir, `fuse-${mode}`);
   mkdirSync(mnt, { recursive: true });
   const script = join(import.meta.dirname, '../../test/integration/fixtures/eio-fuse.py');
-  const child: ChildProcess = spawn('/usr/bin/python3', [script, mnt, String(sizeBytes), String(badStart), String(badLength)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child: ChildProcess = spawn('/usr/bin/python3', [script, mnt, String(sizeBytes), String(badStart), String(badLength), mode], { stdio: ['ignore', 'ignore', 'inherit'] });
   cleanup.add(() => {
     if (child.exitCode === null) killPid(child.pid, 'SIGTERM');
   });

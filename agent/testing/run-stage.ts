@@ -13,7 +13,7 @@ import { STAGE_MODULES, type StageModule } from '../stages/index.ts';
 // (`ip netns exec NS npx tsx agent/testing/run-stage.ts spec.json`), where the
 // process sees that namespace's interfaces and sysfs.
 //
-// spec.json: { stage, welcome: { expectedDisks, deviceAllowlist, iperf, maxTempC }, params?, hwmonRoot? }
+// spec.json: { stage, welcome: { expectedDisks, deviceAllowlist, iperf, maxTempC }, params?, sysfsRoot? } (hwmonRoot: its older name)
 
 const file = process.argv[2];
 if (!file) {
@@ -24,6 +24,7 @@ const spec = JSON.parse(readFileSync(file, 'utf8')) as {
   stage: string;
   welcome?: { expectedDisks?: string[]; deviceAllowlist?: string[]; iperf?: { host: string; port: number } | null; maxTempC?: number };
   params?: unknown;
+  sysfsRoot?: string;
   hwmonRoot?: string;
   wipeOverride?: string[];
 };
@@ -51,6 +52,6 @@ const report = await stageModule.run({
   progress: (u: unknown) => progress.push(u),
   artifact: async () => {},
   log: createLogger({ level: 'warn' }),
-  paths: { hwmonRoot: spec.hwmonRoot ?? '/sys', sysRoot: '/sys', procRoot: '/proc', workDir: join(tmpdir(), 'vetting-agent-stage') },
+  paths: { sysfsRoot: spec.sysfsRoot ?? spec.hwmonRoot ?? '/sys', sysRoot: '/sys', procRoot: '/proc', workDir: join(tmpdir(), 'vetting-agent-stage') },
 });
 process.stdout.write(JSON.stringify({ report, progress }) + '\n');

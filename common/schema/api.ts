@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { DiskId, HostName, MacAddress } from './primitives.ts';
-import { ProfileName } from './profile.ts';
+import { BuiltinProfileName, ProfileName, ProfileParams } from './profile.ts';
 import { HoldReason, OperatorAction, RunResult, RunState, StageOutcome } from './run.ts';
 import { Severity } from './spec.ts';
-import { Coverage, CoverageEntry } from './coverage.ts';
+import { Coverage, CoverageEntry, PartKind } from './coverage.ts';
 import { MeasurementKind, StageNameSchema } from './protocol.ts';
+import { BmcInput, BmcView, PowerStepView, StartPower } from './power.ts';
 
 // Bodies and views of the control API (docs/api.md), shared by the orchestrator,
 // the renderer and the CLI.
@@ -20,6 +21,8 @@ export const HostInput = z
     maxTempC: z.number().positive().max(150).nullable().optional(),
     specYaml: z.string().max(256 * 1024).nullable().optional(),
     notes: z.string().max(4096).optional(),
+    /** The host's BMC, which the bench drives (power, PXE once); null removes it. Its password is write-only. */
+    bmc: BmcInput.nullable().optional(),
   })
   .strict();
 export type HostInput = z.input<typeof HostInput>;
@@ -30,7 +33,8 @@ export type HostPatch = z.input<typeof HostPatch>;
 export const SpecBody = z.object({ yaml: z.string().max(256 * 1024) }).strict();
 export const CaptureSpecBody = z.object({ run: z.number().int().positive().optional() }).strict();
 
-export const StartRunBody = z.object({ host: HostName, profile: ProfileName.optional() }).strict();
+/** `power` matters only for a host with a BMC (default `on`, see StartPower). */
+export const StartRunBody = z.object({ host: HostName, profile: ProfileName.optional(), power: StartPower.optional() }).strict();
 
 export const RunActionBody = z
   .object({
@@ -38,6 +42,8 @@ export const RunActionBody = z
     reason: z.string().trim().max(2000).optional(),
     supervisor: z.string().trim().min(1).max(128).optional(),
     secret: z.string().min(1).max(1024).optional(),
+    /** Abandon only: also power the host off through its BMC. */
+    powerOff: z.boolean().optional(),
   })
   .strict();
 export type RunActionBody = z.infer<typeof RunActionBody>;
@@ -154,7 +160,11 @@ export const RunDetailView = RunSummaryView.extend({
    * reasons, most important first, and every coverage claim with the checks the orchestrator
    * added for parts the host's spec and expected disks name.
    */
+  /** The exact parameters the run was started with (editing its profile later changes none of them). */
+  params: ProfileParams,
   verdict: z.object({
+    /** Whether this run can certify the host at all (its profile's built-in decides; smoke and selftest never do). */
+    certifies: z.boolean(),
     reasons: z.array(z.string()),
     coverage: z.array(z.object({ stage: StageNameSchema }).and(CoverageEntry)),
   }),
@@ -172,8 +182,36 @@ export const HostView = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   activeRun: z.number().nullable(),
+  /** The host's BMC (never its credential); null when it has none. Optional only so that views built before BMCs existed still type. */
+  bmc: BmcView.nullable().optional(),
 });
 export type HostView = z.infer<typeof HostView>;
+
+/** A profile as the API and the CLI show it (docs/api.md, "Profiles"). */
+export const ProfileView = z.object({
+  name: z.string(),
+  /** Shipped with the app: read-only. */
+  builtin: z.boolean(),
+  /** The built-in a custom profile extends (null for a built-in, or a stored one whose base is unknown). */
+  extends: BuiltinProfileName.nullable(),
+  description: z.string().nullable(),
+  /** What a custom profile changes, in the shape of its parameters (empty for a built-in). */
+  overrides: z.record(z.string(), z.unknown()),
+  /** The parameters a run started now gets (a run keeps its own copy from its start). */
+  params: ProfileParams,
+  /** Whether a clean run under it certifies the host: a custom profile's built-in decides. */
+  certifies: z.boolean(),
+  /** False for a stored custom profile the profile schema no longer accepts (runs cannot start with it). */
+  valid: z.boolean(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })),
+  /** Hosts whose default profile this is. */
+  hosts: z.array(z.string()),
+  createdAt: z.string().nullable(),
+  updatedAt: z.string().nullable(),
+});
+export type ProfileView = z.infer<typeof ProfileView>;
+export const ProfileDeleteQuery = z.object({ moveHostsTo: ProfileName.optional() }).strict();
+export const ProfileDeletedView = z.object({ deleted: z.string(), movedHosts: z.array(z.string()) });
 
 export const SeenHostView = z.object({ mac: z.string(), ip: z.string().nullable(), arch: z.string().nullable(), source: z.string(), firstSeen: z.string(), lastSeen: z.string() });
 
@@ -185,6 +223,117 @@ export const SeriesView = z.object({
 });
 export const MeasurementsView = z.object({ runId: z.number(), kind: MeasurementKind, from: z.number().nullable(), to: z.number().nullable(), series: z.array(SeriesView) });
 export type MeasurementsView = z.infer<typeof MeasurementsView>;
+
+/** A component's history query: the part's kind and id (as a stage named it), and for host-local parts the host. */
+export const ComponentQuery = z
+  .object({
+    kind: PartKind,
+    id: z.string().min(1).max(256),
+    /** Parts whose ids only mean something inside one host (sensors, rails, PCI addresses) are kept per host. */
+    host: z.string().max(128).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
+  })
+  .strict();
+export type ComponentQuery = z.infer<typeof ComponentQuery>;
+
+/** One figure of one attempt, labelled from the stage's summary schema. */
+export const ComponentFigureView = z.object({ key: z.string(), label: z.string(), value: z.union([z.number(), z.boolean()]), unit: z.string().optional() });
+
+/** What one stage attempt reported about the part. */
+export const ComponentEntryView = z.object({
+  runId: z.number(),
+  host: z.string(),
+  stage: StageNameSchema,
+  attempt: z.number(),
+  /** The attempt's outcome (null while it has none). */
+  outcome: z.string().nullable(),
+  /** The run's result, once it has one. */
+  runResult: RunResult.nullable(),
+  at: z.string(),
+  /** The label the stage gave the part (a DIMM's slot, a disk's device) on that run. */
+  label: z.string().nullable(),
+  figures: z.array(ComponentFigureView),
+});
+export type ComponentEntryView = z.infer<typeof ComponentEntryView>;
+
+/** A part remembered across runs (GET /api/components/:kind/:id): newest entry first. */
+export const ComponentHistoryView = z.object({
+  kind: PartKind,
+  id: z.string(),
+  /** The host the part is kept under when its id is host-local; null for parts with a global identity. */
+  host: z.string().nullable(),
+  label: z.string().nullable(),
+  firstSeen: z.string(),
+  lastSeen: z.string(),
+  entries: z.array(ComponentEntryView),
+});
+export type ComponentHistoryView = z.infer<typeof ComponentHistoryView>;
+
+/** How one figure of a part changed since that part's previous run (common/part-changes.ts). */
+export const FigureChangeView = z.object({
+  key: z.string(),
+  label: z.string(),
+  unit: z.string().optional(),
+  before: z.union([z.number(), z.boolean()]),
+  after: z.union([z.number(), z.boolean()]),
+  /** after − before, for numbers. */
+  delta: z.number().nullable(),
+  /** The change in percent of `before`, for a figure judged against a limit that is not a count (IOPS, p99); null otherwise. */
+  percent: z.number().nullable(),
+  /** Where the stage's schema says which way is better (a floor, a ceiling, `better`); null where it does not. */
+  direction: z.enum(['worse', 'better']).nullable(),
+  /** "Reallocated 0 → 2", "IOPS −18 %". */
+  text: z.string(),
+  /** The same with both values: "IOPS 12,000 → 9,840 (−18 %)". */
+  detail: z.string(),
+});
+export type FigureChangeView = z.infer<typeof FigureChangeView>;
+
+/** One part a stage measured in a run, against that part's previous run on this bench (any host). */
+export const PartChangeView = z.object({
+  stage: StageNameSchema,
+  /** The attempt whose figures these are: the stage's latest with a summary. */
+  attempt: z.number().int(),
+  kind: PartKind,
+  /** The part's id as the stage named it. */
+  id: z.string(),
+  /** The newest earlier run whose same stage measured the part; null when none did. */
+  previous: z.object({ runId: z.number(), host: z.string(), at: z.string() }).nullable(),
+  /** Figures measured both times that changed, in the order of the stage's schema. */
+  changes: z.array(FigureChangeView),
+  /** Figures measured both times that did not change. */
+  unchanged: z.number().int(),
+});
+export type PartChangeView = z.infer<typeof PartChangeView>;
+
+/** GET /api/runs/:id/part-changes: each serial-identified part (disk, DIMM, NIC, GPU) the run's latest attempts measured. */
+export const RunPartChangesView = z.object({ runId: z.number(), parts: z.array(PartChangeView) });
+export type RunPartChangesView = z.infer<typeof RunPartChangesView>;
+
+/** A part of a host, by serial, as its newest runs saw it. */
+export const HostPartView = z.object({
+  kind: PartKind,
+  id: z.string(),
+  /** Where it sat in the newest of the two runs that named it (a disk's device, a DIMM's slot, a NIC's name). */
+  label: z.string().nullable(),
+  /** `appeared`: named by the latest run, not the one before; `gone`: the other way round; null: in both (or there is no run before). */
+  change: z.enum(['appeared', 'gone']).nullable(),
+  /** The newest of the compared runs that named it. */
+  runId: z.number(),
+  firstSeen: z.string(),
+  lastSeen: z.string(),
+});
+export type HostPartView = z.infer<typeof HostPartView>;
+
+/** GET /api/hosts/:name/parts: the host's parts by serial in its latest run, and what was swapped since the run before. */
+export const HostPartsView = z.object({
+  host: z.string(),
+  /** The host's newest run that named any part, and the one before it; null when there is none. */
+  latestRun: z.number().nullable(),
+  previousRun: z.number().nullable(),
+  parts: z.array(HostPartView),
+});
+export type HostPartsView = z.infer<typeof HostPartsView>;
 
 export const ApiError = z.object({ error: z.string(), code: z.string().optional(), issues: z.array(z.object({ path: z.string(), message: z.string() })).optional() });
 export type ApiError = z.infer<typeof ApiError>;
@@ -236,7 +385,8 @@ export const BoardView = z.object({ entries: z.array(BoardEntry), newHosts: z.ar
 export type BoardView = z.infer<typeof BoardView>;
 
 /** `pin`: "sha256:<hex>" of the orchestrator's bench key, for `vetting agent --pin` (absent when no server runs). */
-export const StartRunView = z.object({ run: z.number(), orchestrator: z.string(), token: z.string(), pin: z.string().optional() });
+/** `power`: what the bench did through the host's BMC (absent for a host without one). */
+export const StartRunView = z.object({ run: z.number(), orchestrator: z.string(), token: z.string(), pin: z.string().optional(), power: z.array(PowerStepView).optional() });
 
 export const SpecCheckView = z.object({ ok: z.boolean(), issues: z.array(z.object({ path: z.string(), message: z.string(), line: z.number().nullable() })) });
 export type SpecCheckView = z.infer<typeof SpecCheckView>;
@@ -258,6 +408,8 @@ export const Settings = z
         /** proxy-DHCP: the subnet the existing DHCP server serves, e.g. 10.1.2.0. */
         proxySubnet: z.string().nullable().default(null),
         iperfPort: Port.default(5201),
+        /** iperf3 servers, one per host under test, on iperfPort, iperfPort + 1 …: hosts beyond this share them. */
+        iperfServers: z.number().int().min(1).max(64).default(8),
         /** Live image (vmlinuz, initrd.img); null: $VETTING_IMAGE_DIR or /var/cache/vetting-image (docs/image.md). */
         imageDir: z.string().max(4096).nullable().default(null),
         /** Open connections one address may hold on the bench listener (an agent needs a few; a flood gets refused). */

@@ -9,3 +9,4 @@ export * from './run.ts';
 export * from './api.ts';
 export * from './notifications.ts';
 export * from './coverage.ts';
+export * from './power.ts';

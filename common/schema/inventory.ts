@@ -10,7 +10,7 @@ const optStr = str.nullable().optional();
 export const InventoryDisk = z.object({
   /** Kernel name at collection time (sda, nvme0n1): for display only. */
   name: str.meta({ title: 'Name' }),
-  path: str.meta({ title: 'Device' }),
+  path: str.meta({ title: 'Device', partLabel: true }),
   serial: optStr.meta({ title: 'Serial', partId: true }),
   wwn: optStr.meta({ title: 'WWN' }),
   model: optStr.meta({ title: 'Model' }),
@@ -24,9 +24,9 @@ export const InventoryDisk = z.object({
 export type InventoryDisk = z.infer<typeof InventoryDisk>;
 
 export const InventoryNic = z.object({
-  name: str.meta({ title: 'Name' }),
+  name: str.meta({ title: 'Name', partLabel: true }),
   mac: str.meta({ title: 'MAC', partId: true }),
-  speedMbps: z.number().nonnegative().nullable().optional().meta({ title: 'Speed', unit: 'Mbit/s' }),
+  speedMbps: z.number().nonnegative().nullable().optional().meta({ title: 'Speed', unit: 'Mbit/s', measure: true }),
   driver: optStr.meta({ title: 'Driver' }),
   link: z.boolean().nullable().optional().meta({ title: 'Link' }),
 });
@@ -45,7 +45,7 @@ export type InventoryGpu = z.infer<typeof InventoryGpu>;
 export const InventoryMemoryModule = z.object({
   /** dram counts toward memory.totalBytes; persistent (Optane, NVDIMM) is listed, not counted. */
   kind: z.enum(['dram', 'persistent']).meta({ title: 'Kind' }),
-  locator: optStr.meta({ title: 'Slot' }),
+  locator: optStr.meta({ title: 'Slot', partLabel: true }),
   bankLocator: optStr.meta({ title: 'Bank' }),
   sizeBytes: z.number().nonnegative().meta({ title: 'Size', format: 'bytes' }),
   type: optStr.meta({ title: 'Type' }),
@@ -73,7 +73,10 @@ export const InventoryPciDevice = z.object({
   subsystemDeviceId: optStr.meta({ hidden: true }),
   rev: optStr.meta({ hidden: true }),
   driver: optStr.meta({ title: 'Driver' }),
-  /** PCI Express link from lspci -vv (absent for conventional PCI or when unreadable). */
+  /**
+   * PCI Express link: the kernel's (sysfs current_link_* / max_link_*) where it has one,
+   * else lspci -vv's LnkSta / LnkCap (absent for conventional PCI or when unreadable).
+   */
   link: z
     .object({
       capable: z.object({ speedGTs: gts, width: lanes }),
@@ -81,6 +84,10 @@ export const InventoryPciDevice = z.object({
     })
     .nullable()
     .optional(),
+  /** Where `link` came from: sysfs (with the topology in `upstream`) or lspci -vv. */
+  linkSource: z.enum(['sysfs', 'lspci']).optional().meta({ hidden: true }),
+  /** The port this function hangs off (sysfs topology); null below a host bridge. */
+  upstream: optStr.meta({ hidden: true }),
 });
 export type InventoryPciDevice = z.infer<typeof InventoryPciDevice>;
 

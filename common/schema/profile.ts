@@ -39,6 +39,42 @@ export type ProfileParams = z.infer<typeof ProfileParams>;
 /** A profile as written (stage sections whose parameters all have defaults may be left out). */
 export type ProfileInput = z.input<typeof ProfileParams>;
 
-export const PROFILE_NAMES = ['standard', 'burn-in', 'smoke', 'selftest'] as const;
-export const ProfileName = z.enum(PROFILE_NAMES);
+/** The profiles shipped with the app (common/profiles.ts): read-only; a custom profile extends one. */
+export const BUILTIN_PROFILE_NAMES = ['standard', 'burn-in', 'smoke', 'selftest'] as const;
+export const BuiltinProfileName = z.enum(BUILTIN_PROFILE_NAMES);
+export type BuiltinProfileName = z.infer<typeof BuiltinProfileName>;
+/** The built-ins' names (kept under its old name: custom profiles live in the store, see ProfileName). */
+export const PROFILE_NAMES = BUILTIN_PROFILE_NAMES;
+
+export function isBuiltinProfile(name: string): name is BuiltinProfileName {
+  return (BUILTIN_PROFILE_NAMES as readonly string[]).includes(name);
+}
+
+/**
+ * A profile's name: a built-in's or a custom profile's (stored by the
+ * orchestrator). Whether it exists is the orchestrator's to check; the name
+ * itself doubles as a CLI argument and a YAML file name, so it stays tame.
+ */
+export const ProfileName = z
+  .string()
+  .trim()
+  .min(1, 'profile name is empty')
+  .max(64, 'profile name is longer than 64 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'profile name may hold letters, digits, ".", "_" and "-" and must start with a letter or digit');
 export type ProfileName = z.infer<typeof ProfileName>;
+
+/**
+ * A custom profile as a person writes it (`vetting profile set NAME --file`, the
+ * Settings editor): the built-in it extends and the fields it changes, in the
+ * shape of ProfileParams (any depth; a field set to null drops an optional
+ * one, e.g. smoke's partial scan). Whether a custom profile certifies is its
+ * built-in's to say, never its own: `certifies` cannot be overridden.
+ */
+export const ProfileBody = z
+  .object({
+    extends: BuiltinProfileName,
+    description: z.string().trim().max(500).optional(),
+    overrides: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+export type ProfileBody = z.input<typeof ProfileBody>;

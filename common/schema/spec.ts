@@ -25,6 +25,27 @@ export const ExpectedGpu = z
   .object({ model: text, count: z.number().int().positive().default(1) })
   .strict();
 
+/**
+ * A PCI Express slot whose link the bench should hold to a stated speed and width
+ * instead of the link's own capability (docs/spec.md, rule pcie-link-*).
+ */
+export const ExpectedPcieLink = z
+  .object({
+    /** The function's address as lspci -D prints it; the domain may be left out (3b:00.0). */
+    address: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^([0-9a-f]{4,8}:)?[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/, { message: 'a PCI address such as 0000:3b:00.0' })
+      .transform((a) => (/^[0-9a-f]{2}:/.test(a) && a.split(':').length === 2 ? `0000:${a}` : a)),
+    /** Lanes the link must train at (x16 → 16). */
+    width: z.number().int().positive().max(32).optional(),
+    /** GT/s per lane it must train at (2.5, 5, 8, 16, 32, 64). */
+    speedGTs: z.number().positive().max(128).optional(),
+  })
+  .strict()
+  .refine((l) => l.width !== undefined || l.speedGTs !== undefined, { message: 'each pcie entry needs a width or a speedGTs' });
+
 export const ExpectedSpec = z
   .object({
     version: z.literal(1).default(1),
@@ -52,6 +73,8 @@ export const ExpectedSpec = z
     disks: z.array(ExpectedDisk).max(256).optional(),
     nics: z.array(ExpectedNic).max(64).optional(),
     gpus: z.array(ExpectedGpu).max(16).optional(),
+    /** PCIe links held to a stated speed and width (every link is held to its own capability anyway). */
+    pcie: z.array(ExpectedPcieLink).max(256).optional(),
     firmware: z.object({ bios: text.optional(), bmc: text.optional() }).strict().optional(),
     /** Highest temperature any sensor may reach during load stages. */
     maxTempC: z.number().positive().max(150).optional(),

@@ -39,8 +39,15 @@ export interface SummaryFieldMeta {
   hidden?: boolean;
   /** The field that identifies the row's part (for history, OCP hardware ids). */
   partId?: boolean;
+  /** The field that says where the part sits on this host (a DIMM's slot, a disk's device), kept with its history. */
+  partLabel?: boolean;
   /** A figure worth exporting as a measurement (OCP) and charting over a part's history. */
   measure?: boolean;
+  /**
+   * Which way a figure is better, where no floor or ceiling says so (a floor means higher,
+   * a ceiling lower): a change since the part's previous run is then called worse or better.
+   */
+  better?: 'higher' | 'lower';
 }
 
 /** Annotations on an array of records (drawn as one table). */
@@ -48,6 +55,8 @@ export interface SummaryTableMeta {
   title?: string;
   /** The kind of part each row describes. */
   part?: PartKind;
+  /** The rows name parts that were looked for and not found: no sign the part was there. */
+  absent?: boolean;
 }
 
 export interface StageDefinition<

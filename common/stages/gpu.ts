@@ -29,7 +29,7 @@ export const gpuStage = defineStage({
           uuid: z.string().max(256).nullable().meta({ title: 'UUID', hidden: true }),
           busId: z.string().max(64).nullable().meta({ title: 'PCI address' }),
           temperatureC: z.number().nullable().meta({ title: 'Temperature', unit: '°C', measure: true }),
-          eccUncorrected: z.number().nullable().meta({ title: 'Uncorrected ECC', measure: true }),
+          eccUncorrected: z.number().nullable().meta({ title: 'Uncorrected ECC', measure: true, better: 'lower' }),
           eccMode: z.string().max(64).nullable().meta({ title: 'ECC mode' }),
         }),
       )

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { bmcStage } from './bmc.ts';
 import { cpuStressStage } from './cpu-stress.ts';
 import type { StageDefinition, StageOwner } from './define.ts';
 import { gpuStage } from './gpu.ts';
 import { inventoryStage } from './inventory.ts';
+import { memoryStage } from './memory.ts';
 import { networkStage } from './network.ts';
 import { psuStage } from './psu.ts';
 import { reportingStage } from './reporting.ts';
@@ -20,10 +22,12 @@ export const STAGES = [
   specValidateStage,
   smartStage,
   cpuStressStage,
+  memoryStage,
   storageStage,
   networkStage,
   gpuStage,
   psuStage,
+  bmcStage,
   reportingStage,
 ] as const;
 

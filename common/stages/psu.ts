@@ -19,11 +19,14 @@ export const psuStage = defineStage({
     { binary: 'stress-ng', debianPackage: 'stress-ng', why: 'CPU share of the load burst' },
     { binary: 'fio', debianPackage: 'fio', why: 'disk share of the load burst' },
     { binary: 'iperf3', debianPackage: 'iperf3', optional: true, why: 'network share of the load burst' },
+    { binary: 'ipmitool', debianPackage: 'ipmitool', optional: true, why: 'the BMC\'s voltage, current and power sensors where hwmon shows none' },
   ],
   covers: ['psu'],
   summary: z.object({
     /** False when the host exposes no voltage or power sensor: nothing was measured. */
     telemetry: z.boolean().meta({ title: 'Telemetry' }),
+    /** Where the readings came from: the kernel's hwmon, or the BMC's sensors (ipmitool sdr). */
+    source: z.enum(['hwmon', 'bmc']).optional().meta({ title: 'Read from' }),
     sensors: z.number().int().nonnegative().optional().meta({ title: 'Sensors read' }),
     rails: z
       .array(

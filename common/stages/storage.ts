@@ -16,6 +16,7 @@ export const StorageDiskResult = z.object({
   diskClass: z.enum(['nvme', 'ssd', 'hdd']).meta({ title: 'Class' }),
   outcome: z.enum(['passed', 'failed', 'error']).meta({ title: 'Result' }),
   reasons: z.array(z.string().max(1000)).max(50).meta({ title: 'Reasons' }),
+  /** The seed's tool, when the profile asks for it (`surface: 'badblocks'`); null otherwise. */
   badblocks: z
     .object({
       blockSize: z.number().int().positive().meta({ title: 'Block size', format: 'bytes' }),
@@ -23,15 +24,51 @@ export const StorageDiskResult = z.object({
       lastBlock: z.number().int().nonnegative().meta({ hidden: true }),
       badBlocks: z.number().int().nonnegative().meta({ title: 'Bad blocks', ceiling: 'maxBadBlocks', measure: true }),
       maxBadBlocks: z.literal(0).default(0).meta({ hidden: true }),
-      /** Bad ranges in bytes and blocks: "bytes 4096-36863 (blocks 4-35 of 1024 B)". */
-      badRanges: z.array(z.string().max(200)).max(1000).meta({ title: 'Bad ranges' }),
+      /** Bad ranges in bytes and in the disk's logical blocks: "bytes 4194304-4227071 (logical blocks 8192-8255 of 512 B): unreadable". */
+      badRanges: z.array(z.string().max(300)).max(1000).meta({ title: 'Bad ranges' }),
       /** Bytes the scan read and wrote, and the disk's size: a partial scan says so. */
       coveredBytes: z.number().nonnegative().meta({ title: 'Scanned', format: 'bytes' }),
       diskBytes: z.number().nonnegative().meta({ title: 'Disk size', format: 'bytes' }),
       counts: z.object({ read: z.number(), write: z.number(), corruption: z.number() }).nullable().meta({ hidden: true }),
     })
     .nullable()
-    .meta({ title: 'Surface scan' }),
+    .meta({ title: 'Surface scan (badblocks)' }),
+  /** The default surface scan: one write pass of self-checking blocks, one read pass verifying every block. */
+  verifiedScan: z
+    .object({
+      /** fio's I/O size for both passes. */
+      ioSize: z.number().int().positive().meta({ title: 'I/O size', format: 'bytes', hidden: true }),
+      /** Every interval of this many bytes carries its own header (offset, checksum): the resolution of a corrupted range. */
+      verifyInterval: z.number().int().positive().meta({ title: 'Checked every', format: 'bytes' }),
+      logicalBlockSize: z.number().int().positive().meta({ title: 'Logical block', format: 'bytes' }),
+      /** Logical blocks found unreadable, unwritable or holding other data than written. */
+      badBlocks: z.number().int().nonnegative().meta({ title: 'Bad logical blocks', ceiling: 'maxBadBlocks', measure: true }),
+      maxBadBlocks: z.literal(0).default(0).meta({ hidden: true }),
+      badRanges: z.array(z.string().max(300)).max(1000).meta({ title: 'Bad ranges' }),
+      coveredBytes: z.number().nonnegative().meta({ title: 'Scanned', format: 'bytes' }),
+      diskBytes: z.number().nonnegative().meta({ title: 'Disk size', format: 'bytes' }),
+      writeSeconds: z.number().nonnegative().meta({ title: 'Write pass', format: 'seconds' }),
+      readSeconds: z.number().nonnegative().meta({ title: 'Read pass', format: 'seconds' }),
+      /** I/O errors and verify failures fio reported (before the bad chunks were re-read block by block). */
+      errors: z.object({ read: z.number(), write: z.number(), corruption: z.number() }).meta({ hidden: true }),
+    })
+    .nullable()
+    .optional()
+    .meta({ title: 'Surface scan (verified)' }),
+  /** How the disk was left after a passing scan, and what the wipe-probe saw on it then. */
+  handBack: z
+    .object({
+      /** "blkdiscard" or "final scan pattern left (why)". */
+      method: z.string().max(500).meta({ title: 'Handed back' }),
+      discarded: z.boolean().meta({ hidden: true }),
+      /** The wipe-probe found no signature after the hand-back. */
+      clean: z.boolean().meta({ title: 'No signature left' }),
+      /** What the wipe-probe found after the hand-back (empty when clean). */
+      found: z.array(z.string().max(512)).max(64).meta({ title: 'Found after hand-back' }),
+    })
+    .nullable()
+    .optional()
+    .meta({ title: 'Hand-back' }),
   fio: z
     .object({
       iops: z.number().nonnegative().meta({ title: 'IOPS', floor: 'minIops', measure: true }),
@@ -51,7 +88,7 @@ export const storageStage = defineStage({
   name: 'Storage',
   owner: 'agent',
   destructive: true,
-  title: 'Wipe-probe, surface scan and fio random I/O per disk',
+  title: 'Wipe-probe, verified surface scan, fio random I/O and a clean hand-back per disk',
   paramsKey: 'storage',
   params: z.object({
     timeoutS: z.number().positive(),
@@ -60,11 +97,22 @@ export const storageStage = defineStage({
      * the agent's work directory. No badblocks, nothing destructive, no disk gates.
      */
     scratchFile: z.boolean().default(false),
-    badblocks: z.object({
-      enabled: z.boolean(),
-      /** Test only the first N bytes of each disk (smoke runs); omitted = whole disk. */
-      limitBytes: z.number().int().positive().optional(),
-    }),
+    /**
+     * The surface scan: `verified` (default) writes every block once with a
+     * pattern carrying its own offset and checksum, then reads every block back
+     * and checks it (fio, O_DIRECT, deep queue); `badblocks` runs the seed's
+     * `badblocks -svw` (four patterns, eight passes); `off` runs none.
+     */
+    surface: z.enum(['verified', 'badblocks', 'off']).default('verified'),
+    scan: z
+      .object({
+        /** Test only the first N bytes of each disk (smoke runs); omitted = whole disk. */
+        limitBytes: z.number().int().positive().optional(),
+        /** Verified scan: bytes per I/O and I/Os in flight. */
+        ioSize: z.number().int().min(65536).max(16 * 1024 * 1024).default(1024 * 1024),
+        iodepth: z.number().int().positive().max(256).default(32),
+      })
+      .prefault({}),
     fio: z.object({
       runtimeS: z.number().positive(),
       sizeBytes: z.number().int().positive(),
@@ -80,8 +128,9 @@ export const storageStage = defineStage({
   tools: [
     { binary: 'wipefs', debianPackage: 'util-linux', why: 'wipe-probe: filesystem, RAID and partition signatures' },
     { binary: 'blkid', debianPackage: 'util-linux', why: 'wipe-probe: a second signature probe' },
-    { binary: 'badblocks', debianPackage: 'e2fsprogs', why: 'write and read back every block' },
-    { binary: 'fio', debianPackage: 'fio', why: 'random read/write IOPS and latency' },
+    { binary: 'fio', debianPackage: 'fio', why: 'verified surface scan (write and check every block), random read/write IOPS and latency' },
+    { binary: 'badblocks', debianPackage: 'e2fsprogs', why: "surface scan when a profile asks for the seed's tool (surface: badblocks)" },
+    { binary: 'blkdiscard', debianPackage: 'util-linux', why: 'hand a passing disk back discarded where it supports discard' },
   ],
   covers: ['disk'],
   summary: z.object({
@@ -91,7 +140,7 @@ export const storageStage = defineStage({
       .array(z.object({ disk: diskRef.disk, problem: z.string().max(1000).meta({ title: 'Problem' }) }))
       .max(256)
       .optional()
-      .meta({ title: 'Disks not identified', part: 'disk' }),
+      .meta({ title: 'Disks not identified', part: 'disk', absent: true }),
     refused: z
       .array(z.object({ ...diskRef, reasons: z.array(z.string().max(1000)).max(50).meta({ title: 'Reasons' }) }))
       .max(256)

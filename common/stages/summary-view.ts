@@ -26,6 +26,12 @@ export interface ViewCell {
   unit?: string;
   /** The field is a figure worth exporting and charting (SummaryFieldMeta.measure). */
   measure?: boolean;
+  /** A figure's better direction, from its floor, ceiling or `better` mark (measures only). */
+  better?: 'higher' | 'lower';
+  /** A figure the schema declares a whole number: a count (measures only). */
+  integer?: boolean;
+  /** How the figure is printed (SummaryFieldMeta.format; measures only). */
+  format?: SummaryFieldMeta['format'];
 }
 
 export interface ViewColumn {
@@ -38,12 +44,16 @@ export interface ViewRow {
   cells: Record<string, ViewCell>;
   /** The row's part identity, from the field marked partId. */
   partId?: string;
+  /** Where the part sits, from the field marked partLabel. */
+  partLabel?: string;
 }
 
 export interface ViewTable {
   key: string;
   title: string;
   part?: PartKind;
+  /** The rows name parts looked for and not found (SummaryTableMeta.absent). */
+  absent?: boolean;
   columns: ViewColumn[];
   rows: ViewRow[];
 }
@@ -150,10 +160,17 @@ function asScalar(v: unknown): Scalar {
 }
 
 /** A cell for `value`, judged against the floor / ceiling its sibling `row` holds. */
-function cellFor(value: unknown, meta: Meta, row: Record<string, unknown>): ViewCell {
+function cellFor(value: unknown, meta: Meta, row: Record<string, unknown>, schema?: AnySchema): ViewCell {
   const cell: ViewCell = { text: scalarText(value, meta), value: asScalar(value) };
   if (meta.unit) cell.unit = meta.unit;
-  if (meta.measure) cell.measure = true;
+  if (meta.measure) {
+    cell.measure = true;
+    // What a change since the part's previous run means (common/part-changes.ts).
+    const better = meta.better ?? (meta.floor ? 'higher' : meta.ceiling ? 'lower' : undefined);
+    if (better) cell.better = better;
+    if (schema && (schema as unknown as { isInt?: boolean }).isInt === true) cell.integer = true;
+    if (meta.format) cell.format = meta.format;
+  }
   const limitKey = meta.floor ?? meta.ceiling;
   const limit = limitKey ? row[limitKey] : undefined;
   if (typeof value === 'number' && typeof limit === 'number') {
@@ -202,15 +219,16 @@ function tableFor(key: string, meta: Meta, element: AnySchema, rows: unknown[]):
         if (!isRecord(holder)) return;
         const v = holder[field];
         if (v !== undefined) any = true;
-        viewRows[i]!.cells[columnKey] = cellFor(v, m, holder);
+        viewRows[i]!.cells[columnKey] = cellFor(v, m, holder, schema);
         if (m.partId && typeof v === 'string') viewRows[i]!.partId = v;
+        if (m.partLabel && typeof v === 'string') viewRows[i]!.partLabel = v;
       });
       if (any) columns.push({ key: columnKey, label: prefix && columns.some((c) => c.label === label) ? `${prefix}: ${label}` : label, ...(m.unit ? { unit: m.unit } : {}) });
     }
   };
   const shape = objectShape(unwrap(element, records[0]).schema);
   if (shape) addColumns(shape, [], '');
-  return { key, title: meta.title ?? humanize(key), ...(meta.part ? { part: meta.part } : {}), columns, rows: viewRows };
+  return { key, title: meta.title ?? humanize(key), ...(meta.part ? { part: meta.part } : {}), ...(meta.absent ? { absent: true } : {}), columns, rows: viewRows };
 }
 
 export function summaryView(schema: AnySchema, value: unknown): SummaryView {
@@ -242,7 +260,7 @@ export function summaryView(schema: AnySchema, value: unknown): SummaryView {
       view.sections.push({ key, title, view: { facts: Object.entries(v).map(([k, x]) => ({ key: `${key}.${k}`, label: k, cell: cellFor(x, meta, {}) })), lists: [], tables: [], sections: [] } });
       continue;
     }
-    view.facts.push({ key, label: title, cell: cellFor(v, meta, value) });
+    view.facts.push({ key, label: title, cell: cellFor(v, meta, value, s) });
   }
   return view;
 }

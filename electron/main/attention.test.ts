@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { badgeCount, noticeFor, trayTooltip } from './attention.ts';
+import { badgeCount, noticeFor, onNotificationClick, trayTooltip } from './attention.ts';
 
 describe('badge and tray', () => {
   it('counts only whole positive numbers', () => {
@@ -34,5 +34,23 @@ describe('noticeFor', () => {
     expect(long?.title).toHaveLength(120);
     expect(long?.body).toHaveLength(500);
     expect(long?.body.endsWith('…')).toBe(true);
+  });
+});
+
+describe('a click on a desktop notification', () => {
+  const window = () => {
+    const did: string[] = [];
+    return { did, focus: () => did.push('focus'), send: (channel: string, id: number) => did.push(`${channel} ${id}`) };
+  };
+  it('brings the window up on the run it is about', () => {
+    const w = window();
+    onNotificationClick(7, w, 'vetting:open-run');
+    expect(w.did).toEqual(['focus', 'vetting:open-run 7']);
+  });
+  it('only brings the window up when it is about no run', () => {
+    const w = window();
+    onNotificationClick(null, w, 'vetting:open-run');
+    onNotificationClick(-3, w, 'vetting:open-run');
+    expect(w.did).toEqual(['focus', 'focus']);
   });
 });

@@ -26,6 +26,16 @@ function clip(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
 }
 
+/**
+ * What a click on a desktop notification does: bring the window up and, when
+ * the notification is about a run, tell the page to open that run (the
+ * preload hands it to the UI's onOpenRun).
+ */
+export function onNotificationClick(runId: number | null, window: { focus(): void; send(channel: string, runId: number): void }, channel: string): void {
+  window.focus();
+  if (runId !== null && Number.isSafeInteger(runId) && runId > 0) window.send(channel, runId);
+}
+
 /** The notification to show for a live event, or null for events that are not for a person. */
 export function noticeFor(event: unknown): DesktopNotice | null {
   const parsed = LiveEvent.safeParse(event);

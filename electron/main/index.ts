@@ -1,15 +1,17 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { BrowserWindow, Menu, Tray, app, dialog, session, shell } from 'electron';
+import { BrowserWindow, Menu, Tray, app, dialog, safeStorage, session, shell } from 'electron';
 import { resolveDataDir } from '../node/cli/data-dir.ts';
 import { readServerFile, removeServerFile, writeServerFile } from '../node/cli/server-file.ts';
-import { badgeCount, noticeFor, trayTooltip } from './attention.ts';
+import { IPC_EVENTS } from '../preload/bridge-api.ts';
+import { badgeCount, noticeFor, onNotificationClick, trayTooltip } from './attention.ts';
 import { hardenSession, hardenWebContents } from './hardening.ts';
 import { registerIpcHandlers } from './ipc-handlers.ts';
 import { buildMenuTemplate } from './menu-template.ts';
 import { printPage, savePdf, showNotification } from './native-actions.ts';
 import { chooseNativeBinding, missingBindingMessage } from './native-binding.ts';
 import { startShellOrchestrator, type ShellOrchestrator } from './orchestrator-host.ts';
+import { safeStorageSealer } from './safe-storage-sealer.ts';
 import { QuitController } from './quit-controller.ts';
 import { createMainWindow, createReportWindow } from './windows.ts';
 
@@ -64,6 +66,20 @@ function focusMainWindow(): void {
   if (mainWindow.isMinimized()) mainWindow.restore();
   mainWindow.show();
   mainWindow.focus();
+}
+
+/** A desktop notification was clicked: the window comes up, on that run's page when it is about one. */
+function openFromNotification(runId: number | null): void {
+  onNotificationClick(
+    runId,
+    {
+      focus: focusMainWindow,
+      send: (channel, id) => {
+        if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(channel, id);
+      },
+    },
+    IPC_EVENTS.openRun,
+  );
 }
 
 function openReportWindow(url: string): void {
@@ -123,6 +139,8 @@ async function startOrchestratorOrExplain(): Promise<ShellOrchestrator> {
       uiDir: join(app.getAppPath(), 'out', 'renderer'),
       // Without an Electron build, try node_modules' copy: it works if it was rebuilt for Electron in place.
       ...(binding.path ? { nativeBinding: binding.path } : {}),
+      // BMC passwords at rest: the OS keyring when it backs safeStorage, else the data directory's key file.
+      ...((sealer) => (sealer ? { sealer } : {}))(safeStorageSealer(safeStorage)),
     });
   } catch (err) {
     const message = (err as Error).message ?? String(err);
@@ -155,7 +173,7 @@ async function main(): Promise<void> {
 
   hardenSession(session.defaultSession, controlUrl);
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, controlUrl, openReportWindow));
-  registerIpcHandlers(controlUrl, { icon, onNotificationClick: focusMainWindow });
+  registerIpcHandlers(controlUrl, { icon, onNotificationClick: openFromNotification });
 
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
@@ -188,7 +206,7 @@ async function main(): Promise<void> {
   orch.subscribe((event) => {
     // Only 'notification' events are for a person; progress and sensor events are frequent.
     const notice = event.type === 'notification' ? noticeFor(event) : null;
-    if (notice) showNotification(notice.title, notice.body, focusMainWindow);
+    if (notice) showNotification(notice.title, notice.body, () => openFromNotification(notice.runId));
     if (event.type === 'run-updated' || event.type === 'notification') {
       clearTimeout(attentionTimer);
       attentionTimer = setTimeout(updateAttention, 250);

@@ -7,7 +7,7 @@ import { printPage, savePdf, saveWithDialog, showNotification } from './native-a
 // (sender is an app page, arguments valid) before anything native happens; a
 // refused call returns an error result instead of throwing into the page.
 
-export function registerIpcHandlers(controlUrl: string, opts: { icon?: string | undefined; onNotificationClick: () => void }): () => void {
+export function registerIpcHandlers(controlUrl: string, opts: { icon?: string | undefined; onNotificationClick: (runId: number | null) => void }): () => void {
   for (const channel of IPC_CHANNEL_LIST) {
     ipcMain.handle(channel, async (event, ...args: unknown[]): Promise<NativeResult> => {
       if (!isTrustedSender(event.senderFrame?.url, controlUrl)) {
@@ -27,7 +27,7 @@ export function registerIpcHandlers(controlUrl: string, opts: { icon?: string | 
         case IPC_CHANNELS.saveFile:
           return saveWithDialog(event.sender, r.name, r.data);
         case IPC_CHANNELS.notify:
-          return showNotification(r.title, r.body, opts.onNotificationClick);
+          return showNotification(r.title, r.body, () => opts.onNotificationClick(r.runId));
       }
     });
   }

@@ -52,6 +52,10 @@ describe('validateNativeRequest', () => {
     expect(wrongType.ok).toBe(false);
     expect(!wrongType.ok && wrongType.error).toMatch(/^vetting:notify: argument 0:/);
     expect(validateNativeRequest(IPC_CHANNELS.notify, ['a', 'b', 'c'], control).ok).toBe(false);
+    expect(validateNativeRequest(IPC_CHANNELS.notify, ['a', 'b', 7], control)).toEqual({ ok: true, request: { channel: IPC_CHANNELS.notify, title: 'a', body: 'b', runId: 7 } });
+    expect(validateNativeRequest(IPC_CHANNELS.notify, ['a', 'b'], control)).toMatchObject({ ok: true, request: { runId: null } });
+    expect(validateNativeRequest(IPC_CHANNELS.notify, ['a', 'b', 0], control).ok).toBe(false);
+    expect(validateNativeRequest(IPC_CHANNELS.notify, ['a', 'b', 1.5], control).ok).toBe(false);
     expect(validateNativeRequest(IPC_CHANNELS.print, [null, { preview: false, extra: 1 }], control).ok).toBe(false);
     expect(validateNativeRequest(IPC_CHANNELS.saveFile, ['big.bin', new Uint8Array(MAX_SAVE_BYTES + 1)], control).ok).toBe(false);
     expect(validateNativeRequest(IPC_CHANNELS.saveFile, ['obj.json', { toString: () => 'x' }], control).ok).toBe(false);

@@ -13,7 +13,7 @@ export type NativeRequest =
   | { channel: typeof IPC_CHANNELS.print; url: string | null; preview: boolean }
   | { channel: typeof IPC_CHANNELS.printToPDF; url: string | null }
   | { channel: typeof IPC_CHANNELS.saveFile; name: string; data: string | Uint8Array }
-  | { channel: typeof IPC_CHANNELS.notify; title: string; body: string };
+  | { channel: typeof IPC_CHANNELS.notify; title: string; body: string; runId: number | null };
 
 export type Validated = { ok: true; request: NativeRequest } | { ok: false; error: string };
 
@@ -57,7 +57,8 @@ export function validateNativeRequest(channel: string, args: readonly unknown[],
       schema = z.tuple([FileName, Data]);
       break;
     case IPC_CHANNELS.notify:
-      schema = z.tuple([z.string().trim().min(1).max(200), z.string().max(2000)]);
+      // The run a click on the notification opens, when it is about one.
+      schema = z.tuple([z.string().trim().min(1).max(200), z.string().max(2000), z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional()]);
       break;
     default:
       return { ok: false, error: `unknown channel ${JSON.stringify(String(channel).slice(0, 64))}` };
@@ -73,6 +74,6 @@ export function validateNativeRequest(channel: string, args: readonly unknown[],
     case IPC_CHANNELS.saveFile:
       return { ok: true, request: { channel, name: a[0] as string, data: a[1] as string | Uint8Array } };
     default:
-      return { ok: true, request: { channel: IPC_CHANNELS.notify, title: a[0] as string, body: a[1] as string } };
+      return { ok: true, request: { channel: IPC_CHANNELS.notify, title: a[0] as string, body: a[1] as string, runId: (a[2] as number | undefined) ?? null } };
   }
 }

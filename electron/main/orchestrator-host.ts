@@ -4,7 +4,7 @@ import { startOrchestrator, type OrchestratorOptions, type RunningOrchestrator }
 // options and handle that the shell uses (URLs, token, who is mid-run, who waits
 // for a person, live events, close).
 
-export type ShellOrchestratorOptions = Pick<OrchestratorOptions, 'dataDir' | 'controlPort' | 'uiDir' | 'nativeBinding'>;
+export type ShellOrchestratorOptions = Pick<OrchestratorOptions, 'dataDir' | 'controlPort' | 'uiDir' | 'nativeBinding' | 'sealer'>;
 export type ShellOrchestrator = RunningOrchestrator;
 
 export async function startShellOrchestrator(opts: ShellOrchestratorOptions): Promise<ShellOrchestrator> {

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { LiveEvent, RunState, ServiceView } from '../../common/schema/index.ts';
+import { isTerminal } from '../../common/schema/run.ts';
 import { BootTokens } from './auth/boot-tokens.ts';
 import { newSecret } from './auth/secrets.ts';
 import { SupervisorCredentials } from './auth/supervisor-credentials.ts';
@@ -24,6 +25,11 @@ import { maintenanceRoutes } from './control/routes-maintenance.ts';
 import { securityRoutes } from './control/routes-security.ts';
 import { loadOrCreateTlsIdentity } from './bench/tls-identity.ts';
 import { openStore } from './store/index.ts';
+import { CredentialVault, keyFileSealer, type SecretSealer } from './power/credential-vault.ts';
+import { PowerService } from './power/power-service.ts';
+import { startPowerWatcher } from './power/power-watcher.ts';
+import { powerRoutes } from './control/routes-power.ts';
+import { partRoutes } from './control/routes-parts.ts';
 import { createLogger, type Logger } from './util/log.ts';
 
 export interface OrchestratorOptions {
@@ -43,6 +49,14 @@ export interface OrchestratorOptions {
   log?: Logger;
   /** How often agents' liveness is checked. */
   watchdogMs?: number;
+  /**
+   * Seals BMC passwords at rest: the desktop hands in Electron's safeStorage
+   * (electron/main/safe-storage-sealer.ts); without one, the data directory's
+   * key file does (power/credential-vault.ts).
+   */
+  sealer?: SecretSealer;
+  /** How often BMC-managed hosts' power state is read (default 30 s). */
+  powerPollMs?: number;
 }
 
 export interface RunningOrchestrator {
@@ -135,15 +149,25 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
   const tls = await loadOrCreateTlsIdentity(dataDir);
   const credentials = new SupervisorCredentials(store.supervisors);
   const bootTokens = new BootTokens(store);
+  // The desktop's keyring seals new BMC passwords when there is one; the key file still opens what headless runs stored.
+  const keyFile = keyFileSealer(dataDir);
+  const vault = opts.sealer ? new CredentialVault(opts.sealer, [keyFile]) : new CredentialVault(keyFile);
+  const power = new PowerService({ store, vault, onPowerState: (host) => bus.publish({ type: 'host-updated', host }) });
   const runs = createRunServices({
+    power,
     store,
     bus,
     live,
     notifier,
     reporter,
     supervisors: credentials,
-    bench: () => {
-      const port = services.iperfPort(store.settings.get());
+    bench: (runId) => {
+      // Each run gets its own iperf3 server, so hosts testing at once never find it busy.
+      const isActive = (id: number) => {
+        const state = store.runs.get(id)?.state;
+        return state !== undefined && !isTerminal(state);
+      };
+      const port = runId === undefined ? services.iperfPort(store.settings.get()) : (services.iperfFor(runId, isActive) ?? 0);
       return { artifactBase: benchUrl, iperf: port > 0 ? { host: benchAddress, port } : null };
     },
   });
@@ -229,8 +253,12 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
     routes: [
       ...maintenanceRoutes({ store, notifier, janitor }),
       ...securityRoutes({ store, credentials, bootTokens }),
+      ...powerRoutes({ power }),
+      ...partRoutes({ store }),
       ...controlRoutes({
       store,
+      sealCredential: (hostId, secret) => vault.seal(hostId, secret),
+      startRun: (host, profile, choice, actor) => runs.power!.start(host, profile, choice, actor),
       dataDir,
       commands: runs.commands,
       actions: runs.actions,
@@ -248,6 +276,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
   });
   notifier.start();
   janitor.start();
+  const powerWatcher = startPowerWatcher(store, power, opts.powerPollMs ?? 30_000, (line) => log.warn(line));
 
   const watchdog = setInterval(() => {
     try {
@@ -273,7 +302,7 @@ export async function startOrchestrator(opts: OrchestratorOptions): Promise<Runn
       closed = true;
       clearInterval(watchdog);
       agents.close();
-      await Promise.all([bench.close(), control.close(), notifier.stop(), janitor.stop(), services.stop(), checkpointer.stop()]);
+      await Promise.all([bench.close(), control.close(), notifier.stop(), janitor.stop(), services.stop(), checkpointer.stop(), powerWatcher.stop()]);
       store.close();
     },
   };

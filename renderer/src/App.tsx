@@ -8,12 +8,13 @@ import { ErrorNote, Loading } from './components/ErrorNote.tsx';
 import { Toasts, useToasts } from './components/Toasts.tsx';
 import { LiveEvents, notifyDesktop, useStreamStatus } from './live/LiveEvents.tsx';
 import type { LiveNotice } from './live/reducer.ts';
-import { parseRoute, type Route } from './logic/route.ts';
+import { href, parseRoute, type Route } from './logic/route.ts';
 import { bridge } from './platform/bridge.ts';
 import { BoardPage } from './views/Board.tsx';
 import { preloadRunPage, RunPage } from './views/RunDetail.tsx';
 import { HostsPage } from './views/Hosts.tsx';
 import { HistoryPage } from './views/History.tsx';
+import { PartPage } from './views/PartPage.tsx';
 import { SettingsPage } from './views/Settings.tsx';
 import { SignInHelp } from './views/SignIn.tsx';
 
@@ -52,6 +53,8 @@ function Page({ route }: { route: Route }) {
       return <RunPage id={route.id} />;
     case 'hosts':
       return <HostsPage host={route.host} isNew={route.isNew} />;
+    case 'part':
+      return <PartPage kind={route.kind} id={route.id} host={route.host} />;
     case 'history':
       return <HistoryPage query={route.query} />;
     case 'settings':
@@ -81,6 +84,8 @@ export function App() {
     return null;
   });
   const session = useQuery(sessionQuery);
+  // In the app: a click on a desktop notification about a run opens that run here.
+  useEffect(() => bridge()?.onOpenRun?.((runId) => void (window.location.hash = href.run(runId))), []);
   const { toasts, push, dismiss } = useToasts();
   const onNotice = useCallback(
     (n: LiveNotice) => {

@@ -6,12 +6,14 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Cleanup, eioLoopDevice, isRoot, killPid, loopDevice, sh, spawnTracked, tempDir } from '../../agent/testing/host-fixtures.ts';
 import { STAGE_NAMES } from '../../common/stages/index.ts';
+import { writeEdacController, writeHwmon, writePciFunction } from '../support/fake-sysfs.ts';
 
 // The real agent against the real orchestrator (`vetting serve`) on loopback,
-// with the smoke profile, loop-device disks and a fake hwmon tree: a whole run
-// through every stage, a wipe-probe hit that continues after a supervisor
-// override, and an agent killed mid-stage that resumes without losing or
-// duplicating results.
+// with the smoke profile, loop-device disks and a fake sysfs tree for its sensor
+// and health reads (--sysfs-root): a whole run through every stage, a wipe-probe
+// hit that continues after a supervisor override, an agent killed mid-stage that
+// resumes without losing or duplicating results, and faults the tree plants (a
+// DIMM with an uncorrected error, a PCIe card trained at x4 of x16).
 
 const execFileP = promisify(execFile);
 const root = join(import.meta.dirname, '../..');
@@ -115,20 +117,16 @@ function freePort(): Promise<number> {
 
 /**
  * A bench: data dir, orchestrator with its supervised iperf3 server on a free
- * loopback port, and a fake hwmon tree with a temperature and a steady rail.
+ * loopback port, and a fake sysfs tree with a temperature and a steady rail
+ * (the test may plant more in it before the agent starts).
  */
 async function bench() {
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir);
   const orch = await serve(dataDir, await freePort());
-  const hw = join(dir, 'hw', 'class', 'hwmon', 'hwmon0');
-  mkdirSync(hw, { recursive: true });
-  writeFileSync(join(hw, 'name'), 'coretemp\n');
-  writeFileSync(join(hw, 'temp1_input'), '47000\n');
-  writeFileSync(join(hw, 'temp1_label'), 'Package id 0\n');
-  writeFileSync(join(hw, 'in0_input'), '12000\n');
-  writeFileSync(join(hw, 'in0_label'), '+12V\n');
-  return { orch, dataDir, hwmonRoot: join(dir, 'hw') };
+  const sysfsRoot = join(dir, 'sys');
+  writeHwmon(sysfsRoot, { tempC: 47, volts: 12 });
+  return { orch, dataDir, sysfsRoot };
 }
 
 /** Starts `vetting agent …`, or with `bundle` the built out/agent/vetting-agent.mjs that hosts download. */
@@ -136,7 +134,7 @@ function startAgent(b: Awaited<ReturnType<typeof bench>>, orchestrator: string, 
   const scratch = join(dir, 'tmp');
   mkdirSync(scratch, { recursive: true });
   // The pin lets the agent authenticate the orchestrator; without it Storage would be refused.
-  const flags = ['--orchestrator', orchestrator, '--token', token, '--pin', pin, '--hwmon-root', b.hwmonRoot, '--state-dir', join(dir, 'agent-state')];
+  const flags = ['--orchestrator', orchestrator, '--token', token, '--pin', pin, '--sysfs-root', b.sysfsRoot, '--state-dir', join(dir, 'agent-state')];
   const agent = spawn(
     'node',
     opts.bundle ? [join(root, 'out/agent/vetting-agent.mjs'), ...flags] : [vettingBin, 'agent', ...flags],
@@ -183,10 +181,12 @@ describe.skipIf(!isRoot() && !process.env.CI)('the agent against the real orches
       SpecValidate: 'skipped', // no expected spec registered for this host
       SMART: 'passed', // a loop device is a virtual disk: SMART does not apply to it
       CPUStress: 'passed',
+      Memory: 'passed', // stressapptest passed; this machine has no EDAC driver, so ECC is not tested (below)
       Storage: 'passed',
       Network: 'passed',
       GPU: 'skipped',
       PSU: 'passed',
+      BMC: 'skipped', // this machine has no BMC: not tested, and the run is not held for it
       Reporting: 'passed',
     });
     // Every stage passed, yet the run certifies nothing: a smoke profile scans 16 MiB of the 32 MiB disk,
@@ -195,11 +195,16 @@ describe.skipIf(!isRoot() && !process.env.CI)('the agent against the real orches
     const coverage = (stage: string) => done.stages.find((s) => s.name === stage)!.coverage.map((c) => [c.check, c.status, c.reason ?? null]);
     expect(coverage('SMART')).toEqual([['SMART health and counters', 'not-applicable', expect.stringMatching(/virtual disk/)]]);
     expect(coverage('Storage')).toEqual([
-      ['surface scan', 'not-tested', 'badblocks covered 16 MiB of 32 MiB (50 %)'],
+      ['surface scan', 'not-tested', 'the verified scan covered 16 MiB of 32 MiB (50 %)'],
       ['random I/O', 'tested', null],
     ]);
-    expect(done.stages.find((s) => s.name === 'Storage')!.message).toMatch(/NOT FULLY SCANNED: badblocks covered 16 MiB of 32 MiB \(50 %\)/);
+    expect(done.stages.find((s) => s.name === 'Storage')!.message).toMatch(/NOT FULLY SCANNED: the verified scan covered 16 MiB of 32 MiB \(50 %\)/);
     expect(coverage('GPU')).toEqual([['compute burn', 'not-applicable', expect.stringMatching(/no GPU in this host/)]]);
+    expect(coverage('Memory')).toEqual([
+      ['pattern test under load', 'tested', expect.stringMatching(/^stressapptest over /)],
+      ['ECC error counters under load', 'not-tested', expect.stringMatching(/no EDAC driver is loaded/)],
+      ['machine checks', 'tested', null],
+    ]);
     // One result per stage: the restarted agent's resend was applied once.
     expect(done.stages.map((s) => s.name)).toEqual([...STAGE_NAMES]);
     expect(done.stages.every((s) => s.attempt === 1)).toBe(true);
@@ -240,7 +245,27 @@ describe.skipIf(!isRoot() && !process.env.CI)('the agent against the real orches
     const transitions = (await api<{ transitions: { action: string; detail: { result?: string; reasons?: string[] } | null }[] }>(b.orch, `/api/runs/${started.run}`)).transitions;
     const completion = transitions.find((t) => t.detail?.result)!;
     expect(completion.detail!.reasons!.join('\n')).toMatch(/a supervisor overrode the wipe-probe/);
-    expect(sh('sh', ['-c', `blkid -p ${disk.dev} || true`])).toBe(''); // the override let badblocks overwrite it
+    expect(sh('sh', ['-c', `blkid -p ${disk.dev} || true`])).toBe(''); // the override let the scan overwrite it
+  });
+
+  it('holds a disk whose only Ceph BlueStore label is its copy at 1 GiB, naming the offset, and writes nothing', async () => {
+    const b = await bench();
+    const disk = loopDevice(cleanup, dir, 'osd.img', 1024 + 32);
+    // A real label (util-linux's BlueStore test image) where BlueStore keeps its first copy; wipefs and blkid look at 0 only.
+    const label = join(root, 'agent/stages/storage/parsers/captured/bluestore-util-linux.img');
+    sh('dd', [`if=${label}`, `of=${disk.file}`, 'bs=4096', `seek=${1024 ** 3 / 4096}`, 'conv=notrunc', 'status=none']);
+    const untouched = () => sh('stat', ['-c', '%b %Y', disk.file]);
+    const before = untouched();
+    const id = `loop:${disk.file}`;
+    await vetting(['host', 'add', '--data-dir', b.dataDir, '--name', 'node4', '--profile', 'smoke', '--disk', id, '--json']);
+    const started = (await vetting(['run', 'start', '--data-dir', b.dataDir, '--host', 'node4', '--json'])) as { run: number; orchestrator: string; token: string; pin: string };
+    startAgent(b, started.orchestrator, started.token, started.pin, 'agent.log');
+    const held = await until(b, started.run, (r) => r.state === 'FailedHolding' || r.state === 'Completed', 'the wipe-probe hold');
+    expect(held.state).toBe('FailedHolding');
+    expect(held.holdReason).toBe('UnexpectedData');
+    expect(held.failedStage).toBe('Storage');
+    expect(held.unexpectedData).toEqual([{ disk: id, device: disk.dev, found: ['Ceph BlueStore label (OSD 2f538ea4-e252-4b61-a363-0a1e470dd2a9) at offset 1 GiB (byte 1073741824)'] }]);
+    expect(untouched()).toBe(before); // a write would have allocated blocks in the sparse file and moved its time
   });
 
   it('holds the run at Storage when a disk has unreadable sectors, naming the bad range', async () => {
@@ -256,6 +281,43 @@ describe.skipIf(!isRoot() && !process.env.CI)('the agent against the real orches
     expect(held.holdReason).toBe('StageFailed');
     const storage = held.stages.find((s) => s.name === 'Storage')!;
     expect(storage.outcome).toBe('failed');
-    expect(storage.message).toMatch(/64 bad block\(s\) on \/dev\/loop\d+: bytes 8388608-8454143 \(blocks 8192-8255 of 1024 B\)/);
+    expect(storage.message).toMatch(/found 128 bad logical block\(s\) on \/dev\/loop\d+: bytes 8388608-8454143 \(logical blocks 16384-16511 of 512 B\): unreadable \(I\/O error\)/);
+  });
+
+  it('holds the run at Memory when a DIMM has an uncorrected error, naming the DIMM', async () => {
+    const b = await bench();
+    writeEdacController(b.sysfsRoot, 0, [
+      { label: 'CPU_SrcID#0_MC#0_Chan#0_DIMM#0', location: 'channel 0 slot 0', sizeMiB: 32768, ce: 0, ue: 0 },
+      { label: 'CPU_SrcID#0_MC#0_Chan#1_DIMM#0', location: 'channel 1 slot 0', sizeMiB: 32768, ce: 2, ue: 1 },
+    ]);
+    await vetting(['host', 'add', '--data-dir', b.dataDir, '--name', 'node4', '--profile', 'smoke', '--json']);
+    const started = (await vetting(['run', 'start', '--data-dir', b.dataDir, '--host', 'node4', '--json'])) as { run: number; orchestrator: string; token: string; pin: string };
+    startAgent(b, started.orchestrator, started.token, started.pin, 'agent.log');
+    const held = await until(b, started.run, (r) => r.state === 'FailedHolding' || r.state === 'Completed', 'the Memory verdict');
+    expect(held.state).toBe('FailedHolding');
+    expect(held.failedStage).toBe('Memory');
+    expect(held.holdReason).toBe('StageFailed');
+    const memory = held.stages.find((s) => s.name === 'Memory')!;
+    expect(memory.message).toMatch(/^DIMM CPU_SrcID#0_MC#0_Chan#1_DIMM#0 \(mc0 channel 1 slot 0\): 1 uncorrected ECC error\(s\) since boot/);
+    expect(memory.message).not.toMatch(/Chan#0_DIMM#0/);
+    expect(memory.coverage.filter((c) => c.part.kind === 'dimm').map((c) => c.status)).toEqual(['tested', 'tested']);
+  });
+
+  it('holds the run at SpecValidate when a PCIe card trained at x4 of x16, naming its address (no spec needed)', async () => {
+    const b = await bench();
+    // A Gen4 x16 root port with a Gen4 x16 NIC (ConnectX-5 ids) that trained at x4.
+    writePciFunction(b.sysfsRoot, { address: '0000:3a:00.0', path: [], vendor: '8086', device: '347a', classCode: '060400', current: { speedGTs: 16, width: 4 }, max: { speedGTs: 16, width: 16 } });
+    writePciFunction(b.sysfsRoot, { address: '0000:3b:00.0', path: ['0000:3a:00.0'], vendor: '15b3', device: '1017', classCode: '020000', current: { speedGTs: 16, width: 4 }, max: { speedGTs: 16, width: 16 } });
+    await vetting(['host', 'add', '--data-dir', b.dataDir, '--name', 'node5', '--profile', 'smoke', '--json']);
+    const started = (await vetting(['run', 'start', '--data-dir', b.dataDir, '--host', 'node5', '--json'])) as { run: number; orchestrator: string; token: string; pin: string };
+    startAgent(b, started.orchestrator, started.token, started.pin, 'agent.log');
+    const held = await until(b, started.run, (r) => r.state === 'FailedHolding' || r.state === 'Completed', 'the SpecValidate verdict');
+    expect(held.state).toBe('FailedHolding');
+    expect(held.failedStage).toBe('SpecValidate');
+    const spec = held.stages.find((s) => s.name === 'SpecValidate')!;
+    expect(spec.outcome).toBe('failed');
+    // lspci reads the real /sys, so the planted card is named by its ids.
+    expect(spec.message).toBe('1 critical difference(s): pcie[0000:3b:00.0].width expected x16, found x4 of x16 (PCI device [15b3:1017])');
+    expect(spec.coverage.filter((c) => c.part.kind === 'pci').map((c) => [c.part.id, c.status])).toEqual([['0000:3b:00.0', 'tested']]);
   });
 });

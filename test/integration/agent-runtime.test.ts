@@ -129,13 +129,16 @@ function fakeHwmon(tempMilliC: string): string {
   return root;
 }
 
+/** The fake tree serves every sensor read. */
+const sensorRoots = (root: string) => ({ sysfsRoot: root });
+
 function makeAgent(orch: FakeOrchestrator, stages: Partial<Record<AgentStageName, StageModule>>, opts: { stateDir?: string; token?: string; signal?: AbortSignal } = {}) {
   const stateDir = opts.stateDir ?? tempDir('agent-state-');
   return new AgentCore({
     orchestrator: orch.url,
     hello: { token: opts.token ?? 'tok-1', bootMac: '52:54:00:00:00:01', dmiSerial: 'SER1', agentVersion: 'test', hostname: 'bench-host' },
     stateDir,
-    paths: { hwmonRoot: fakeHwmon('41500\n'), sysRoot: '/sys', procRoot: '/proc', workDir: tempDir('agent-work-') },
+    paths: { ...sensorRoots(fakeHwmon('41500\n')), sysRoot: '/sys', procRoot: '/proc', workDir: tempDir('agent-work-') },
     // A test agent runs only the stages it scripts; the rest answer "not a stage this agent runs".
     stages: stages as AgentCoreOptions['stages'],
     runTool,
@@ -349,7 +352,7 @@ describe('agent runtime against a scripted orchestrator', { timeout: 60_000 }, (
     const orch = await startOrchestrator({ afterWelcome: (ws) => ws.send(JSON.stringify({ type: 'shutdown', action: 'reboot', reason: 'released' })) });
     cleanups.push(() => orch.close());
     const powerFile = join(tempDir('agent-power-'), 'power');
-    const code = await runAgent({ orchestrator: orch.url, token: 'tok-1', hwmonRoot: fakeHwmon('30000'), stateDir: tempDir('agent-state-'), poweroff: true, powerFile, log: silentLogger });
+    const code = await runAgent({ orchestrator: orch.url, token: 'tok-1', sysfsRoot: fakeHwmon('30000'), stateDir: tempDir('agent-state-'), poweroff: true, powerFile, log: silentLogger });
     expect(code).toBe(0);
     expect(readFileSync(powerFile, 'utf8')).toBe('reboot\n');
     expect(await runAgent({ orchestrator: 'http://127.0.0.1:1/agent', token: 't', log: silentLogger })).toBe(64);

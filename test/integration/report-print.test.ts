@@ -8,11 +8,16 @@ import { writeRunReport } from '../../electron/node/report/index.ts';
 import { insertHost, insertTransition, makeFailedRun, makeOverriddenRun, makePassingRun, makeSmokeRun, T0 } from '../../electron/node/report/testing/sample-runs.ts';
 import { openDatabase, type Db } from '../../electron/node/store/db.ts';
 import { openStore, type Store } from '../../electron/node/store/index.ts';
+import { makeStandardRun, STANDARD_HOST } from '../../electron/node/report/testing/sample-standard-run.ts';
+import { cli, tempDir } from '../support/serve.ts';
 
 // Prints real reports to PDF in Debian's Chromium and reads the PDF back with
-// poppler's pdftotext: the result, what it rests on (coverage, overrides) and
-// whether it certifies anything must be on the printed page one, and no table
-// row may be split across two pages (needs: apt-get install chromium poppler-utils).
+// poppler's pdfinfo and pdftotext: the result, what it rests on (coverage,
+// overrides) and whether it certifies anything must be on the printed page
+// one, no table row may be split across two pages, and the report fits the
+// clipboard: a self-test on this machine in two A4 pages, a standard run of a
+// host with four disks and two NICs in three (needs: apt-get install chromium
+// poppler-utils, and the self-test's tools).
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -100,10 +105,11 @@ describe('printed reports', () => {
           expect(p).toContain(`Page ${i + 1} of ${pages.length}`);
           expect(p).toContain(`run #${runs[kind]}`);
         });
-        // Sections start on their own pages.
+        // Page one is the decision (verdict, whether it may go back to the rack, coverage, failures, stages); the rest follows in order.
+        expect(first).toMatch(/Back to the rack: (yes|no|not)/);
+        expect(first).toMatch(/Stages\s+# +Stage/);
         const pageOf = (heading: string): number => pages.findIndex((p) => p.includes(heading));
-        expect(pageOf('Results')).toBeGreaterThan(0);
-        expect(pageOf('Audit trail')).toBeGreaterThan(pageOf('Results'));
+        expect(pageOf('Audit trail')).toBeGreaterThanOrEqual(pageOf('Results'));
       }
     });
 
@@ -124,4 +130,70 @@ describe('printed reports', () => {
       for (const p of rowPages) expect(pages[p]).toMatch(/When\s+From\s+To\s+Action\s+Actor\s+Reason/);
     });
   }
+
+  describe('fits the clipboard', () => {
+    it('a self-test of this machine prints on at most two A4 pages, and page one says it goes nowhere', async () => {
+      const tmp = tempDir('vetting-report-pages-');
+      try {
+        const r = await cli(['selftest', '--data-dir', tmp.path, '--json']);
+        expect(r.code, r.stderr).toBe(0);
+        const { report } = JSON.parse(r.stdout) as { report: string };
+        const pages = pageTexts(await printPdf(report, 'A4'));
+        expect(pages.length, `the self-test report printed on ${pages.length} A4 pages`).toBeLessThanOrEqual(2);
+        const first = pages[0] as string;
+        expect(first).toContain('INCOMPLETE');
+        expect(first).toContain('Back to the rack: not on this report — a demonstration run certifies nothing.');
+        expect(first).toContain('This report is not a certification.');
+        // The whole stage table is on page one.
+        for (const name of ['Inventory', 'SMART', 'CPUStress', 'Storage', 'Network', 'Reporting']) expect(first).toMatch(new RegExp(`\\d\\s+${name}\\s+(passed|skipped|failed)`));
+      } finally {
+        tmp.remove();
+      }
+    }, 240_000);
+
+    it('a standard run of a host with four disks and two NICs prints on at most three A4 pages, its decision on page one', async () => {
+      // The host was here a month before: its result tables say what changed on each part since.
+      const run = makeStandardRun(db, T0, { history: true });
+      const { html } = writeRunReport(store, dir, run);
+      const pages = pageTexts(await printPdf(html, 'A4'));
+      expect(pages.length, `the standard run's report printed on ${pages.length} A4 pages`).toBeLessThanOrEqual(3);
+      const first = pages[0] as string;
+      expect(first).toMatch(/\bPASS\b/);
+      expect(first).toContain('Back to the rack: yes — every part this host names was tested and passed.');
+      expect(first).toContain(STANDARD_HOST.serial);
+      for (const mac of STANDARD_HOST.macs) expect(first).toContain(mac);
+      for (const serial of ['S64ANS0T512345', 'S64ANS0T512346', 'WD-WX12D81ABCDE', 'WD-WX12D81ABCDF']) expect(first).toContain(serial);
+      expect(first).toMatch(/\d\s+PSU\s+passed/);
+      expect(first).toMatch(/\d\s+Reporting\s+passed/);
+      // Everything else is still printed after it.
+      const all = pages.join('\n');
+      for (const heading of ['Results', 'Thermal and PSU', 'Sensor summary', 'Audit trail', 'Artifacts']) expect(all).toContain(heading);
+      expect(all).toMatch(/Since run \d+/);
+      expect(all).toMatch(/IOPS −18 %,\s+worse/);
+      expect(all).toMatch(/p99 \+18 %,\s+worse/);
+      expect(all).toMatch(/Power-on hours 17,280 → 18,000/);
+    });
+
+    it('what changed on each part since its previous run costs the standard report no page', async () => {
+      // The same standard run on a bench that never saw the host before (no change column
+      // anywhere), and on one that saw it a month before.
+      const print = async (history: boolean) => {
+        const bench = tempDir('vetting-report-visit-');
+        const seed = openDatabase(bench.path);
+        const reads = openStore(bench.path);
+        try {
+          return pageTexts(await printPdf(writeRunReport(reads, bench.path, makeStandardRun(seed, T0, { history })).html, 'A4'));
+        } finally {
+          seed.close();
+          reads.close();
+          bench.remove();
+        }
+      };
+      const firstVisit = await print(false);
+      const secondVisit = await print(true);
+      expect(firstVisit.join('\n')).not.toMatch(/Since (run \d+|last run)/);
+      expect(secondVisit.join('\n')).toMatch(/Since run \d+/);
+      expect(secondVisit.length, `with the changes ${secondVisit.length} pages, without ${firstVisit.length}`).toBe(firstVisit.length);
+    });
+  });
 });

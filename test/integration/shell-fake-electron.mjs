@@ -68,6 +68,18 @@ class App extends EventEmitter {
 }
 export const app = new App();
 
+// No keyring here: the shell falls back to the data directory's key file for BMC passwords.
+export const safeStorage = {
+  isEncryptionAvailable: () => false,
+  getSelectedStorageBackend: () => 'basic_text',
+  encryptString() {
+    throw new Error('fake safeStorage: no encryption');
+  },
+  decryptString() {
+    throw new Error('fake safeStorage: no encryption');
+  },
+};
+
 const handlers = new Map();
 export const ipcMain = {
   handle(channel, fn) {
@@ -112,6 +124,9 @@ class WebContents extends EventEmitter {
   async printToPDF(options) {
     log('webContents.printToPDF', { options });
     return Buffer.from('%PDF-fake');
+  }
+  send(channel, ...args) {
+    log('webContents.send', { channel, args });
   }
 }
 
@@ -172,11 +187,14 @@ async function exercise(url, win) {
 
   const invoke = (channel, senderUrl, ...args) => handlers.get(channel)({ senderFrame: { url: senderUrl }, sender: win.webContents }, ...args);
   log('ipc', {
-    notify: await invoke('vetting:notify', `${origin}/`, 'Run 7 failed', 'SMART: reallocated sectors'),
+    notify: await invoke('vetting:notify', `${origin}/`, 'Run 7 failed', 'SMART: reallocated sectors', 7),
     foreignSender: await invoke('vetting:notify', 'https://example.com/', 'x', 'y'),
     badArgs: await invoke('vetting:save-file', `${origin}/`, '../../etc/passwd', 'x'),
     print: await invoke('vetting:print', `${origin}/`, null, { preview: false }),
   });
+  // The person clicks the notification about run 7.
+  Notification.shown.find((n) => n.opts.title === 'Run 7 failed')?.emit('click');
+  log('notification.clicked');
 
   const nav = (target) => {
     const e = new PreventableEvent();
@@ -199,15 +217,17 @@ export const Menu = {
   },
 };
 
-export class Notification {
+export class Notification extends EventEmitter {
+  static shown = [];
   static isSupported() {
     return true;
   }
   constructor(opts) {
+    super();
     this.opts = opts;
   }
-  on() {}
   show() {
+    Notification.shown.push(this);
     log('Notification.show', this.opts);
   }
 }

@@ -112,6 +112,8 @@ describe('the bundled main process', () => {
     expect(ipc?.foreignSender.ok).toBe(false);
     expect(ipc?.badArgs.error).toMatch(/plain file name/);
     expect(log.find((e) => e.what === 'Notification.show')).toMatchObject({ title: 'Run 7 failed' });
+    // Clicking it tells the window's page to open run 7 (the preload hands that to the UI's onOpenRun).
+    expect(log.find((e) => e.what === 'webContents.send')).toEqual({ what: 'webContents.send', channel: 'vetting:open-run', args: [7] });
     expect(log.find((e) => e.what === 'navigation')).toMatchObject({ app: 'allowed', report: 'allowed', foreign: 'blocked', open: { action: 'deny' } });
     expect(log.find((e) => e.what === 'app.setBadgeCount')).toEqual({ what: 'app.setBadgeCount', n: 0 });
 

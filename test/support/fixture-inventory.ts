@@ -6,6 +6,9 @@ import { parseDmidecode } from '../../agent/parsers/dmidecode.ts';
 import { parseLscpuJson } from '../../agent/parsers/lscpu.ts';
 import { parseLsblkJson } from '../../agent/parsers/lsblk.ts';
 import { parseSmartctlJson } from '../../agent/parsers/smartctl.ts';
+import { parseLspciVerbose, parseLspciVmm } from '../../agent/parsers/lspci.ts';
+import { readPciLinks } from '../../agent/sensors/pci-links.ts';
+import { CAPTURED_PCI_SYSFS } from './fake-sysfs.ts';
 
 const DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'tool-outputs', 'qemu-guest');
 const read = (f: string) => readFileSync(join(DIR, f), 'utf8');
@@ -24,6 +27,24 @@ export function qemuGuestInventory(): Inventory {
       parseSmartctlJson(read('smartctl-j-a-sda.json'), 4),
       parseSmartctlJson(read('smartctl-j-a-sdb.json'), 0),
     ],
+    missingTools: [],
+  });
+}
+
+const FAULTS_LAB = join(import.meta.dirname, '..', '..', 'agent', 'parsers', 'captured', 'qemu-lab-2026-12-faults');
+
+/**
+ * The PCI part of an inventory from the QEMU guest captured for PCIe links: its lspci
+ * outputs and a sysfs tree (the captured one, or a test's copy with a link changed),
+ * merged by the real parsers as the Inventory stage merges them.
+ */
+export async function pciLabInventory(sysfsRoot = CAPTURED_PCI_SYSFS): Promise<Inventory> {
+  const lab = (f: string) => readFileSync(join(FAULTS_LAB, f), 'utf8');
+  return buildInventory({
+    cpu: parseLscpuJson(read('lscpu.json')),
+    pci: parseLspciVmm(lab('lspci-vmmnnkD.txt')),
+    pciVerbose: parseLspciVerbose(lab('lspci-vvnnD.txt')),
+    pciSysfs: await readPciLinks(sysfsRoot),
     missingTools: [],
   });
 }

@@ -13,6 +13,8 @@ export interface Served {
   token: string;
   dataDir: string;
   child: ChildProcess;
+  /** What it has written to stderr so far. */
+  stderr(): string;
   /** Stops the server (SIGTERM, or SIGKILL to simulate a crash). */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -49,6 +51,7 @@ export async function serve(dataDir: string, extra: string[] = []): Promise<Serv
     ...info,
     dataDir,
     child,
+    stderr: () => stderr,
     stop: (signal = 'SIGTERM') =>
       new Promise<void>((done) => {
         if (child.exitCode !== null || child.signalCode !== null) return done();

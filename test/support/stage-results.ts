@@ -50,6 +50,20 @@ export function stageResultBody<N extends AgentStageName>(stage: N, opts: Result
         { metrics: [{ stressor: 'cpu', bogoOps: 1000, bogoOpsPerSecReal: 333 }], cpuWorkers: 2, vmWorkers: 1, vmBytesTotal: 64 * 1024 ** 2, durationS: 3, exitCode: outcome === 'failed' ? 2 : 0, ceilingC: 90, peaks: [], thermalSamples: 0 } as StageSummaryInput<N>,
         [tested({ kind: 'cpu', id: 'cpu' }, 'stress-ng CPU load'), tested({ kind: 'memory', id: 'memory' }, 'stress-ng vm --verify')],
       );
+    case 'Memory':
+      return body(
+        {
+          tool: 'stressapptest', threads: 2, bytesTested: 64 * 1024 ** 2, memTotalBytes: 1024 ** 3, durationS: 3, elapsedS: 3.1, movedGB: 12.3, bandwidthGBps: 3.97,
+          miscompares: outcome === 'failed' ? 1 : 0, exitCode: outcome === 'failed' ? 1 : 0, edac: true, controllers: ['mc0 ghes_edac'], maxCorrectedSinceBoot: 5,
+          dimms: [{ dimm: 'DIMM_A1', location: 'mc0 channel 0 slot 0', serial: 'DIMMSER0001', sizeBytes: 1024 ** 3, correctedBefore: 0, corrected: 0, maxCorrected: 0, uncorrected: 0, maxUncorrected: 0, outcome: outcome === 'failed' ? 'failed' : 'passed' }],
+          machineChecks: [],
+        } as StageSummaryInput<N>,
+        [
+          tested({ kind: 'memory', id: 'memory' }, 'pattern test under load'),
+          tested({ kind: 'dimm', id: 'DIMMSER0001', label: 'DIMM_A1 (mc0 channel 0 slot 0, serial DIMMSER0001)' }, 'ECC error counters under load'),
+          tested({ kind: 'system', id: 'machine-check log' }, 'machine checks'),
+        ],
+      );
     case 'Storage':
       return body(
         {
@@ -82,6 +96,12 @@ export function stageResultBody<N extends AgentStageName>(stage: N, opts: Result
         { telemetry: true, sensors: 1, rails: [{ sensor: 'nct6775/in0', idleV: 12, minV: 11.9, dipFraction: 0.008, maxDipFraction: 0.05 }], loads: [{ load: 'cpu', ok: true, detail: 'exit 0' }] } as StageSummaryInput<N>,
         [tested({ kind: 'psu', id: 'nct6775/in0' }, 'voltage under load')],
       );
+    case 'BMC':
+      // A host without a BMC, as the real stage reports it.
+      return {
+        ...body({ bmc: { present: false, why: 'this host has no BMC' } } as StageSummaryInput<N>, [notTested({ kind: 'bmc', id: 'bmc', label: 'BMC (in band)' }, 'BMC event log during the run', 'this host has no BMC', false)]),
+        outcome: opts.outcome ?? 'skipped',
+      };
   }
   // A stage these tests know nothing about (one added since): the smallest summary its schema accepts.
   const def: StageDefinition = stageDefinition(stage as AgentStageName);

@@ -22,7 +22,7 @@ function gitBlobId(bytes: Buffer): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
-export function corpusFiles(kind: 'dmi' | 'lscpu' | 'smart' | 'pci'): CorpusFile[] {
+export function corpusFiles(kind: 'dmi' | 'lscpu' | 'smart' | 'pci' | 'selftest'): CorpusFile[] {
   const manifest = readFileSync(new URL(`${kind}/MANIFEST.tsv`, ROOT), 'utf8').trim().split('\n').slice(1);
   return manifest.map((row) => {
     const [file, corpusPath, blob, why] = row.split('\t') as [string, string, string, string];

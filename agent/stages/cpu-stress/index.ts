@@ -125,7 +125,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'CPUStress'>> 
   const onOuterAbort = () => load.abort();
   ctx.signal.addEventListener('abort', onOuterAbort, { once: true });
   let overheated = false;
-  const watch = new ThermalWatch(ctx.paths.hwmonRoot, Math.min(ctx.params.thermal.intervalS, 1) * 1000, (batch) => {
+  const watch = new ThermalWatch(ctx.paths.sysfsRoot, Math.min(ctx.params.thermal.intervalS, 1) * 1000, (batch) => {
     if (batch.some((s) => s.value >= maxTempC) && !overheated) {
       overheated = true;
       ctx.log.warn('temperature ceiling reached; stopping stress-ng', { maxTempC });

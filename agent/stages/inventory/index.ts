@@ -4,6 +4,8 @@ import type { InventoryGpu, InventoryNic } from '../../../common/schema/inventor
 import { parseDmidecode, type DmiInfo, buildInventory, LSBLK_ARGS, parseLsblkJson, type BlockDevice, parseLscpuJson, type CpuInfo, parseLshwJson, type LshwInfo, parseSmartctlJson, type SmartReport, parseLspciVmm, parseLspciVerbose } from '../../parsers/index.ts';
 import { errorText } from '../../runtime/logger.ts';
 import { ToolInfraError, toolExists, type ToolResult } from '../../runtime/tool-runner.ts';
+import { readPciLinks } from '../../sensors/pci-links.ts';
+import { readBmcSnapshot } from '../bmc/read.ts';
 import { gpuInventory } from '../gpu/probe.ts';
 import type { StageContext, StageModule, StageOutcomeReport } from '../types.ts';
 
@@ -86,7 +88,12 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'Inventory'>> 
     }
   };
 
-  ctx.progress({ percent: 0, message: 'dmidecode' });
+  // The BMC's log and sensors first: the baseline the BMC stage is compared with at the end of
+  // the run (common/stages/bmc.ts). A host without a BMC says so here and nothing is probed.
+  ctx.progress({ percent: 0, message: 'BMC event log and sensors' });
+  const bmcLog = await readBmcSnapshot(ctx, { timeoutMs, artifactPrefix: 'bmc-start' });
+
+  ctx.progress({ percent: 5, message: 'dmidecode' });
   const dmiRes = await probe('dmidecode', 'dmidecode', []);
   const dmi: DmiInfo | null = dmiRes ? parse('dmidecode', 'dmidecode', () => parseDmidecode(dmiRes.stdout)) : null;
   ctx.progress({ percent: 15, message: 'lscpu' });
@@ -135,6 +142,9 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'Inventory'>> 
   }
 
   const nics = await readNics(ctx.paths.sysRoot);
+  // Link state is a health reading: it comes from the sensor root (--sysfs-root), like hwmon.
+  const pciSysfs = await readPciLinks(ctx.paths.sysfsRoot);
+  raw['pci sysfs'] = { command: `read ${ctx.paths.sysfsRoot}/bus/pci/devices/*/{current,max}_link_{speed,width}`, output: pciSysfs };
   const loopBackingFiles: Record<string, string> = {};
   for (const b of blocks ?? []) {
     if (b.type !== 'loop') continue;
@@ -157,6 +167,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'Inventory'>> 
       memTotalBytes: memTotal ? Number(memTotal[1]) * 1024 : null,
       pci,
       pciVerbose,
+      pciSysfs,
       missingTools: [...new Set(missingTools)].slice(0, 64),
     });
   } catch (err) {
@@ -167,7 +178,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'Inventory'>> 
   ctx.progress({ percent: 100, message: 'inventory collected' });
 
   if (!dmi && !cpu && !lshw && !blocks) {
-    return { outcome: 'error', message: `no inventory probe worked (${missingTools.join(', ')})`, summary: { inventory }, coverage: [] };
+    return { outcome: 'error', message: `no inventory probe worked (${missingTools.join(', ')})`, summary: { inventory, bmcLog }, coverage: [] };
   }
   const parts = [
     inventory.system.product ?? 'unknown system',
@@ -180,7 +191,8 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'Inventory'>> 
   ].filter(Boolean);
   const missingText = inventory.missingTools.length ? `; missing or failed: ${inventory.missingTools.join(', ')}` : '';
   // Inventory describes the host and tests nothing, so it claims no coverage.
-  return { outcome: 'passed', message: `${parts.join(', ')}${missingText}`.slice(0, 4096), summary: { inventory }, coverage: [] };
+  const bmcText = bmcLog.present ? `; BMC: ${bmcLog.sel?.length ?? 0} event log record(s)` : '';
+  return { outcome: 'passed', message: `${parts.join(', ')}${bmcText}${missingText}`.slice(0, 4096), summary: { inventory, bmcLog }, coverage: [] };
 }
 
 function asJson(text: string): unknown {

@@ -2,9 +2,11 @@ import { mkdir, rm } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Sample } from '../../../common/schema/protocol.ts';
+import { readBmcPowerSamples } from '../../sensors/bmc-power.ts';
 import { readPowerRails } from '../../sensors/hwmon.ts';
 import { errorText } from '../../runtime/logger.ts';
-import { ToolInfraError, type ToolResult } from '../../runtime/tool-runner.ts';
+import { ToolInfraError, toolExists, type ToolResult } from '../../runtime/tool-runner.ts';
+import { bmcAccess } from '../bmc/read.ts';
 import { notTested, tested, type CoverageEntry } from '../../../common/schema/coverage.ts';
 import type { StageContext, StageModule, StageOutcomeReport } from '../types.ts';
 
@@ -12,8 +14,9 @@ import type { StageContext, StageModule, StageOutcomeReport } from '../types.ts'
 // then during a burst of CPU + disk + network load, and fail if any voltage
 // rail sags more than the profile's fraction below its idle value. Power
 // readings are recorded (the envelope) but rise under load by design, so only
-// voltages are judged. Hosts whose BMC exposes nothing through hwmon pass and
-// the message says that nothing could be measured.
+// voltages are judged. Where hwmon shows no voltage or power sensor (most
+// servers: their rails are wired to the BMC), the BMC's own sensors are read
+// instead (ipmitool sdr elist). A host with neither is not tested, and says so.
 
 export interface RailDip {
   sensor: string;
@@ -60,16 +63,38 @@ const IDLE_SAMPLES = 3;
 
 const CHECK = 'voltage under load';
 
+/** Where the rails are read: hwmon, else the BMC's sensors; null when neither shows one (and why). */
+async function telemetrySource(ctx: StageContext): Promise<{ source: 'hwmon' | 'bmc'; read: () => Promise<Sample[]> } | { source: null; why: string }> {
+  const root = ctx.paths.sysfsRoot;
+  if ((await readPowerRails(root)).length > 0) return { source: 'hwmon', read: () => readPowerRails(root) };
+  const reach = await bmcAccess(ctx);
+  if (!reach.ok) return { source: null, why: `this host exposes no voltage or power sensor through hwmon, and ${reach.why.replace(/^this host has no BMC/, 'it has no BMC')}` };
+  if (!(await toolExists('ipmitool'))) return { source: null, why: 'this host exposes no voltage or power sensor through hwmon, and ipmitool (to read the BMC\'s) is not installed' };
+  const read = async (): Promise<Sample[]> => {
+    try {
+      return await readBmcPowerSamples(ctx.runTool, { timeoutMs: ctx.params.bmc.toolTimeoutS * 1000, signal: ctx.signal });
+    } catch (err) {
+      if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+      ctx.log.warn(`PSU: reading the BMC's sensors failed: ${errorText(err)}`);
+      return [];
+    }
+  };
+  if ((await read()).length > 0) return { source: 'bmc', read };
+  return { source: null, why: 'this host exposes no voltage or power sensor, neither through hwmon nor among its BMC\'s sensors' };
+}
+
 async function run(ctx: StageContext): Promise<StageOutcomeReport<'PSU'>> {
   const p = ctx.params.psu;
-  const root = ctx.paths.hwmonRoot;
+  const telemetry = await telemetrySource(ctx);
   const idle: Sample[] = [];
-  for (let i = 0; i < IDLE_SAMPLES; i++) {
-    idle.push(...(await readPowerRails(root)));
-    if (i < IDLE_SAMPLES - 1) await sleep(Math.min(p.sampleIntervalMs, 500), ctx.signal);
+  if (telemetry.source !== null) {
+    for (let i = 0; i < IDLE_SAMPLES; i++) {
+      idle.push(...(await telemetry.read()));
+      if (i < IDLE_SAMPLES - 1) await sleep(Math.min(p.sampleIntervalMs, 500), ctx.signal);
+    }
   }
-  if (idle.length === 0) {
-    const why = 'this host exposes no voltage or power sensor (hwmon), so nothing could be measured';
+  if (telemetry.source === null || idle.length === 0) {
+    const why = `${telemetry.source === null ? telemetry.why : 'no reading came back'}, so nothing could be measured`;
     return {
       outcome: 'skipped',
       message: `PSU not tested: ${why}`,
@@ -108,12 +133,12 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'PSU'>> {
   });
   const startedAt = Date.now();
   while (!settled) {
-    loaded.push(...(await readPowerRails(root)));
+    loaded.push(...(await telemetry.read()));
     const elapsed = (Date.now() - startedAt) / 1000;
     ctx.progress({ percent: Math.min(99, (elapsed / burst) * 100), etaS: Math.max(0, burst - elapsed), message: 'PSU load burst' });
     await Promise.race([sleep(p.sampleIntervalMs, ctx.signal), all.catch(() => undefined)]);
   }
-  loaded.push(...(await readPowerRails(root)));
+  loaded.push(...(await telemetry.read()));
   const loadResults = await all;
   await rm(scratch, { force: true });
 
@@ -127,6 +152,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'PSU'>> {
   const rails = railEnvelopes(baseline, loaded);
   const summary = {
     telemetry: true,
+    source: telemetry.source,
     sensors: new Set(measurements.map((s) => s.sensor)).size,
     rails: rails.map((r) => ({ sensor: r.sensor, idleV: r.idle, minV: r.min, dipFraction: r.dipFraction, maxDipFraction: p.maxDipFraction })),
     loads: loadSummary,

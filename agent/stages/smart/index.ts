@@ -1,4 +1,4 @@
-import { decodeSmartExit, evaluateSmart, parseSmartctlJson, parseSmartctlScan, ParseError, type SmartThresholds } from '../../parsers/index.ts';
+import { decodeSmartExit, evaluateSmart, parseSmartctlJson, parseSmartctlScan, ParseError, type SmartReport, type SmartThresholds } from '../../parsers/index.ts';
 import { errorText } from '../../runtime/logger.ts';
 import { ToolInfraError } from '../../runtime/tool-runner.ts';
 import { isLoopId, normaliseSerial, normaliseWwn, resolveExpectedDisks } from '../storage/device-resolution.ts';
@@ -6,8 +6,11 @@ import { discoverDisks } from '../storage/identify.ts';
 import { notApplicable, notTested, tested, type CoverageEntry, type PartRef } from '../../../common/schema/coverage.ts';
 import type { SmartDiskResult } from '../../../common/stages/smart.ts';
 import type { StageContext, StageModule, StageOutcomeReport } from '../types.ts';
+import { runSelfTests, selfTestCoverage, selfTestFailure, type SelfTestTarget } from './self-test.ts';
 
-// SMART: smartctl -j -a on every expected disk. Disks behind a MegaRAID
+// SMART: smartctl -j -a on every expected disk, then the drive's own self-test
+// (short or long, per the profile) on every disk whose SMART answered, all at
+// once (self-test.ts); a failed self-test fails the disk. Disks behind a MegaRAID
 // controller have no block device of their own; smartctl reaches them as
 // `-d megaraid,N` through the controller's device, so a target is a device
 // path plus an optional -d type. smartctl's exit status is a bit mask and is
@@ -89,6 +92,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'SMART'>> {
 
   const disks: SmartDiskResult[] = [];
   const coverage: CoverageEntry[] = missing.map((id) => notTested(diskPart(id, null), CHECK, `expected disk ${id} was not found`, true));
+  const selfTestTargets: SelfTestTarget[] = [];
   for (const [i, t] of targets.entries()) {
     ctx.progress({ item: t.disk, percent: (i / targets.length) * 100, message: `smartctl ${smartctlArgs(t).join(' ')}` });
     try {
@@ -97,11 +101,27 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'SMART'>> {
       const judged = judgeSmartDisk(t, res, p);
       disks.push(judged.row);
       coverage.push(...judged.coverage);
+      // Only a disk whose SMART answered can be asked for a self-test.
+      if (judged.row.outcome === 'passed' || judged.row.outcome === 'failed') selfTestTargets.push({ ...t, protocol: judged.protocol });
     } catch (err) {
       if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
       if (!(err instanceof ToolInfraError)) throw err;
       disks.push({ disk: t.disk, device: t.path, type: t.type, outcome: 'error', reasons: [err.message] });
       coverage.push(notTested(diskPart(t.disk, t.path), CHECK, `smartctl could not run: ${err.message}`, true));
+    }
+  }
+  if (selfTestTargets.length > 0) {
+    const selfTests = await runSelfTests(ctx, selfTestTargets, p);
+    for (const row of disks) {
+      const st = selfTests.get(row.disk);
+      if (!st) continue;
+      row.selfTest = st;
+      coverage.push(selfTestCoverage(diskPart(row.disk, row.device), st));
+      const failure = selfTestFailure(st);
+      if (failure) {
+        row.outcome = 'failed';
+        row.reasons = [...row.reasons.filter((r) => !/within thresholds/.test(r)), failure];
+      }
     }
   }
   return { ...combineSmart(disks, missing), summary: { disks, missing, notes }, coverage };
@@ -112,14 +132,14 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'SMART'>> {
  * cannot be read was not checked, whatever else it is: never a pass. A loop
  * device is a virtual disk, for which SMART does not apply.
  */
-export function judgeSmartDisk(t: SmartTarget, res: { stdout: string; exitCode: number }, p: SmartThresholds): { row: SmartDiskResult; coverage: CoverageEntry[] } {
+export function judgeSmartDisk(t: SmartTarget, res: { stdout: string; exitCode: number }, p: SmartThresholds): { row: SmartDiskResult; coverage: CoverageEntry[]; protocol: SmartReport['protocol'] } {
   const part = diskPart(t.disk, t.path);
   let report;
   try {
     report = parseSmartctlJson(res.stdout, res.exitCode);
   } catch (err) {
     if (!(err instanceof ParseError)) throw err;
-    return { row: { disk: t.disk, device: t.path, type: t.type, outcome: 'error', reasons: [err.message] }, coverage: [notTested(part, CHECK, `smartctl's output was unreadable: ${err.message}`, true)] };
+    return { row: { disk: t.disk, device: t.path, type: t.type, outcome: 'error', reasons: [err.message] }, coverage: [notTested(part, CHECK, `smartctl's output was unreadable: ${err.message}`, true)], protocol: 'unknown' };
   }
   const verdict = evaluateSmart({ ...report, device: report.device ?? t.path }, p);
   const outcome: SmartDiskResult['outcome'] = !verdict.smartAvailable ? (isLoopId(t.disk) ? 'not-applicable' : 'not-tested') : verdict.passed ? 'passed' : 'failed';
@@ -136,6 +156,11 @@ export function judgeSmartDisk(t: SmartTarget, res: { stdout: string; exitCode: 
     offlineUncorrectable: report.offlineUncorrectable,
     endToEndErrors: report.endToEndErrors,
     mediaErrors: report.mediaErrors,
+    maxReallocated: p.maxReallocated,
+    maxPending: p.maxPending,
+    maxOfflineUncorrectable: p.maxOfflineUncorrectable,
+    maxEndToEndErrors: p.maxEndToEndErrors,
+    maxMediaErrors: p.maxMediaErrors,
     criticalWarning: report.criticalWarning,
     temperatureC: report.temperatureC,
     powerOnHours: report.powerOnHours,
@@ -143,15 +168,16 @@ export function judgeSmartDisk(t: SmartTarget, res: { stdout: string; exitCode: 
     exitBits: { ...decodeSmartExit(res.exitCode) },
   };
   const why = verdict.reasons.join('; ');
-  if (outcome === 'not-applicable') return { row, coverage: [notApplicable(part, CHECK, `a loop device is a virtual disk: it has no SMART (${why})`)] };
-  if (outcome === 'not-tested') return { row, coverage: [notTested(part, CHECK, why, true)] };
+  const protocol = report.protocol;
+  if (outcome === 'not-applicable') return { row, coverage: [notApplicable(part, CHECK, `a loop device is a virtual disk: it has no SMART (${why})`)], protocol };
+  if (outcome === 'not-tested') return { row, coverage: [notTested(part, CHECK, why, true)], protocol };
   // A verdict resting on the overall health alone (an NVMe disk behind a SCSI translation layer has
   // no health log) is said as such: the health was read, the error counters were not.
   if (verdict.basis === 'overall-health-only') {
-    return { row, coverage: [tested(part, 'SMART overall health'), notTested(part, 'SMART error counters', verdict.basisReason, false)] };
+    return { row, coverage: [tested(part, 'SMART overall health'), notTested(part, 'SMART error counters', verdict.basisReason, false)], protocol };
   }
   const partly = verdict.basis === 'partial' && verdict.countersNotRead.length > 0 ? { reason: `the disk reports no ${verdict.countersNotRead.join(', ')}` } : {};
-  return { row, coverage: [tested(part, CHECK, partly)] };
+  return { row, coverage: [tested(part, CHECK, partly)], protocol };
 }
 
 /**

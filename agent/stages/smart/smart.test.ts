@@ -68,3 +68,14 @@ describe('SMART judgement on real smartctl output', () => {
     expect(combineSmart([ok], ['MISSING-1'])).toMatchObject({ outcome: 'failed', message: expect.stringMatching(/expected disk MISSING-1 not found/) });
   });
 });
+
+describe('SMART rows carry their limits', () => {
+  it('so each count is judged where it is shown, and exported with its validator', async () => {
+    const { summaryView } = await import('../../../common/stages/summary-view.ts');
+    const { smartStage: def } = await import('../../../common/stages/smart.ts');
+    const row = judgeSmartDisk({ disk: 'LABSATA0001', path: '/dev/sdb', type: null }, { stdout: fixture('qemu-guest/smartctl-j-a-sdb.json'), exitCode: 0 }, PROFILES.standard.smart).row;
+    const view = summaryView(def.summary, { disks: [row], missing: [], notes: [] });
+    const cell = view.tables[0]!.rows[0]!.cells.reallocated!;
+    expect(cell).toMatchObject({ judged: 'good', limitKind: 'ceiling', limitValue: PROFILES.standard.smart.maxReallocated });
+  });
+});

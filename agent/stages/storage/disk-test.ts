@@ -2,16 +2,21 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProfileParams } from '../../../common/schema/profile.ts';
 import type { Sample } from '../../../common/schema/protocol.ts';
-import { applyBackspaces, chooseBadblocksBlockSize, parseBadblocksOutput, parseBadblocksProgress, type BadblocksCounts } from './parsers/badblocks.ts';
-import { parseFioJson, parseFioStatusLine } from './parsers/fio.ts';
+import { fioJsonFromOutputFile, parseFioJson, parseFioStatusLine } from './parsers/fio.ts';
 import { ToolInfraError, type ToolRunner } from '../../runtime/tool-runner.ts';
 import type { StageProgressUpdate } from '../types.ts';
 import { backgroundUploads } from './background-uploads.ts';
 import { diskClass, type BlockDeviceInfo } from './device-resolution.ts';
+import { runBadblocksScan, type BadblocksSummary } from './badblocks-scan.ts';
+import { runVerifiedScan, type VerifiedScanSummary } from './verified-scan.ts';
+import { handBack, type HandBack } from './hand-back.ts';
+import type { ReadAt } from './bluestore-label.ts';
 
-// The destructive part of Storage for one disk that passed every gate:
-// badblocks' four-pattern write/read test, then fio random read/write checked
-// against the floor for the disk's class. Runs concurrently for all disks.
+// The destructive part of Storage for one disk that passed every gate: the
+// surface scan (the verified scan by default, or badblocks), then fio random
+// read/write checked against the floor for the disk's class, then — when the
+// scan passed — the clean hand-back (discard, wipe-probe again). Runs
+// concurrently for all disks.
 
 export type DiskOutcome = 'passed' | 'failed' | 'error';
 
@@ -21,7 +26,9 @@ export interface DiskTestResult {
   diskClass: 'nvme' | 'ssd' | 'hdd';
   outcome: DiskOutcome;
   reasons: string[];
-  badblocks: { blockSize: number; firstBlock: number; lastBlock: number; badBlocks: number; badRanges: string[]; coveredBytes: number; diskBytes: number; counts: BadblocksCounts | null } | null;
+  badblocks: BadblocksSummary | null;
+  verifiedScan: VerifiedScanSummary | null;
+  handBack: HandBack | null;
   fio: { iops: number; readIops: number; writeIops: number; p99Ms: number | null; minIops: number; maxP99Ms: number } | null;
   measurements: Sample[];
 }
@@ -35,19 +42,12 @@ export interface DiskTestOptions {
   runTool: ToolRunner;
   signal: AbortSignal;
   workDir: string;
+  /** Where the hand-back reads the disk's discard support. */
+  sysRoot: string;
+  /** How the wipe-probe reads BlueStore label offsets (tests). */
+  readAt?: ReadAt;
   progress(update: StageProgressUpdate): void;
   artifact(name: string, body: string): Promise<void>;
-}
-
-/** badblocks -w writes and reads back four patterns: eight phases of equal length. */
-const BADBLOCKS_PHASES = 8;
-
-/** Byte range text for contiguous bad blocks. */
-export function describeBadRange(r: { first: number; last: number }, blockSize: number): string {
-  const start = r.first * blockSize;
-  const end = (r.last + 1) * blockSize - 1;
-  const blocks = r.first === r.last ? `block ${r.first}` : `blocks ${r.first}-${r.last}`;
-  return `bytes ${start}-${end} (${blocks} of ${blockSize} B)`;
 }
 
 /** fio floor check for a class; returns the reasons it fails (empty = pass). */
@@ -71,21 +71,34 @@ export async function testDisk(o: DiskTestOptions): Promise<DiskTestResult> {
     outcome: 'passed',
     reasons: [],
     badblocks: null,
+    verifiedScan: null,
+    handBack: null,
     fio: null,
     measurements: [],
   };
   const tag = safeFileName(o.device.name);
-  // Tool reports are uploaded while the next tool runs: fio need not wait for badblocks' report.
+  // Tool reports are uploaded while the next tool runs: fio need not wait for the scan's report.
   const uploads = backgroundUploads((name, body) => o.artifact(name, body));
   const upload = uploads.upload;
+  const surface = o.scratchFile ? 'off' : o.params.surface;
+  const scan = o.params.scan;
+  const device = { ...o.device, name: tag };
+  const scanTimeoutMs = o.params.timeoutS * 1000;
   try {
-    if (o.params.badblocks.enabled) {
-      const bb = await runBadblocks(o, tag, upload);
-      result.badblocks = bb.summary;
-      if (bb.failure) {
+    let scannedBytes = 0;
+    if (surface !== 'off') {
+      const common = { disk: o.disk, device, iodepth: scan.iodepth, timeoutMs: scanTimeoutMs, runTool: o.runTool, signal: o.signal, progress: o.progress, upload };
+      const r =
+        surface === 'badblocks'
+          ? await runBadblocksScan({ ...common, limitBytes: scan.limitBytes })
+          : await runVerifiedScan({ ...common, end: scan.limitBytes, ioSize: scan.ioSize, workDir: o.workDir });
+      if (surface === 'badblocks') result.badblocks = r.summary as BadblocksSummary;
+      else result.verifiedScan = r.summary as VerifiedScanSummary;
+      scannedBytes = r.summary.coveredBytes;
+      if (r.failure) {
         result.outcome = 'failed';
-        result.reasons.push(bb.failure);
-        // A disk with unreadable sectors has its verdict; fio would only add noise.
+        result.reasons.push(r.failure);
+        // A disk with bad blocks has its verdict; fio would only add noise, and it is not handed back.
         return result;
       }
     }
@@ -107,6 +120,22 @@ export async function testDisk(o: DiskTestOptions): Promise<DiskTestResult> {
     if (result.outcome === 'passed') {
       result.reasons.push(`${Math.round(fio.iops)} IOPS, p99 ${fio.p99Ms?.toFixed(2) ?? '?'} ms (${cls} floor ${floor.minIops} IOPS / ${floor.maxP99Ms} ms)`);
     }
+    if (surface !== 'off') {
+      // The scan passed: hand the disk back clean, whatever fio's verdict (it only measured speed).
+      const logical = o.device.logicalBlockSize ?? 512;
+      const written = Math.min(o.device.sizeBytes, Math.ceil(Math.max(scannedBytes, fioSpan(o)) / logical) * logical);
+      const wholeDisk = written >= o.device.sizeBytes;
+      result.handBack = await handBack({ device: { name: o.device.name, path: o.device.path }, length: written, wholeDisk, runTool: o.runTool, signal: o.signal, sysRoot: o.sysRoot, readAt: o.readAt, upload });
+      if (result.handBack.clean) result.reasons.push(`handed back clean: ${result.handBack.method}, no signature found afterwards`);
+      else {
+        const left = `data signature(s) on the disk after the hand-back: ${result.handBack.found.join(', ')}`;
+        // After a whole-disk scan nothing may survive; after a partial one the unscanned rest may still hold it.
+        if (wholeDisk) {
+          result.outcome = 'failed';
+          result.reasons.push(`${left} (the whole disk was overwritten, so the disk does not keep what is written to it)`);
+        } else result.reasons.push(`${left} (outside the part the stage wrote)`);
+      }
+    }
   } catch (err) {
     if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
     result.outcome = 'error';
@@ -117,54 +146,12 @@ export async function testDisk(o: DiskTestOptions): Promise<DiskTestResult> {
   return result;
 }
 
-type Upload = (name: string, body: string) => void;
-
-async function runBadblocks(o: DiskTestOptions, tag: string, upload: Upload) {
-  const span = Math.min(o.device.sizeBytes, o.params.badblocks.limitBytes ?? Number.POSITIVE_INFINITY);
-  // badblocks' block size must be a multiple of the sector size (4Kn disks need 4096).
-  const plan = chooseBadblocksBlockSize(span, Math.max(1024, o.device.logicalBlockSize ?? 512));
-  const range = plan.ranges[0]!;
-  const args = ['-svw', '-b', String(plan.blockSize), o.device.path, String(range.last), String(range.first)];
-  let phase = -1;
-  const started = Date.now();
-  const res = await o.runTool('badblocks', args, {
-    timeoutMs: o.params.timeoutS * 1000,
-    signal: o.signal,
-    onLine: (line, stream) => {
-      if (stream !== 'stderr') return;
-      if (/^Testing with pattern|^Reading and comparing/.test(line)) phase++;
-      const p = parseBadblocksProgress(line);
-      if (!p) return;
-      const overall = Math.min(100, ((Math.max(0, phase) + p.percent / 100) / BADBLOCKS_PHASES) * 100);
-      const elapsedS = (Date.now() - started) / 1000;
-      const etaS = overall > 0.5 ? (elapsedS * (100 - overall)) / overall : undefined;
-      o.progress({ item: o.disk, percent: overall, etaS, message: `badblocks ${p.phase ?? ''} ${p.percent.toFixed(1)}% (${p.errorsText} errors)`.replace(/\s+/g, ' ') });
-    },
-  });
-  upload(`badblocks-${tag}.txt`, `$ badblocks ${args.join(' ')}\nexit ${res.exitCode}\n--- stdout ---\n${res.stdout}\n--- stderr ---\n${applyBackspaces(res.stderr)}`);
-  const parsed = parseBadblocksOutput(res.stdout, res.stderr);
-  if (!parsed.summaryFound) {
-    throw new Error(`badblocks on ${o.device.path} exited ${res.exitCode} without its summary: ${applyBackspaces(res.stderr).trim().split('\n').slice(-2).join(' ').slice(0, 300)}`);
-  }
-  const badRanges = parsed.badRanges.map((r) => describeBadRange(r, plan.blockSize));
-  const summary = {
-    blockSize: plan.blockSize,
-    firstBlock: range.first,
-    lastBlock: range.last,
-    badBlocks: parsed.total,
-    badRanges,
-    // What the scan reached, so a partial scan (a smoke profile's first MiBs) says so.
-    coveredBytes: (range.last - range.first + 1) * plan.blockSize,
-    diskBytes: o.device.sizeBytes,
-    counts: parsed.counts,
-  };
-  // Zero bad blocks is the only pass, whatever badblocks' exit status says.
-  const failure =
-    parsed.total > 0
-      ? `badblocks found ${parsed.total} bad block(s) on ${o.device.path}: ${badRanges.slice(0, 5).join('; ') || 'range not listed'}${badRanges.length > 5 ? ` and ${badRanges.length - 5} more` : ''}`
-      : null;
-  return { summary, failure };
+/** Bytes at the start of the disk that fio's random I/O may have written. */
+function fioSpan(o: DiskTestOptions): number {
+  return Math.min(o.params.fio.sizeBytes, o.device.sizeBytes);
 }
+
+type Upload = (name: string, body: string) => void;
 
 async function runFio(o: DiskTestOptions, tag: string, upload: Upload) {
   const f = o.params.fio;
@@ -209,7 +196,7 @@ async function runFio(o: DiskTestOptions, tag: string, upload: Upload) {
   if (!json.trim()) {
     throw new Error(`fio on ${o.device.path} exited ${res.exitCode} without a JSON report: ${res.stderr.trim().slice(0, 300)}`);
   }
-  const parsed = parseFioJson(json);
+  const parsed = parseFioJson(fioJsonFromOutputFile(json));
   const errJob = parsed.jobs.find((j) => j.error !== 0);
   const ioError = errJob ? `fio reported error ${errJob.error} on ${o.device.path}${parsed.messages.length ? `: ${parsed.messages.join('; ').slice(0, 200)}` : ''}` : null;
   if (res.exitCode !== 0 && !ioError) throw new Error(`fio on ${o.device.path} exited ${res.exitCode}: ${res.stderr.trim().slice(0, 300)}`);

@@ -10,6 +10,7 @@ import { safetyRefusals } from './safety.ts';
 import { wipeProbeAll, type WipeProbeResult } from './wipe-probe.ts';
 import { extentText, notTested, tested, type CoverageEntry, type PartRef } from '../../../common/schema/coverage.ts';
 import type { StageContext, StageModule, StageOutcomeReport } from '../types.ts';
+import type { ProfileParams } from '../../../common/schema/profile.ts';
 
 // Storage (destructive). Three gates stand in front of any write, in order:
 // identity (only the host's expected disks, matched by serial / WWN / loop
@@ -18,7 +19,7 @@ import type { StageContext, StageModule, StageOutcomeReport } from '../types.ts'
 // supervisor overrode that disk). Only when every disk clears every gate does
 // any disk get written; then all disks are tested in parallel.
 //
-// The stage's time outside badblocks and fio is overhead, and most of it is
+// The stage's time outside the scan and fio is overhead, and most of it is
 // the gates, so each gate looks at every disk at once (and reads the host-wide
 // tables once), the wipe-probe needs as few processes as it can, and artifact
 // uploads never hold a destructive tool back from starting.
@@ -37,17 +38,20 @@ function noneTested(expected: readonly string[], why: string): CoverageEntry[] {
 
 /**
  * What one disk's tests covered. A scan of less than the whole disk is not a
- * scan of the disk: it is "not tested", with the extent it did reach.
+ * scan of the disk: it is "not tested", with the extent it did reach. The
+ * extent is what the scan itself reports having covered (for the verified
+ * scan: the bytes fio wrote and read back, or failed on, by its own count).
  */
-export function diskCoverage(r: DiskTestResult, scanEnabled: boolean): CoverageEntry[] {
+export function diskCoverage(r: DiskTestResult, surface: ProfileParams['storage']['surface']): CoverageEntry[] {
   const part = diskPart(r.disk, r.device);
   const out: CoverageEntry[] = [];
-  const bb = r.badblocks;
-  if (!scanEnabled) out.push(notTested(part, SCAN, 'the profile runs no surface scan', true));
-  else if (!bb) out.push(notTested(part, SCAN, `the surface scan did not finish: ${r.reasons.join('; ') || r.outcome}`, true));
+  const scan = r.verifiedScan ?? r.badblocks;
+  const tool = r.verifiedScan ? 'the verified scan' : 'badblocks';
+  if (surface === 'off') out.push(notTested(part, SCAN, 'the profile runs no surface scan', true));
+  else if (!scan) out.push(notTested(part, SCAN, `the surface scan did not finish: ${r.reasons.join('; ') || r.outcome}`, true));
   else {
-    const extent = { done: Math.min(bb.coveredBytes, bb.diskBytes || bb.coveredBytes), total: bb.diskBytes || bb.coveredBytes, unit: 'bytes' as const };
-    if (extent.done < extent.total) out.push(notTested(part, SCAN, `badblocks covered ${extentText(extent)}`, true, extent));
+    const extent = { done: Math.min(scan.coveredBytes, scan.diskBytes || scan.coveredBytes), total: scan.diskBytes || scan.coveredBytes, unit: 'bytes' as const };
+    if (extent.done < extent.total) out.push(notTested(part, SCAN, `${tool} covered ${extentText(extent)}`, true, extent));
     else out.push(tested(part, SCAN, { extent }));
   }
   if (r.fio) out.push(tested(part, RANDOM_IO));
@@ -134,7 +138,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'Storage'>> {
   try {
     for (const [i, f] of found.entries()) {
       const probe = probes[i] as WipeProbeResult;
-      uploads.upload(`wipe-probe-${f.device.name}.txt`, `${probe.raw.wipefsCommand}\n${probe.raw.wipefs}\n\nblkid -p -o export ${f.device.path} (exit ${probe.raw.blkidExit})\n${probe.raw.blkid}`);
+      uploads.upload(`wipe-probe-${f.device.name}.txt`, `${probe.raw.wipefsCommand}\n${probe.raw.wipefs}\n\nblkid -p -o export ${f.device.path} (exit ${probe.raw.blkidExit})\n${probe.raw.blkid}\n\n${probe.raw.labels}`);
       if (probe.found.length === 0) continue;
       const entry = { disk: f.id, device: f.device.path, found: probe.found.slice(0, 64).map((s) => s.slice(0, 512)) };
       if (ctx.wipeOverride.includes(f.id)) overridden.push(entry);
@@ -162,12 +166,13 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'Storage'>> {
           runTool: ctx.runTool,
           signal: ctx.signal,
           workDir: ctx.paths.workDir,
+          sysRoot: ctx.paths.sysRoot,
           progress: (u) => ctx.progress(u),
           artifact: (name, body) => ctx.artifact(name, body),
         }),
       ),
     );
-    return combine(results, overridden, ctx.params.storage.badblocks.enabled);
+    return combine(results, overridden, ctx.params.storage.surface);
   } finally {
     await uploads.settled();
   }
@@ -185,15 +190,16 @@ async function runOnScratchFile(ctx: StageContext): Promise<StageOutcomeReport<'
     const result = await testDisk({
       disk: 'scratch-file',
       device: { name: 'scratch', path, serial: null, wwn: null, backingFile: null, sizeBytes: size, rotational: null, removable: null, readOnly: null, transport: null, model: 'scratch file' },
-      params: { ...ctx.params.storage, badblocks: { enabled: false } },
+      params: { ...ctx.params.storage, surface: 'off' },
       scratchFile: true,
       runTool: ctx.runTool,
       signal: ctx.signal,
       workDir: ctx.paths.workDir,
+      sysRoot: ctx.paths.sysRoot,
       progress: (u) => ctx.progress(u),
       artifact: (name, body) => ctx.artifact(name, body),
     });
-    const report = combine([result], [], false);
+    const report = combine([result], [], 'off');
     const why = 'self-test mode: fio ran on a scratch file and no disk of the host was opened';
     return {
       ...report,
@@ -206,12 +212,12 @@ async function runOnScratchFile(ctx: StageContext): Promise<StageOutcomeReport<'
   }
 }
 
-function combine(results: DiskTestResult[], overridden: WipeProbeHit[], scanEnabled: boolean): StageOutcomeReport<'Storage'> {
+function combine(results: DiskTestResult[], overridden: WipeProbeHit[], surface: ProfileParams['storage']['surface']): StageOutcomeReport<'Storage'> {
   const failed = results.filter((r) => r.outcome === 'failed');
   const errored = results.filter((r) => r.outcome === 'error');
   // A hardware verdict outranks an infrastructure error on another disk.
   const outcome = failed.length > 0 ? 'failed' : errored.length > 0 ? 'error' : 'passed';
-  const coverage = results.flatMap((r) => diskCoverage(r, scanEnabled));
+  const coverage = results.flatMap((r) => diskCoverage(r, surface));
   // A partial scan is said in the message too, not only in the coverage table.
   const partial = (r: DiskTestResult) => coverage.find((c) => c.part.id === r.disk && c.check === SCAN && c.status === 'not-tested')?.reason;
   const lines = results.map((r) => `${r.disk} (${r.device}): ${r.outcome}: ${[...r.reasons, ...(partial(r) ? [`NOT FULLY SCANNED: ${partial(r)}`] : [])].join('; ')}`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PROFILES } from '../../../common/profiles.ts';
-import { checkFioFloor, describeBadRange } from './disk-test.ts';
+import { checkFioFloor } from './disk-test.ts';
+import { badBlockCount, describeBadRange, mergeRanges } from './bad-ranges.ts';
 import { parseMountinfo } from './device-facts.ts';
 import { diskClass, normaliseWwn, resolveExpectedDisks, type BlockDeviceInfo } from './device-resolution.ts';
 import { isAllowlisted, safetyRefusals, type DeviceFacts } from './safety.ts';
@@ -137,8 +138,28 @@ describe('fio floors and bad ranges', () => {
     expect(checkFioFloor(Number.NaN, null, floors.hdd)).toHaveLength(1);
   });
 
-  it('names a bad range in bytes and blocks', () => {
-    expect(describeBadRange({ first: 32, last: 39 }, 1024)).toBe('bytes 32768-40959 (blocks 32-39 of 1024 B)');
-    expect(describeBadRange({ first: 5, last: 5 }, 4096)).toBe('bytes 20480-24575 (block 5 of 4096 B)');
+  it('names a bad range in bytes and in the logical blocks of the disk, with the tool\'s own blocks when they differ', () => {
+    expect(describeBadRange({ start: 32768, end: 40960, kind: 'unreadable' }, 512)).toBe('bytes 32768-40959 (logical blocks 64-79 of 512 B): unreadable (I/O error)');
+    expect(describeBadRange({ start: 20480, end: 24576, kind: 'corrupted' }, 4096)).toBe('bytes 20480-24575 (logical block 5 of 4096 B): read back other data than was written');
+    expect(describeBadRange({ start: 32768, end: 40960, kind: 'write-failed' }, 512, { size: 1024, label: 'badblocks' })).toBe(
+      'bytes 32768-40959 (logical blocks 64-79 of 512 B; badblocks blocks 32-39 of 1024 B): write failed (I/O error)',
+    );
+  });
+
+  it('merges touching ranges of one kind, keeps kinds apart, and counts each block once', () => {
+    const merged = mergeRanges([
+      { start: 8192, end: 12288, kind: 'corrupted' },
+      { start: 4096, end: 8192, kind: 'corrupted' },
+      { start: 0, end: 512, kind: 'unreadable' },
+      { start: 10240, end: 16384, kind: 'unreadable' },
+      { start: 100, end: 100, kind: 'unreadable' },
+    ]);
+    expect(merged).toEqual([
+      { start: 0, end: 512, kind: 'unreadable' },
+      { start: 4096, end: 12288, kind: 'corrupted' },
+      { start: 10240, end: 16384, kind: 'unreadable' },
+    ]);
+    // 1 + 16 blocks of 512 B, the overlap 10240-12287 counted once.
+    expect(badBlockCount(merged, 512)).toBe(1 + (16384 - 4096) / 512);
   });
 });

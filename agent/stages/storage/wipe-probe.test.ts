@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ToolInfraError, type ToolResult, type ToolRunner } from '../../runtime/tool-runner.ts';
 import { wipeProbe, wipeProbeAll } from './wipe-probe.ts';
+import type { ReadAt } from './bluestore-label.ts';
 
 // The wipe-probe's bookkeeping around wipefs and blkid, driven by a runner that
 // answers with real outputs of util-linux 2.38 (fixtures/tool-outputs). The real
@@ -18,8 +19,20 @@ const BLKID_EXT4 = fixture('blkid-p-export-ext4.txt'); // an ext4 filesystem on 
 // blkid -p on two contradicting filesystems: exit 8, nothing on stdout, the reason on stderr (parsers/captured/README.md).
 const BLKID_AMBIVALENT_STDERR = readFileSync(join(import.meta.dirname, 'parsers/captured/blkid-p-export-ambivalent.stderr'), 'utf8');
 
+const captured = (name: string) => readFileSync(join(import.meta.dirname, 'parsers/captured', name));
+const BLUESTORE = captured('bluestore-util-linux.img'); // a real label (util-linux's test image)
+
 const loop = (n: number) => ({ name: `loop${n}`, path: `/dev/loop${n}` });
-const opts = (runTool: ToolRunner) => ({ runTool, signal: new AbortController().signal, sysRoot: '/nonexistent-sysroot' });
+const GiB = 1024 ** 3;
+/** A device of `size` bytes holding zeros, except `at` (offset → bytes). */
+function disk(size: number, at: Record<number, Buffer> = {}): ReadAt {
+  return async (_path, position, length) => {
+    const buf = Buffer.alloc(Math.max(0, Math.min(length, size - position)));
+    at[position]?.copy(buf, 0, 0, buf.length);
+    return buf;
+  };
+}
+const opts = (runTool: ToolRunner, readAt: ReadAt = disk(64 * 1024 ** 2)) => ({ runTool, signal: new AbortController().signal, sysRoot: '/nonexistent-sysroot', readAt });
 const result = (tool: string, args: string[], exitCode: number, stdout: string, stderr = ''): ToolResult => ({ tool, args, exitCode, stdout, stderr, truncated: false, durationMs: 1 });
 
 /** A runner that records every call and answers through `answer`. */
@@ -126,6 +139,38 @@ describe('a disk that only blkid -p finds something on is not blank', () => {
   });
 });
 
+describe('Ceph BlueStore labels', () => {
+  const blank = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, WIPEFS_BLANK) : blkidBlank(args)));
+
+  it('names a label found only at a copy that wipefs and blkid never look at', async () => {
+    const probe = await wipeProbe(loop(3), opts(blank.runTool, disk(20 * GiB, { [GiB]: BLUESTORE })));
+    expect(probe.found).toEqual(['Ceph BlueStore label (OSD 2f538ea4-e252-4b61-a363-0a1e470dd2a9) at offset 1 GiB (byte 1073741824)']);
+    expect(probe.raw.labels).toMatch(/looked for at offset 0, offset 1 GiB \(byte 1073741824\), offset 10 GiB \(byte 10737418240\): Ceph BlueStore label/);
+  });
+
+  it('looks only as far as the disk reaches, and at every copy of a large one', async () => {
+    const small = await wipeProbe(loop(3), opts(blank.runTool, disk(GiB + 59)));
+    expect(small.raw.labels).toMatch(/looked for at offset 0: none found$/);
+    const big = await wipeProbe(loop(3), opts(blank.runTool, disk(2000 * GiB, { [1000 * GiB]: BLUESTORE, [100 * GiB]: BLUESTORE })));
+    expect(big.found).toEqual([expect.stringMatching(/at offset 100 GiB \(byte 107374182400\)$/), expect.stringMatching(/at offset 1000 GiB \(byte 1073741824000\)$/)]);
+  });
+
+  it('names a label at offset 0 once, with its offset and OSD, though wipefs and blkid see it too', async () => {
+    const r = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, capturedText('wipefs-bluestore.json')) : result(tool, args, 0, capturedText('blkid-p-export-bluestore.txt'))));
+    const probe = await wipeProbe(loop(0), opts(r.runTool, disk(64 * 1024 ** 2, { 0: BLUESTORE })));
+    expect(probe.found).toEqual(['Ceph BlueStore label (OSD 2f538ea4-e252-4b61-a363-0a1e470dd2a9) at offset 0']);
+  });
+
+  it('does not call a disk blank when a label offset cannot be read', async () => {
+    const failing: ReadAt = async (path, position, length) => {
+      if (position === 10 * GiB) throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+      return disk(20 * GiB)(path, position, length);
+    };
+    const [p] = await wipeProbeAll([loop(3)], opts(blank.runTool, failing));
+    expect(p).toEqual({ error: expect.stringMatching(/could not read \/dev\/loop3 at offset 10 GiB \(byte 10737418240\) to look for a Ceph BlueStore label: EIO/) });
+  });
+});
+
 describe('wipeProbe (one disk)', () => {
   it('runs wipefs and blkid at once and lets both finish before a failure is reported', async () => {
     let blkidDone = false;
@@ -140,3 +185,7 @@ describe('wipeProbe (one disk)', () => {
     expect(blkidDone).toBe(true);
   });
 });
+
+function capturedText(name: string): string {
+  return captured(name).toString('utf8');
+}

@@ -1,15 +1,19 @@
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { blkidToSignatures, parseBlkidExport } from './parsers/blkid.ts';
+import { describeBlueStoreLabel, describeOffset, findBlueStoreLabels, readDevice, type ReadAt } from './bluestore-label.ts';
 import { describeSignatures, parseWipefsJson, type Signature } from './parsers/wipefs.ts';
 import { arr, parseJsonObject } from '../../parsers/util.ts';
 import { ToolInfraError, type ToolRunner } from '../../runtime/tool-runner.ts';
 
 // The wipe-probe: before anything is written, look for data on the disk. Any
 // filesystem, partition table, LVM physical volume or md-raid member (found by
-// wipefs or blkid's low-level probe, or a partition the kernel already knows)
-// means the disk may still hold someone's data, and the stage halts with
-// UnexpectedData until a supervisor overrides it for that disk.
+// wipefs or blkid's low-level probe, or a partition the kernel already knows),
+// or a Ceph BlueStore label at any of the offsets BlueStore keeps copies at
+// (bluestore-label.ts: wipefs and blkid look at offset 0 only), means the disk
+// may still hold someone's data, and the stage halts with UnexpectedData until
+// a supervisor overrides it for that disk. The same probe runs again after a
+// passing scan, to record that the disk is handed back with nothing on it.
 //
 // Both tools only read (wipefs -n, blkid -p), so they run at the same time.
 // Starting processes is most of the probe's cost on a small machine, so for
@@ -24,7 +28,7 @@ export interface WipeProbeResult {
   /** Human-readable findings, e.g. "ext4 filesystem (offset 0x438, UUID …)"; empty = blank. */
   found: string[];
   /** Raw outputs for the artifact; `wipefsCommand` is the wipefs command line that produced `wipefs`. */
-  raw: { wipefsCommand: string; wipefs: string; blkid: string; blkidExit: number };
+  raw: { wipefsCommand: string; wipefs: string; blkid: string; blkidExit: number; labels: string };
 }
 
 export interface WipeProbeOptions {
@@ -32,6 +36,8 @@ export interface WipeProbeOptions {
   signal: AbortSignal;
   sysRoot: string;
   timeoutMs?: number;
+  /** How the BlueStore label offsets are read (default: from the device). */
+  readAt?: ReadAt;
 }
 
 type Device = { name: string; path: string };
@@ -142,18 +148,22 @@ async function wipefsShared(devices: readonly Device[], opts: WipeProbeOptions):
 
 async function blkidAndPartitions(device: Device, opts: WipeProbeOptions) {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const [blkid, partitions] = await Promise.all([
+  const [blkid, partitions, labels] = await Promise.all([
     opts.runTool('blkid', ['-p', '-o', 'export', device.path], { timeoutMs, signal: opts.signal }),
     kernelPartitions(opts.sysRoot, device.name),
+    findBlueStoreLabels(device.path, opts.readAt ?? readDevice),
   ]);
-  return { blkid, probed: blkidToSignatures(parseBlkidExport(blkid.stdout, blkid.exitCode)), partitions };
+  return { blkid, probed: blkidToSignatures(parseBlkidExport(blkid.stdout, blkid.exitCode)), partitions, labels };
 }
 
 function combine(device: Device, listing: WipefsListing, rest: Awaited<ReturnType<typeof blkidAndPartitions>>): WipeProbeResult {
   // blkid usually re-finds what wipefs found; keep wipefs' entry (it has the offset).
   const known = new Set(listing.signatures.map((s) => s.type));
-  const all = [...listing.signatures, ...rest.probed.filter((s) => !known.has(s.type))];
-  const found = describeSignatures(all);
+  let all = [...listing.signatures, ...rest.probed.filter((s) => !known.has(s.type))];
+  // A label at offset 0 is also wipefs' and blkid's ceph_bluestore: name it once, with its offset and OSD.
+  const { hits, checked } = rest.labels;
+  if (hits.some((h) => h.offset === 0)) all = all.filter((s) => s.type !== 'ceph_bluestore');
+  const found = [...describeSignatures(all), ...hits.map(describeBlueStoreLabel)];
   // Partitions the kernel already sees (a partition table wipefs did not name,
   // e.g. a protective MBR variant) are findings too.
   for (const part of rest.partitions) {
@@ -163,7 +173,13 @@ function combine(device: Device, listing: WipefsListing, rest: Awaited<ReturnTyp
   return {
     device: device.path,
     found,
-    raw: { wipefsCommand: listing.command, wipefs: listing.raw, blkid: rest.blkid.stdout, blkidExit: rest.blkid.exitCode },
+    raw: {
+      wipefsCommand: listing.command,
+      wipefs: listing.raw,
+      blkid: rest.blkid.stdout,
+      blkidExit: rest.blkid.exitCode,
+      labels: `Ceph BlueStore label looked for at ${checked.map(describeOffset).join(', ') || 'no offset (device too small)'}: ${hits.length ? hits.map(describeBlueStoreLabel).join('; ') : 'none found'}`,
+    },
   };
 }
 

@@ -1,11 +1,11 @@
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { HostInput, RunActionBody, type HostView, type OperatorAction, type RunDetailView, type RunSummaryView } from '../../../common/schema/index.ts';
-import { PROFILE_NAMES } from '../../../common/schema/profile.ts';
-import { appVersion, startOrchestrator } from '../orchestrator.ts';
+import { BMC_DRIVERS, BmcBootMode, CertSha256, HostInput, RunActionBody, StartPower, type BmcTestView, type HostView, type OperatorAction, type RunDetailView, type RunSummaryView } from '../../../common/schema/index.ts';
+import { appVersion, projectRoot, startOrchestrator } from '../orchestrator.ts';
 import { describeIssues, UserError, zodIssues } from '../util/errors.ts';
-import { connect, type VettingApi } from './api-client.ts';
+import { connect, type StartedRun, type VettingApi } from './api-client.ts';
+import { registerProfileCommands } from './profile-commands.ts';
 import { resolveDataDir } from './data-dir.ts';
 import { readSecret } from './secret-input.ts';
 import { removeServerFile, writeServerFile } from './server-file.ts';
@@ -47,7 +47,33 @@ async function withApi<T>(dataDir: string | undefined, fn: (api: VettingApi) => 
   }
 }
 
-const hostLine = (h: HostView) => `${h.name.padEnd(20)} ${h.profile.padEnd(9)} macs=${h.macs.join(',') || '-'} disks=${h.disks.length} spec=${h.specYaml ? 'yes' : 'no'}${h.activeRun ? ` run=${h.activeRun}` : ''}`;
+const bmcText = (h: HostView) => (h.bmc ? ` bmc=${h.bmc.driver}:${h.bmc.address}${h.bmc.power ? ` power=${h.bmc.power.state}` : ''}` : '');
+const hostLine = (h: HostView) => `${h.name.padEnd(20)} ${h.profile.padEnd(9)} macs=${h.macs.join(',') || '-'} disks=${h.disks.length} spec=${h.specYaml ? 'yes' : 'no'}${bmcText(h)}${h.activeRun ? ` run=${h.activeRun}` : ''}`;
+
+/** What a BMC connection test found, for a person (the certificate in the form BMC pages print it). */
+function bmcTestText(name: string, t: BmcTestView): string {
+  const lines: string[] = [];
+  if (t.certificate) {
+    const fp = t.certificate.sha256.toUpperCase().replace(/(..)(?!$)/g, '$1:');
+    lines.push(`certificate: ${t.certificate.subject} (issued by ${t.certificate.issuer}, valid ${t.certificate.validFrom} – ${t.certificate.validTo})`, `  SHA-256 ${fp} ${t.certificate.pinned ? '(trusted)' : '(NOT trusted)'}`);
+  }
+  if (t.ok) {
+    lines.push(`power: ${t.power}`, `BMC: ${[t.identity?.manufacturer, t.identity?.model].filter(Boolean).join(' ') || 'unknown model'}${t.identity?.firmware ? `, firmware ${t.identity.firmware}` : ''}`);
+  } else if (t.error) {
+    lines.push(`failed: ${t.error.message}`);
+    if (t.error.code === 'bmc-certificate-untrusted' || t.error.code === 'bmc-certificate-changed') {
+      lines.push(`  if the fingerprint above is the one the BMC's own screen shows: vetting host trust-bmc ${name} ${t.certificate?.sha256 ?? 'FINGERPRINT'}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function startedText(host: string, r: StartedRun): string {
+  const lines = [`run ${r.run} started for ${host}`];
+  for (const p of r.power ?? []) lines.push(`  ${p.ok ? 'ok    ' : 'FAILED'} ${p.action}: ${p.message}`);
+  lines.push(`  vetting agent --orchestrator ${r.orchestrator} --token ${r.token}${r.pin ? ` --pin ${r.pin}` : ''}`);
+  return lines.join('\n');
+}
 const runLine = (r: RunSummaryView) => `#${String(r.id).padEnd(5)} ${r.host.padEnd(20)} ${r.state.padEnd(15)} ${r.result ?? '-'}${r.failedStage ? ` failed=${r.failedStage}` : ''}${r.holdReason ? ` (${r.holdReason})` : ''}`;
 
 function runText(r: RunDetailView): string {
@@ -98,6 +124,11 @@ export function buildProgram(): Command {
         process.stdout.write(`  open the bench UI: ${orch.controlUrl}/?token=${orch.token}\n`);
         process.stdout.write(`  agents connect to: ${orch.benchUrl.replace(/^http/, 'ws')}/agent\n`);
       }
+      // Without a built UI the page would only say so: say it here, where it can be acted on (the API works meanwhile).
+      const uiDir = o.uiDir ? resolve(o.uiDir) : join(projectRoot(), 'out', 'renderer');
+      if (!existsSync(join(uiDir, 'index.html'))) {
+        process.stderr.write(`no built UI in ${uiDir}: build it with \`npm run build\` in ${projectRoot()} (or point --ui-dir at a built one); the API and agents work meanwhile\n`);
+      }
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
@@ -117,11 +148,13 @@ export function buildProgram(): Command {
     .requiredOption('--orchestrator <url>', 'agent WebSocket URL, e.g. ws://10.0.0.1:8069/agent')
     .requiredOption('--token <token>', 'the run\'s agent token (from `vetting run start`)')
     .option('--pin <sha256:hex>', 'the orchestrator\'s key (from `vetting run start`): TLS to it only; without it, stages that write to disks are refused')
-    .option('--hwmon-root <dir>', 'sysfs root to read hwmon sensors from (tests feed a fake tree)')
+    .option('--sysfs-root <dir>', 'where sensor and health reads come from (hwmon, EDAC, PCI link state, NIC statistics; default /sys; tests feed a fake tree). Disks are always identified from the real /sys')
+    .option('--hwmon-root <dir>', 'the older name of --sysfs-root')
     .option('--state-dir <dir>', 'where the agent keeps its unacknowledged messages across restarts')
-    .action(async (o: { orchestrator: string; token: string; pin?: string; hwmonRoot?: string; stateDir?: string }) => {
+    .action(async (o: { orchestrator: string; token: string; pin?: string; sysfsRoot?: string; hwmonRoot?: string; stateDir?: string }) => {
       const { runAgent } = await import('../../../agent/main.ts');
-      process.exitCode = await runAgent({ orchestrator: o.orchestrator, token: o.token, pin: o.pin ?? null, ...(o.hwmonRoot ? { hwmonRoot: o.hwmonRoot } : {}), ...(o.stateDir ? { stateDir: o.stateDir } : {}) });
+      const sysfsRoot = o.sysfsRoot ?? o.hwmonRoot;
+      process.exitCode = await runAgent({ orchestrator: o.orchestrator, token: o.token, pin: o.pin ?? null, ...(sysfsRoot ? { sysfsRoot } : {}), ...(o.stateDir ? { stateDir: o.stateDir } : {}) });
     });
 
   const host = program.command('host').description('register and inspect hosts');
@@ -131,12 +164,29 @@ export function buildProgram(): Command {
     .addOption(dataDirOption())
     .requiredOption('--name <name>', 'host name')
     .option('--mac <mac>', 'boot MAC (repeatable)', collect, [])
-    .addOption(new Option('--profile <profile>', 'test profile').choices([...PROFILE_NAMES]).default('standard'))
+    .option('--profile <profile>', 'test profile: a built-in (standard, burn-in, smoke, selftest) or a custom one (vetting profile list)', 'standard')
     .option('--spec <file>', 'expected spec YAML file')
     .option('--disk <id>', 'expected disk: serial, WWN, or loop:BACKING_FILE (repeatable)', collect, [])
     .option('--max-temp <celsius>', 'thermal ceiling for this host', Number)
+    .option('--bmc <address>', 'the host\'s BMC: HOST[:PORT] (IPMI, UDP 623) or https://HOST[:PORT][/redfish/v1/Systems/ID] (Redfish); its password comes from VETTING_BMC_PASSWORD or a prompt')
+    .addOption(new Option('--bmc-driver <driver>', 'how the bench speaks to the BMC').choices([...BMC_DRIVERS]))
+    .option('--bmc-user <user>', 'BMC user allowed to control power')
+    .option('--bmc-cert-sha256 <fingerprint>', 'Redfish: the BMC certificate to trust (from `vetting host test-bmc`, checked against the BMC\'s own screen)')
+    .addOption(new Option('--bmc-boot-mode <mode>', 'ask the BMC for a UEFI or legacy network boot (default: Redfish leaves it to the firmware, IPMI asks legacy)').choices([...BmcBootMode.options]))
     .option('--json', 'print the host as JSON')
-    .action(async (o: { dataDir?: string; name: string; mac: string[]; profile: string; spec?: string; disk: string[]; maxTemp?: number; json?: boolean }) => {
+    .action(async (o: { dataDir?: string; name: string; mac: string[]; profile: string; spec?: string; disk: string[]; maxTemp?: number; bmc?: string; bmcDriver?: string; bmcUser?: string; bmcCertSha256?: string; bmcBootMode?: string; json?: boolean }) => {
+      const bmcGiven = o.bmc !== undefined || o.bmcDriver !== undefined || o.bmcUser !== undefined || o.bmcCertSha256 !== undefined || o.bmcBootMode !== undefined;
+      if (bmcGiven && (!o.bmc || !o.bmcDriver || !o.bmcUser)) throw new UserError('a BMC needs --bmc ADDRESS, --bmc-driver ipmi|redfish and --bmc-user USER together', 'bad-host');
+      const bmc = bmcGiven
+        ? {
+            driver: o.bmcDriver,
+            address: o.bmc,
+            user: o.bmcUser,
+            password: await readSecret(`BMC password for ${o.bmcUser}@${o.bmc}: `, 'VETTING_BMC_PASSWORD'),
+            ...(o.bmcCertSha256 ? { certSha256: o.bmcCertSha256 } : {}),
+            ...(o.bmcBootMode ? { bootMode: o.bmcBootMode } : {}),
+          }
+        : undefined;
       const input = HostInput.safeParse({
         name: o.name,
         macs: o.mac,
@@ -144,6 +194,7 @@ export function buildProgram(): Command {
         disks: o.disk,
         ...(o.maxTemp !== undefined ? { maxTempC: o.maxTemp } : {}),
         ...(o.spec ? { specYaml: readFileSync(o.spec, 'utf8') } : {}),
+        ...(bmc ? { bmc } : {}),
       });
       if (!input.success) throw new UserError(`invalid host: ${describeIssues(zodIssues(input.error))}`, 'bad-host');
       const h = await withApi(o.dataDir, (api) => api.addHost(input.data));
@@ -164,6 +215,33 @@ export function buildProgram(): Command {
     .action(async (name: string, o: { dataDir?: string; json?: boolean }) => {
       const h = await withApi(o.dataDir, (api) => api.getHost(name));
       out(!!o.json, h, () => `${hostLine(h)}\ndisks: ${h.disks.join(', ') || '-'}\n${h.specYaml ? `--- expected spec ---\n${h.specYaml}` : 'no expected spec'}`);
+    });
+  host
+    .command('test-bmc <name>')
+    .description("ask the host's BMC for its power state and model (for Redfish, shows the certificate to trust first)")
+    .addOption(dataDirOption())
+    .option('--json')
+    .action(async (name: string, o: { dataDir?: string; json?: boolean }) => {
+      const t = await withApi(o.dataDir, (api) => api.testBmc({ host: name }));
+      out(!!o.json, t, () => bmcTestText(name, t));
+      if (!t.ok) process.exitCode = 1;
+    });
+  host
+    .command('trust-bmc <name> <fingerprint>')
+    .description("trust the Redfish BMC certificate with this SHA-256 fingerprint (after checking it against the BMC's own screen)")
+    .addOption(dataDirOption())
+    .option('--json')
+    .action(async (name: string, fingerprint: string, o: { dataDir?: string; json?: boolean }) => {
+      const sha = CertSha256.safeParse(fingerprint);
+      if (!sha.success) throw new UserError(`"${fingerprint}": ${sha.error.issues[0]?.message}`, 'bad-fingerprint');
+      const h = await withApi(o.dataDir, async (api) => {
+        const current = await api.getHost(name);
+        if (!current.bmc) throw new UserError(`host "${name}" has no BMC`, 'no-bmc', 409);
+        if (current.bmc.driver !== 'redfish') throw new UserError(`host "${name}" speaks IPMI to its BMC, which has no certificate`, 'bad-request');
+        const { driver, address, user, bootMode } = current.bmc;
+        return api.updateHost(name, { bmc: { driver, address, user, bootMode, certSha256: sha.data } });
+      });
+      out(!!o.json, h, () => `${name}: the BMC certificate ${fingerprint} is trusted\n${hostLine(h)}`);
     });
   host
     .command('set-spec <name> <file>')
@@ -195,11 +273,17 @@ export function buildProgram(): Command {
     .description('create a run for a host and print the agent URL and token (for hosts booted by other means than PXE)')
     .addOption(dataDirOption())
     .requiredOption('--host <name>', 'host name')
-    .addOption(new Option('--profile <profile>', 'override the host\'s profile').choices([...PROFILE_NAMES]))
+    .option('--profile <profile>', 'override the host\'s profile (built-in or custom)')
+    .addOption(
+      new Option('--power <what>', 'for a host with a BMC: on = PXE once and power on (refused when it is on), cycle = the same but power-cycle a host that is on, none = leave power alone')
+        .choices([...StartPower.options])
+        .default('on'),
+    )
     .option('--json')
-    .action(async (o: { dataDir?: string; host: string; profile?: string; json?: boolean }) => {
-      const r = await withApi(o.dataDir, (api) => api.startRun(o.host, o.profile));
-      out(!!o.json, r, () => `run ${r.run} started for ${o.host}\n  vetting agent --orchestrator ${r.orchestrator} --token ${r.token}${r.pin ? ` --pin ${r.pin}` : ''}`);
+    .action(async (o: { dataDir?: string; host: string; profile?: string; power: 'on' | 'cycle' | 'none'; json?: boolean }) => {
+      const r = await withApi(o.dataDir, (api) => api.startRun(o.host, o.profile, o.power));
+      out(!!o.json, r, () => startedText(o.host, r));
+      if (r.power?.some((p) => !p.ok)) process.exitCode = 1;
     });
   run
     .command('list')
@@ -228,7 +312,7 @@ export function buildProgram(): Command {
       out(!!o.json, runJson(r), () => runText(r));
     });
   for (const action of ['retry', 'override', 'abandon', 'release'] as OperatorAction[]) {
-    run
+    const cmd = run
       .command(`${action} <id>`)
       .description(
         {
@@ -240,11 +324,13 @@ export function buildProgram(): Command {
       )
       .addOption(dataDirOption())
       .option('--reason <text>', 'why (recorded in the audit trail; required for override)')
-      .option('--supervisor <name>', 'supervisor approving the override')
+      .option('--supervisor <name>', 'supervisor approving the override');
+    if (action === 'abandon') cmd.option('--power-off', 'also power the host off through its BMC');
+    cmd
       .option('--json')
-      .action(async (id: string, o: { dataDir?: string; reason?: string; supervisor?: string; json?: boolean }) => {
+      .action(async (id: string, o: { dataDir?: string; reason?: string; supervisor?: string; powerOff?: boolean; json?: boolean }) => {
         const secret = o.supervisor ? await readSecret(`credential for supervisor ${o.supervisor}: `) : undefined;
-        const body = RunActionBody.parse({ action, ...(o.reason ? { reason: o.reason } : {}), ...(o.supervisor ? { supervisor: o.supervisor, secret } : {}) });
+        const body = RunActionBody.parse({ action, ...(o.reason ? { reason: o.reason } : {}), ...(o.supervisor ? { supervisor: o.supervisor, secret } : {}), ...(o.powerOff ? { powerOff: true } : {}) });
         const r = await withApi(o.dataDir, (api) => api.act(runId(id), body));
         out(!!o.json, runJson(r), () => runText(r));
       });
@@ -271,9 +357,11 @@ export function buildProgram(): Command {
     .description('run the whole pipeline against this machine, harmlessly (fio on a scratch file, no badblocks), and print the report path')
     .addOption(dataDirOption())
     .option('--timeout <seconds>', 'give up after this long', seconds, 600)
+    .option('--install-tools', 'as root: install the Debian packages of programs the stages need and this machine lacks (apt-get)')
     .option('--json', 'print {run, state, result, report, failedStage, message}')
-    .action(async (o: { dataDir?: string; timeout: number; json?: boolean }) => {
+    .action(async (o: { dataDir?: string; timeout: number; installTools?: boolean; json?: boolean }) => {
       const { selftest } = await import('./selftest.ts');
+      await ensureSelftestTools(!!o.installTools, (line) => !o.json && process.stdout.write(`${line}\n`));
       const r = await selftest(resolveDataDir(o.dataDir), { timeoutS: o.timeout, progress: (line) => !o.json && process.stdout.write(`${line}\n`) });
       out(!!o.json, r, () =>
         r.state === 'Completed'
@@ -282,6 +370,8 @@ export function buildProgram(): Command {
       );
       if (r.state !== 'Completed') process.exitCode = 1;
     });
+
+  registerProfileCommands(program, { dataDirOption, withApi, out });
 
   const settings = program.command('settings').description('show or change the bench settings (network, DHCP, image, retention…)');
   settings
@@ -321,6 +411,27 @@ export function buildProgram(): Command {
   }
 
   return program;
+}
+
+/** Checks the stages' programs before a self-test (tool-check.ts); installs the missing ones when asked to, as root. */
+async function ensureSelftestTools(installTools: boolean, say: (line: string) => void): Promise<void> {
+  const { installPackages, missingStageTools, optionalNote, toolPlan } = await import('./tool-check.ts');
+  const gaps = await missingStageTools();
+  const plan = toolPlan(gaps, { installTools, root: process.getuid?.() === 0 });
+  if (plan.action === 'stop') throw plan.error;
+  if (plan.action === 'install') {
+    process.stderr.write(`installing ${plan.packages.join(', ')} for the self-test…\n`);
+    const { spawn } = await import('node:child_process');
+    const run = (argv: string[]) =>
+      new Promise<number>((resolve) => {
+        const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', process.stderr, process.stderr], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+        child.once('error', () => resolve(127));
+        child.once('exit', (code) => resolve(code ?? 1));
+      });
+    await installPackages(plan.packages, run, () => missingStageTools());
+  }
+  const note = optionalNote(plan.action === 'run' ? gaps : await missingStageTools());
+  if (note) say(note);
 }
 
 export async function main(argv = process.argv): Promise<void> {

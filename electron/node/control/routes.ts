@@ -3,30 +3,42 @@ import { join } from 'node:path';
 import {
   AdoptBody,
   CaptureSpecBody,
+  ComponentQuery,
   HostInput,
   HostPatch,
   MeasurementQuery,
+  ProfileDeleteQuery,
   RunActionBody,
   RunListQuery,
   SpecBody,
   StartRunBody,
+  type ComponentHistoryView,
   type MeasurementsView,
+  type PowerStepView,
   type ServiceView,
+  type StartPower,
   type Settings,
 } from '../../../common/schema/index.ts';
 import { inertArtifactHeaders, isReportKind, reportHeaders } from '../bench/artifact-policy.ts';
 import { IllegalTransition } from '../runs/state-machine.ts';
 import { inventoryOf, type OperatorActions, type RunCommands, type RunViews } from '../runs/index.ts';
 import type { LiveState } from '../runs/live-state.ts';
+import { componentScope } from '../history/components.ts';
 import { captureSpec } from '../spec/capture.ts';
 import { checkSpecYaml, specToYaml } from '../spec/spec-yaml.ts';
+import type { SealCredential } from '../store/bmc.ts';
 import type { Store } from '../store/index.ts';
+import { partIdKey } from '../../../common/verdict.ts';
 import { notFound, UserError } from '../util/errors.ts';
 import { parseWith, route, sendJsonText, type Route, type RouteRequest } from './http-kit.ts';
 import { CONTROL_ACTOR } from './routes-security.ts';
 
 export interface ControlContext {
   store: Store;
+  /** Seals a host's BMC password for storage (power/credential-vault.ts). */
+  sealCredential: SealCredential;
+  /** Starts a run, driving the host's BMC when it has one (runs/run-power.ts). */
+  startRun(host: string, profile: string | undefined, power: StartPower | undefined, actor: string): Promise<{ runId: number; token: string; power?: PowerStepView[] }>;
   /** Artifact paths are stored relative to it. */
   dataDir: string;
   /** Starting runs. */
@@ -74,7 +86,7 @@ export function controlRoutes(ctx: ControlContext): Route[] {
     route('GET', '/api/hosts', () => store.hosts.list().map(({ id: _id, ...h }) => h)),
     route('POST', '/api/hosts', ({ body }) => {
       const input = parseWith(HostInput, body);
-      const { id: _id, ...h } = store.hosts.add({ ...input, specYaml: validateSpec(input.specYaml) });
+      const { id: _id, ...h } = store.hosts.add({ ...input, specYaml: validateSpec(input.specYaml) }, ctx.sealCredential);
       return h;
     }),
     route('GET', '/api/hosts/:name', ({ params }) => {
@@ -84,7 +96,7 @@ export function controlRoutes(ctx: ControlContext): Route[] {
     route('PATCH', '/api/hosts/:name', ({ params, body }) => {
       const patch = parseWith(HostPatch, body);
       if (patch.specYaml !== undefined) patch.specYaml = validateSpec(patch.specYaml);
-      const { id: _id, ...h } = store.hosts.update(params.name!, patch);
+      const { id: _id, ...h } = store.hosts.update(params.name!, patch, ctx.sealCredential);
       return h;
     }),
     route('PUT', '/api/hosts/:name/spec', ({ params, body }) => {
@@ -103,12 +115,21 @@ export function controlRoutes(ctx: ControlContext): Route[] {
       return { yaml: captureSpecYaml(store, host.id, host.name, run) };
     }),
 
+    // ---- profiles (docs/api.md, "Profiles"): the built-ins are read-only ----
+    route('GET', '/api/profiles', () => store.profiles.list()),
+    route('GET', '/api/profiles/:name', ({ params }) => store.profiles.require(params.name!)),
+    route('PUT', '/api/profiles/:name', ({ params, body }) => store.profiles.put(params.name!, body)),
+    route('DELETE', '/api/profiles/:name', ({ params, query }) => {
+      const { moveHostsTo } = parseWith(ProfileDeleteQuery, Object.fromEntries(query), 'query');
+      return store.profiles.delete(params.name!, moveHostsTo);
+    }),
+
     // ---- runs ----
     route('GET', '/api/runs', ({ query }) => listRuns(ctx, parseWith(RunListQuery, Object.fromEntries(query), 'query'))),
-    route('POST', '/api/runs', ({ body }) => {
-      const { host, profile } = parseWith(StartRunBody, body);
-      const { runId, token } = ctx.commands.startRun(host, profile);
-      return { run: runId, orchestrator: ctx.agentUrl(), token, pin: ctx.agentPin() };
+    route('POST', '/api/runs', async ({ body }) => {
+      const { host, profile, power } = parseWith(StartRunBody, body);
+      const started = await ctx.startRun(host, profile, power, CONTROL_ACTOR);
+      return { run: started.runId, orchestrator: ctx.agentUrl(), token: started.token, pin: ctx.agentPin(), ...(started.power ? { power: started.power } : {}) };
     }),
     route('GET', '/api/runs/:id', (r) => detail(runIdParam(r))),
     route('POST', '/api/runs/:id/actions', async (r) => {
@@ -145,6 +166,11 @@ export function controlRoutes(ctx: ControlContext): Route[] {
       return ctx.regenerateReport(id);
     }),
 
+    // ---- parts remembered across runs ----
+    route('GET', '/api/components/:kind/:id', ({ params, query }) =>
+      componentHistory(store, parseWith(ComponentQuery, { ...Object.fromEntries(query), kind: params.kind, id: params.id }, 'query')),
+    ),
+
     // ---- people, settings, services ----
     route('GET', '/api/settings', () => store.settings.get()),
     route('PUT', '/api/settings', ({ body }) => {
@@ -159,6 +185,36 @@ export function controlRoutes(ctx: ControlContext): Route[] {
       return h;
     }),
   ];
+}
+
+/** A part's history (docs/api.md): every attempt that reported it, newest first, with its figures. */
+export function componentHistory(store: Store, q: ComponentQuery): ComponentHistoryView {
+  let hostId = 0;
+  if (componentScope(q.kind, 0) !== '') {
+    if (!q.host) throw new UserError(`a ${q.kind}'s id only means something on its host: add ?host=NAME`, 'bad-request');
+    hostId = store.hosts.require(q.host).id;
+  }
+  const h = store.components.history(q.kind, componentScope(q.kind, hostId), partIdKey(q.id), q.limit);
+  if (!h) throw notFound(`${q.kind} "${q.id}"${q.host ? ` on host "${q.host}"` : ''} in the component history`);
+  return {
+    kind: h.component.kind,
+    id: h.component.ident,
+    host: h.component.scope === '' ? null : (q.host ?? null),
+    label: h.component.label,
+    firstSeen: h.component.firstSeen,
+    lastSeen: h.component.lastSeen,
+    entries: h.entries.map((e) => ({
+      runId: e.runId,
+      host: e.host,
+      stage: e.stage,
+      attempt: e.attempt,
+      outcome: e.outcome,
+      runResult: e.runResult,
+      at: e.at,
+      label: e.label,
+      figures: Object.entries(e.figures).map(([key, f]) => ({ key, label: f.label, value: f.value, ...(f.unit ? { unit: f.unit } : {}) })),
+    })),
+  };
 }
 
 function listRuns(ctx: ControlContext, q: ReturnType<typeof RunListQuery.parse>) {

@@ -20,7 +20,7 @@ export interface LineChartInput {
 const COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#8C564B', '#7F7F7F', '#BCBD22', '#17BECF', '#9467BD'];
 
 const W = 680;
-const H = 230;
+const H = 200;
 const M = { l: 52, r: 14, t: 12, b: 30 };
 
 export function escapeXml(s: string): string {

@@ -1,8 +1,9 @@
 import { LTTB } from 'downsample';
 import { Inventory } from '../../../common/schema/inventory.ts';
-import { PROFILES } from '../../../common/profiles.ts';
 import { STAGES, isStageName, parseStageSummary } from '../../../common/stages/index.ts';
 import { RESULT_TEXT } from '../../../common/verdict.ts';
+import { partChangesOf } from '../history/part-changes.ts';
+import { runParams } from '../runs/run-params.ts';
 import { verdictOf } from '../runs/run-verdict.ts';
 import type { Store } from '../store/index.ts';
 import type { ReportTransitionRow } from '../store/report-data.ts';
@@ -202,7 +203,7 @@ export function gatherReportData(store: Store, runId: number): ReportData {
     verdict: {
       value,
       result: run.result ?? verdict.result,
-      certifies: (PROFILES[run.profile as keyof typeof PROFILES] ?? PROFILES.standard).certifies,
+      certifies: runParams(run).certifies,
       reasons,
       overrides,
       coverage: verdict.coverage,
@@ -212,6 +213,7 @@ export function gatherReportData(store: Store, runId: number): ReportData {
     specDiffs,
     results,
     parts: collectParts(inv, results, verdict.coverage),
+    partChanges: partChangesOf(store, runId),
     measurements: { aggregates, series, thermalCeilingC: ceilingC ?? host.max_temp_c ?? null },
     artifacts,
     transitions,

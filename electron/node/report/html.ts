@@ -4,7 +4,8 @@ import { STAGE_NAMES } from '../../../common/stages/index.ts';
 import type { ViewCell } from '../../../common/stages/summary-view.ts';
 import type { CoverageLine } from '../../../common/verdict.ts';
 import { renderLineChart } from './charts.ts';
-import { esc, fmtDuration, fmtNum, fmtTime, kvTable, outcomeCell, table, td } from './html-kit.ts';
+import { CHART_KINDS } from './gather.ts';
+import { esc, fmtDuration, fmtNum, fmtTime, outcomeCell, table, td } from './html-kit.ts';
 import { cellHtml, resultsHtml } from './html-results.ts';
 import { REPORT_SCHEMA_VERSION, serializeReportJson } from './json.ts';
 import { allTables, stageResultView } from './stage-view.ts';
@@ -31,62 +32,77 @@ function cssString(s: string): string {
 function css(data: ReportData, sha: string): string {
   const footer = `Vetting · ${data.host.name} · run #${data.run.id} · report.json sha256 ${sha}`;
   return `
-@page { margin: 14mm 12mm 16mm 12mm;
-  @bottom-left { content: "${cssString(footer)}"; font: 6.5pt ui-monospace, "DejaVu Sans Mono", monospace; color: #555; }
-  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt system-ui, "DejaVu Sans", sans-serif; color: #555; }
+@page { margin: 9mm 11mm 12mm 11mm;
+  @bottom-left { content: "${cssString(footer)}"; font: 6pt ui-monospace, "DejaVu Sans Mono", monospace; color: #555; }
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 7.5pt system-ui, "DejaVu Sans", sans-serif; color: #555; }
 }
 * { box-sizing: border-box; }
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-body { font: 9.5pt/1.35 system-ui, "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: #111; margin: 0; }
-main { max-width: 190mm; margin: 0 auto; padding: 6mm 0; }
-h1 { font-size: 15pt; margin: 0 0 1mm; }
-h2 { font-size: 12pt; margin: 5mm 0 2mm; border-bottom: 1.5px solid #333; padding-bottom: 1mm; break-after: avoid; }
-h3 { font-size: 10pt; margin: 4mm 0 1.5mm; break-after: avoid; }
-.sub { color: #555; margin: 0 0 3mm; }
-section.major { break-before: page; }
-section.major:first-of-type { break-before: auto; }
-table { width: 100%; border-collapse: collapse; margin: 1mm 0 3mm; font-size: 8.5pt; }
+body { font: 8pt/1.2 system-ui, "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: #111; margin: 0; }
+main { max-width: 190mm; margin: 0 auto; padding: 2mm 0; }
+h1 { font-size: 13pt; margin: 0 0 0.5mm; }
+h2 { font-size: 10pt; margin: 2.5mm 0 1mm; border-bottom: 1.2px solid #333; padding-bottom: 0.5mm; break-after: avoid; }
+h3 { font-size: 8.5pt; margin: 1.6mm 0 0.6mm; break-after: avoid; }
+h4 { font-size: 8pt; margin: 1.5mm 0 0.5mm; break-after: avoid; }
+h5 { font-size: 7.5pt; margin: 1mm 0 0.5mm; break-after: avoid; }
+.sub { color: #555; margin: 0 0 1.5mm; }
+/* No section forces a new page: page one carries what decides the result, and the rest flows after it. */
+table { width: 100%; border-collapse: collapse; margin: 0.5mm 0 1.5mm; font-size: 7pt; }
 thead { display: table-header-group; }
-tr, .verdict, .notice, .chart-box, .kv { break-inside: avoid; page-break-inside: avoid; }
-th, td { border: 0.6pt solid #bbb; padding: 1.2mm 1.6mm; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+tr, .verdict, .notice, .chart-box, .fact { break-inside: avoid; page-break-inside: avoid; }
+th, td { border: 0.5pt solid #bbb; padding: 0.3mm 1.1mm; text-align: left; vertical-align: top; overflow-wrap: break-word; }
 td.mono, .mono { overflow-wrap: anywhere; }
-td.time { white-space: nowrap; }
+td.time, td.nowrap { white-space: nowrap; }
 th { background: #eef0f3; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .ok { color: #0a6b2d; font-weight: 600; }
 .bad { color: #b00020; font-weight: 700; }
 .warn { color: #9a5b00; font-weight: 600; }
 .muted { color: #777; }
-.verdict { border: 2.5pt solid; border-radius: 2mm; padding: 3mm 5mm; margin: 3mm 0 4mm; }
-.verdict .word { font-size: 26pt; font-weight: 800; letter-spacing: 0.5pt; }
-.verdict ul { margin: 1mm 0 0; padding-left: 5mm; }
+.verdict { border: 2pt solid; border-radius: 1.5mm; padding: 1.5mm 4mm; margin: 1.5mm 0 2mm; }
+.verdict .word { font-size: 20pt; font-weight: 800; letter-spacing: 0.5pt; }
+.verdict .rack { font-size: 10pt; font-weight: 700; margin: 0.5mm 0; }
+.verdict ul { margin: 0.5mm 0 0; padding-left: 5mm; }
 .verdict.pass { border-color: #0a6b2d; background: #e8f5ec; color: #0a4d21; }
 .verdict.fail { border-color: #b00020; background: #fdecee; color: #7a0016; }
 .verdict.override { border-color: #b36b00; background: #fff4e0; color: #6b4000; }
 .verdict.incomplete { border-color: #555; background: #f2f2f2; color: #333; }
-.notice { border: 2.5pt solid #b36b00; background: #fff4e0; color: #5a3600; border-radius: 2mm; padding: 3mm 5mm; margin: 3mm 0; font-size: 10.5pt; }
-.notice strong { font-size: 12pt; }
-h4 { font-size: 9.5pt; margin: 3mm 0 1mm; break-after: avoid; }
-h5 { font-size: 9pt; margin: 2mm 0 1mm; break-after: avoid; }
-.limit { font-weight: normal; color: #555; font-size: 7.5pt; }
-.list ul { margin: 0.5mm 0 2mm; padding-left: 5mm; }
-.coverage-summary { margin: 0 0 1mm; font-weight: 600; }
-table.coverage td:first-child { width: 32%; }
-table.coverage td:nth-child(2) { width: 14%; white-space: nowrap; }
-.check { margin: 0.2mm 0; }
-table.facts td:first-child { width: 45%; }
-section.stage-result { margin-bottom: 3mm; }
-.ident { display: grid; grid-template-columns: 1fr 1fr; gap: 0 5mm; }
-.ident table td:first-child { width: 34%; color: #444; background: #f7f7f8; }
-.mono { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 8pt; }
-.chart-box { margin: 2mm 0 4mm; }
-.chart-box figcaption { font-weight: 600; margin-bottom: 1mm; }
+.notice { border: 2pt solid #b36b00; background: #fff4e0; color: #5a3600; border-radius: 1.5mm; padding: 1.5mm 4mm; margin: 1.5mm 0; font-size: 8.5pt; }
+.notice strong { font-size: 9.5pt; }
+.limit { font-weight: normal; color: #555; font-size: 6.5pt; }
+.list ul { margin: 0.3mm 0 1mm; padding-left: 5mm; }
+.coverage-summary { margin: 0 0 0.5mm; font-weight: 600; }
+table.coverage td:first-child { width: 24%; }
+table.coverage td:nth-child(2) { width: 11%; white-space: nowrap; }
+.check { display: inline; margin-right: 2.5mm; }
+.facts { display: grid; grid-template-columns: repeat(3, 1fr); gap: 0 3mm; margin: 0.5mm 0 1.5mm; font-size: 7pt; }
+.fact { border-bottom: 0.5pt solid #ddd; padding: 0.3mm 0; display: flex; justify-content: space-between; gap: 2mm; }
+.fact .fk { color: #444; }
+section.stage-result { margin-bottom: 1mm; }
+.ident td.k { width: 11%; color: #444; background: #f7f7f8; }
+.ident td { width: 39%; }
+.mono { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 6.5pt; }
+.sha { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 6pt; white-space: nowrap; }
+.side-by-side { display: grid; grid-template-columns: 1fr 1fr; gap: 0 3mm; align-items: start; }
+.side-by-side > *, .charts > * { min-width: 0; }
+table.aggregates, table.artifacts { table-layout: fixed; }
+table.artifacts th:nth-child(1) { width: 39%; } table.artifacts th:nth-child(2) { width: 17%; } table.artifacts th:nth-child(3) { width: 12%; }
+table.aggregates th:nth-child(1) { width: 52%; } table.aggregates th:nth-child(n+2) { width: 12%; }
+table.aggregates td:nth-child(1) { overflow-wrap: anywhere; }
+table.wide { font-size: 6.2pt; }
+table.wide th, table.wide td { padding: 0.3mm 0.7mm; }
+/* A wide table's headings may break anywhere, so its columns are as narrow as their figures and the text columns get the room. */
+table.wide th { font-size: 5.8pt; overflow-wrap: anywhere; }
+table.wide td:first-child { white-space: nowrap; }
+.charts { display: grid; grid-template-columns: 1fr 1fr; gap: 0 4mm; align-items: start; }
+.chart-box { margin: 0.5mm 0 1mm; }
+.chart-box figcaption { font-weight: 600; margin-bottom: 0.5mm; }
 svg.chart { width: 100%; height: auto; font-family: system-ui, "DejaVu Sans", sans-serif; }
-.legend { font-size: 7.5pt; color: #333; }
-.legend .key { display: inline-block; margin-right: 3mm; white-space: nowrap; }
-.legend .swatch { display: inline-block; width: 3mm; height: 1.4mm; margin-right: 1mm; vertical-align: middle; }
-footer.doc { margin-top: 6mm; border-top: 0.6pt solid #999; padding-top: 2mm; font-size: 7.5pt; color: #444; }
-@media screen { body { background: #f4f5f7; } main { background: #fff; padding: 10mm 12mm; margin: 6mm auto; box-shadow: 0 1px 4px #0002; } section.major { border-top: 1px dashed #ccc; margin-top: 8mm; } }
+.legend { font-size: 6pt; color: #333; }
+.legend .key { display: inline-block; margin-right: 2mm; white-space: nowrap; }
+.legend .swatch { display: inline-block; width: 3mm; height: 1.2mm; margin-right: 0.8mm; vertical-align: middle; }
+footer.doc { margin-top: 1.5mm; border-top: 0.5pt solid #999; padding-top: 0.5mm; font-size: 5.8pt; color: #444; }
+@media screen { body { background: #f4f5f7; font-size: 9.5pt; } main { background: #fff; padding: 10mm 12mm; margin: 6mm auto; box-shadow: 0 1px 4px #0002; } section.major { border-top: 1px dashed #ccc; margin-top: 8mm; } }
 `;
 }
 
@@ -96,10 +112,30 @@ function notCertification(data: ReportData): string {
   return `<div class="notice" id="not-certification"><strong>This report is not a certification.</strong> The <em>${esc(data.run.profile)}</em> profile is a demonstration run: it exercises the pipeline briefly (short loads, partial disk scans) and says nothing about whether this host may go back into service. Run the <em>standard</em> profile for that.</div>`;
 }
 
+/**
+ * The question the printout answers on the bench: may this machine go back to
+ * the rack? Drawn from the result alone, so page one says it for every run.
+ */
+export function rackAnswer(data: ReportData): string {
+  const v = data.verdict;
+  const finished = data.run.state === 'Completed' || data.run.state === 'Released';
+  if (!finished && v.value !== 'FAIL') return 'Back to the rack: not yet — the run has not finished.';
+  switch (v.value) {
+    case 'PASS':
+      return 'Back to the rack: yes — every part this host names was tested and passed.';
+    case 'PASS WITH OVERRIDES':
+      return 'Back to the rack: yes, on the overrides below — a person accepted what did not pass; who and why is listed.';
+    case 'FAIL':
+      return 'Back to the rack: no — repair or replace what failed (below), then run again.';
+    case 'INCOMPLETE':
+      return v.certifies ? 'Back to the rack: no — not everything was tested (below); run again to complete the test.' : 'Back to the rack: not on this report — a demonstration run certifies nothing.';
+  }
+}
+
 function verdictBlock(data: ReportData): string {
   const v = data.verdict;
   const reasons = v.reasons.length ? `<ul>${v.reasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>` : '';
-  return `<div class="verdict ${VERDICT_CLASS[v.value]}" id="verdict"><div class="word">${esc(v.value)}</div>${reasons}</div>`;
+  return `<div class="verdict ${VERDICT_CLASS[v.value]}" id="verdict"><div class="word">${esc(v.value)}</div><div class="rack">${esc(rackAnswer(data))}</div>${reasons}</div>`;
 }
 
 /** What followed a failed or overridden attempt: a later attempt, a person's decision, or the run still holding. */
@@ -185,22 +221,24 @@ function identity(data: ReportData): string {
     ['Host', `<strong>${esc(h.name)}</strong>`],
     ['Serial', `<span class="mono">${esc(h.serial ?? '—')}</span>`],
     ['Model', esc([h.manufacturer, h.model].filter(Boolean).join(' ') || '—')],
-    ['MACs', h.macs.length ? `<span class="mono">${h.macs.map(esc).join('<br>')}</span>` : '—'],
     ['CPU', esc(h.cpu ?? '—')],
     ['Memory', esc(h.memoryBytes === null ? '—' : formatBytes(h.memoryBytes))],
     ['BIOS', esc(h.bios ?? '—')],
   ];
   const runRows: [string, string][] = [
-    ['Run', `<strong>#${r.id}</strong>`],
+    ['Run', `<strong>#${r.id}</strong> · ${esc(r.state)}`],
     ['Profile', `${esc(r.profile)}${data.verdict.certifies ? '' : ' <span class="warn">(demonstration: not a certification)</span>'}`],
-    ['State', esc(r.state)],
-    ['Created', esc(fmtTime(r.createdAt))],
-    ['Started', esc(fmtTime(r.startedAt))],
-    ['Finished', esc(fmtTime(r.finishedAt))],
-    ['Duration', esc(fmtDuration(r.durationMs))],
+    ['Started', esc(fmtTime(r.startedAt ?? r.createdAt))],
+    ['Finished', `${esc(fmtTime(r.finishedAt))}${r.durationMs !== null ? ` (${esc(fmtDuration(r.durationMs))})` : ''}`],
     ['Boot MAC', `<span class="mono">${esc(h.bootMac ?? '—')}</span>`],
+    ['MACs', h.macs.length ? `<span class="mono">${h.macs.map(esc).join(' ')}</span>` : '—'],
   ];
-  return `<div class="ident">${kvTable(hostRows, 'kv host-ident')}${kvTable(runRows, 'kv run-ident')}</div>`;
+  // One table, host on the left and run on the right: a row of the page per pair.
+  const rows = hostRows.map(([hk, hv], i) => {
+    const [rk, rv] = runRows[i] ?? ['', ''];
+    return `<tr>${td(hk, 'k')}<td>${hv}</td>${td(rk, 'k')}<td>${rv}</td></tr>`;
+  });
+  return `<table class="kv ident"><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function partText(kind: string, id: string, label: string | null | undefined): string {
@@ -281,15 +319,26 @@ function partsSection(data: ReportData): string {
   )}`;
 }
 
+/** Notes of stages that passed are cut to a line on page one (their results follow in full); a failure's is never cut. */
+const PASSED_NOTE_CHARS = 72;
+
 function stageTable(data: ReportData): string {
+  const day = (data.run.startedAt ?? data.run.createdAt).slice(0, 10);
   return table(
-    ['#', 'Stage', 'Outcome', 'Attempts', 'Started', 'Duration', 'Note'],
-    data.stages.map(
-      (s, i) =>
-        `<tr>${td(i + 1, 'num')}${td(s.name)}${outcomeCell(s.outcome)}${td(s.attempts, 'num')}${td(fmtTime(s.startedAt), 'time')}${td(fmtDuration(s.durationMs), 'num')}${td(stageNote(data, s.name, s.message))}</tr>`,
-    ),
+    ['#', 'Stage', 'Outcome', 'Started', 'Duration', 'Note'],
+    data.stages.map((s, i) => {
+      const note = stageNote(data, s.name, s.message);
+      const cut = (s.outcome === 'passed' || s.outcome === 'skipped') && s.attempts <= 1 && note.length > PASSED_NOTE_CHARS ? `${note.slice(0, PASSED_NOTE_CHARS - 1)}…` : note;
+      return `<tr>${td(i + 1, 'num')}${td(s.name)}${outcomeCell(s.outcome)}${td(shortTime(s.startedAt, day), 'time')}${td(fmtDuration(s.durationMs), 'num nowrap')}${td(cut)}</tr>`;
+    }),
     'stages',
   );
+}
+
+/** "08:04:00" on the run's own day (the header says which), the full time otherwise. */
+function shortTime(iso: string | null, day: string): string {
+  const full = fmtTime(iso);
+  return iso && iso.startsWith(day) ? full.slice(11, 19) : full;
 }
 
 /** The stage's own message, plus a word on earlier attempts that were overridden or retried. */
@@ -301,7 +350,7 @@ function stageNote(data: ReportData, name: string, message: string | null): stri
 
 function specSection(data: ReportData): string {
   const counts = (['critical', 'warning', 'info'] as const).map((s) => `${data.specDiffs.filter((d) => d.severity === s).length} ${s}`).join(' · ');
-  if (data.specDiffs.length === 0) return '<h3>Spec differences</h3><p class="muted">No differences from the expected spec were recorded.</p>';
+  if (data.specDiffs.length === 0) return '<h3>Spec differences <span class="muted">— none from the expected spec were recorded</span></h3>';
   return `<h3>Spec differences <span class="muted">(${counts})</span></h3>${table(
     ['Severity', 'Field', 'Expected', 'Actual', 'Rule'],
     data.specDiffs.map((d) => `<tr><td class="${d.severity === 'critical' ? 'bad' : d.severity === 'warning' ? 'warn' : 'muted'}">${esc(d.severity)}</td>${td(d.field)}${td(d.expected)}${td(d.actual)}${td(d.rule)}</tr>`),
@@ -342,32 +391,76 @@ function chartsSection(data: ReportData): string {
       charts.push(renderLineChart({ title, unit, t0: origin, series: chosen.map((s) => ({ name: s.sensor, points: s.points })), limit }));
     }
   }
-  const aggregates = data.measurements.aggregates.length
-    ? `<h3>Measurement summary</h3>${table(
-        ['Kind', 'Sensor', 'Unit', 'Samples', 'Min', 'Avg', 'Max'],
-        data.measurements.aggregates.map(
-          (a) => `<tr>${td(a.kind)}${td(a.sensor)}${td(a.unit)}${td(a.count, 'num')}${td(fmtNum(a.min, 2), 'num')}${td(fmtNum(a.avg, 2), 'num')}${td(fmtNum(a.max, 2), 'num')}</tr>`,
-        ),
-        'aggregates',
-      )}`
-    : '';
-  if (charts.length === 0 && !aggregates) return '<p class="muted">No sensor data was recorded for this run.</p>';
-  return charts.join('') + aggregates;
+  // The charted kinds' sensors; a stage's own figures (IOPS, goodput) are in its results above, and all of them in report.json.
+  const tables = CHART_KINDS.flatMap((kind) => {
+    const rows = data.measurements.aggregates
+      .filter((a) => a.kind === kind)
+      .map((a) => `<tr>${td(`${a.sensor}${a.unit ? ` (${a.unit})` : ''}`)}${td(a.count, 'num')}${td(figure(a.min), 'num')}${td(figure(a.avg), 'num')}${td(figure(a.max), 'num')}</tr>`);
+    return rows.length ? [`<h4>${esc(kind)}</h4>${halves(rows, (part) => table(['Sensor', 'Samples', 'Min', 'Avg', 'Max'], part, 'aggregates'))}`] : [];
+  });
+  const aggregates = tables.length ? `<h3>Sensor summary</h3>${tables.join('')}` : '';
+  if (charts.length === 0 && !aggregates) return '';
+  return `<div class="charts">${charts.join('')}</div>${aggregates}`;
+}
+
+/** Transitions nobody decided on: the orchestrator moving a run on to its next stage. */
+const isAutomatic = (t: ReportData['transitions'][number]) => t.actor === 'orchestrator' && t.reason === null && (t.action === 'stage-passed' || t.action === 'advance');
+
+/**
+ * The audit trail as printed: every row a person or an agent caused as it is,
+ * and three or more automatic advances in a row as one line naming the stages
+ * passed through (each stage's start is in the stage table; report.json keeps
+ * every row).
+ */
+function auditRows(transitions: ReportData['transitions']): { when: string[]; from: string | null; to: string; action: string; actor: string; reason: string | null }[] {
+  const out: ReturnType<typeof auditRows> = [];
+  for (let i = 0; i < transitions.length; ) {
+    let j = i;
+    while (j < transitions.length && isAutomatic(transitions[j]!)) j++;
+    if (j - i >= 3) {
+      const run = transitions.slice(i, j);
+      out.push({ when: [run[0]!.at, run.at(-1)!.at], from: run[0]!.from, to: run.at(-1)!.to, action: `advanced × ${run.length}`, actor: 'orchestrator', reason: `through ${run.slice(0, -1).map((t) => t.to).join(' → ')}` });
+      i = j;
+    } else {
+      const t = transitions[i]!;
+      out.push({ when: [t.at], from: t.from, to: t.to, action: t.action, actor: t.actor, reason: t.reason });
+      i++;
+    }
+  }
+  return out;
+}
+
+/** A reading with as many decimals as it needs to be read: 23500, 401.2, 11.91. */
+function figure(n: number): string {
+  return fmtNum(n, Math.abs(n) >= 1000 ? 0 : Math.abs(n) >= 100 ? 1 : 2);
+}
+
+/** A long list of short rows as two tables side by side: half the height on paper. */
+function halves(rows: string[], draw: (rows: string[]) => string, atLeast = 8): string {
+  if (rows.length < atLeast) return draw(rows);
+  const mid = Math.ceil(rows.length / 2);
+  return `<div class="side-by-side">${draw(rows.slice(0, mid))}${draw(rows.slice(mid))}</div>`;
+}
+
+function sensorsSection(data: ReportData): string {
+  const body = chartsSection(data);
+  return body ? `<h2>Thermal and PSU</h2>${body}` : '<h2>Thermal and PSU <span class="muted">— No sensor data was recorded for this run.</span></h2>';
 }
 
 function auditSection(data: ReportData): string {
+  const day = (data.run.startedAt ?? data.run.createdAt).slice(0, 10);
   const trail = data.transitions.length
     ? table(
         ['When', 'From', 'To', 'Action', 'Actor', 'Reason'],
-        data.transitions.map((t) => `<tr>${td(fmtTime(t.at))}${td(t.from)}${td(t.to)}${td(t.action, t.action === 'override' ? 'warn' : '')}${td(t.actor)}${td(t.reason)}</tr>`),
+        auditRows(data.transitions).map((t) => `<tr>${td(t.when.map((w) => shortTime(w, day)).join('–'), 'time')}${td(t.from)}${td(t.to)}${td(t.action, t.action === 'override' ? 'warn' : '')}${td(t.actor)}${td(t.reason)}</tr>`),
         'audit',
       )
     : '<p class="muted">No transitions recorded.</p>';
+  // Hashes print as their first 16 digits, enough to tell files apart on paper; report.json (whose hash is in every page's footer) has them whole.
   const artifacts = data.artifacts.length
-    ? `<h3>Artifacts</h3>${table(
-        ['Name', 'Stage', 'Kind', 'Size', 'sha256'],
-        data.artifacts.map((a) => `<tr>${td(a.name)}${td(a.stage)}${td(a.kind)}${td(formatBytes(a.size), 'num')}<td class="mono">${esc(a.sha256)}</td></tr>`),
-        'artifacts',
+    ? `<h3>Artifacts <span class="muted">— sha256 shortened; report.json has each in full</span></h3>${halves(
+        data.artifacts.map((a) => `<tr>${td(a.name, 'mono')}${td(a.stage)}${td(formatBytes(a.size), 'num nowrap')}<td class="sha">${esc(a.sha256.slice(0, 16))}…</td></tr>`),
+        (rows) => table(['Name', 'Stage', 'Size', 'sha256'], rows, 'artifacts'),
       )}`
     : '';
   const retries = data.attempts.length > data.stages.filter((s) => s.attempts > 0).length
@@ -413,13 +506,12 @@ ${specSection(data)}
 ${resultsHtml(data)}
 </section>
 <section class="major" id="sensors">
-<h2>Thermal and PSU</h2>
-${chartsSection(data)}
+${sensorsSection(data)}
 </section>
 <section class="major" id="audit">
 <h2>Audit trail</h2>
 ${auditSection(data)}
-<footer class="doc">Run #${data.run.id} · ${esc(data.host.name)} · report.json sha256 <span class="mono" id="json-sha256">${sha256}</span><br>The report.json stored with this run carries the same results in machine-readable form (schema version ${REPORT_SCHEMA_VERSION}, docs/report.schema.json); report.ocptv.jsonl carries them in the OCP Test &amp; Validation format.</footer>
+<footer class="doc">report.json (schema version ${REPORT_SCHEMA_VERSION}, docs/report.schema.json) carries these results machine-readably, report.ocptv.jsonl in the OCP Test &amp; Validation format · report.json sha256 <span class="mono" id="json-sha256">${sha256}</span></footer>
 </section>
 </main>
 </body>

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { ReportData } from './types.ts';
 
 /** Bumped when report.json changes incompatibly; docs/report.schema.json describes each version. */
-export const REPORT_SCHEMA_VERSION = 2;
-export const REPORT_SCHEMA_ID = 'https://vetting.local/schemas/report-v2.json';
+export const REPORT_SCHEMA_VERSION = 3;
+export const REPORT_SCHEMA_ID = 'https://vetting.local/schemas/report-v3.json';
 
 export type ReportJson = { $schema: string; schemaVersion: typeof REPORT_SCHEMA_VERSION; generator: 'vetting' } & ReportData;
 

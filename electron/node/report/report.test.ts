@@ -130,7 +130,7 @@ describe('report data and verdict', () => {
     expect(data.verdict.reasons).toEqual(['every required part was exercised and passed']);
     expect(data.host).toMatchObject({ name: 'pve-node-07', serial: 'S-4471-ZX', manufacturer: 'Supermicro', model: 'SYS-1029U-TRT' });
     expect(data.host.macs).toEqual(['3c:ec:ef:00:11:22', '3c:ec:ef:00:11:23']);
-    expect(data.stages.map((s) => s.outcome)).toEqual(STAGE_NAMES.map((n) => (n === 'GPU' ? 'skipped' : 'passed')));
+    expect(data.stages.map((s) => [s.name, s.outcome])).toEqual(STAGE_NAMES.map((n) => [n, n === 'GPU' ? 'skipped' : 'passed']));
     expect(data.stages.find((s) => s.name === 'CPUStress')?.durationMs).toBe(30 * 60_000);
     expect(data.results.map((r) => r.stage)).toEqual(STAGE_NAMES.filter((s) => s !== 'Reporting'));
     expect(data.results.find((r) => r.stage === 'Storage')?.coverage.map((c) => `${c.part.id} ${c.check} ${c.status}`)).toEqual([
@@ -161,7 +161,8 @@ describe('report data and verdict', () => {
     expect(first).toMatch(/\bPASS\b/);
     expect(first).not.toContain('PASS WITH OVERRIDES');
     expect(first).not.toContain('not a certification');
-    expect(first).toContain('15 checks on 11 parts: 14 tested (1 only in part) · 1 not applicable · 0 not tested');
+    expect(first).toContain('21 checks on 15 parts: 20 tested (2 only in part) · 1 not applicable · 0 not tested');
+    expect(first).toContain('Back to the rack: yes — every part this host names was tested and passed.');
     expect(first).toContain('S-4471-ZX');
     expect(first).toContain('3c:ec:ef:00:11:23');
     // Parts with their serials on page one.
@@ -190,7 +191,7 @@ describe('report data and verdict', () => {
     expect(data.stages.find((s) => s.name === 'Storage')?.outcome).toBeNull();
     const html = renderReportHtml(data);
     const first = pageOne(html);
-    expect(first).toMatch(/FAIL .*held at SMART/);
+    expect(first).toMatch(/FAIL Back to the rack: no — repair or replace what failed \(below\), then run again\. .*held at SMART/);
     expect(first).toContain('Attempts that did not pass Stage Attempt Outcome What it said What followed SMART 1 failed WD-A1: overall-health FAILED, 1872 reallocated sectors held: waiting for a person to decide');
     expect(first).toContain('not reached');
     expect(textOf(html)).toContain('memory.totalBytes');
@@ -211,12 +212,12 @@ describe('report data and verdict', () => {
           stage: 'Storage',
           actor: 'supervisor:dana',
           reason: 'disk is a replacement from stock; old LVM label is from the vendor burn-in',
-          at: '2026-11-20T08:17:00.000Z',
+          at: '2026-11-20T08:20:00.000Z',
           detail: { stage: 'Storage', kind: 'wipe-probe', disks: ['WD-A1'] },
         },
       ]);
       const first = pageOne(renderReportHtml(data));
-      expect(first).toMatch(/^.*?PASS WITH OVERRIDES a supervisor overrode the wipe-probe/);
+      expect(first).toMatch(/^.*?PASS WITH OVERRIDES Back to the rack: yes, on the overrides below — a person accepted what did not pass; who and why is listed\. a supervisor overrode the wipe-probe/);
       expect(first).toContain('Overrides Overridden stage By Reason When Storage supervisor:dana disk is a replacement from stock; old LVM label is from the vendor burn-in');
       expect(first).toContain('Storage 1 overridden wipe-probe: LVM2_member on WD-A1 overridden by supervisor:dana');
       expect(first).toContain('Wipe-probe overridden by a supervisor for: WD-A1');
@@ -253,12 +254,12 @@ describe('report data and verdict', () => {
     send('CPUStress', 'failed');
     expect(store.runs.require(runId)).toMatchObject({ state: 'FailedHolding', failed_stage: 'CPUStress' });
     await runs.actions.act(runId, { action: 'override', reason: 'fan replaced after the run' }, 'operator');
-    for (const stage of agentStagesFrom('Storage')) send(stage, stage === 'GPU' ? 'skipped' : 'passed');
+    for (const stage of agentStagesFrom('CPUStress').slice(1)) send(stage, stage === 'GPU' ? 'skipped' : 'passed');
     expect(store.runs.require(runId)).toMatchObject({ state: 'Completed', result: 'pass-with-overrides', wipe_override_json: '[]' });
 
     const html = readFileSync(join(dir, runArtifactPath(store, runId, 'report_html')), 'utf8');
     const first = pageOne(html);
-    expect(first).toMatch(/^.*?PASS WITH OVERRIDES overridden by a person: CPUStress/);
+    expect(first).toMatch(/^.*?PASS WITH OVERRIDES .*?overridden by a person: CPUStress/);
     expect(first).not.toMatch(/(^|[^H] )PASS (?!WITH OVERRIDES)/);
     expect(first).toContain('Overrides Overridden stage By Reason When CPUStress operator fan replaced after the run');
     expect(first).toContain('CPUStress 1 overridden CPUStress failed overridden by operator: fan replaced after the run');
@@ -283,10 +284,11 @@ describe('report data and verdict', () => {
     const html = renderReportHtml(data);
     const first = pageOne(html);
     expect(first).toContain('This report is not a certification.');
+    expect(first).toContain('Back to the rack: not on this report — a demonstration run certifies nothing.');
     expect(first).toContain('The smoke profile is a demonstration run');
     expect(first).toMatch(/INCOMPLETE/);
     // The partial scan, per disk, with its extent, among the first rows (gaps first).
-    expect(first).toMatch(/Coverage \d+ checks on \d+ parts: .*2 not tested \(2 the result depends on\) Part Status Checks disk NV-001 \(\/dev\/sda\) NOT TESTED ✗ surface scan \(Storage\) : 16 MiB of 64 MiB \(25 %\) ✓/);
+    expect(first).toMatch(/Coverage \d+ checks on \d+ parts: .*\d+ not tested \(2 the result depends on\) Part Status Checks disk NV-001 \(\/dev\/sda\) NOT TESTED ✗ surface scan \(Storage\) : 16 MiB of 64 MiB \(25 %\) ✓/);
     expect(first).toContain('disk WD-A1 (/dev/sdb) NOT TESTED ✗ surface scan (Storage) : 16 MiB of 64 MiB (25 %) ✓ SMART health and counters (SMART) ✓ random I/O (Storage)');
     // The banner sits above the verdict, where it is read first.
     expect(html.indexOf('id="not-certification"')).toBeLessThan(html.indexOf('id="verdict"'));
@@ -299,6 +301,7 @@ describe('report data and verdict', () => {
     expect(data.verdict.reasons[0]).toMatch(/^not tested: WD-A1 \(\/dev\/sda\) \(SMART: SMART health and counters\): smartctl could not run/);
     const first = pageOne(renderReportHtml(data));
     expect(first).not.toContain('not a certification');
+    expect(first).toContain('Back to the rack: no — not everything was tested (below); run again to complete the test.');
     expect(first).toMatch(/Part Status Checks disk WD-A1 \(\/dev\/sda\) NOT TESTED ✗ SMART health and counters \(SMART\) — smartctl could not run .* ✓ surface scan \(Storage\) : 3.6 TiB of 3.6 TiB \(100 %\)/);
   });
 
@@ -450,7 +453,7 @@ describe('report files', () => {
   it('docs/report.schema.json names the version the code writes and the code’s own value sets', () => {
     const schema = reportSchema() as Record<string, any>;
     const { db, store, host } = freshDb();
-    expect(REPORT_SCHEMA_VERSION).toBe(2);
+    expect(REPORT_SCHEMA_VERSION).toBe(3);
     expect(schema.properties.schemaVersion).toEqual({ const: REPORT_SCHEMA_VERSION });
     expect(schema.$id).toBe(REPORT_SCHEMA_ID);
     expect(schema.properties.$schema).toEqual({ const: REPORT_SCHEMA_ID });

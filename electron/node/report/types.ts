@@ -1,3 +1,4 @@
+import type { PartChangeView } from '../../../common/schema/api.ts';
 import type { PartKind } from '../../../common/schema/coverage.ts';
 import type { RunResult } from '../../../common/schema/run.ts';
 import type { CoverageLine } from '../../../common/verdict.ts';
@@ -101,6 +102,9 @@ export interface ReportPart {
   aliases: string[];
 }
 
+/** What changed on one part a stage measured since its previous run: the API's PartChangeView. */
+export type ReportPartChange = PartChangeView;
+
 export interface ReportAggregate {
   kind: string;
   sensor: string;
@@ -161,6 +165,11 @@ export interface ReportData {
   results: ReportStageResult[];
   /** Every part the stages and the inventory name, by kind then id. */
   parts: ReportPart[];
+  /**
+   * Each part known by a serial (disk, DIMM, NIC, GPU) that a result measured, with what
+   * changed since that part's previous run on this bench (common/part-changes.ts).
+   */
+  partChanges: ReportPartChange[];
   measurements: { aggregates: ReportAggregate[]; series: ReportSeries[]; thermalCeilingC: number | null };
   artifacts: ReportArtifact[];
   transitions: ReportTransition[];

@@ -1,12 +1,12 @@
 import { isTerminal } from '../../../common/schema/run.ts';
 import { PROTOCOL_VERSION, type Directive, type Welcome } from '../../../common/schema/index.ts';
-import { PROFILES } from '../../../common/profiles.ts';
 import { hashToken } from '../auth/secrets.ts';
 import { checkSpecYaml } from '../spec/spec-yaml.ts';
 import type { Store } from '../store/index.ts';
 import type { HostRecord } from '../store/hosts.ts';
 import type { RunRow } from '../store/runs.ts';
 import type { RunDeps } from './run-context.ts';
+import { runParams } from './run-params.ts';
 import { isStageState } from './state-machine.ts';
 
 /**
@@ -30,15 +30,14 @@ export class AgentFacing {
 
   welcome(run: RunRow): Welcome {
     const host = this.store.hosts.byId(run.host_id);
-    const profile = PROFILES[run.profile as keyof typeof PROFILES] ?? PROFILES.standard;
-    const bench = this.bench();
+    const bench = this.bench(run.id);
     return {
       type: 'welcome',
       protocol: PROTOCOL_VERSION,
       run: run.id,
       host: host.name,
       profile: run.profile,
-      params: profile,
+      params: runParams(run),
       maxTempC: maxTempC(host, run),
       expectedDisks: host.disks,
       deviceAllowlist: this.store.settings.get().deviceAllowlist,
@@ -71,5 +70,5 @@ export function maxTempC(host: HostRecord, run: RunRow): number {
   if (host.maxTempC) return host.maxTempC;
   const spec = host.specYaml ? checkSpecYaml(host.specYaml).spec : null;
   if (spec?.maxTempC) return spec.maxTempC;
-  return (PROFILES[run.profile as keyof typeof PROFILES] ?? PROFILES.standard).thermal.maxTempC;
+  return runParams(run).thermal.maxTempC;
 }

@@ -1,5 +1,5 @@
-import { PROFILES } from '../../../common/profiles.ts';
 import type { RunContext } from './run-context.ts';
+import { runParams } from './run-params.ts';
 import { isStageState } from './state-machine.ts';
 
 /** Notices agents that went quiet: flags the run and tells a person, never fails it. */
@@ -11,7 +11,7 @@ export class AgentWatchdog {
     const store = this.ctx.store;
     for (const run of store.runs.listActive()) {
       if (run.agent_lost || !run.agent_last_seen || !isStageState(run.state) && run.state !== 'FailedHolding') continue;
-      const limitS = (PROFILES[run.profile as keyof typeof PROFILES] ?? PROFILES.standard).agentLostAfterS;
+      const limitS = runParams(run).agentLostAfterS;
       if (now - Date.parse(run.agent_last_seen) <= limitS * 1000) continue;
       this.ctx.tx(() => {
         const host = store.hosts.byId(run.host_id);

@@ -4,6 +4,7 @@ import { UserError } from '../util/errors.ts';
 import { nowIso } from '../util/time.ts';
 import { verdictOf } from './run-verdict.ts';
 import { OPERATOR, positionOf, type RunContext } from './run-context.ts';
+import type { RunPower } from './run-power.ts';
 import type { StageFlow } from './stage-flow.ts';
 import { IllegalTransition, planAction } from './state-machine.ts';
 
@@ -12,6 +13,7 @@ export class OperatorActions {
   constructor(
     private readonly ctx: RunContext,
     private readonly flow: StageFlow,
+    private readonly power: RunPower | null = null,
   ) {}
 
   private get store() {
@@ -24,6 +26,7 @@ export class OperatorActions {
     const plan = planAction(positionOf(run), body.action);
     const reason = body.reason?.trim() || null;
     if (body.action === 'override' && !reason) throw new UserError('an override needs a reason, which goes into the audit trail and the report', 'reason-required');
+    if (body.powerOff && body.action !== 'abandon') throw new UserError('only abandoning a run can also power its host off', 'bad-request');
     const needsSupervisor = plan.kind === 'enter-stage' && plan.needsSupervisor;
     if (needsSupervisor || body.supervisor) {
       if (!body.supervisor || !body.secret) {
@@ -61,6 +64,11 @@ export class OperatorActions {
       }
       this.flow.enterStage(runId, plan.stage, actor, body.action, reason, detail);
     });
+    // Abandoned for good: the host goes off too when the person asked (after the commit; the run stays abandoned either way).
+    if (body.action === 'abandon' && body.powerOff) {
+      if (!this.power) throw new UserError(`run ${runId} was abandoned, but this bench cannot drive power; power the host off by hand`, 'no-power', 409);
+      await this.power.afterAbandon(runId, actor);
+    }
   }
 
   private markFailedAttemptOverridden(run: RunRow) {

@@ -1,4 +1,3 @@
-import { PROFILES } from '../../../common/profiles.ts';
 import type { BootStep } from '../../../common/schema/index.ts';
 import { hashToken, newSecret } from '../auth/secrets.ts';
 import { UserError } from '../util/errors.ts';
@@ -12,16 +11,26 @@ export class RunCommands {
     return this.ctx.store;
   }
 
+  /** Throws what startRun would refuse with (a run already open, an unknown profile); returns the profile a run would get. */
+  assertStartable(hostName: string, profile?: string): string {
+    const host = this.store.hosts.require(hostName);
+    const active = this.store.runs.activeForHost(host.id);
+    if (active) throw new UserError(`host "${host.name}" already has run ${active.id} in state ${active.state}; abandon or finish it first`, 'run-active', 409);
+    const chosen = profile ?? host.profile;
+    this.store.profiles.assertExists(chosen);
+    return chosen;
+  }
+
   startRun(hostName: string, profile?: string, actor = OPERATOR): { runId: number; token: string } {
     const token = newSecret();
     const runId = this.ctx.tx(() => {
       const host = this.store.hosts.require(hostName);
-      const active = this.store.runs.activeForHost(host.id);
-      if (active) throw new UserError(`host "${host.name}" already has run ${active.id} in state ${active.state}; abandon or finish it first`, 'run-active', 409);
-      const chosen = profile ?? host.profile;
-      if (!(chosen in PROFILES)) throw new UserError(`unknown profile "${chosen}"`, 'bad-profile');
-      const id = this.store.runs.insert(host.id, chosen, 'WaitingForAgent', hashToken(token));
-      this.store.runs.addTransition(id, null, 'WaitingForAgent', 'start', actor, null, { profile: chosen });
+      const chosen = this.assertStartable(hostName, profile);
+      // The run keeps its own copy of the parameters: editing the profile later changes nothing it does or says.
+      const resolved = this.store.profiles.resolve(chosen)!;
+      if (!resolved.ok) throw new UserError(`profile "${chosen}" no longer passes the profile schema: ${resolved.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}; fix it (vetting profile set ${chosen} --file …) or choose another`, 'bad-profile', 409, resolved.issues);
+      const id = this.store.runs.insert(host.id, chosen, 'WaitingForAgent', hashToken(token), resolved.params);
+      this.store.runs.addTransition(id, null, 'WaitingForAgent', 'start', actor, null, { profile: chosen, extends: resolved.base });
       // Its first network boot may fetch an agent token (auth/boot-tokens.ts).
       this.store.bootAttempts.arm(id, 'run-start', { mac: null, ip: null });
       this.ctx.changed(this.store.runs.require(id));

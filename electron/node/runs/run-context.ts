@@ -2,6 +2,7 @@ import type { EventBus } from '../events/bus.ts';
 import type { Store } from '../store/index.ts';
 import type { RunRow } from '../store/runs.ts';
 import type { LiveState } from './live-state.ts';
+import type { PowerPort } from './run-power.ts';
 
 /** What the notification registry receives; delivery is its business. */
 export interface NotificationEvent {
@@ -27,8 +28,10 @@ export interface RunDeps {
   reporter: Reporter;
   /** Checks a supervisor's credential (backoff, audit); throws a UserError when it does not hold. */
   supervisors: { check(name: string, secret: string, asker: string): Promise<void> };
-  /** The bench listener's public data: where agents upload artifacts and find iperf3. */
-  bench: () => { artifactBase: string; iperf: { host: string; port: number } | null };
+  /** The bench listener's public data: where agents upload artifacts and find iperf3 (the run's own server, when given the run). */
+  bench: (runId?: number) => { artifactBase: string; iperf: { host: string; port: number } | null };
+  /** Hosts' BMCs (power/power-service.ts); without it runs never touch power. */
+  power?: PowerPort;
 }
 
 /** The actor recorded when a person's action names nobody. */
@@ -45,6 +48,9 @@ export const OPERATOR = 'operator';
 export class RunContext {
   private pending: (() => void)[] = [];
   private depth = 0;
+
+  /** Called after the commit that gave a run its verdict (Completed); run-power.ts powers the host off. */
+  onVerdict: (runId: number) => void = () => {};
 
   constructor(readonly deps: RunDeps) {}
 

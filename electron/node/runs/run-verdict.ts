@@ -1,9 +1,9 @@
-import { PROFILES } from '../../../common/profiles.ts';
 import { isStageName } from '../../../common/stages/index.ts';
 import { runVerdict, type NamedParts, type RunVerdict, type VerdictStage } from '../../../common/verdict.ts';
 import { checkSpecYaml } from '../spec/spec-yaml.ts';
 import type { Store } from '../store/index.ts';
 import { parseCoverage, type RunRow } from '../store/runs.ts';
+import { runParams } from './run-params.ts';
 
 // The orchestrator's side of the verdict: gathers what common/verdict.ts judges
 // (each stage's latest attempt with its coverage, the parts the host names, the
@@ -34,11 +34,10 @@ export function verdictOf(store: Store, runId: number, asState?: RunRow['state']
     if (!isStageName(a.name)) continue;
     latest.set(a.name, { name: a.name, outcome: a.outcome, coverage: parseCoverage(a.coverage_json) });
   }
-  const profile = PROFILES[run.profile as keyof typeof PROFILES] ?? PROFILES.standard;
   return runVerdict({
     state: asState ?? run.state,
     profile: run.profile,
-    certifies: profile.certifies,
+    certifies: runParams(run).certifies,
     stages: [...latest.values()],
     named: namedParts(store, run),
     wipeOverride: (JSON.parse(run.wipe_override_json) as string[]).length > 0,

@@ -5,6 +5,7 @@ import { stageView, type RunRow } from '../store/runs.ts';
 import { notFound } from '../util/errors.ts';
 import { maxTempC } from './agent-facing.ts';
 import type { LiveState } from './live-state.ts';
+import { runParams } from './run-params.ts';
 import { verdictOf } from './run-verdict.ts';
 
 /** What the UI, the API and the CLI show of runs: a run's summary and detail, and the board. Reads only. */
@@ -58,7 +59,8 @@ export class RunViews {
       wipeOverride: JSON.parse(run.wipe_override_json) as string[],
       unexpectedData: unexpected.map((h) => ({ disk: h.disk, device: h.device, found: h.found })),
       maxTempC: maxTempC(host, run),
-      verdict: { reasons: verdict.reasons, coverage: verdict.coverage },
+      params: runParams(run),
+      verdict: { certifies: runParams(run).certifies, reasons: verdict.reasons, coverage: verdict.coverage },
     };
   }
 

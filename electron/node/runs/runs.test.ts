@@ -140,7 +140,7 @@ describe('a run through the service', () => {
     result(id, 'session-a', 'SMART', 'passed');
     result(id, 'session-a', 'CPUStress', 'failed');
     await runs.actions.act(id, { action: 'override', reason: 'fan replaced after the run' }, 'alice');
-    for (const stage of agentStagesFrom('Storage')) result(id, 'session-a', stage, stage === 'GPU' ? 'skipped' : 'passed');
+    for (const stage of agentStagesFrom('CPUStress').slice(1)) result(id, 'session-a', stage, stage === 'GPU' ? 'skipped' : 'passed');
     expect(state(id)).toMatchObject({ state: 'Completed', result: 'pass-with-overrides' });
     expect(runs.views.summary(state(id)).result).toBe('pass-with-overrides');
   });
@@ -215,7 +215,7 @@ describe('a run through the service', () => {
     const id = started();
     passInventory(id);
     result(id, 'session-a', 'SMART', 'passed');
-    result(id, 'session-a', 'CPUStress', 'passed');
+    for (const stage of agentStagesFrom('CPUStress').slice(0, agentStagesFrom('CPUStress').indexOf('Storage'))) result(id, 'session-a', stage, 'passed');
     const hits = [{ disk: 'LABSATA0001', device: '/dev/sdb', found: ['ext4 filesystem'] }];
     result(id, 'session-a', 'Storage', 'failed', { unexpectedData: hits });
     expect(state(id)).toMatchObject({ state: 'FailedHolding', hold_reason: 'UnexpectedData', failed_stage: 'Storage' });
@@ -330,3 +330,44 @@ describe('group commit', () => {
     expect(raw((db) => db.prepare('SELECT COUNT(*) AS n FROM measurements').get())).toEqual({ n: 2 });
   });
 });
+
+describe('runs under a custom profile', () => {
+  it('run with the parameters they started with: editing or deleting the profile later changes neither the agent\'s nor the report\'s', () => {
+    store.profiles.put('tight', { extends: 'standard', overrides: { storage: { floors: { nvme: { minIops: 77_000 } } }, thermal: { maxTempC: 70 }, agentLostAfterS: 45 } });
+    store.hosts.add({ name: 'node1', macs: [], profile: 'tight', disks: DISKS, specYaml: SPEC });
+    const { runId, token } = runs.commands.startRun('node1');
+    const run = () => store.runs.require(runId);
+    expect(runs.agent.welcome(run()).params.storage.floors.nvme.minIops).toBe(77_000);
+    expect(runs.views.detail(runId)).toMatchObject({ profile: 'tight', maxTempC: 70, params: { agentLostAfterS: 45 }, verdict: { certifies: true } });
+    expect(store.runs.transitions(runId)[0]!.detail).toEqual({ profile: 'tight', extends: 'standard' });
+
+    // The profile changes, then goes (its host moved): the started run still has what it started with.
+    store.profiles.put('tight', { extends: 'standard', overrides: { storage: { floors: { nvme: { minIops: 1 } } } } });
+    store.profiles.delete('tight', 'standard');
+    expect(runs.agent.welcome(run()).params.storage.floors.nvme.minIops).toBe(77_000);
+    expect(runs.agent.welcome(run()).maxTempC).toBe(70);
+    expect(runs.views.detail(runId).params.agentLostAfterS).toBe(45);
+    expect('run' in runs.agent.authenticate(token)).toBe(true);
+  });
+
+  it('certifies only through its built-in: a profile extending smoke never does, whatever it changes', () => {
+    store.profiles.put('long-smoke', { extends: 'smoke', overrides: { cpuStress: { durationS: 3600 } } });
+    store.hosts.add({ name: 'node1', macs: [], profile: 'long-smoke', disks: DISKS, specYaml: SPEC });
+    const { runId } = runs.commands.startRun('node1');
+    runs.messages.agentHello(runId, { session: 'session-a' });
+    seq = 0;
+    passInventory(runId);
+    for (const stage of agentStagesFrom('SMART')) result(runId, 'session-a', stage, stage === 'GPU' ? 'skipped' : 'passed');
+    expect(state(runId)).toMatchObject({ state: 'Completed', result: 'incomplete' });
+    const detail = runs.views.detail(runId);
+    expect(detail.verdict.certifies).toBe(false);
+    expect(detail.verdict.reasons.join(' ')).toMatch(/long-smoke profile is a demonstration run/);
+  });
+
+  it('refuses to start with a profile that does not exist', () => {
+    store.hosts.add({ name: 'node1', macs: [], profile: 'standard', disks: DISKS });
+    expect(() => runs.commands.startRun('node1', 'nope')).toThrow(/unknown profile "nope"/);
+    expect(store.runs.activeForHost(store.hosts.require('node1').id)).toBeNull();
+  });
+});
+

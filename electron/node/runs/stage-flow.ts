@@ -1,8 +1,10 @@
-import { parseStageSummary, stageDefinition, type StageName } from '../../../common/stages/index.ts';
-import type { CoverageEntry, StageResult, WipeProbeHit } from '../../../common/schema/index.ts';
+import { isAgentStageName, parseStageSummary, stageDefinition, type StageName } from '../../../common/stages/index.ts';
+import type { CoverageEntry, StageOutcome, StageResult, WipeProbeHit } from '../../../common/schema/index.ts';
 import { RESULT_TEXT } from '../../../common/verdict.ts';
+import { recordComponents } from '../history/components.ts';
 import { ORCHESTRATOR_RESOLVERS, isOrchestratorStage } from '../stages/index.ts';
-import type { RunRow } from '../store/runs.ts';
+import { reviewAgentResult } from '../stages/reviews/index.ts';
+import type { RunRow, StageRow } from '../store/runs.ts';
 import { nowIso } from '../util/time.ts';
 import { positionOf, type RunContext } from './run-context.ts';
 import { verdictOf } from './run-verdict.ts';
@@ -38,6 +40,8 @@ export class StageFlow {
     let coverage: readonly CoverageEntry[] = msg.coverage;
     if (checked.ok) {
       summary = checked.summary;
+      // Checks only the orchestrator can make (a disk's previous run, when a BMC record was logged).
+      if (isAgentStageName(msg.stage)) ({ outcome, message, summary, coverage } = reviewAgentResult({ store: this.store, run, attempt, now: Date.now() }, msg.stage, { outcome, message, summary, coverage }));
     } else {
       outcome = 'error';
       message = `the agent's ${msg.stage} summary does not match the stage's schema (${checked.problems.join('; ')}); its result was not accepted. The agent said: ${msg.outcome}: ${msg.message}`.slice(0, 4096);
@@ -47,6 +51,7 @@ export class StageFlow {
     const unexpected = msg.stage === 'Storage' && outcome === 'failed' && (msg.unexpectedData?.length ?? 0) > 0;
     if (unexpected) summary = { ...summary, unexpectedData: msg.unexpectedData };
     this.store.runs.closeAttempt(attempt.id, outcome, outcome === 'passed' || outcome === 'skipped', message, summary, coverage);
+    if (checked.ok) this.rememberParts(run, { ...attempt, completed_at: nowIso() }, summary, outcome);
     this.ctx.afterCommit(() => this.ctx.deps.live.clearProgress(run.id));
     this.followStageEnd(run.id, msg.stage, afterStage(msg.stage, outcome, unexpected), message, unexpected ? msg.unexpectedData : undefined);
   }
@@ -81,6 +86,19 @@ export class StageFlow {
       data: { result },
     });
     this.ctx.changed(run);
+    this.ctx.afterCommit(() => this.ctx.onVerdict(runId));
+  }
+
+  /**
+   * Adds the attempt's parts and figures to the component history. A failure here must not
+   * cost the stage result it belongs to: it is noted in the audit trail instead.
+   */
+  private rememberParts(run: RunRow, attempt: StageRow, summary: unknown, outcome: StageOutcome): void {
+    try {
+      this.store.transaction(() => recordComponents(this.store, run, attempt, summary, outcome));
+    } catch (e) {
+      this.store.runs.addTransition(run.id, run.state, run.state, 'history-not-recorded', 'orchestrator', (e as Error).message.slice(0, 1000), { stage: attempt.name, attempt: attempt.attempt });
+    }
   }
 
   private followStageEnd(runId: number, stage: StageName, end: StageEnd, message: string, hits?: WipeProbeHit[]) {
@@ -126,6 +144,8 @@ export class StageFlow {
       coverage = [];
     }
     this.store.runs.closeAttempt(attemptId, outcome, outcome === 'passed' || outcome === 'skipped', message, summary, coverage);
+    const attempt = this.store.runs.latestAttempt(runId, stage);
+    if (attempt && attempt.id === attemptId) this.rememberParts(this.store.runs.require(runId), attempt, summary, outcome);
     this.followStageEnd(runId, stage, afterStage(stage, outcome, false), message);
   }
 }

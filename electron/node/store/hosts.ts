@@ -1,7 +1,9 @@
-import { diskIdKind, HostInput, HostPatch, type HostView, type ProfileName } from '../../../common/schema/index.ts';
+import { BmcInput, diskIdKind, HostInput, HostPatch, type BmcBootMode, type BmcDriver, type BmcView, type HostView, type PowerState } from '../../../common/schema/index.ts';
+import type { SealCredential } from './bmc.ts';
 import { notFound, UserError } from '../util/errors.ts';
 import { nowIso } from '../util/time.ts';
 import type { Db } from './db.ts';
+import { ProfileStore } from './profiles.ts';
 import { ACTIVE_RUN_SQL } from './runs.ts';
 
 interface HostRow {
@@ -13,6 +15,14 @@ interface HostRow {
   notes: string | null;
   created_at: string;
   updated_at: string;
+  bmc_driver: string | null;
+  bmc_address: string | null;
+  bmc_user: string | null;
+  bmc_cert_sha256: string | null;
+  bmc_boot_mode: string | null;
+  power_state: string | null;
+  power_checked_at: string | null;
+  power_error: string | null;
 }
 
 export interface HostRecord extends HostView {
@@ -50,10 +60,14 @@ export class HostStore {
     return row ? this.toRecord(row) : null;
   }
 
-  /** Adds a host; `specYaml` must already be validated by the caller. */
-  add(input: HostInput): HostRecord {
+  /**
+   * Adds a host; `specYaml` must already be validated by the caller. A BMC's
+   * password is sealed with `seal` (power/credential-vault.ts) and stored apart.
+   */
+  add(input: HostInput, seal?: SealCredential): HostRecord {
     const h = HostInput.parse(input);
     if (this.get(h.name)) throw new UserError(`host "${h.name}" already exists`, 'host-exists', 409);
+    new ProfileStore(this.db).assertExists(h.profile);
     const now = nowIso();
     return this.db.transaction(() => {
       const { lastInsertRowid } = this.db
@@ -62,13 +76,15 @@ export class HostStore {
       const id = Number(lastInsertRowid);
       this.setMacs(id, h.macs);
       this.setDisks(id, h.disks);
+      if (h.bmc) this.setBmc(id, null, h.bmc, seal);
       return this.byId(id);
     })();
   }
 
-  update(name: string, patch: HostPatch): HostRecord {
+  update(name: string, patch: HostPatch, seal?: SealCredential): HostRecord {
     const p = HostPatch.parse(patch);
     const host = this.require(name);
+    if (p.profile !== undefined) new ProfileStore(this.db).assertExists(p.profile);
     return this.db.transaction(() => {
       if (p.name !== undefined && p.name !== host.name && this.get(p.name)) throw new UserError(`host "${p.name}" already exists`, 'host-exists', 409);
       this.db
@@ -86,6 +102,7 @@ export class HostStore {
         );
       if (p.macs) this.setMacs(host.id, p.macs);
       if (p.disks) this.setDisks(host.id, p.disks);
+      if (p.bmc !== undefined) this.setBmc(host.id, host.bmc ?? null, p.bmc, seal);
       return this.byId(host.id);
     })();
   }
@@ -94,6 +111,38 @@ export class HostStore {
     const host = this.require(name);
     this.db.prepare('UPDATE hosts SET expected_spec_yaml = ?, updated_at = ? WHERE id = ?').run(yaml, nowIso(), host.id);
     return this.byId(host.id);
+  }
+
+  /**
+   * A host's BMC settings, replaced as a whole (null removes the BMC and its
+   * credential). The stored password is kept when none is given; a pinned
+   * certificate is kept only while the driver and address stay the same (a pin
+   * belongs to one BMC).
+   */
+  private setBmc(hostId: number, before: BmcView | null, input: BmcInput | null, seal?: SealCredential): void {
+    if (input === null) {
+      this.db.prepare('UPDATE hosts SET bmc_driver = NULL, bmc_address = NULL, bmc_user = NULL, bmc_cert_sha256 = NULL, bmc_boot_mode = NULL, power_state = NULL, power_checked_at = NULL, power_error = NULL WHERE id = ?').run(hostId);
+      this.db.prepare('DELETE FROM bmc_credentials WHERE host_id = ?').run(hostId);
+      return;
+    }
+    const b = BmcInput.parse(input);
+    const sameBmc = before !== null && before.driver === b.driver && before.address === b.address;
+    const cert = b.certSha256 !== undefined ? b.certSha256 : sameBmc ? before.certSha256 : null;
+    const bootMode = b.bootMode !== undefined ? b.bootMode : (before?.bootMode ?? null);
+    if (b.password !== undefined) {
+      if (!seal) throw new Error('a BMC password was given but nothing can seal it');
+      const sealed = seal(hostId, b.password);
+      this.db
+        .prepare('INSERT INTO bmc_credentials (host_id, scheme, sealed, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(host_id) DO UPDATE SET scheme = excluded.scheme, sealed = excluded.sealed, updated_at = excluded.updated_at')
+        .run(hostId, sealed.scheme, sealed.sealed, nowIso());
+    } else if (this.db.prepare('SELECT 1 FROM bmc_credentials WHERE host_id = ?').get(hostId) === undefined) {
+      throw new UserError('the BMC needs its password (it is stored encrypted and never shown again)', 'bmc-password-required', 400, [{ path: 'bmc.password', message: 'required for a new BMC' }]);
+    }
+    // Other settings mean another BMC, or another way in: what was read of the old one no longer holds.
+    const keepPower = sameBmc && before.user === b.user;
+    this.db
+      .prepare(`UPDATE hosts SET bmc_driver = ?, bmc_address = ?, bmc_user = ?, bmc_cert_sha256 = ?, bmc_boot_mode = ?${keepPower ? '' : ', power_state = NULL, power_checked_at = NULL, power_error = NULL'} WHERE id = ?`)
+      .run(b.driver, b.address, b.user, cert, bootMode, hostId);
   }
 
   private setMacs(hostId: number, macs: string[]): void {
@@ -120,7 +169,7 @@ export class HostStore {
       id: r.id,
       name: r.name,
       macs,
-      profile: r.profile as ProfileName,
+      profile: r.profile,
       disks,
       maxTempC: r.max_temp_c,
       specYaml: r.expected_spec_yaml,
@@ -128,6 +177,21 @@ export class HostStore {
       createdAt: r.created_at,
       updatedAt: r.updated_at,
       activeRun: active?.id ?? null,
+      bmc: this.bmcOf(r),
+    };
+  }
+
+  private bmcOf(r: HostRow): BmcView | null {
+    if (!r.bmc_driver || !r.bmc_address || !r.bmc_user) return null;
+    const stored = this.db.prepare('SELECT 1 FROM bmc_credentials WHERE host_id = ?').get(r.id) !== undefined;
+    return {
+      driver: r.bmc_driver as BmcDriver,
+      address: r.bmc_address,
+      user: r.bmc_user,
+      credential: stored ? 'stored' : 'missing',
+      certSha256: r.bmc_cert_sha256,
+      bootMode: r.bmc_boot_mode as BmcBootMode | null,
+      power: r.power_state && r.power_checked_at ? { state: r.power_state as PowerState, checkedAt: r.power_checked_at, error: r.power_error } : null,
     };
   }
 }

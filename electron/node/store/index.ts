@@ -1,8 +1,11 @@
+import { BmcStore } from './bmc.ts';
 import { BootAttemptStore } from './boot-attempts.ts';
+import { ComponentStore } from './components.ts';
 import { openDatabase, type OpenOptions } from './db.ts';
 import { HostStore } from './hosts.ts';
 import { MeasurementStore } from './measurements.ts';
 import { NotificationStore } from './notifications.ts';
+import { ProfileStore } from './profiles.ts';
 import { ReportDataStore } from './report-data.ts';
 import { RunStore } from './runs.ts';
 import { SeenHostStore } from './seen-hosts.ts';
@@ -21,6 +24,8 @@ export interface Store {
   runs: RunStore;
   measurements: MeasurementStore;
   settings: SettingsStore;
+  /** Custom profiles (the built-ins are in code) and what they resolve to. */
+  profiles: ProfileStore;
   supervisors: SupervisorStore;
   seen: SeenHostStore;
   notifications: NotificationStore;
@@ -33,6 +38,10 @@ export interface Store {
   /** Moves WAL checkpoints off this connection to a worker thread (see wal-checkpointer.ts). */
   checkpointInWorker(options: WalCheckpointerOptions): WalCheckpointer;
   bootAttempts: BootAttemptStore;
+  /** Parts remembered across runs, with each attempt's figures (history per component). */
+  components: ComponentStore;
+  /** Hosts' BMC credentials (sealed) and last power states. */
+  bmc: BmcStore;
   close(): void;
 }
 
@@ -43,6 +52,7 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     runs: new RunStore(db),
     measurements: new MeasurementStore(db),
     settings: new SettingsStore(db),
+    profiles: new ProfileStore(db),
     supervisors: new SupervisorStore(db),
     seen: new SeenHostStore(db),
     notifications: new NotificationStore(db),
@@ -51,6 +61,8 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     transaction: (fn) => db.transaction(fn)(),
     checkpointInWorker: (opts) => startWalCheckpointer(db, opts),
     bootAttempts: new BootAttemptStore(db),
+    components: new ComponentStore(db),
+    bmc: new BmcStore(db),
     close: () => db.close(),
   };
 }

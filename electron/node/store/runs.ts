@@ -25,6 +25,8 @@ export interface RunRow {
   started_at: string | null;
   completed_at: string | null;
   updated_at: string;
+  /** The parameters the run was started with (ProfileParams as JSON); null for runs stored before schema version 10. */
+  params_json: string | null;
 }
 
 export interface StageRow {
@@ -113,11 +115,12 @@ export class RunStore {
     );
   }
 
-  insert(hostId: number, profile: string, state: RunState, tokenHash: string): number {
+  /** `params`: the resolved profile the run keeps for good (see runs/run-params.ts). */
+  insert(hostId: number, profile: string, state: RunState, tokenHash: string, params: unknown = null): number {
     const now = nowIso();
     const { lastInsertRowid } = this.db
-      .prepare('INSERT INTO runs (host_id, profile, state, agent_token_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(hostId, profile, state, tokenHash, now, now);
+      .prepare('INSERT INTO runs (host_id, profile, state, agent_token_hash, created_at, updated_at, params_json) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(hostId, profile, state, tokenHash, now, now, params === null ? null : JSON.stringify(params));
     return Number(lastInsertRowid);
   }
 

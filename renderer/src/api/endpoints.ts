@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import {
   BoardView,
+  ComponentHistoryView,
+  HostPartsView,
   HostView,
   LogLineView,
+  ProfileDeletedView,
+  ProfileView,
   RunDetailView,
+  RunPartChangesView,
   RunSummaryView,
   ServiceView,
   Settings,
@@ -13,7 +18,10 @@ import {
   type HostPatch,
   type RunActionBody,
 } from '../../../common/schema/api.ts';
+import type { ProfileBody } from '../../../common/schema/profile.ts';
 import type { RunResult } from '../../../common/schema/run.ts';
+import type { PartKind } from '../../../common/schema/coverage.ts';
+import { BmcTestView, type BmcTestBody, type StartPower } from '../../../common/schema/power.ts';
 import { readMeasurementsView } from '../logic/chart.ts';
 import { apiRequest } from './client.ts';
 import { paths, withQuery, type MeasurementRequest } from './paths.ts';
@@ -58,19 +66,29 @@ export const api = {
   captureSpec: (name: string, run?: number) =>
     apiRequest(`/api/hosts/${enc(name)}/capture-spec`, { method: 'POST', body: run ? { run } : {}, schema: CapturedSpecView }),
   runs: (filters: RunFilters) => apiRequest(withQuery('/api/runs', { ...filters }), { schema: z.array(RunSummaryView) }),
-  startRun: (host: string, profile?: string) =>
-    apiRequest('/api/runs', { method: 'POST', body: profile ? { host, profile } : { host }, schema: StartRunView }),
+  startRun: (host: string, profile?: string, power?: StartPower) =>
+    apiRequest('/api/runs', { method: 'POST', body: { host, ...(profile ? { profile } : {}), ...(power ? { power } : {}) }, schema: StartRunView }),
+  testBmc: (body: BmcTestBody) => apiRequest('/api/bmc/test', { method: 'POST', body, schema: BmcTestView }),
   run: (id: number) => apiRequest(paths.run(id), { schema: RunDetailView }),
   runAction: (id: number, body: RunActionBody) => apiRequest(`/api/runs/${id}/actions`, { method: 'POST', body, schema: RunDetailView }),
   // Checked by the chart's one-pass reader instead of zod: for 16,000 points zod cost ~60 ms on a cold page (docs/performance.md).
   measurements: async (id: number, req: MeasurementRequest, signal?: AbortSignal) =>
     readMeasurementsView(await apiRequest(paths.measurements(id, req), { signal })),
   logs: (id: number) => apiRequest(`/api/runs/${id}/logs`, { schema: LogsView }),
+  // History per part (docs/api.md).
+  partChanges: (id: number) => apiRequest(`/api/runs/${id}/part-changes`, { schema: RunPartChangesView }),
+  hostParts: (name: string) => apiRequest(`/api/hosts/${enc(name)}/parts`, { schema: HostPartsView }),
+  component: (kind: PartKind, id: string, host?: string | null) =>
+    apiRequest(withQuery(`/api/components/${enc(kind)}/${enc(id)}`, { host }), { schema: ComponentHistoryView }),
   regenerateReport: (id: number) => apiRequest(`/api/runs/${id}/report`, { method: 'POST', body: {} }),
   supervisors: () => apiRequest('/api/supervisors', { schema: z.array(SupervisorView) }),
   addSupervisor: (name: string, secret: string) => apiRequest('/api/supervisors', { method: 'POST', body: { name, secret } }),
   settings: () => apiRequest('/api/settings', { schema: Settings }),
   putSettings: (patch: Record<string, unknown>) => apiRequest('/api/settings', { method: 'PUT', body: patch, schema: Settings }),
+  profiles: () => apiRequest('/api/profiles', { schema: z.array(ProfileView) }),
+  putProfile: (name: string, body: ProfileBody) => apiRequest(`/api/profiles/${enc(name)}`, { method: 'PUT', body, schema: ProfileView }),
+  deleteProfile: (name: string, moveHostsTo?: string) =>
+    apiRequest(withQuery(`/api/profiles/${enc(name)}`, { moveHostsTo }), { method: 'DELETE', body: {}, schema: ProfileDeletedView }),
   services: () => apiRequest('/api/services', { schema: z.array(ServiceView) }),
   notifications: () => apiRequest('/api/notifications', { schema: NotificationsView }),
   putChannels: (channels: unknown[]) => apiRequest('/api/notifications/channels', { method: 'PUT', body: channels, schema: NotificationsView }),

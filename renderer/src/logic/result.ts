@@ -1,4 +1,3 @@
-import { PROFILES } from '../../../common/profiles.ts';
 import type { RunResult } from '../../../common/schema/run.ts';
 import { RESULT_TEXT } from '../../../common/verdict.ts';
 import type { Tone } from './board.ts';
@@ -34,12 +33,12 @@ export const RESULT_CHOICES: readonly { value: RunResult; label: string }[] = ([
 }));
 
 /**
- * Said on the run page of a profile that certifies nothing (smoke, selftest):
- * its result is at best INCOMPLETE, and a person must not read it as a pass.
- * Null for a certifying profile, or one this build does not know.
+ * Said on the run page of a run that certifies nothing (smoke, selftest, or a
+ * custom profile extending one): its result is at best INCOMPLETE, and a
+ * person must not read it as a pass. `certifies` is what the run recorded at
+ * its start (RunDetailView.verdict.certifies), not the profile's today.
  */
-export function certificationNote(profile: string): string | null {
-  const known = Object.hasOwn(PROFILES, profile) ? PROFILES[profile as keyof typeof PROFILES] : undefined;
-  if (!known || known.certifies) return null;
+export function certificationNote(profile: string, certifies: boolean): string | null {
+  if (certifies) return null;
   return `The ${profile} profile is a demonstration run: its result is not a certification.`;
 }

@@ -1,4 +1,4 @@
-// Hash routes: #/, #/runs/12, #/hosts, #/hosts/NAME, #/history?host=…, #/settings.
+// Hash routes: #/, #/runs/12, #/hosts, #/hosts/NAME, #/parts/KIND/ID[?host=…], #/history?host=…, #/settings.
 // Hash routing needs no server support, so the same build works from the
 // control server, a file:// load and the Electron window.
 
@@ -6,6 +6,8 @@ export type Route =
   | { name: 'board' }
   | { name: 'run'; id: number }
   | { name: 'hosts'; host: string | null; isNew: boolean }
+  /** A part's history; `kind` is checked by the page (this module builds no schema: api/early.ts runs it first). */
+  | { name: 'part'; kind: string; id: string; host: string | null }
   | { name: 'history'; query: Record<string, string> }
   | { name: 'settings' }
   | { name: 'not-found'; path: string };
@@ -30,6 +32,7 @@ export function parseRoute(hash: string): Route {
     if (arg === 'new') return { name: 'hosts', host: null, isNew: true };
     return { name: 'hosts', host: arg, isNew: false };
   }
+  if (head === 'parts' && parts.length === 3 && arg && parts[2]) return { name: 'part', kind: arg, id: parts[2], host: query.host ?? null };
   if (head === 'history' && parts.length === 1) return { name: 'history', query };
   if (head === 'settings' && parts.length === 1) return { name: 'settings' };
   return { name: 'not-found', path: raw };
@@ -41,6 +44,8 @@ export const href = {
   hosts: () => '#/hosts',
   host: (name: string) => `#/hosts/${encodeURIComponent(name)}`,
   newHost: () => '#/hosts/new',
+  /** A part's history page; `host` only for kinds whose ids mean something on one host. */
+  part: (kind: string, id: string, host?: string | null) => `#/parts/${encodeURIComponent(kind)}/${encodeURIComponent(id)}${host ? `?host=${encodeURIComponent(host)}` : ''}`,
   history: (query: Record<string, string | undefined> = {}) => {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v) params.set(k, v);

@@ -9,7 +9,9 @@ export interface VettingBridge {
   print(url?: string): Promise<NativeResult>;
   printToPDF(url?: string): Promise<NativeResult>;
   saveFile(name: string, data: Uint8Array | string): Promise<NativeResult>;
-  notify(title: string, body: string): Promise<NativeResult>;
+  notify(title: string, body: string, runId?: number | null): Promise<NativeResult>;
+  /** A desktop notification about a run was clicked (older builds of the app lack it). */
+  onOpenRun?(listener: (runId: number) => void): () => void;
   readonly appVersion?: string;
 }
 

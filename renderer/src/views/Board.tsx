@@ -1,7 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { BoardEntry, BoardView } from '../../../common/schema/api.ts';
-import { PROFILE_NAMES } from '../../../common/schema/profile.ts';
 import { HostName } from '../../../common/schema/primitives.ts';
 import { api } from '../api/endpoints.ts';
 import { keys } from '../api/keys.ts';
@@ -9,6 +8,7 @@ import { DataTable, type Column } from '../components/DataTable.tsx';
 import { Dialog, Field } from '../components/Dialog.tsx';
 import { ErrorNote, Loading } from '../components/ErrorNote.tsx';
 import { Pipeline } from '../components/Pipeline.tsx';
+import { ProfileOptions } from '../components/ProfileOptions.tsx';
 import { StartRunDialog } from '../components/StartRunDialog.tsx';
 import { StateBadge } from '../components/StateBadge.tsx';
 import { useNow } from '../components/useNow.ts';
@@ -42,6 +42,13 @@ function usePreloadOnIntent(runId: number | null) {
     onPointerLeave: () => clearTimeout(timer.current),
     onFocus: preload,
   };
+}
+
+/** The power state the BMC last reported, in a word or two (the reason for "unknown" is in the title). */
+function powerText(p: { state: string; error: string | null } | null): string {
+  if (!p) return '—';
+  if (p.state === 'unknown') return p.error?.startsWith('BMC unreachable') ? 'BMC unreachable' : 'unknown';
+  return p.state;
 }
 
 function HostTile({ entry, now }: { entry: BoardEntry; now: number }) {
@@ -91,6 +98,14 @@ function HostTile({ entry, now }: { entry: BoardEntry; now: number }) {
             {eta ? <span className="muted"> · {eta}</span> : null}
           </dd>
         </div>
+        {entry.host.bmc ? (
+          <div>
+            <dt>Power</dt>
+            <dd data-testid="power-state" title={entry.host.bmc.power?.error ?? (entry.host.bmc.power ? `read ${formatTime(entry.host.bmc.power.checkedAt)}` : 'not read yet')}>
+              {powerText(entry.host.bmc.power)}
+            </dd>
+          </div>
+        ) : null}
         <div>
           <dt>Hottest</dt>
           <dd title={entry.hottest ? `${entry.hottest.sensor} at ${formatTime(entry.hottest.ts)}` : undefined}>
@@ -123,7 +138,7 @@ function HostTile({ entry, now }: { entry: BoardEntry; now: number }) {
           </button>
         ) : null}
       </div>
-      {starting ? <StartRunDialog host={entry.host.name} profile={entry.host.profile} open onClose={() => setStarting(false)} /> : null}
+      {starting ? <StartRunDialog host={entry.host.name} profile={entry.host.profile} bmc={entry.host.bmc ?? null} open onClose={() => setStarting(false)} /> : null}
     </article>
   );
 }
@@ -158,9 +173,7 @@ function AdoptDialog({ mac, onClose }: { mac: string; onClose: () => void }) {
       </Field>
       <Field id="adopt-profile" label="Profile">
         <select id="adopt-profile" value={profile} onChange={(e) => setProfile(e.target.value)}>
-          {PROFILE_NAMES.map((p) => (
-            <option key={p}>{p}</option>
-          ))}
+          <ProfileOptions current={profile} />
         </select>
       </Field>
       <ErrorNote error={adopt.error} what="Not adopted" />

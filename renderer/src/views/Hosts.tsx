@@ -1,18 +1,21 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { HostView } from '../../../common/schema/api.ts';
-import { PROFILE_NAMES } from '../../../common/schema/profile.ts';
 import { ApiRequestError } from '../api/client.ts';
 import { api } from '../api/endpoints.ts';
 import { keys } from '../api/keys.ts';
 import { DataTable, type Column } from '../components/DataTable.tsx';
 import { Field } from '../components/Dialog.tsx';
 import { ErrorNote, Loading } from '../components/ErrorNote.tsx';
+import { ProfileOptions } from '../components/ProfileOptions.tsx';
 import { StartRunDialog } from '../components/StartRunDialog.tsx';
 import { issuesToFields, validateHostForm, type FieldErrors, type HostFormField, type HostFormFields } from '../logic/forms.ts';
 import { formatTime } from '../logic/format.ts';
 import { href } from '../logic/route.ts';
+import { HostParts } from './HostParts.tsx';
 import { SpecEditor } from './SpecEditor.tsx';
+import { BmcFields } from './BmcFields.tsx';
+import { bmcFieldsOf, validateBmcForm, type BmcFormField, type BmcFormFields } from '../logic/bmcForm.ts';
 
 const FIELD_NAMES: HostFormField[] = ['name', 'macs', 'profile', 'disks', 'maxTempC', 'notes'];
 
@@ -31,15 +34,20 @@ function HostForm({ host }: { host: HostView | null }) {
   const client = useQueryClient();
   const [fields, setFields] = useState<HostFormFields>(() => fieldsOf(host));
   const [errors, setErrors] = useState<FieldErrors<HostFormField>>({});
+  const [bmcFields, setBmcFields] = useState<BmcFormFields>(() => bmcFieldsOf(host?.bmc));
+  const [bmcErrors, setBmcErrors] = useState<Partial<Record<BmcFormField, string>>>({});
   const save = useMutation({
     mutationFn: async () => {
       const checked = validateHostForm(fields);
-      if (!checked.ok) throw Object.assign(new Error('Fix the marked fields.'), { fieldErrors: checked.errors });
+      const bmc = validateBmcForm(bmcFields, host?.bmc);
+      setBmcErrors(bmc.ok ? {} : bmc.errors);
+      if (!checked.ok || !bmc.ok) throw Object.assign(new Error('Fix the marked fields.'), { fieldErrors: checked.ok ? {} : checked.errors });
+      const withBmc = bmc.value === undefined ? checked.value : { ...checked.value, bmc: bmc.value };
       if (host) {
-        const { name: _name, ...patch } = checked.value;
+        const { name: _name, ...patch } = withBmc;
         return api.patchHost(host.name, patch);
       }
-      return api.addHost(checked.value);
+      return api.addHost(withBmc);
     },
     onSuccess: (saved) => {
       setErrors({});
@@ -51,7 +59,12 @@ function HostForm({ host }: { host: HostView | null }) {
     onError: (err) => {
       const local = (err as { fieldErrors?: FieldErrors<HostFormField> }).fieldErrors;
       if (local) setErrors(local);
-      else if (err instanceof ApiRequestError) setErrors(issuesToFields(err.issues, FIELD_NAMES).fields);
+      else if (err instanceof ApiRequestError) {
+        setErrors(issuesToFields(err.issues, FIELD_NAMES).fields);
+        // "bmc.address" and the like: shown next to the BMC's own fields.
+        const bmc = issuesToFields(err.issues.filter((i) => i.path.startsWith('bmc.')).map((i) => ({ ...i, path: i.path.slice(4) })), ['driver', 'address', 'user', 'password', 'certSha256', 'bootMode'] as BmcFormField[]);
+        setBmcErrors(bmc.fields);
+      }
     },
   });
   const set = (k: HostFormField) => (e: { target: { value: string } }) => setFields((f) => ({ ...f, [k]: e.target.value }));
@@ -71,9 +84,7 @@ function HostForm({ host }: { host: HostView | null }) {
       </Field>
       <Field id="host-profile" label="Profile" error={errors.profile}>
         <select id="host-profile" value={fields.profile} onChange={set('profile')}>
-          {PROFILE_NAMES.map((p) => (
-            <option key={p}>{p}</option>
-          ))}
+          <ProfileOptions current={fields.profile} />
         </select>
       </Field>
       <Field id="host-disks" label="Expected disks" error={errors.disks} hint="One serial or WWN per line. Only these disks are ever written to.">
@@ -85,6 +96,7 @@ function HostForm({ host }: { host: HostView | null }) {
       <Field id="host-notes" label="Notes" error={errors.notes}>
         <textarea id="host-notes" rows={2} value={fields.notes} onChange={set('notes')} />
       </Field>
+      <BmcFields host={host?.name ?? null} before={host?.bmc} fields={bmcFields} errors={bmcErrors} onChange={setBmcFields} />
       <div className="row">
         <button type="submit" className="primary" disabled={save.isPending}>
           {save.isPending ? 'Saving…' : host ? 'Save host' : 'Add host'}
@@ -126,6 +138,8 @@ function HostDetail({ name }: { name: string }) {
           </a>
         </div>
       </div>
+      {/* What the bench found in it, and what was swapped since the run before: first, as after a repair that is the question. */}
+      <HostParts host={h.name} />
       <div className="columns">
         <div className="col-side">
           <HostForm key={h.updatedAt} host={h} />
@@ -134,7 +148,7 @@ function HostDetail({ name }: { name: string }) {
           <SpecEditor host={h} />
         </div>
       </div>
-      {starting ? <StartRunDialog host={h.name} profile={h.profile} open onClose={() => setStarting(false)} /> : null}
+      {starting ? <StartRunDialog host={h.name} profile={h.profile} bmc={h.bmc ?? null} open onClose={() => setStarting(false)} /> : null}
     </>
   );
 }
@@ -145,6 +159,7 @@ const hostColumns: Column<HostView>[] = [
   { header: 'Profile', cell: (h) => h.profile },
   { header: 'Disks', cell: (h) => h.disks.length },
   { header: 'Spec', cell: (h) => (h.specYaml ? 'yes' : <span className="muted">none</span>) },
+  { header: 'BMC', cell: (h) => (h.bmc ? `${h.bmc.driver === 'ipmi' ? 'IPMI' : 'Redfish'}${h.bmc.power ? ` · ${h.bmc.power.state}` : ''}` : <span className="muted">none</span>) },
   { header: 'Active run', cell: (h) => (h.activeRun ? <a href={href.run(h.activeRun)}>#{h.activeRun}</a> : '—') },
   { header: 'Updated', cell: (h) => formatTime(h.updatedAt) },
 ];

@@ -151,7 +151,7 @@ function AuditTrail({ run }: { run: RunDetailView }) {
 
 /** Under the state badge: what the result claims, the coverage behind it, and whether the profile certifies at all. */
 function ResultNotes({ run }: { run: RunDetailView }) {
-  const note = certificationNote(run.profile);
+  const note = certificationNote(run.profile, run.verdict.certifies);
   return (
     <>
       {run.result ? <p className="result-meaning">{resultPresentation(run.result).meaning}</p> : null}

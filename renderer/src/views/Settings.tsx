@@ -1,16 +1,15 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Settings } from '../../../common/schema/api.ts';
-import { PROFILES } from '../../../common/profiles.ts';
-import { PROFILE_NAMES } from '../../../common/schema/profile.ts';
 import { ApiRequestError } from '../api/client.ts';
 import { api } from '../api/endpoints.ts';
 import { keys } from '../api/keys.ts';
 import { Field } from '../components/Dialog.tsx';
 import { ErrorNote, Loading } from '../components/ErrorNote.tsx';
 import { validateSupervisor, type FieldErrors, type SupervisorField } from '../logic/forms.ts';
-import { formatDuration, formatTime } from '../logic/format.ts';
+import { formatTime } from '../logic/format.ts';
 import { JanitorPanel, NotificationsPanel } from './settings/Maintenance.tsx';
+import { ProfilesPanel } from './settings/Profiles.tsx';
 import { settingsPatch, settingsToForm, type SettingsForm } from '../logic/settingsForm.ts';
 
 function issueFor(err: unknown, path: string): string | undefined {
@@ -192,50 +191,6 @@ function Services() {
   );
 }
 
-/** The shipped profiles' main thresholds, read-only: a host picks one. */
-function Profiles() {
-  const rows: [string, (p: (typeof PROFILES)[keyof typeof PROFILES]) => string][] = [
-    ['CPU + memory stress', (p) => formatDuration(p.cpuStress.durationS * 1000)],
-    ['Temperature ceiling', (p) => `${p.thermal.maxTempC} °C`],
-    ['fio per disk', (p) => `${formatDuration(p.storage.fio.runtimeS * 1000)}, ${p.storage.fio.blockSize} QD${p.storage.fio.iodepth}`],
-    ['NVMe floor', (p) => `${p.storage.floors.nvme.minIops.toLocaleString()} IOPS, p99 ≤ ${p.storage.floors.nvme.maxP99Ms} ms`],
-    ['SSD floor', (p) => `${p.storage.floors.ssd.minIops.toLocaleString()} IOPS, p99 ≤ ${p.storage.floors.ssd.maxP99Ms} ms`],
-    ['HDD floor', (p) => `${p.storage.floors.hdd.minIops.toLocaleString()} IOPS, p99 ≤ ${p.storage.floors.hdd.maxP99Ms} ms`],
-    ['Network floor', (p) => `${Math.round(p.network.floorFraction * 100)}% of link speed`],
-    ['GPU burn / ceiling', (p) => `${formatDuration(p.gpu.burnS * 1000)} / ${p.gpu.maxTempC} °C`],
-    ['PSU rail dip allowed', (p) => `${Math.round(p.psu.maxDipFraction * 100)}%`],
-    ['Agent lost after', (p) => `${p.agentLostAfterS} s`],
-  ];
-  return (
-    <section className="panel" aria-labelledby="profiles-head">
-      <h2 id="profiles-head">Profiles</h2>
-      <p className="muted small">Shipped with the app; each host picks one on the Hosts page.</p>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Threshold</th>
-            {PROFILE_NAMES.map((n) => (
-              <th key={n} scope="col">
-                {n}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map(([label, get]) => (
-            <tr key={label}>
-              <th scope="row">{label}</th>
-              {PROFILE_NAMES.map((n) => (
-                <td key={n}>{get(PROFILES[n])}</td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
-  );
-}
-
 export function SettingsPage() {
   const settings = useQuery({ queryKey: keys.settings, queryFn: api.settings });
   return (
@@ -246,7 +201,7 @@ export function SettingsPage() {
       <div className="columns">
         <div className="col-main">
           {settings.data ? <SettingsEditor settings={settings.data} /> : null}
-          <Profiles />
+          <ProfilesPanel />
         </div>
         <div className="col-side">
           <Services />

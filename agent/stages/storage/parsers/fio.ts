@@ -20,6 +20,9 @@ export interface FioJob {
   writeBwBytes: number;
   readIos: number;
   writeIos: number;
+  /** Bytes the job moved without an I/O error (fio's io_bytes). */
+  readBytes: number;
+  writeBytes: number;
   runtimeMs: number;
 }
 
@@ -81,6 +84,20 @@ function splitJson(text: string): { docs: string[]; messages: string[]; open: bo
   return { docs, messages, open: cur !== null };
 }
 
+/**
+ * The JSON part of an --output file. fio 3.33 writes every error it logs to
+ * stderr and also into the --output file (log_err writes to both when they
+ * differ), ahead of the JSON and not always ending in a newline (seen:
+ * "fio: bad pattern blo{" with the JSON's brace glued to a message). The
+ * report is the last document that starts with "fio version".
+ */
+export function fioJsonFromOutputFile(text: string): string {
+  const key = text.lastIndexOf('"fio version"');
+  if (key < 0) return text;
+  const brace = text.lastIndexOf('{', key);
+  return brace < 0 ? text : `${text.slice(0, brace).trimEnd()}\n${text.slice(brace)}`;
+}
+
 export function parseFioJson(text: string): FioResult {
   if (typeof text !== 'string') throw new ParseError(TOOL, 'input is not text');
   const { docs, messages, open } = splitJson(text);
@@ -117,6 +134,8 @@ export function parseFioJson(text: string): FioResult {
       writeBwBytes: num(at(j, 'write', 'bw_bytes')) ?? 0,
       readIos: num(at(j, 'read', 'total_ios')) ?? 0,
       writeIos: num(at(j, 'write', 'total_ios')) ?? 0,
+      readBytes: num(at(j, 'read', 'io_bytes')) ?? 0,
+      writeBytes: num(at(j, 'write', 'io_bytes')) ?? 0,
       runtimeMs: num(j.job_runtime) ?? Math.max(num(at(j, 'read', 'runtime')) ?? 0, num(at(j, 'write', 'runtime')) ?? 0),
     };
   });
@@ -134,11 +153,16 @@ export function parseFioJson(text: string): FioResult {
 }
 
 export interface FioStatus {
-  /** Percent done, or null while fio shows "-.-%". */
+  /** Percent done, or null while fio shows "-.-%" (as it does for a verify_only pass). */
   percent: number | null;
   etaS: number | null;
   readIops: number | null;
   writeIops: number | null;
+  /** Current read / write throughput in bytes per second, when the record shows it. */
+  readBps: number | null;
+  writeBps: number | null;
+  /** The jobs' run states as fio prints them ("W(1)" writing, "V(1)" verifying, "_(1)" done…). */
+  jobStates: string | null;
 }
 
 /**
@@ -160,11 +184,21 @@ export function parseFioStatusLine(line: string): FioStatus | null {
     ? Number(eta[1] ?? 0) * 86400 + Number(eta[2] ?? 0) * 3600 + Number(eta[3]) * 60 + Number(eta[4])
     : null;
   const iops = /\[r=([\d.]+[kKM]?),w=([\d.]+[kKM]?) IOPS\]/.exec(line);
+  // Throughput: "[r=1286MiB/s,w=1025MiB/s]", or one direction only ("[w=746MiB/s]").
+  const rate = /\[((?:[rwt]=[\d.]+[KMGTP]?i?B\/s,?)+)\]/.exec(line);
+  const rates: Record<string, number> = {};
+  for (const m of (rate?.[1] ?? '').matchAll(/([rwt])=([\d.]+)([KMGTP]?)(i?)B\/s/g)) {
+    rates[m[1]!] = Number(m[2]) * (m[4] ? 1024 : 1000) ** ' KMGTP'.indexOf(m[3] || ' ');
+  }
+  const states = /^Jobs: [^[]*\[([^\]]+)\]/.exec(line.trim());
   return {
     percent: percent !== null && Number.isFinite(percent) ? percent : null,
     etaS,
     readIops: iops?.[1] ? siNumber(iops[1]) : null,
     writeIops: iops?.[2] ? siNumber(iops[2]) : null,
+    readBps: rates.r ?? null,
+    writeBps: rates.w ?? null,
+    jobStates: states?.[1] ?? null,
   };
 }
 
@@ -186,3 +220,60 @@ export function lastFioStatus(chunk: string): FioStatus | null {
   return null;
 }
 
+
+/**
+ * One I/O that failed, as fio 3.33 prints it on stderr with
+ * `--continue_on_error=all --error_dump=1` (without --error_dump it counts the
+ * error and says nothing about where it was):
+ * `fio: io_u error on file /dev/loop1: Input/output error: read offset=33554432, buflen=1048576`.
+ */
+export interface FioIoFailure {
+  kind: 'io';
+  /** read, write, trim or sync, as fio names the direction. */
+  direction: string;
+  offset: number;
+  length: number;
+  error: string;
+}
+
+/**
+ * One block that read back without error but not as written, as fio's verify prints it:
+ * `verify: bad magic header bcda, wanted acca at file /dev/loop2 offset 41943040, length 4096
+ * (requested block: offset=41943040, length=1048576)` or
+ * `crc32c: verify failed at file /dev/loop0 offset 20971520, length 4096 (requested block: …)`.
+ * `offset`/`length` are the failing verify interval; fio stops checking an I/O at its first
+ * bad header, so the rest of the requested block is unknown until it is re-read.
+ */
+export interface FioVerifyFailure {
+  kind: 'verify';
+  offset: number;
+  length: number;
+  requestedOffset: number;
+  requestedLength: number;
+  /** fio's words for what was wrong ("bad magic header bcda, wanted acca", "crc32c: verify failed"). */
+  detail: string;
+}
+
+const IO_FAILURE = /^fio: io_u error on file (.+?): (.+): (read|write|trim|sync|datasync) offset=(\d+), buflen=(\d+)/;
+const VERIFY_FAILURE = /^(.*?)\s*at file (.+?) offset (\d+), length (\d+) \(requested block: offset=(\d+), length=(\d+)/;
+
+/** An I/O failure or a verify failure from one line of fio's stderr, or null for any other line. */
+export function parseFioErrorLine(line: string): FioIoFailure | FioVerifyFailure | null {
+  if (typeof line !== 'string') return null;
+  const text = line.trim();
+  const io = IO_FAILURE.exec(text);
+  if (io) return { kind: 'io', direction: io[3]!, offset: Number(io[4]), length: Number(io[5]), error: io[2]! };
+  const v = VERIFY_FAILURE.exec(text);
+  if (!v) return null;
+  const requestedOffset = Number(v[5]);
+  const requestedLength = Number(v[6]);
+  let offset = Number(v[3]);
+  let length = Number(v[4]);
+  // verify=pattern prints a "length" read from the bad data itself (seen: 269488144 for a
+  // 1 KiB read): an interval that does not lie inside the requested block means the block.
+  if (!(offset >= requestedOffset && length > 0 && offset + length <= requestedOffset + requestedLength)) {
+    offset = requestedOffset;
+    length = requestedLength;
+  }
+  return { kind: 'verify', offset, length, requestedOffset, requestedLength, detail: v[1]!.replace(/:$/, '') || 'verify failed' };
+}

@@ -4,6 +4,8 @@ import type { RunResult } from '../../../../common/schema/run.ts';
 import { STAGE_NAMES, STAGES, type AgentStageName } from '../../../../common/stages/index.ts';
 import { minimalValue, stageResultBody } from '../../../../test/support/stage-results.ts';
 import type { Db } from '../../store/db.ts';
+import { captured } from '../../../../agent/parsers/test-fixtures.ts';
+import { snapshotFrom } from '../../../../agent/stages/bmc/read.ts';
 
 // Test data builders: rows inserted with plain SQL, the way the orchestrator
 // would leave them, for report / janitor / notification tests. Times are fixed
@@ -230,6 +232,32 @@ const CPU_COVERAGE = [
   tested({ kind: 'memory', id: 'memory', label: 'memory' }, 'stress-ng vm --verify', { reason: '200 GiB under load', extent: { done: 200 * 1024 ** 3, total: 256 * 1024 ** 3, unit: 'bytes' } }),
   tested({ kind: 'sensor', id: 'thermal ceiling', label: 'temperature sensors' }, 'temperature under load', { required: false, reason: '3 sensor(s)' }),
 ];
+export const MEMORY_SUMMARY = {
+  tool: 'stressapptest',
+  threads: 48,
+  bytesTested: 230 * 1024 ** 3,
+  memTotalBytes: 256 * 1024 ** 3,
+  durationS: 300,
+  elapsedS: 301.4,
+  movedGB: 5923.1,
+  bandwidthGBps: 19.65,
+  miscompares: 0,
+  exitCode: 0,
+  edac: true,
+  controllers: ['mc0 Skylake Socket#0 IMC#0', 'mc1 Skylake Socket#1 IMC#0'],
+  maxCorrectedSinceBoot: 5,
+  dimms: [
+    { dimm: 'CPU_SrcID#0_MC#0_Chan#0_DIMM#0', location: 'mc0 channel 0 slot 0', serial: null, sizeBytes: 128 * 1024 ** 3, correctedBefore: 0, corrected: 0, maxCorrected: 0, uncorrected: 0, maxUncorrected: 0, outcome: 'passed' },
+    { dimm: 'CPU_SrcID#1_MC#0_Chan#0_DIMM#0', location: 'mc1 channel 0 slot 0', serial: null, sizeBytes: 128 * 1024 ** 3, correctedBefore: 0, corrected: 0, maxCorrected: 0, uncorrected: 0, maxUncorrected: 0, outcome: 'passed' },
+  ],
+  machineChecks: [],
+};
+const MEMORY_COVERAGE = [
+  tested({ kind: 'memory', id: 'memory', label: 'memory' }, 'pattern test under load', { reason: 'stressapptest over 230 GiB for 300 s', extent: { done: 230 * 1024 ** 3, total: 256 * 1024 ** 3, unit: 'bytes' } }),
+  tested({ kind: 'dimm', id: 'mc0 CPU_SrcID#0_MC#0_Chan#0_DIMM#0', label: 'CPU_SrcID#0_MC#0_Chan#0_DIMM#0 (mc0 channel 0 slot 0)' }, 'ECC error counters under load'),
+  tested({ kind: 'dimm', id: 'mc1 CPU_SrcID#1_MC#0_Chan#0_DIMM#0', label: 'CPU_SrcID#1_MC#0_Chan#0_DIMM#0 (mc1 channel 0 slot 0)' }, 'ECC error counters under load'),
+  tested({ kind: 'system', id: 'machine-check log', label: 'machine checks (kernel log)' }, 'machine checks'),
+];
 export const PSU_SUMMARY = {
   telemetry: true,
   sensors: 2,
@@ -243,6 +271,15 @@ export const PSU_SUMMARY = {
   ],
 };
 const PSU_COVERAGE = [tested({ kind: 'psu', id: 'in0 12V', label: 'rail in0 12V' }, 'voltage under load'), tested({ kind: 'psu', id: 'in1 5V', label: 'rail in1 5V' }, 'voltage under load')];
+// The emulated BMC's real sensors and an empty event log (agent/parsers/captured/qemu-selftest-bmc-2026-12/).
+const bmcCapture = (f: string) => captured(`qemu-selftest-bmc-2026-12/${f}`);
+export const BMC_SUMMARY = {
+  bmc: snapshotFrom({ sdr: bmcCapture('ipmitool-sdr-elist.txt'), sel: bmcCapture('ipmitool-sel-elist-empty.txt'), selStderr: bmcCapture('ipmitool-sel-elist-empty.txt.stderr'), time: bmcCapture('ipmitool-sel-time-get.txt') }),
+  baseline: 'inventory',
+  duringRun: [],
+  preExistingCritical: [],
+};
+export const BMC_COVERAGE = [tested({ kind: 'bmc', id: 'bmc', label: 'BMC (in band)' }, 'BMC event log during the run'), tested({ kind: 'bmc', id: 'bmc', label: 'BMC (in band)' }, 'BMC sensors read', { required: false })];
 const GPU_NONE = { gpus: [] };
 const GPU_COVERAGE = [notApplicable({ kind: 'gpu', id: 'gpus', label: 'GPUs' }, 'compute burn', 'no GPU in this host (nvidia-smi is not installed; no NVIDIA device on the PCI bus)')];
 const SPEC_SUMMARY = { critical: 0, warning: 0, info: 1, compared: true };
@@ -262,10 +299,12 @@ function passingStages(): Record<string, StageRowSpec> {
     SpecValidate: { outcome: 'passed', summary: SPEC_SUMMARY, coverage: SPEC_COVERAGE },
     SMART: { outcome: 'passed', summary: SMART_SUMMARY, coverage: SMART_COVERAGE },
     CPUStress: { outcome: 'passed', summary: CPU_SUMMARY, coverage: CPU_COVERAGE },
+    Memory: { outcome: 'passed', summary: MEMORY_SUMMARY, coverage: MEMORY_COVERAGE },
     Storage: { outcome: 'passed', summary: STORAGE_SUMMARY, coverage: STORAGE_COVERAGE },
     Network: { outcome: 'passed', summary: NETWORK_SUMMARY, coverage: NETWORK_COVERAGE },
     GPU: { outcome: 'skipped', summary: GPU_NONE, coverage: GPU_COVERAGE, message: 'no GPU to test: nvidia-smi is not installed' },
     PSU: { outcome: 'passed', summary: PSU_SUMMARY, coverage: PSU_COVERAGE },
+    BMC: { outcome: 'passed', summary: BMC_SUMMARY, coverage: BMC_COVERAGE },
     Reporting: { outcome: 'passed', summary: null, coverage: [] },
   };
   // A stage added since these samples were written passes with the smallest summary its schema takes.

@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { RunDetailView } from '../../../../common/schema/api.ts';
 import type { OperatorAction } from '../../../../common/schema/run.ts';
 import { ApiRequestError } from '../../api/client.ts';
@@ -20,6 +20,10 @@ function ActionDialog({ run, action, onClose }: { run: RunDetailView; action: Op
   const [errors, setErrors] = useState<FieldErrors<ActionField>>({});
   const need = actionRequirements(action, run.holdReason);
   const wipe = need.supervisor;
+  // Abandon offers to power the host off when the bench drives its power.
+  const host = useQuery({ queryKey: keys.host(run.host), queryFn: () => api.host(run.host), enabled: action === 'abandon' });
+  const offerPowerOff = action === 'abandon' && Boolean(host.data?.bmc);
+  const [powerOff, setPowerOff] = useState(false);
 
   const mutation = useMutation({
     mutationFn: () =>
@@ -28,6 +32,7 @@ function ActionDialog({ run, action, onClose }: { run: RunDetailView; action: Op
         reason: fields.reason.trim() || undefined,
         supervisor: wipe ? fields.supervisor.trim() : undefined,
         secret: wipe ? fields.secret : undefined,
+        ...(offerPowerOff && powerOff ? { powerOff: true } : {}),
       }),
     onSuccess: (detail) => {
       client.setQueryData(keys.run(run.id), detail);
@@ -99,6 +104,11 @@ function ActionDialog({ run, action, onClose }: { run: RunDetailView; action: Op
         <Field id="act-reason" label={need.reason ? 'Reason (required)' : 'Note (optional)'} error={errors.reason}>
           <textarea id="act-reason" rows={3} value={fields.reason} onChange={set('reason')} aria-invalid={Boolean(errors.reason)} />
         </Field>
+      ) : null}
+      {offerPowerOff ? (
+        <label className="check" data-testid="abandon-power-off">
+          <input type="checkbox" checked={powerOff} onChange={(e) => setPowerOff(e.target.checked)} /> Also power {run.host} off through its BMC
+        </label>
       ) : null}
       <ErrorNote error={mutation.error} what="Refused" />
     </Dialog>

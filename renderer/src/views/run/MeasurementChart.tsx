@@ -8,13 +8,16 @@ import { keys } from '../../api/keys.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatClock } from '../../logic/format.ts';
 import { chartWindows, groupByUnit, groupThousands, type TimeWindow } from '../../logic/chart.ts';
+import { chartLayer } from './chart-layer.ts';
+import { RechartsSeriesChart } from './RechartsSeriesChart.tsx';
 import { SeriesChart, useElementWidth } from './SeriesChart.tsx';
 
 // Every sensor over time. The server reduces each series to about as many
 // points as the chart is wide (a min/max envelope from its per-minute rollup
 // for long windows, LTTB over raw samples for short ones); choosing a stage's
 // window asks again for that window only, so zooming refines instead of
-// stretching coarse data. The drawing itself is SeriesChart: plain SVG paths.
+// stretching coarse data. The drawing is recharts (RechartsSeriesChart) or the
+// plain SVG layer (SeriesChart), as chart-layer.ts chooses.
 
 
 interface Props {
@@ -46,6 +49,7 @@ export function MeasurementChart({ runId, kind, title, stages, ceiling = null, f
   const headingId = `chart-${kind}`;
   const area = useRef<HTMLDivElement>(null);
   const width = useElementWidth(area, false, !query.isPending);
+  const Chart = chartLayer(kind) === 'svg' ? SeriesChart : RechartsSeriesChart;
   return (
     <section className="panel" aria-labelledby={headingId}>
       <div className="panel-head">
@@ -76,7 +80,7 @@ export function MeasurementChart({ runId, kind, title, stages, ceiling = null, f
         {query.isPending ? <p className="muted">Loading samples…</p> : null}
         {!query.isPending && series.length === 0 ? <p className="muted">No {kind} samples {zoom ? 'in this window' : 'yet'}.</p> : null}
         {width > 0
-          ? groups.map((g) => <SeriesChart key={g.unit} data={g.series} unit={g.unit} ceiling={kind === 'thermal' ? ceiling : null} zoom={zoom} testId={`${kind}-chart`} width={width} />)
+          ? groups.map((g) => <Chart key={g.unit} data={g.series} unit={g.unit} ceiling={kind === 'thermal' ? ceiling : null} zoom={zoom} testId={`${kind}-chart`} width={width} />)
           : null}
       </div>
       {series.length > 0 ? (

@@ -9,14 +9,15 @@ import { linePath, linearScale, nearestPoint, niceTicks, seriesColor, seriesExte
 // Re-renders on hover touch only the read-out; the lines are drawn once per
 // data, zoom or width.
 
-const HEIGHT = 320;
-const MARGIN = { top: 12, right: 24, bottom: 28, left: 76 };
-const LEGEND_MAX = 16;
-const CEILING_COLOR = '#b00020';
+export const HEIGHT = 320;
+export const MARGIN = { top: 12, right: 24, bottom: 28, left: 76 };
+export const LEGEND_MAX = 16;
+export const CEILING_COLOR = '#b00020';
 
 type Series = MeasurementsView['series'];
 
-interface Props {
+/** What both chart layers take (this SVG one and RechartsSeriesChart.tsx). */
+export interface SeriesChartProps {
   data: Series;
   unit: string;
   /** Draws this value as the run's ceiling (thermal), widening the value axis to show it. */
@@ -30,7 +31,7 @@ interface Props {
   width?: number;
 }
 
-interface Frame {
+export interface Frame {
   width: number;
   x: (t: number) => number;
   y: (v: number) => number;
@@ -41,7 +42,7 @@ interface Frame {
   valueDomain: [number, number];
 }
 
-function makeFrame(data: Series, ceiling: number | null, zoom: TimeWindow | null, width: number): Frame | null {
+export function makeFrame(data: Series, ceiling: number | null, zoom: TimeWindow | null, width: number): Frame | null {
   const ext = seriesExtent(data);
   if (!ext) return null;
   const timeDomain: [number, number] = zoom ? [zoom.from, zoom.to] : ext.t;
@@ -100,7 +101,7 @@ export function useElementWidth(ref: RefObject<HTMLElement | null>, skip = false
   return width;
 }
 
-export function SeriesChart({ data, unit, ceiling, zoom, testId, width: givenWidth }: Props) {
+export function SeriesChart({ data, unit, ceiling, zoom, testId, width: givenWidth }: SeriesChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const measured = useElementWidth(box, givenWidth !== undefined);
   const width = givenWidth ?? measured;
@@ -120,10 +121,7 @@ export function SeriesChart({ data, unit, ceiling, zoom, testId, width: givenWid
     [data, frame],
   );
 
-  const ext = frame ? { t: frame.timeDomain, v: frame.valueDomain } : null;
-  const label = `${data.length} ${data.length === 1 ? 'sensor' : 'sensors'} in ${unit || 'no unit'}${
-    ext ? `, ${valueTick(frame!.valueDomain[0])} to ${valueTick(frame!.valueDomain[1])} ${unit}, ${formatClock(ext.t[0])} to ${formatClock(ext.t[1])}` : ''
-  }${ceiling !== null ? `, ceiling ${ceiling} ${unit}` : ''}`;
+  const label = chartLabel(data, unit, ceiling, frame);
   const hovered = hover ? data[hover.index] : undefined;
 
   return (
@@ -183,28 +181,49 @@ export function SeriesChart({ data, unit, ceiling, zoom, testId, width: givenWid
       ) : (
         <div style={{ height: HEIGHT }} />
       )}
-      {frame && hover && hovered ? (
-        <div
-          className="chart-tooltip"
-          aria-hidden="true"
-          style={{
-            position: 'absolute',
-            left: Math.min(frame.x(hover.point[0]) + 12, frame.width - 200),
-            top: Math.max(0, frame.y(hover.point[1]) - 40),
-            background: '#fff',
-            border: '1px solid #c5cad1',
-            borderRadius: 4,
-            padding: '0.2rem 0.45rem',
-            pointerEvents: 'none',
-            fontSize: '0.85rem',
-            whiteSpace: 'nowrap',
-          }}
-        >
-          <strong style={{ color: seriesColor(hover.index) }}>{hovered.sensor}</strong> {hover.point[1].toFixed(1)} {unit}
-          <br />
-          <span className="muted">{formatClock(hover.point[0])}</span>
-        </div>
-      ) : null}
+      {frame && hover && hovered ? <HoverReadout frame={frame} hover={hover} sensor={hovered.sensor} unit={unit} /> : null}
+      <ChartLegend data={data} />
+    </div>
+  );
+}
+
+/** What the chart shows, for screen readers (the drawing is role="img"). */
+export function chartLabel(data: Series, unit: string, ceiling: number | null, frame: Frame | null): string {
+  return `${data.length} ${data.length === 1 ? 'sensor' : 'sensors'} in ${unit || 'no unit'}${
+    frame ? `, ${valueTick(frame.valueDomain[0])} to ${valueTick(frame.valueDomain[1])} ${unit}, ${formatClock(frame.timeDomain[0])} to ${formatClock(frame.timeDomain[1])}` : ''
+  }${ceiling !== null ? `, ceiling ${ceiling} ${unit}` : ''}`;
+}
+
+/** The hover read-out: the nearest drawn point's sensor, value and time, beside it. */
+export function HoverReadout({ frame, hover, sensor, unit }: { frame: Frame; hover: { index: number; point: [number, number] }; sensor: string; unit: string }) {
+  return (
+    <div
+      className="chart-tooltip"
+      aria-hidden="true"
+      style={{
+        position: 'absolute',
+        left: Math.min(frame.x(hover.point[0]) + 12, frame.width - 200),
+        top: Math.max(0, frame.y(hover.point[1]) - 40),
+        background: '#fff',
+        border: '1px solid #c5cad1',
+        borderRadius: 4,
+        padding: '0.2rem 0.45rem',
+        pointerEvents: 'none',
+        fontSize: '0.85rem',
+        whiteSpace: 'nowrap',
+      }}
+    >
+      <strong style={{ color: seriesColor(hover.index) }}>{sensor}</strong> {hover.point[1].toFixed(1)} {unit}
+      <br />
+      <span className="muted">{formatClock(hover.point[0])}</span>
+    </div>
+  );
+}
+
+/** The sensors' colours and names (up to 16; more is a note: hover a line for its name). */
+export function ChartLegend({ data }: { data: Series }) {
+  return (
+    <>
       {data.length > 0 && data.length <= LEGEND_MAX ? (
         <ul className="chart-legend" aria-label="Sensors" style={{ listStyle: 'none', display: 'flex', flexWrap: 'wrap', gap: '0.3rem 1rem', justifyContent: 'center', margin: '0.3rem 0 0', padding: 0, fontSize: '0.85rem' }}>
           {data.map((s, i) => (
@@ -218,6 +237,6 @@ export function SeriesChart({ data, unit, ceiling, zoom, testId, width: givenWid
         </ul>
       ) : null}
       {data.length > LEGEND_MAX ? <p className="muted small">{data.length} sensors (legend hidden; hover a line for its name).</p> : null}
-    </div>
+    </>
   );
 }

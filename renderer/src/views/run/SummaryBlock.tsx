@@ -1,9 +1,14 @@
+import type { PartChangeView } from '../../../../common/schema/api.ts';
 import type { SummaryView, ViewCell, ViewRow, ViewTable } from '../../../../common/stages/summary-view.ts';
 import { DataTable, type Column } from '../../components/DataTable.tsx';
+import { PartChangeCell } from './PartChangeCell.tsx';
 
 // Draws one stage summary's view model (common/stages/summary-view.ts): facts,
 // lists, tables and nested sections, generically — the stage's schema decides
 // what is shown and how, so no stage is known by name here.
+
+/** What changed on the part a row names since its previous run (the run page's part changes), when known. */
+export type RowPartChange = (kind: string, partId: string) => PartChangeView | undefined;
 
 /** A value with its judgement: an icon and colour for the eye, words for a screen reader, the limit when it was missed. */
 export function JudgedValue({ cell }: { cell: ViewCell }) {
@@ -22,7 +27,22 @@ function judgedClass(cell: ViewCell | undefined): string | undefined {
   return cell?.judged;
 }
 
-function ViewTableBlock({ table }: { table: ViewTable }) {
+/** A table of measured parts gets a column saying what changed on each since its previous run, beside its id. */
+function changeColumn(table: ViewTable, changes: RowPartChange | undefined): Column<ViewRow> | null {
+  const kind = table.part;
+  if (!kind || !changes || !table.rows.some((r) => Object.values(r.cells).some((c) => c.measure))) return null;
+  const of = (row: ViewRow) => (row.partId ? changes(kind, row.partId) : undefined);
+  if (!table.rows.some((r) => of(r))) return null;
+  return {
+    header: 'Since last run',
+    cell: (row) => {
+      const change = of(row);
+      return change ? <PartChangeCell change={change} /> : '—';
+    },
+  };
+}
+
+function ViewTableBlock({ table, changes }: { table: ViewTable; changes?: RowPartChange }) {
   const columns: Column<ViewRow>[] = table.columns.map((c, i) => ({
     header: c.label,
     rowHeader: i === 0,
@@ -36,6 +56,8 @@ function ViewTableBlock({ table }: { table: ViewTable }) {
       return cell ? <JudgedValue cell={cell} /> : '—';
     },
   }));
+  const change = changeColumn(table, changes);
+  if (change) columns.splice(1, 0, change);
   // A wide table (a disk's every figure) scrolls on its own instead of widening the page.
   return (
     <div className="table-scroll">
@@ -47,7 +69,7 @@ function ViewTableBlock({ table }: { table: ViewTable }) {
 type Level = 3 | 4 | 5 | 6;
 
 /** Facts as a key/value list, lists as bullets, tables, then nested sections one heading level down. */
-export function SummaryBlock({ view, level }: { view: SummaryView; level: Level }) {
+export function SummaryBlock({ view, level, changes }: { view: SummaryView; level: Level; changes?: RowPartChange }) {
   const Heading = `h${level}` as const;
   const below = Math.min(level + 1, 6) as Level;
   return (
@@ -74,14 +96,15 @@ export function SummaryBlock({ view, level }: { view: SummaryView; level: Level 
           </ul>
         </div>
       ))}
-      {view.tables.map((t) => (
-        <ViewTableBlock key={t.key} table={t} />
-      ))}
+      {/* Nested records (a host's system, CPU, memory) read as context before long tables. */}
       {view.sections.map((s) => (
         <section key={s.key} className="summary-section" aria-label={s.title}>
           <Heading className="summary-head">{s.title}</Heading>
-          <SummaryBlock view={s.view} level={below} />
+          <SummaryBlock view={s.view} level={below} changes={changes} />
         </section>
+      ))}
+      {view.tables.map((t) => (
+        <ViewTableBlock key={t.key} table={t} changes={changes} />
       ))}
     </>
   );

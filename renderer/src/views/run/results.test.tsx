@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { z } from 'zod';
-import type { RunDetailView, StageView } from '../../../../common/schema/api.ts';
+import type { PartChangeView, RunDetailView, StageView } from '../../../../common/schema/api.ts';
 import { notApplicable, notTested, tested } from '../../../../common/schema/coverage.ts';
 import { summaryView } from '../../../../common/stages/summary-view.ts';
 import { CoveragePanel } from './Coverage.tsx';
@@ -51,6 +51,35 @@ describe('<SummaryBlock>', () => {
   it('marks judged cells in words as well as colour, with the limit a missed value had', () => {
     expect(html).toContain('<td class="good" title="limit ≥ 15,000 MB/s"><span aria-hidden="true">✓ </span>21,000 MB/s<span class="sr-only">, meets ≥ 15,000 MB/s</span></td>');
     expect(html).toContain('<td class="bad" title="limit ≤ 0"><span aria-hidden="true">✗ </span>3<span class="limit"> (limit ≤ 0)</span></td>');
+  });
+});
+
+describe('<SummaryBlock> with part changes', () => {
+  const Summary = z.object({
+    disks: z
+      .array(z.object({ disk: z.string().meta({ title: 'Disk', partId: true }), device: z.string().meta({ title: 'Device' }), reallocated: z.number().int().meta({ title: 'Reallocated', measure: true, better: 'lower' }) }))
+      .meta({ title: 'Disks', part: 'disk' }),
+    found: z.array(z.object({ disk: z.string().meta({ title: 'Disk', partId: true }), what: z.string().meta({ title: 'Found' }) })).meta({ title: 'Data found', part: 'disk' }),
+  });
+  const view = summaryView(Summary, { disks: [{ disk: 'WD-1', device: '/dev/sda', reallocated: 2 }, { disk: 'WD-2', device: '/dev/sdb', reallocated: 0 }], found: [{ disk: 'WD-1', what: 'ext4' }] });
+  const changes = (kind: string, id: string): PartChangeView | undefined =>
+    kind !== 'disk'
+      ? undefined
+      : id === 'WD-1'
+        ? { stage: 'SMART', attempt: 1, kind: 'disk', id, previous: { runId: 3, host: 'n1', at: '' }, unchanged: 0, changes: [{ key: 'reallocated', label: 'Reallocated', before: 0, after: 2, delta: 2, percent: null, direction: 'worse', text: 'Reallocated 0 → 2', detail: 'Reallocated 0 → 2' }] }
+        : { stage: 'SMART', attempt: 1, kind: 'disk', id, previous: null, unchanged: 0, changes: [] };
+  const html = renderToStaticMarkup(<SummaryBlock view={view} level={4} changes={changes} />);
+
+  it('puts what changed beside each measured part, worse said in a word, with links to the earlier run and the part\'s history', () => {
+    expect(html).toContain('<th scope="col">Disk</th><th scope="col">Since last run</th><th scope="col">Device</th>');
+    expect(html).toContain('<li class="change-worse" title="Reallocated 0 → 2">Reallocated 0 → 2<span class="change-word"> · worse</span></li>');
+    expect(html).toContain('vs <a href="#/runs/3">run 3</a>');
+    expect(html).toContain('href="#/parts/disk/WD-1"');
+    expect(html).toContain('<div class="muted">not measured here before</div>');
+  });
+
+  it('leaves tables without figures (data found on a disk) as they are', () => {
+    expect(html).toContain('<caption>Data found</caption><thead><tr><th scope="col">Disk</th><th scope="col">Found</th></tr>');
   });
 });
 

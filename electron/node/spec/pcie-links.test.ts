@@ -1,0 +1,76 @@
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ExpectedSpec } from '../../../common/schema/index.ts';
+import { pciLabInventory } from '../../../test/support/fixture-inventory.ts';
+import { copyCapturedPciTree } from '../../../test/support/fake-sysfs.ts';
+import { checkPcieLinks } from './pcie-links.ts';
+
+// The links of a real kernel's PCI tree (QEMU q35: root ports, a switch, an e1000e and
+// two NVMe drives), as captured, and with one link changed in a copy of it.
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A copy of the captured tree with some of a function's link files rewritten. */
+function degraded(address: string, devPath: string, files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'pcie-'));
+  dirs.push(root);
+  copyCapturedPciTree(root);
+  for (const [f, v] of Object.entries(files)) writeFileSync(join(root, 'devices', devPath, address, f), `${v}\n`);
+  return root;
+}
+
+describe('PCIe links', () => {
+  it('finds nothing wrong on the captured tree, though its root ports read x1 of x16', async () => {
+    const r = checkPcieLinks(await pciLabInventory());
+    expect(r.diffs).toEqual([]);
+    // One row per physical link, at its lower end; the switch's internal link (04:00.0) is not judged.
+    expect(r.rows.map((x) => [x.address, x.width, x.expectedWidth, x.speedGTs, x.expectedSpeedGTs, x.outcome])).toEqual([
+      ['0000:01:00.0', 1, 1, 2.5, 2.5, 'ok'],
+      ['0000:02:00.0', 1, 1, 2.5, 2.5, 'ok'],
+      ['0000:03:00.0', 1, 1, 2.5, 2.5, 'ok'],
+      ['0000:05:00.0', 1, 1, 2.5, 2.5, 'ok'],
+    ]);
+    expect(r.rows[0]!.device).toBe('Intel Corporation 82574L Gigabit Network Connection');
+  });
+
+  it('names a card trained at x4 of x16, with its address and lspci name', async () => {
+    // The e1000e made a x16 Gen4 card in the x16 Gen4 root port, trained at x4.
+    const root = degraded('0000:01:00.0', 'pci0000:00/0000:00:02.0', { max_link_width: '16', max_link_speed: '16.0 GT/s PCIe', current_link_width: '4', current_link_speed: '16.0 GT/s PCIe' });
+    const r = checkPcieLinks(await pciLabInventory(root));
+    expect(r.diffs).toEqual([
+      { field: 'pcie[0000:01:00.0].width', expected: 'x16', actual: 'x4 of x16 (Intel Corporation 82574L Gigabit Network Connection)', severity: 'critical', rule: 'pcie-link-degraded' },
+    ]);
+    expect(r.rows.find((x) => x.address === '0000:01:00.0')).toMatchObject({ outcome: 'degraded', width: 4, expectedWidth: 16 });
+  });
+
+  it('names a link at a lower speed, judged against the smaller of the two ends', async () => {
+    // A Gen4 x4 NVMe in the Gen3 x4 root port 00:03.0: Gen3 is all it can get (fine); at 5 GT/s it is degraded.
+    const atGen3 = degraded('0000:02:00.0', 'pci0000:00/0000:00:03.0', { max_link_width: '4', max_link_speed: '16.0 GT/s PCIe', current_link_width: '4', current_link_speed: '8.0 GT/s PCIe' });
+    expect(checkPcieLinks(await pciLabInventory(atGen3)).diffs).toEqual([]);
+    const atGen2 = degraded('0000:02:00.0', 'pci0000:00/0000:00:03.0', { max_link_width: '4', max_link_speed: '16.0 GT/s PCIe', current_link_width: '4', current_link_speed: '5.0 GT/s PCIe' });
+    expect(checkPcieLinks(await pciLabInventory(atGen2)).diffs).toEqual([
+      { field: 'pcie[0000:02:00.0].speed', expected: '8.0 GT/s', actual: '5.0 of 8.0 GT/s (Red Hat, Inc. QEMU NVM Express Controller)', severity: 'critical', rule: 'pcie-link-degraded' },
+    ]);
+  });
+
+  it('holds a pinned slot to the spec instead, and names a pinned slot that is empty', async () => {
+    const spec = ExpectedSpec.parse({ pcie: [{ address: '02:00.0', width: 4 }, { address: '0000:3b:00.0', width: 16, speedGTs: 16 }] });
+    expect(spec.pcie![0]!.address).toBe('0000:02:00.0');
+    const r = checkPcieLinks(await pciLabInventory(), spec.pcie);
+    expect(r.diffs).toEqual([
+      { field: 'pcie[0000:02:00.0].width', expected: 'x4', actual: 'x1 of x4 (Red Hat, Inc. QEMU NVM Express Controller)', severity: 'critical', rule: 'pcie-link-pinned' },
+      { field: 'pcie[0000:3b:00.0]', expected: 'x16 16.0 GT/s', actual: null, severity: 'critical', rule: 'pcie-missing' },
+    ]);
+    expect(r.rows.find((x) => x.address === '0000:3b:00.0')).toMatchObject({ basis: 'spec', outcome: 'missing' });
+  });
+
+  it('refuses a pin that is not a PCI address or says nothing', () => {
+    expect(ExpectedSpec.safeParse({ pcie: [{ address: 'slot 3', width: 16 }] }).success).toBe(false);
+    expect(ExpectedSpec.safeParse({ pcie: [{ address: '0000:3b:00.0' }] }).success).toBe(false);
+  });
+});
