@@ -9,4 +9,5 @@ import base from './vitest.config.ts';
 const unit = (base.test?.projects ?? []).find((p): p is TestProjectInlineConfiguration => typeof p === 'object' && 'test' in p && p.test?.name === 'unit');
 if (!unit?.test) throw new Error('vitest.config.ts has no project named "unit"');
 
-export default defineConfig({ test: { ...unit.test, name: undefined } });
+// scripts/mutate/sandbox-links.ts: symlinks to directories that Stryker's sandbox cannot copy.
+export default defineConfig({ test: { ...unit.test, name: undefined, globalSetup: ['scripts/mutate/sandbox-links.ts'] } });
