@@ -375,6 +375,11 @@ describe('evaluateSmart: the reasons and the basis, word for word', () => {
     expect(evaluateSmart(parseSmartctlJson(nvme1, 0), T)).toMatchObject({ basis: 'full', basisReason: '/dev/nvme1: overall health and critical warning, media errors' });
     const noMedia = evaluateSmart(parseSmartctlJson(edited(nvme1, (j) => delete j.nvme_smart_health_information_log.media_errors), 0), T);
     expect(noMedia).toMatchObject({ passed: true, basis: 'partial', basisReason: '/dev/nvme1: overall health and critical warning; the drive does not report media errors' });
+    const noWarning = evaluateSmart(parseSmartctlJson(edited(nvme1, (j) => delete j.nvme_smart_health_information_log.critical_warning), 0), T);
+    expect(noWarning).toMatchObject({ passed: true, basis: 'partial', basisReason: '/dev/nvme1: overall health and media errors; the drive does not report critical warning' });
+    // Two warning bits at once (spare below threshold, read-only media): both named.
+    const twoBits = evaluateSmart(parseSmartctlJson(edited(nvme1, (j) => (j.nvme_smart_health_information_log.critical_warning = 0x9)), 0), T);
+    expect(twoBits.reasons).toEqual(['/dev/nvme1: NVMe critical warning 0x9 (available spare below threshold, media placed in read-only mode)']);
     // smart_support left out as well: the overall health is still a verdict to judge on.
     const noLog = edited(nvme1, (j) => {
       delete j.nvme_smart_health_information_log;
@@ -421,6 +426,7 @@ describe('evaluateSmart: the reasons and the basis, word for word', () => {
       delete j.smartctl.argv;
     });
     expect(evaluateSmart(parseSmartctlJson(nameless, 16), T).reasons).toEqual(['device: prefailure attributes are at or below their threshold']);
+    expect(evaluateSmart(parseSmartctlJson(nameless, 0), T).basisReason).toBe('device: the verdict rests on the overall health alone: smartctl could not tell the protocol');
   });
 
   it('a disk that says SMART is not available is not judged, whatever else its JSON holds', () => {
