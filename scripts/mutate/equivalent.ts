@@ -5,6 +5,34 @@ import type { EquivalentMutant } from './scores.ts';
 // follows the code when lines move; it stops matching when that code changes,
 // and the survivor then shows up again to be looked at.
 export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
+  // agent/stages/smart/index.ts
+  {
+    file: 'agent/stages/smart/index.ts',
+    mutator: 'StringLiteral',
+    original: "'; '",
+    replacement: '""',
+    reason: "`why` joins the reasons of a disk whose SMART is unavailable, and evaluateSmart gives such a disk exactly one reason",
+  },
+  {
+    file: 'agent/stages/smart/index.ts',
+    mutator: 'ConditionalExpression',
+    original: 'verdict.countersNotRead.length > 0',
+    replacement: 'true',
+    reason: "a `partial` basis means a required counter was not read, so countersNotRead is never empty there",
+  },
+  {
+    file: 'agent/stages/smart/index.ts',
+    mutator: 'EqualityOperator',
+    original: 'verdict.countersNotRead.length > 0',
+    replacement: 'verdict.countersNotRead.length >= 0',
+    reason: "a `partial` basis means a required counter was not read, so countersNotRead is never empty there",
+  },
+  {
+    file: 'agent/stages/smart/index.ts',
+    mutator: 'MethodExpression',
+    original: 'd.reasons.filter((r) => !/within thresholds/.test(r))',
+    reason: 'only a failed or unreadable disk is listed there, and "counts within thresholds" is said only of a disk that passed with nothing else to say',
+  },
   // electron/node/spec/spec-diff.ts
   {
     file: 'electron/node/spec/spec-diff.ts',

@@ -130,6 +130,9 @@ describe('SMART stage: the outcome and message a person reads', () => {
       message: '/dev/sdb: SMART health PASSED, counts within thresholds | NOT TESTED: SMART is unavailable on /dev/vda (error: /dev/vda: Unable to detect device type) (1 disk(s) not tested: SMART unreadable)',
     });
     expect(combineSmart([], [])).toEqual({ outcome: 'passed', message: '0 disk(s) checked' });
+    // A disk that passes with something to tell (exit bits 5 and 6): all of it, in order.
+    const told = judge(sdb, 'qemu-guest/smartctl-j-a-sdb.json', 32 | 64).row;
+    expect(combineSmart([told], [])).toEqual({ outcome: 'passed', message: '/dev/sdb: some attributes were at threshold in the past; /dev/sdb: the device error log has entries' });
   });
 
   it('a failing stage names only what failed, and no unread count', () => {
