@@ -1,4 +1,4 @@
-// `npm run mutate [-- GROUP|FILE ...] [--write-docs]`: mutation testing of the
+// `npm run mutate [-- GROUP|FILE ...] [--write-docs] [--no-run]`: mutation testing of the
 // safety-critical modules (scripts/mutate/modules.ts) with StrykerJS, one run per
 // group, each incremental (a second run re-tests only mutants whose code or tests
 // changed). Prints and writes the score per module (test-results/mutation/) and
@@ -94,7 +94,8 @@ function writeDocs(saved: Saved): void {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const docs = argv.includes('--write-docs');
-  const groups = selectGroups([...new Set(argv.filter((a) => !a.startsWith('--')))]);
+  // --no-run: only rewrite scores.md (and the docs with --write-docs) from the last saved runs.
+  const groups = argv.includes('--no-run') ? [] : selectGroups([...new Set(argv.filter((a) => !a.startsWith('--')))]);
   mkdirSync(join(OUT, 'incremental'), { recursive: true });
   const saved = loadSaved();
   for (const g of groups) {
