@@ -33,6 +33,21 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
     original: 'd.reasons.filter((r) => !/within thresholds/.test(r))',
     reason: 'only a failed or unreadable disk is listed there, and "counts within thresholds" is said only of a disk that passed with nothing else to say',
   },
+  // electron/node/auth/supervisor-credentials.ts
+  {
+    file: 'electron/node/auth/supervisor-credentials.ts',
+    mutator: 'ConditionalExpression',
+    original: 'guard.failures > 0',
+    replacement: 'true',
+    reason: 'resetting a guard that is already at zero failures writes the zeros it holds (guard() reads a missing row as zeros)',
+  },
+  {
+    file: 'electron/node/auth/supervisor-credentials.ts',
+    mutator: 'EqualityOperator',
+    original: 'guard.failures > 0',
+    replacement: 'guard.failures >= 0',
+    reason: 'resetting a guard that is already at zero failures writes the zeros it holds (guard() reads a missing row as zeros)',
+  },
   // electron/node/spec/spec-diff.ts
   {
     file: 'electron/node/spec/spec-diff.ts',
