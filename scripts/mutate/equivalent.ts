@@ -48,6 +48,42 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
     replacement: 'guard.failures >= 0',
     reason: 'resetting a guard that is already at zero failures writes the zeros it holds (guard() reads a missing row as zeros)',
   },
+  // agent/stages/storage/device-resolution.ts
+  {
+    file: 'agent/stages/storage/device-resolution.ts',
+    mutator: 'Regex',
+    original: '/^(0x|naa\\.|eui\\.|wwn-0x|wwn-)/',
+    replacement: '/(0x|naa\\.|eui\\.|wwn-0x|wwn-)/',
+    reason: 'a WWN is hex digits and separators, none of which spell these prefixes, so they can only stand at its start',
+  },
+  {
+    file: 'agent/stages/storage/device-resolution.ts',
+    mutator: 'MethodExpression',
+    original: "raw.trim().replace(/\\s+/g, ' ').toLowerCase()",
+    replacement: "raw.trim().replace(/\\s+/g, ' ').toUpperCase()",
+    reason: 'a normalised serial is only ever compared with another normalised serial, so either case gives the same answer',
+  },
+  {
+    file: 'agent/stages/storage/device-resolution.ts',
+    mutator: 'ConditionalExpression',
+    original: 'file.length > 0',
+    replacement: 'true',
+    reason: '"loop:" with no file resolves to the working directory, which no loop device is backed by',
+  },
+  {
+    file: 'agent/stages/storage/device-resolution.ts',
+    mutator: 'EqualityOperator',
+    original: 'file.length > 0',
+    replacement: 'file.length >= 0',
+    reason: '"loop:" with no file resolves to the working directory, which no loop device is backed by',
+  },
+  {
+    file: 'agent/stages/storage/device-resolution.ts',
+    mutator: 'ConditionalExpression',
+    original: '!want',
+    replacement: 'false',
+    reason: 'an empty id equals no serial (a serial is only compared when it is non-empty) and has fewer than the 8 WWN digits a match needs',
+  },
   // electron/node/spec/spec-diff.ts
   {
     file: 'electron/node/spec/spec-diff.ts',
