@@ -84,6 +84,27 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
     replacement: 'false',
     reason: 'an empty id equals no serial (a serial is only compared when it is non-empty) and has fewer than the 8 WWN digits a match needs',
   },
+  // agent/stages/storage/wipe-probe.ts
+  {
+    file: 'agent/stages/storage/wipe-probe.ts',
+    mutator: 'MethodExpression',
+    original: 'rest.probed.filter((s) => !known.has(s.type))',
+    reason: "describeSignatures names each type once, from its first (wipefs') entry, and blkid -p entries carry no offset to add, so a type both tools found reads the same",
+  },
+  {
+    file: 'agent/stages/storage/wipe-probe.ts',
+    mutator: 'ConditionalExpression',
+    original: 'hits.some((h) => h.offset === 0)',
+    replacement: 'true',
+    reason: 'wipefs and blkid name ceph_bluestore only for a label at offset 0, and then our own read of offset 0 finds it too',
+  },
+  {
+    file: 'agent/stages/storage/wipe-probe.ts',
+    mutator: 'ConditionalExpression',
+    original: 'h.offset === 0',
+    replacement: 'true',
+    reason: 'wipefs and blkid name ceph_bluestore only for a label at offset 0, and then our own read of offset 0 finds it too',
+  },
   // electron/node/spec/spec-diff.ts
   {
     file: 'electron/node/spec/spec-diff.ts',
