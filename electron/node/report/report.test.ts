@@ -638,3 +638,76 @@ describe('OCPTV export', () => {
     expect(runEnd(lines)).toEqual({ status: 'COMPLETE', result: 'FAIL' }); // held: the bench prints FAIL
   });
 });
+
+// Page one's account of what went wrong and what followed, for runs played through the
+// run services (mutation testing, issue 23: these once changed with no test noticing).
+describe('page one: what did not pass, and what followed', () => {
+  /** A run through the real run services: every stage before `failing` passed, `failing` failed on its first attempt. */
+  function played(failing: 'SMART' | 'CPUStress', failingSummary?: Record<string, unknown>) {
+    const { store, dir } = freshDb();
+    const runs = createRunServices({
+      store,
+      bus: new EventBus(),
+      live: new LiveState(new EventBus(), join(dir, 'logs')),
+      notifier: { emit: () => undefined },
+      reporter: (id) => writeRunReport(store, dir, id),
+      bench: () => ({ artifactBase: 'http://127.0.0.1:1', iperf: null }),
+      supervisors: new SupervisorCredentials(store.supervisors),
+    });
+    const disks = ['NV-001', 'WD-A1'];
+    store.hosts.add({ name: 'pve-node-09', macs: [], profile: 'standard', disks, specYaml: null });
+    const { runId, token } = runs.commands.startRun('pve-node-09');
+    expect('run' in runs.agent.authenticate(token)).toBe(true);
+    runs.messages.agentHello(runId, { session: 's' });
+    let seq = 0;
+    const send = (stage: Parameters<typeof stageResultBody>[0], outcome: 'passed' | 'failed' | 'skipped', summary?: Record<string, unknown>) => {
+      const attempt = store.runs.latestAttempt(runId, stage)!.attempt;
+      const body = stageResultBody(stage, { disks, outcome });
+      runs.messages.applyAgentMessage(runId, 's', { type: 'stage-result', seq: ++seq, ts: Date.now(), stage, attempt, ...body, summary: summary ?? (body.summary as Record<string, unknown>) });
+    };
+    for (const stage of agentStagesFrom('Inventory').slice(0, agentStagesFrom('Inventory').indexOf(failing))) send(stage, 'passed');
+    send(failing, 'failed', failingSummary);
+    const page = () => pageOne(renderReportHtml(gatherReportData(store, runId)));
+    return { store, runs, runId, send, page };
+  }
+
+  it('a failed attempt that was retried and passed says so, and the run is not held', async () => {
+    const r = played('CPUStress');
+    await r.runs.actions.act(r.runId, { action: 'retry' });
+    r.send('CPUStress', 'passed');
+    const first = r.page();
+    expect(first).toContain('CPUStress 1 failed CPUStress failed attempt 2 passed');
+    expect(first).not.toContain('held: waiting for a person to decide');
+    expect(first).not.toContain('overridden by');
+  });
+
+  it('a failure the run was given up on reads "run abandoned"', async () => {
+    const r = played('CPUStress');
+    await r.runs.actions.act(r.runId, { action: 'abandon', reason: 'customer took it back' });
+    expect(r.page()).toContain('CPUStress 1 failed CPUStress failed run abandoned');
+  });
+
+  it('a held failure names only its own stage as held, and an override only its own attempt', async () => {
+    const r = played('SMART');
+    expect(r.page()).toContain('SMART 1 failed SMART failed held: waiting for a person to decide');
+    await r.runs.actions.act(r.runId, { action: 'override', reason: 'disk swapped after the run' }, 'operator');
+    r.send('CPUStress', 'failed');
+    const first = r.page();
+    expect(first).toContain('SMART 1 overridden SMART failed overridden by operator: disk swapped after the run CPUStress 1 failed');
+    expect(first).toContain('CPUStress 1 failed CPUStress failed held: waiting for a person to decide');
+  });
+
+  it("lists each figure that missed its limit, with the part and the limit, from the stage's own judgement", async () => {
+    // WD-A1 judged by the SMART stage on a real NVMe capture with its media errors raised to 2 (limit 0).
+    const capture = JSON.parse(readFileSync(join(import.meta.dirname, '../../../agent/parsers/captured/qemu-lab-2026-12/smartctl-j-a-nvme1.json'), 'utf8')) as { nvme_smart_health_information_log: { media_errors: number } };
+    capture.nvme_smart_health_information_log.media_errors = 2;
+    const { judgeSmartDisk } = await import('../../../agent/stages/smart/index.ts');
+    const { PROFILES } = await import('../../../common/profiles.ts');
+    const judged = judgeSmartDisk({ disk: 'WD-A1', path: '/dev/nvme1', type: null }, { stdout: JSON.stringify(capture), exitCode: 0 }, PROFILES.standard.smart).row;
+    expect(judged.outcome).toBe('failed');
+    const r = played('SMART', { disks: [judged], missing: [], notes: [] });
+    const first = r.page();
+    // One row: the figure that missed, on its part, with the limit; the figures within limits are not listed.
+    expect(first).toContain('Out of limits Stage Part Figure Value (limit) SMART WD-A1 NVMe media errors ✗ 2 (≤ 0) Coverage');
+  });
+});
