@@ -711,3 +711,28 @@ describe('page one: what did not pass, and what followed', () => {
     expect(first).toContain('Out of limits Stage Part Figure Value (limit) SMART WD-A1 NVMe media errors ✗ 2 (≤ 0) Coverage');
   });
 });
+
+// Overrides and holds as the stored rows tell them, including rows that do not tell everything.
+describe('report verdict from incomplete records', () => {
+  it('an attempt marked overridden with no audit row is listed as such, not trusted silently; one with a row is listed once', () => {
+    const { db, store, host } = freshDb();
+    const runId = insertRun(db, host, { state: 'FailedHolding', failedStage: 'CPUStress', holdReason: 'StageFailed' });
+    insertStage(db, runId, 'Inventory', 1, 'passed', T0, T0 + 1000);
+    insertStage(db, runId, 'SMART', 1, 'overridden', T0 + 1000, T0 + 2000, null, 'SMART failed: WD-A1 1872 reallocated sectors');
+    insertStage(db, runId, 'CPUStress', 1, 'overridden', T0 + 2000, T0 + 3000, null, 'CPUStress failed');
+    insertTransition(db, runId, 'FailedHolding', 'Memory', 'override', 'operator', T0 + 3000, 'fan replaced', { failedStage: 'CPUStress' });
+    const overrides = gatherReportData(store, runId).verdict.overrides;
+    expect(overrides.map((o) => [o.stage, o.actor, o.reason])).toEqual([
+      ['CPUStress', 'operator', 'fan replaced'],
+      ['SMART', 'unknown (no audit row)', 'SMART failed: WD-A1 1872 reallocated sectors'],
+    ]);
+  });
+
+  it('a run held with no stage or reason recorded still says it waits for a person', () => {
+    const { db, store, host } = freshDb();
+    const runId = insertRun(db, host, { state: 'FailedHolding', failedStage: null, holdReason: null });
+    const v = gatherReportData(store, runId).verdict;
+    expect(v.value).toBe('FAIL');
+    expect(v.reasons[0]).toBe('held at a stage: waiting for a person to decide');
+  });
+});
