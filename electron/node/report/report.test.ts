@@ -321,6 +321,8 @@ describe('report data and verdict', () => {
     expect(text).toContain('The stage could not produce its own summary');
     expect(text).toMatch(/Infra error tool-missing Tool stress-ng Problems stress-ng is not installed/);
     expect(text).not.toContain('secret');
+    // Page one lists the attempt that could not run among those that did not pass, held for a person.
+    expect(pageOne(renderReportHtml(data))).toMatch(/Attempts that did not pass Stage Attempt Outcome What it said What followed CPUStress 1 error .*held: waiting for a person to decide/);
   });
 
   it('a summary that no longer matches its schema is drawn as far as it matches, and says so', () => {
