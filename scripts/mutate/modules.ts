@@ -51,6 +51,11 @@ export const MUTATION_GROUPS: readonly MutationGroup[] = [
     modules: ['electron/node/runs/agent-messages.ts', 'agent/runtime/outbox.ts'],
   },
   {
+    name: 'ecc-pcie',
+    guards: 'memory error counters (EDAC) per DIMM, and PCIe links below their expected width or speed',
+    modules: ['agent/stages/memory/index.ts#judgeEdac', 'electron/node/spec/pcie-links.ts#checkPcieLinks'],
+  },
+  {
     name: 'report-verdict',
     guards: 'what page one of the report says: the result, certification, failures and overrides with who and why',
     modules: [
@@ -62,7 +67,5 @@ export const MUTATION_GROUPS: readonly MutationGroup[] = [
 
 /** Judgement code being written on other branches: a line in a group above once it lands. */
 export const PENDING_MODULES: readonly { what: string; group: string }[] = [
-  { what: 'ECC judgement (memory error counters)', group: 'a new group `ecc-pcie`' },
-  { what: 'PCIe judgement (link width/speed, AER errors)', group: 'a new group `ecc-pcie`' },
-  { what: 'storage surface-scan judgement', group: '`disk-gates`' },
+  { what: 'storage surface-scan judgement (agent/stages/storage/verified-scan.ts, bad-ranges.ts, on main since the Storage rework)', group: '`disk-gates`' },
 ];
