@@ -420,7 +420,7 @@ describe('evaluateSmart: the reasons and the basis, word for word', () => {
 
   it('a report that names no protocol is judged on the overall health alone, and one that names no device says "device"', () => {
     const unknown = evaluateSmart(parseSmartctlJson(edited(ahci, (j) => delete j.device.protocol), 0), T);
-    expect(unknown).toMatchObject({ passed: true, basis: 'overall-health-only', basisReason: '/dev/sdb: the verdict rests on the overall health alone: smartctl could not tell the protocol' });
+    expect(unknown).toMatchObject({ passed: true, basis: 'overall-health-only', basisReason: '/dev/sdb: the verdict rests on the overall health alone: smartctl could not tell the protocol', countersRead: [], countersNotRead: [] });
     const nameless = edited(ahci, (j) => {
       delete j.device;
       delete j.smartctl.argv;
