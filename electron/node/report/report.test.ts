@@ -681,6 +681,17 @@ describe('page one: what did not pass, and what followed', () => {
     expect(first).toContain('CPUStress 1 failed CPUStress failed attempt 2 passed');
     expect(first).not.toContain('held: waiting for a person to decide');
     expect(first).not.toContain('overridden by');
+    // Nothing out of limits and nobody overrode anything: no empty tables for them.
+    expect(first).not.toContain('Out of limits');
+    expect(first).not.toContain('Overrides Overridden stage');
+  });
+
+  it('a run where everything passed has no account of failures on page one', () => {
+    const { db, store, host } = freshDb();
+    const first = pageOne(renderReportHtml(gatherReportData(store, makePassingRun(db, host))));
+    expect(first).toMatch(/PASS Back to the rack: yes/);
+    expect(first).not.toContain('Failures and overrides');
+    expect(first).not.toContain('Attempts that did not pass');
   });
 
   it('a failure the run was given up on reads "run abandoned"', async () => {
