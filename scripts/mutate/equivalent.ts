@@ -33,6 +33,14 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
     original: 'd.reasons.filter((r) => !/within thresholds/.test(r))',
     reason: 'only a failed or unreadable disk is listed there, and "counts within thresholds" is said only of a disk that passed with nothing else to say',
   },
+  // electron/node/auth/secrets.ts
+  {
+    file: 'electron/node/auth/secrets.ts',
+    mutator: 'ConditionalExpression',
+    original: 'p < CURRENT_SCRYPT.p',
+    replacement: 'false',
+    reason: "today's p is 1, the smallest a stored hash may name (parseHash refuses p < 1), so no stored p is weaker",
+  },
   // electron/node/auth/supervisor-credentials.ts
   {
     file: 'electron/node/auth/supervisor-credentials.ts',

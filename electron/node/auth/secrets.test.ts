@@ -38,6 +38,13 @@ describe('stored credential hashes', () => {
     }
   });
 
+  it('takes a stored key of 16 bytes, the shortest allowed', async () => {
+    const { kdf, calls } = recordingKdf();
+    const short = withField(await stored(), 5, Buffer.alloc(16, 7).toString('base64'));
+    expect(await verifyCredential(SECRET, short, kdf)).toBe(false);
+    expect(calls).toEqual([{ N: 1024, r: 8, p: 1 }]);
+  });
+
   it('refuses a malformed or out-of-bounds hash without any KDF work, and wants it rehashed', async () => {
     const h = await stored();
     const bad = {
