@@ -113,6 +113,20 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
     replacement: 'true',
     reason: 'wipefs and blkid name ceph_bluestore only for a label at offset 0, and then our own read of offset 0 finds it too',
   },
+  {
+    file: 'agent/stages/storage/wipe-probe.ts',
+    mutator: 'ConditionalExpression',
+    original: '!found.includes(text)',
+    replacement: 'true',
+    reason: 'no signature or label is described as "partition <name>", so a partition is never already listed',
+  },
+  {
+    file: 'agent/stages/storage/wipe-probe.ts',
+    mutator: 'ConditionalExpression',
+    original: 'e !== name',
+    replacement: 'true',
+    reason: '/sys/block/<name>/ holds no entry named <name> itself (its partitions are <name>1, <name>p1, …)',
+  },
   // electron/node/spec/spec-diff.ts
   {
     file: 'electron/node/spec/spec-diff.ts',

@@ -21,12 +21,12 @@ function sysfsDisk(name: string): BlockDeviceInfo {
 
 function context(answer: (tool: string, args: string[]) => ToolResult) {
   const calls: string[] = [];
-  const warnings: string[] = [];
+  const warnings: [string, unknown][] = [];
   const runTool: ToolRunner = async (tool, args) => {
     calls.push(`${tool} ${args.join(' ')}`);
     return answer(tool, args);
   };
-  const log = { warn: (msg: string) => warnings.push(msg), debug: () => undefined, info: () => undefined, error: () => undefined };
+  const log = { warn: (msg: string, meta: unknown) => warnings.push([msg, meta]), debug: () => undefined, info: () => undefined, error: () => undefined };
   const ctx = { runTool, signal: new AbortController().signal, log, paths: { sysRoot: '/nonexistent-sysroot' } } as unknown as StageContext;
   return { ctx, calls, warnings };
 }
@@ -58,9 +58,15 @@ describe('enrichIdentities', () => {
 
   it('keeps what sysfs already knew, and learns an NVMe transport from smartctl', async () => {
     const nvme = { ...sysfsDisk('nvme0n1'), serial: 'FROM-SYSFS' };
-    const { ctx } = context((tool, args) => (tool === 'lsblk' ? result(tool, args, 1, '') : guest(tool, args)));
+    const { ctx, warnings } = context((tool, args) => (tool === 'lsblk' ? result(tool, args, 1, '') : guest(tool, args)));
     await enrichIdentities(ctx, [nvme]);
     expect(nvme).toMatchObject({ serial: 'FROM-SYSFS', transport: 'nvme', model: null });
+    expect(warnings).toEqual([]); // lsblk exiting non-zero is not read at all
+    // A disk sysfs named by serial and WWN is asked nothing more.
+    const known = { ...sysfsDisk('sdb'), serial: 'LABSATA0001', wwn: '0x5000c500a1b2c3d4' };
+    const asked = context(guest);
+    await enrichIdentities(asked.ctx, [known]);
+    expect(asked.calls).toEqual(['lsblk -J -b -d -o NAME,SERIAL,WWN,TRAN,ROTA,MODEL']);
   });
 
   it('goes on without lsblk, saying so, and stops for a cancellation', async () => {
@@ -71,7 +77,13 @@ describe('enrichIdentities', () => {
     });
     await enrichIdentities(missing.ctx, [sdb]);
     expect(sdb.serial).toBe('LABSATA0001');
-    expect(missing.warnings).toEqual(['lsblk could not add disk identities']);
+    expect(missing.warnings).toEqual([['lsblk could not add disk identities', { err: expect.stringContaining('lsblk: not installed') }]]);
+    // Output that is not lsblk's JSON: said, naming lsblk, and the disks still get smartctl's identities.
+    const garbled = context((tool, args) => (tool === 'lsblk' ? result(tool, args, 0, 'lsblk: unknown column: TRAN') : guest(tool, args)));
+    const sdb2 = sysfsDisk('sdb');
+    await enrichIdentities(garbled.ctx, [sdb2]);
+    expect(sdb2.serial).toBe('LABSATA0001');
+    expect(garbled.warnings).toEqual([['lsblk could not add disk identities', { err: expect.stringMatching(/^lsblk/) }]]);
 
     for (const failing of ['lsblk', 'smartctl']) {
       const cancelled = context((tool, args) => {
@@ -80,6 +92,22 @@ describe('enrichIdentities', () => {
       });
       await expect(enrichIdentities(cancelled.ctx, [sysfsDisk('sdb')])).rejects.toMatchObject({ kind: 'cancelled' });
     }
+  });
+});
+
+describe('enrichIdentities when smartctl cannot help', () => {
+  it('keeps the serial lsblk read when smartctl -i gives nothing, and goes on when smartctl is missing', async () => {
+    const nvme = sysfsDisk('nvme0n1');
+    const unread = context((tool, args) => (tool === 'lsblk' ? guest(tool, args) : result(tool, args, 4, fixture('smartctl-a-vda-virtio.json'))));
+    await enrichIdentities(unread.ctx, [nvme]);
+    expect(nvme.serial).toBe('LABNVME0001');
+    const sdb = sysfsDisk('sdb');
+    const missing = context((tool, args) => {
+      if (tool === 'smartctl') throw new ToolInfraError('missing', tool, 'smartctl: not installed');
+      return guest(tool, args);
+    });
+    await enrichIdentities(missing.ctx, [sdb]);
+    expect(sdb).toMatchObject({ serial: null, transport: 'sata' });
   });
 });
 

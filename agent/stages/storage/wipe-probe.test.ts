@@ -271,3 +271,43 @@ describe('wipe-probe: its record and its words', () => {
     expect(p.found).toEqual([expect.stringMatching(/ at offset 0$/), expect.stringMatching(/ at offset 1 GiB \(byte 1073741824\)$/)]);
   });
 });
+
+describe('wipe-probe: what wipefs may answer', () => {
+  const blkid = (args: string[]) => blkidBlank(args);
+
+  it('reads no output at all as a blank disk, as wipefs without -J prints for one (wipefs-n-a-blank.txt)', async () => {
+    const r = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, fixture('wipefs-n-a-blank.txt')) : blkid(args)));
+    expect((await wipeProbe(loop(1), opts(r.runTool))).found).toEqual([]);
+    const shared = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, fixture('wipefs-n-a-blank.txt')) : blkid(args)));
+    const both = await wipeProbeAll([loop(1), loop(2)], opts(shared.runTool));
+    expect(shared.calls.filter((c) => c.startsWith('wipefs'))).toEqual(['wipefs -J -n /dev/loop1 /dev/loop2']);
+    expect(both.map((p) => ('found' in p ? p.found : p))).toEqual([[], []]);
+  });
+
+  it('gives up the shared wipefs for one per disk when its output cannot be read or one signature belongs to no disk asked about', async () => {
+    const twoOwners = WIPEFS_EXT4.replace(/\]\s*\}\s*$/, ', {"device": "loop9", "offset": "0x438", "type": "ext4", "uuid": "e527418b-d645-4f14-ac1c-243dbdbd5024", "label": "OTHER"}]}');
+    expect((JSON.parse(twoOwners) as { signatures: unknown[] }).signatures).toHaveLength(2);
+    for (const shared of ['{"signatures": [', twoOwners]) {
+      const r = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, args.length > 3 ? shared : args.includes('/dev/loop2') ? WIPEFS_EXT4 : WIPEFS_BLANK) : blkid(args)));
+      const [ext4, other] = await wipeProbeAll([loop(2), loop(3)], opts(r.runTool));
+      expect(r.calls.filter((c) => c.startsWith('wipefs')).sort()).toEqual(['wipefs -J -n /dev/loop2', 'wipefs -J -n /dev/loop2 /dev/loop3', 'wipefs -J -n /dev/loop3']);
+      expect([ext4, other].map((p) => (p && 'found' in p ? p.found.length : p))).toEqual([1, 0]);
+    }
+  });
+
+  it('a cancelled shared wipefs cancels the probe instead of falling back', async () => {
+    const r = recording((tool, args) => {
+      if (tool === 'wipefs' && args.length > 3) throw new ToolInfraError('cancelled', tool, `${tool}: cancelled`);
+      return tool === 'wipefs' ? result(tool, args, 0, WIPEFS_BLANK) : blkid(args);
+    });
+    await expect(wipeProbeAll([loop(2), loop(3)], opts(r.runTool))).rejects.toMatchObject({ kind: 'cancelled' });
+  });
+
+  it('when both probes fail, wipefs\' failure is the one reported', async () => {
+    const r = recording((tool, args) => {
+      if (tool === 'blkid') throw new ToolInfraError('missing', tool, 'blkid: not installed');
+      return result(tool, args, 1, '', 'wipefs: error: /dev/loop1: probing initialization failed: Device or resource busy\n');
+    });
+    await expect(wipeProbe(loop(1), opts(r.runTool))).rejects.toThrow(/^wipefs \/dev\/loop1 exited 1: /);
+  });
+});
