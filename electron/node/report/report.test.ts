@@ -694,6 +694,28 @@ describe('page one: what did not pass, and what followed', () => {
     expect(first).not.toContain('Attempts that did not pass');
   });
 
+  it('what followed an attempt is drawn from its own stage only', async () => {
+    const r = played('SMART');
+    await r.runs.actions.act(r.runId, { action: 'retry' });
+    r.send('SMART', 'passed');
+    r.send('CPUStress', 'failed');
+    const first = r.page();
+    expect(first).toContain('SMART 1 failed SMART failed attempt 2 passed');
+    expect(first).toContain('CPUStress 1 failed CPUStress failed held: waiting for a person to decide');
+  });
+
+  it('an override is told for the attempt that was overridden, not for a later attempt of the same stage', () => {
+    const { db, store, host } = freshDb();
+    const runId = insertRun(db, host, { state: 'FailedHolding', failedStage: 'SMART', holdReason: 'StageFailed' });
+    insertStage(db, runId, 'Inventory', 1, 'passed', T0, T0 + 1000);
+    insertStage(db, runId, 'SMART', 1, 'overridden', T0 + 1000, T0 + 2000, null, 'SMART failed: WD-A1 reallocated sectors');
+    insertTransition(db, runId, 'FailedHolding', 'SMART', 'override', 'supervisor:dana', T0 + 2000, 'disk swapped', { stage: 'SMART' });
+    insertStage(db, runId, 'SMART', 2, 'failed', T0 + 2000, T0 + 3000, null, 'SMART failed: NV-001 media errors');
+    const first = pageOne(renderReportHtml(gatherReportData(store, runId)));
+    expect(first).toContain('SMART 1 overridden SMART failed: WD-A1 reallocated sectors overridden by supervisor:dana: disk swapped; attempt 2 failed');
+    expect(first).toContain('SMART 2 failed SMART failed: NV-001 media errors held: waiting for a person to decide');
+  });
+
   it('a failure the run was given up on reads "run abandoned"', async () => {
     const r = played('CPUStress');
     await r.runs.actions.act(r.runId, { action: 'abandon', reason: 'customer took it back' });
