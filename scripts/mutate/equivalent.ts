@@ -127,6 +127,19 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
     replacement: 'true',
     reason: '/sys/block/<name>/ holds no entry named <name> itself (its partitions are <name>1, <name>p1, …)',
   },
+  // agent/stages/memory/index.ts
+  {
+    file: 'agent/stages/memory/index.ts',
+    mutator: 'MethodExpression',
+    original: '(d.label || d.key).slice(0, 200)',
+    reason: 'the kernel caps a DIMM label at 31 characters (EDAC_MC_LABEL_LEN) and a key is "mcN/dimmM", far under 200',
+  },
+  {
+    file: 'agent/stages/memory/index.ts',
+    mutator: 'MethodExpression',
+    original: '`${d.mc} ${d.location}`.slice(0, 200)',
+    reason: 'a controller name and an EDAC location ("channel 1 slot 0", a few layers) stay far under 200 characters',
+  },
   // electron/node/spec/spec-diff.ts
   {
     file: 'electron/node/spec/spec-diff.ts',
