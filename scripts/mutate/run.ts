@@ -45,13 +45,17 @@ async function runGroup(g: MutationGroup): Promise<{ scores: Scored[]; seconds: 
     htmlReporter: { fileName: join('test-results', 'mutation', `${g.name}.html`) },
   }).runMutationTest();
   const seconds = (Date.now() - started) / 1000;
+  return { scores: scoreGroup(g), seconds };
+}
+
+/** The group's scores from its last Stryker report, with today's list of equivalents. */
+function scoreGroup(g: MutationGroup): Scored[] {
   const report = JSON.parse(readFileSync(join(OUT, `${g.name}.json`), 'utf8')) as { files: Record<string, ReportFile> };
-  const scores = g.modules.map((m): Scored => {
+  return g.modules.map((m): Scored => {
     const { file } = parseModule(m);
     const entry = report.files[file] ?? { source: '', mutants: [] };
     return { group: g.name, ...scoreModule(m, file, entry, EQUIVALENT_MUTANTS) };
   });
-  return { scores, seconds };
 }
 
 function loadSaved(): Saved {
@@ -94,10 +98,16 @@ function writeDocs(saved: Saved): void {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const docs = argv.includes('--write-docs');
-  // --no-run: only rewrite scores.md (and the docs with --write-docs) from the last saved runs.
+  // --no-run: only rescore the last saved runs and rewrite scores.md (and the docs with --write-docs).
   const groups = argv.includes('--no-run') ? [] : selectGroups([...new Set(argv.filter((a) => !a.startsWith('--')))]);
   mkdirSync(join(OUT, 'incremental'), { recursive: true });
   const saved = loadSaved();
+  if (argv.includes('--no-run')) {
+    // Rescore every group that has a report, so equivalents listed since its run count.
+    for (const g of MUTATION_GROUPS.filter((x) => saved.scores.some((sc) => sc.group === x.name))) {
+      saved.scores = [...saved.scores.filter((sc) => sc.group !== g.name), ...scoreGroup(g)];
+    }
+  }
   for (const g of groups) {
     const { scores, seconds } = await runGroup(g);
     saved.scores = [...saved.scores.filter((s) => s.group !== g.name), ...scores];
