@@ -133,3 +133,121 @@ describe('runVerdict', () => {
     expect(runVerdict(input({ state: 'Storage' })).result).toBeNull();
   });
 });
+
+describe('the parts the host names', () => {
+  const W = '5000c500a1b2c3d4';
+  const withDisk = (id: string, claim: (p: { kind: 'disk'; id: string; label: string }) => CoverageEntry[]) =>
+    cleanStages({ SMART: { coverage: [tested(disk(D1), 'SMART health and counters'), ...claim(disk(id))] }, Storage: { coverage: [tested(disk(D1), 'surface scan'), tested(disk(D1), 'random I/O'), ...claim(disk(id))] } });
+
+  it('knows a part by its id written any way people write it: case, 0x, separators and stray spaces do not count', () => {
+    const stages = withDisk(W, (p) => [tested(p, 'surface scan')]);
+    for (const written of ['0x5000C500A1B2C3D4', ' 0x5000c500a1b2c3d4', '5000-C500-A1B2-C3D4', '50:00:c5:00:a1:b2:c3:d4']) {
+      expect(runVerdict(input({ stages, named: { disks: [D1, written], nics: [], gpus: [] } })).result, written).toBe('pass');
+    }
+  });
+
+  it('never takes one disk for another whose serial differs only inside', () => {
+    // "0X" inside a serial is part of it, not a prefix
+    const stages = withDisk('AB0X12', (p) => [tested(p, 'surface scan')]);
+    const v = runVerdict(input({ stages, named: { disks: [D1, 'AB12'], nics: [], gpus: [] } }));
+    expect(v.result).toBe('incomplete');
+    expect(v.reasons).toContain('not tested: AB12 (SMART: SMART): SMART reported nothing about the expected disk AB12');
+  });
+
+  it('makes every claim about a named disk required, and leaves other disks’ claims as the stage said', () => {
+    const optional = (p: { kind: 'disk'; id: string; label: string }) => [notTested(p, 'SMART error counters', 'the drive reports none', false)];
+    const named = runVerdict(input({ stages: withDisk(W, optional), named: { disks: [D1, W], nics: [], gpus: [] } }));
+    expect(named.result).toBe('incomplete');
+    expect(named.coverage.filter((c) => c.part.id === W).map((c) => [c.stage, c.required])).toEqual([
+      ['SMART', true],
+      ['Storage', true],
+    ]);
+    // The same claim about a disk the host does not name (a spare in the chassis) is the stage's business.
+    const spare = runVerdict(input({ stages: withDisk(W, optional) }));
+    expect(spare.result).toBe('pass');
+    expect(spare.coverage.filter((c) => c.part.id === W).every((c) => !c.required)).toBe(true);
+  });
+
+  it('says which stage reported nothing about which named disk or NIC', () => {
+    const mac = '52:54:00:00:00:02';
+    const v = runVerdict(input({ named: { disks: [D1, 'WD-WCC4N0123456'], nics: [mac], gpus: [] } }));
+    expect(v.coverage.filter((c) => c.reason?.includes('reported nothing'))).toEqual([
+      { stage: 'SMART', part: { kind: 'disk', id: 'WD-WCC4N0123456' }, check: 'SMART', status: 'not-tested', required: true, reason: 'SMART reported nothing about the expected disk WD-WCC4N0123456' },
+      { stage: 'Storage', part: { kind: 'disk', id: 'WD-WCC4N0123456' }, check: 'Storage', status: 'not-tested', required: true, reason: 'Storage reported nothing about the expected disk WD-WCC4N0123456' },
+      { stage: 'Network', part: { kind: 'nic', id: mac }, check: 'Network', status: 'not-tested', required: true, reason: `Network reported nothing about the NIC ${mac}` },
+    ]);
+  });
+
+  it('adds nothing for a stage that failed, erred or never finished: the run cannot pass on it anyway', () => {
+    for (const outcome of ['failed', 'error', null] as const) {
+      const v = runVerdict(input({ state: 'FailedHolding', stages: cleanStages({ Storage: { outcome, coverage: [] } }) }));
+      expect(v.coverage.filter((c) => c.stage === 'Storage'), String(outcome)).toEqual([]);
+      expect(v.reasons.join('\n')).not.toMatch(/Storage reported nothing/);
+    }
+  });
+});
+
+describe('GPUs the spec asks for', () => {
+  const gpu = (serial: string, model: string) => ({ kind: 'gpu' as const, id: serial, label: `${model} (${serial})` });
+  const h100 = (n: number) => Array.from({ length: n }, (_, i) => tested(gpu(`17526240214${i}`, 'NVIDIA H100 80GB HBM3'), 'compute burn'));
+  const withGpus = (coverage: CoverageEntry[], count: number, model = 'H100') =>
+    runVerdict(input({ stages: cleanStages({ GPU: { outcome: 'passed', coverage } }), named: { disks: [D1], nics: [], gpus: [{ model, count }] } }));
+
+  it('passes when as many GPUs of the model were burned as asked for, or more; the model is matched without case', () => {
+    expect(withGpus(h100(1), 1).result).toBe('pass');
+    expect(withGpus(h100(2), 2, 'h100').result).toBe('pass');
+    expect(withGpus(h100(3), 2).result).toBe('pass');
+  });
+
+  it('counts only GPUs of that model that were burned to the end', () => {
+    const v = withGpus([...h100(1), notTested(gpu('9', 'NVIDIA H100 80GB HBM3'), 'compute burn', 'burn stopped', true), tested(gpu('8', 'NVIDIA A100'), 'compute burn')], 2);
+    expect(v.result).toBe('incomplete');
+    expect(v.coverage.filter((c) => c.check === 'compute burn' && c.part.id === 'H100')).toEqual([
+      { stage: 'GPU', part: { kind: 'gpu', id: 'H100' }, check: 'compute burn', status: 'not-tested', required: true, reason: 'the spec asks for 2 × H100; 1 were tested' },
+    ]);
+  });
+
+  it('is checked by the stage that burns GPUs only', () => {
+    // Every other stage said nothing about GPUs: that is no gap.
+    const v = withGpus(h100(1), 1);
+    expect(v.coverage.filter((c) => c.part.kind === 'gpu').map((c) => c.stage)).toEqual(['GPU']);
+  });
+});
+
+describe('abandoned runs and their reasons', () => {
+  it('fails a run abandoned on a failure that was not about found data, and says which', () => {
+    const storage = runVerdict(input({ state: 'Abandoned', stages: cleanStages({ Storage: { outcome: 'failed' } }), holdReason: 'StageFailed' }));
+    expect(storage.result).toBe('fail');
+    expect(storage.reasons[0]).toBe('Storage failed and the run was abandoned');
+    const errored = runVerdict(input({ state: 'Abandoned', stages: cleanStages({ CPUStress: { outcome: 'error' } }), holdReason: 'StageError' }));
+    expect(errored.result).toBe('fail');
+    expect(errored.reasons[0]).toBe('CPUStress could not run and the run was abandoned');
+  });
+
+  it('calls a run abandoned before it got anywhere incomplete, naming every stage that never ran', () => {
+    const v = runVerdict(input({ state: 'Abandoned', stages: [{ name: 'Inventory', outcome: 'passed', coverage: [] }, { name: 'SpecValidate', outcome: null, coverage: [] }] }));
+    expect(v.result).toBe('incomplete');
+    const notRun = STAGES.filter((s) => !['Inventory', 'Reporting'].includes(s.name)).map((s) => s.name);
+    expect(v.reasons).toContain(`not run: ${notRun.join(', ')}`);
+    expect(v.reasons.join('\n')).not.toMatch(/and the run was abandoned/);
+  });
+
+  it('says a run holding on found data is waiting, not abandoned', () => {
+    const v = runVerdict(input({ state: 'FailedHolding', stages: cleanStages({ Storage: { outcome: 'failed' } }), holdReason: 'UnexpectedData' }));
+    expect(v.result).toBeNull();
+    expect(v.reasons.join('\n')).not.toMatch(/abandoned/);
+  });
+
+  it('names every overridden stage', () => {
+    const v = runVerdict(input({ stages: cleanStages({ CPUStress: { outcome: 'overridden' }, PSU: { outcome: 'overridden' } }) }));
+    expect(v.result).toBe('pass-with-overrides');
+    expect(v.reasons).toContain('overridden by a person: CPUStress, PSU');
+  });
+
+  it('never passes a finished run with a stage whose latest attempt did not pass', () => {
+    // Whatever led there, a failed or erred latest attempt is not a pass.
+    for (const outcome of ['failed', 'error'] as const) {
+      expect(runVerdict(input({ stages: cleanStages({ PSU: { outcome } }) })).result).toBe('incomplete');
+    }
+  });
+});

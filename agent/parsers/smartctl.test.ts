@@ -318,3 +318,128 @@ describe('NVMe counters and what a verdict rests on', () => {
     expect(e.basisReason).toMatch(/SMART is unavailable on \/dev\/loop0/);
   });
 });
+
+// What a person reads for each disk: the exact reasons and what the verdict rests on, on the
+// real captures (mutation testing, issue 23: each of these once changed silently).
+describe('evaluateSmart: the reasons and the basis, word for word', () => {
+  const ahci = fixture('qemu-guest/smartctl-j-a-sdb.json');
+  const sdd = captured('qemu-lab-2026-12/smartctl-j-a-d-scsi-sdd.json');
+  const nvme1 = captured('qemu-lab-2026-12/smartctl-j-a-nvme1.json');
+  const loop = fixture('smartctl-a-loop.json');
+  /** An ATA row as smartctl prints it (flags of a pre-fail, always-updated counter). */
+  const ataRow = (id: number, name: string, raw: number) => ({ id, name, value: 100, worst: 100, thresh: 0, when_failed: '', flags: { value: 50, string: 'PO--CK ', prefailure: true }, raw: { value: raw, string: String(raw) } });
+  const reasons = (text: string, exit: number) => evaluateSmart(parseSmartctlJson(text, exit), T).reasons;
+
+  it('a healthy disk says so, and only so', () => {
+    expect(evaluateSmart(parseSmartctlJson(ahci, 0), T)).toMatchObject({ passed: true, smartAvailable: true, reasons: ['/dev/sdb: SMART health PASSED, counts within thresholds'] });
+  });
+
+  it('exit bit 4 (prefailure attributes at threshold) fails the disk; bits 5, 6 and 7 are told but do not', () => {
+    expect(evaluateSmart(parseSmartctlJson(ahci, 16), T)).toMatchObject({ passed: false, reasons: ['/dev/sdb: prefailure attributes are at or below their threshold'] });
+    expect(evaluateSmart(parseSmartctlJson(ahci, 32), T)).toMatchObject({ passed: true, reasons: ['/dev/sdb: some attributes were at threshold in the past'] });
+    expect(evaluateSmart(parseSmartctlJson(ahci, 64), T)).toMatchObject({ passed: true, reasons: ['/dev/sdb: the device error log has entries'] });
+    expect(evaluateSmart(parseSmartctlJson(ahci, 128), T)).toMatchObject({ passed: true, reasons: ['/dev/sdb: the self-test log records errors'] });
+    expect(reasons(ahci, 16 | 32 | 64 | 128)).toEqual([
+      '/dev/sdb: prefailure attributes are at or below their threshold',
+      '/dev/sdb: some attributes were at threshold in the past',
+      '/dev/sdb: the device error log has entries',
+      '/dev/sdb: the self-test log records errors',
+    ]);
+  });
+
+  it('names each ATA counter over its limit, and reads the disk as fully judged once both required counters are there', () => {
+    // The AHCI disk's real report with attributes 197 and 198 added (QEMU has neither).
+    const text = edited(ahci, (j) => j.ata_smart_attributes.table.push(ataRow(197, 'Current_Pending_Sector', 3), ataRow(198, 'Offline_Uncorrectable', 1)));
+    const e = evaluateSmart(parseSmartctlJson(text, 0), T);
+    expect(e).toMatchObject({ passed: false, basis: 'full', countersNotRead: ['end-to-end errors'] });
+    expect(e.reasons).toEqual(['/dev/sdb: 3 pending sectors (allowed at most 0)', '/dev/sdb: 1 offline uncorrectable sectors (allowed at most 0)']);
+    expect(e.basisReason).toBe('/dev/sdb: overall health and reallocated sectors, pending sectors, offline uncorrectable sectors');
+  });
+
+  it('an ATA disk without either required counter is judged in part, and says which it lacks', () => {
+    // The AHCI disk's real report with attribute 5 taken out and 198 and 184 put in.
+    const text = edited(ahci, (j) => {
+      j.ata_smart_attributes.table = j.ata_smart_attributes.table.filter((a: { id: number }) => a.id !== 5);
+      j.ata_smart_attributes.table.push(ataRow(198, 'Offline_Uncorrectable', 0), ataRow(184, 'End-to-End_Error', 0));
+    });
+    const e = evaluateSmart(parseSmartctlJson(text, 0), T);
+    expect(e).toMatchObject({ passed: true, basis: 'partial', countersRead: ['offline uncorrectable sectors', 'end-to-end errors'] });
+    expect(e.basisReason).toBe('/dev/sdb: overall health and offline uncorrectable sectors, end-to-end errors; the drive does not report reallocated sectors, pending sectors');
+    // No judged attribute at all: the overall health alone, said as such.
+    const bare = evaluateSmart(parseSmartctlJson(edited(ahci, (j) => (j.ata_smart_attributes.table = [])), 0), T);
+    expect(bare).toMatchObject({ passed: true, basis: 'overall-health-only' });
+    expect(bare.basisReason).toBe('/dev/sdb: the verdict rests on the overall health alone: smartctl read no ATA attribute the bench judges');
+  });
+
+  it('an NVMe disk is judged on critical warning and media errors; without its health log, on the overall health alone', () => {
+    expect(evaluateSmart(parseSmartctlJson(nvme1, 0), T)).toMatchObject({ basis: 'full', basisReason: '/dev/nvme1: overall health and critical warning, media errors' });
+    const noMedia = evaluateSmart(parseSmartctlJson(edited(nvme1, (j) => delete j.nvme_smart_health_information_log.media_errors), 0), T);
+    expect(noMedia).toMatchObject({ passed: true, basis: 'partial', basisReason: '/dev/nvme1: overall health and critical warning; the drive does not report media errors' });
+    const noWarning = evaluateSmart(parseSmartctlJson(edited(nvme1, (j) => delete j.nvme_smart_health_information_log.critical_warning), 0), T);
+    expect(noWarning).toMatchObject({ passed: true, basis: 'partial', basisReason: '/dev/nvme1: overall health and media errors; the drive does not report critical warning' });
+    // Two warning bits at once (spare below threshold, read-only media): both named.
+    const twoBits = evaluateSmart(parseSmartctlJson(edited(nvme1, (j) => (j.nvme_smart_health_information_log.critical_warning = 0x9)), 0), T);
+    expect(twoBits.reasons).toEqual(['/dev/nvme1: NVMe critical warning 0x9 (available spare below threshold, media placed in read-only mode)']);
+    // smart_support left out as well: the overall health is still a verdict to judge on.
+    const noLog = edited(nvme1, (j) => {
+      delete j.nvme_smart_health_information_log;
+      delete j.smart_support;
+    });
+    const e = evaluateSmart(parseSmartctlJson(noLog, 0), T);
+    expect(e).toMatchObject({ passed: true, smartAvailable: true, basis: 'overall-health-only' });
+    expect(e.basisReason).toBe('/dev/nvme1: the verdict rests on the overall health alone: smartctl read no NVMe SMART/health log');
+  });
+
+  it('a critical warning of 0 is a verdict on its own (no smart_status, no smart_support)', () => {
+    const text = edited(nvme1, (j) => {
+      delete j.smart_status;
+      delete j.smart_support;
+    });
+    expect(evaluateSmart(parseSmartctlJson(text, 0), T)).toMatchObject({ passed: true, smartAvailable: true, basis: 'full' });
+  });
+
+  it('a SCSI disk is judged on its grown defect list and uncorrected errors', () => {
+    // smartctl -d scsi's real report, given what a SAS disk answers (the corpus's SAS drives:
+    // "Elements in grown defect list" and the error counter log's "Total uncorrected errors").
+    const sas = (defects: number, uncorrected: number) =>
+      edited(sdd, (j) => {
+        j.smart_support = { available: true, enabled: true };
+        j.smart_status = { passed: true };
+        j.scsi_grown_defect_list = defects;
+        j.scsi_error_counter_log = { read: { total_uncorrected_errors: uncorrected }, write: { total_uncorrected_errors: 0 }, verify: { total_uncorrected_errors: 0 } };
+      });
+    const good = evaluateSmart(parseSmartctlJson(sas(0, 0), 0), T);
+    expect(good).toMatchObject({ passed: true, basis: 'full', countersRead: ['grown defect list', 'uncorrected errors'], basisReason: '/dev/sdd: overall health and grown defect list, uncorrected errors' });
+    const bad = evaluateSmart(parseSmartctlJson(sas(5, 2), 0), T);
+    expect(bad).toMatchObject({ passed: false, reasons: ['/dev/sdd: 5 reallocated sectors (allowed at most 0)', '/dev/sdd: 2 media errors (allowed at most 0)'] });
+    const noDefectList = evaluateSmart(parseSmartctlJson(edited(sas(0, 0), (j) => delete j.scsi_grown_defect_list), 0), T);
+    expect(noDefectList).toMatchObject({ basis: 'partial', basisReason: '/dev/sdd: overall health and uncorrected errors; the drive does not report grown defect list' });
+    const noErrorLog = evaluateSmart(parseSmartctlJson(edited(sas(0, 0), (j) => delete j.scsi_error_counter_log), 0), T);
+    expect(noErrorLog).toMatchObject({ basis: 'partial', basisReason: '/dev/sdd: overall health and grown defect list; the drive does not report uncorrected errors' });
+  });
+
+  it('a report that names no protocol is judged on the overall health alone, and one that names no device says "device"', () => {
+    const unknown = evaluateSmart(parseSmartctlJson(edited(ahci, (j) => delete j.device.protocol), 0), T);
+    expect(unknown).toMatchObject({ passed: true, basis: 'overall-health-only', basisReason: '/dev/sdb: the verdict rests on the overall health alone: smartctl could not tell the protocol', countersRead: [], countersNotRead: [] });
+    const nameless = edited(ahci, (j) => {
+      delete j.device;
+      delete j.smartctl.argv;
+    });
+    expect(evaluateSmart(parseSmartctlJson(nameless, 16), T).reasons).toEqual(['device: prefailure attributes are at or below their threshold']);
+    expect(evaluateSmart(parseSmartctlJson(nameless, 0), T).basisReason).toBe('device: the verdict rests on the overall health alone: smartctl could not tell the protocol');
+  });
+
+  it('a disk that says SMART is not available is not judged, whatever else its JSON holds', () => {
+    const text = edited(ahci, (j) => (j.smart_support.available = false));
+    expect(evaluateSmart(parseSmartctlJson(text, 0), T)).toMatchObject({ passed: true, smartAvailable: false, basis: 'unavailable', reasons: ['SMART is unavailable on /dev/sdb'] });
+  });
+
+  it('says why SMART is unavailable: smartctl\'s own messages, else what its exit status means', () => {
+    expect(reasons(loop, 1)).toEqual(['SMART is unavailable on /dev/loop0 (error: /dev/loop0: Unable to detect device type)']);
+    expect(reasons(loop, 3)).toEqual(['SMART is unavailable on /dev/loop0 (error: /dev/loop0: Unable to detect device type; smartctl could not open the device)']);
+    expect(reasons(sdd, 4)).toEqual(['SMART is unavailable on /dev/sdd']);
+    expect(reasons(sdd, 2)).toEqual(['SMART is unavailable on /dev/sdd (smartctl could not open the device)']);
+    expect(reasons(sdd, 1)).toEqual(['SMART is unavailable on /dev/sdd (smartctl could not detect the device type)']);
+    expect(reasons(sdd, 3)).toEqual(['SMART is unavailable on /dev/sdd (smartctl could not open the device)']);
+  });
+});

@@ -41,6 +41,27 @@ describe('Outbox', () => {
     expect(box.pending.map((m) => m.type)).toEqual(['stage-result', 'sensor-batch', 'heartbeat']);
     expect(box.hasPendingResult('SMART', 1)).toBe(true);
     expect(box.hasPendingResult('SMART', 2)).toBe(false);
+    expect(box.hasPendingResult('CPUStress', 1)).toBe(false);
+  });
+
+  it('drops the oldest telemetry first, and keeps every result and stage event however many', () => {
+    const result = (stage: 'SMART' | 'CPUStress' | 'Memory') => ({ type: 'stage-result' as const, stage, attempt: 1, outcome: 'passed' as const, message: 'ok', summary: {}, coverage: [] });
+    const box = new Outbox(undefined, 2);
+    box.add({ type: 'heartbeat', stage: null });
+    box.add(result('SMART'));
+    box.add(result('CPUStress'));
+    expect(box.pending.map((m) => m.seq)).toEqual([2, 3]);
+    box.add(result('Memory'));
+    expect(box.pending.map((m) => m.seq)).toEqual([2, 3, 4]);
+  });
+
+  it('restores a saved outbox in sequence order, and an ack of the next number moves past it', () => {
+    const msg = (seq: number) => ({ type: 'heartbeat' as const, stage: null, seq, ts: seq });
+    const box = new Outbox({ session: 'abcdefgh12', nextSeq: 4, pending: [msg(3), msg(1), msg(2)] });
+    expect(box.pending.map((m) => m.seq)).toEqual([1, 2, 3]);
+    box.ackUpTo(4);
+    expect(box.nextSeq).toBe(5);
+    expect(box.add({ type: 'heartbeat', stage: null }).seq).toBe(5);
   });
 });
 

@@ -136,6 +136,51 @@ describe('the memory verdict', () => {
     expect(j.faults).toEqual(['mc0 (Skylake Socket#0 IMC#0), DIMM unknown: 1 uncorrected ECC error(s) since boot']);
   });
 
+  it('reports each DIMM in full: its identity, its counts before and after, and the limits it was held to', async () => {
+    const root = tree();
+    writeEdacController(root, 0, [
+      { label: 'P0_Node0_Channel0_Dimm0 P1-DIMMA1', location: 'channel 0 slot 0', sizeMiB: 16384, ce: 5, ue: 0 },
+      { label: '', location: 'channel 1 slot 0', sizeMiB: 8192, ce: 0, ue: 0 },
+    ]);
+    const before = await readEdac(root);
+    // A controller that appears only in the second reading: its counts are since boot, none during the load.
+    writeEdacController(root, 1, [{ label: 'DIMM_B1', location: 'channel 0 slot 0', sizeMiB: 4096, ce: 6, ue: 0 }], { mcName: 'Skylake Socket#1 IMC#0' });
+    const after = await readEdac(root);
+    const file = corpusFiles('dmi').find((f) => f.file === 'Server-Supermicro-3036A720C7E4.txt.gz')!;
+    const modules = parseDmidecode(file.text).memoryDevices;
+    const serialA1 = smbiosModuleFor('P1-DIMMA1', modules)?.serial ?? null;
+    expect(serialA1).toEqual(expect.any(String));
+    const j = judgeEdac({ before, after, modules, maxCorrectedSinceBoot: 5 });
+    expect(j.rows).toEqual([
+      { dimm: 'P0_Node0_Channel0_Dimm0 P1-DIMMA1', location: 'mc0 channel 0 slot 0', serial: serialA1, sizeBytes: 16384 * 2 ** 20, correctedBefore: 5, corrected: 5, maxCorrected: 5, uncorrected: 0, maxUncorrected: 0, outcome: 'passed' },
+      { dimm: 'mc0/dimm1', location: 'mc0 channel 1 slot 0', serial: null, sizeBytes: 8192 * 2 ** 20, correctedBefore: 0, corrected: 0, maxCorrected: 0, uncorrected: 0, maxUncorrected: 0, outcome: 'passed' },
+      { dimm: 'DIMM_B1', location: 'mc1 channel 0 slot 0', serial: null, sizeBytes: 4096 * 2 ** 20, correctedBefore: 6, corrected: 6, maxCorrected: 5, uncorrected: 0, maxUncorrected: 0, outcome: 'failed' },
+    ]);
+    expect(j.faults).toEqual(['DIMM DIMM_B1 (mc1 channel 0 slot 0): 6 corrected ECC error(s) since boot (allowed 5)']);
+    expect(j.dimms.map((d) => [d.dimm.key, d.serial, d.failed])).toEqual([
+      ['mc0/dimm0', serialA1, false],
+      ['mc0/dimm1', null, false],
+      ['mc1/dimm0', null, true],
+    ]);
+    // A DIMM with no label is named by where it sits.
+    setDimmCounts(root, 0, 1, { ue: 1 });
+    const later = judgeEdac({ before, after: await readEdac(root), modules, maxCorrectedSinceBoot: 5 });
+    expect(later.faults[0]).toBe('DIMM channel 1 slot 0 (mc0 channel 1 slot 0): 1 uncorrected ECC error(s) since boot');
+  });
+
+  it('judges errors no DIMM is named for like a DIMM: new ones during the load, or more than allowed since boot', async () => {
+    const root = tree();
+    writeEdacController(root, 0, [{ label: 'DIMM_A1', location: 'channel 0 slot 0', sizeMiB: 8192, ce: 0, ue: 0 }], { ceNoInfo: 5 });
+    const before = await readEdac(root);
+    expect(judgeEdac({ before, after: before, modules: [], maxCorrectedSinceBoot: 5 }).faults).toEqual([]);
+    expect(judgeEdac({ before, after: before, modules: [], maxCorrectedSinceBoot: 4 }).faults).toEqual([expect.stringMatching(/: 5 corrected ECC error\(s\) since boot \(allowed 4\)$/)]);
+    writeEdacController(root, 0, [{ label: 'DIMM_A1', location: 'channel 0 slot 0', sizeMiB: 8192, ce: 0, ue: 0 }], { ceNoInfo: 7 });
+    const after = await readEdac(root);
+    expect(judgeEdac({ before, after, modules: [], maxCorrectedSinceBoot: 5 }).faults).toEqual([expect.stringMatching(/: 2 corrected ECC error\(s\) during the load$/)]);
+    // An unattributed count missing from the first reading is counted from zero (unlike a DIMM's, which counts as unchanged).
+    expect(judgeEdac({ before: [], after, modules: [], maxCorrectedSinceBoot: 5 }).faults).toEqual([expect.stringMatching(/: 7 corrected ECC error\(s\) during the load$/)]);
+  });
+
   it('names the SMBIOS slot a label points to, and only an unambiguous one', () => {
     // A real Supermicro board's table (public corpus): Locator P1-DIMMA1, Bank Locator P0_Node0_Channel0_Dimm0.
     const file = corpusFiles('dmi').find((f) => f.file === 'Server-Supermicro-3036A720C7E4.txt.gz')!;

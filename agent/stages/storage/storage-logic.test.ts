@@ -163,3 +163,58 @@ describe('fio floors and bad ranges', () => {
     expect(badBlockCount(merged, 512)).toBe(1 + (16384 - 4096) / 512);
   });
 });
+
+// The words a refusal and a match give, and the spellings of one id that must (and must
+// not) name one disk (mutation testing, issue 23).
+describe('disk ids and refusals, word for word', () => {
+  it('matches a serial whatever its case and spacing, but not one with a space taken out', () => {
+    const d = [dev({ name: 'sdd', path: '/dev/sdd', serial: 'WD-WCC4N 1234' })];
+    const found = (id: string) => resolveExpectedDisks([id], d)[0]!.status;
+    expect(found('  wd-wcc4n   1234 ')).toBe('found');
+    expect(found('WD-WCC4N\t1234')).toBe('found');
+    expect(found('WD-WCC4N1234')).toBe('missing');
+    expect(found('   ')).toBe('missing');
+  });
+
+  it('normalises a WWN to its hex digits, from any spelling', () => {
+    expect(normaliseWwn(' 0x5000C500A1B2C3D4 ')).toBe('5000c500a1b2c3d4');
+    expect(normaliseWwn('wwn-0x5000c500a1b2c3d4')).toBe('5000c500a1b2c3d4');
+    expect(normaliseWwn('eui.0025388B91B2C3D4')).toBe('0025388b91b2c3d4');
+  });
+
+  it('needs at least 8 hex digits of a WWN to match one, and takes exactly 8', () => {
+    const d = [dev({ name: 'sde', path: '/dev/sde', wwn: '0x5000c500' }), dev({ name: 'sdf', path: '/dev/sdf', wwn: '0x5000c5' })];
+    expect(resolveExpectedDisks(['naa.5000c500'], d)[0]).toMatchObject({ status: 'found', device: { path: '/dev/sde' } });
+    expect(resolveExpectedDisks(['5000c5'], d)[0]).toMatchObject({ status: 'missing' });
+  });
+
+  it('matches a loop device by its backing file however the kernel or a person writes the path', () => {
+    const d = [dev({ name: 'loop5', path: '/dev/loop5', backingFile: ' /var/tmp/bench/../bench/d5.img (deleted)\n' })];
+    expect(resolveExpectedDisks(['loop:/var/tmp/bench/d5.img'], d)[0]).toMatchObject({ status: 'found', device: { path: '/dev/loop5' } });
+    // " (deleted)" is the kernel's suffix only at the end; a file named so elsewhere is another file.
+    const named = [dev({ name: 'loop6', path: '/dev/loop6', backingFile: '/var/tmp/a (deleted)/d6.img' })];
+    expect(resolveExpectedDisks(['loop:/var/tmp/a/d6.img'], named)[0]).toMatchObject({ status: 'missing', reason: 'no loop device is backed by /var/tmp/a/d6.img' });
+  });
+
+  it('says which id is missing, and which devices an ambiguous one matched', () => {
+    const r = resolveExpectedDisks(['NOPE-1', 'DUP1', 'S3Z9NB0K123456', 'S3Z9NB0K123456'], devices);
+    expect(r[0]).toEqual({ id: 'NOPE-1', status: 'missing', reason: 'no disk with serial or WWN "NOPE-1" is present' });
+    expect(r[1]).toEqual({ id: 'DUP1', status: 'ambiguous', reason: '"DUP1" matches several devices (/dev/sdb, /dev/sdc); refusing to guess', devices: ['/dev/sdb', '/dev/sdc'] });
+    expect(r[3]).toMatchObject({ status: 'ambiguous', devices: ['/dev/sda'] });
+  });
+
+  it('calls a disk nvme by its kernel name only when the name starts with nvme', () => {
+    expect(diskClass({ name: 'xnvme0n1', transport: null, rotational: true })).toBe('hdd');
+  });
+
+  it('names at most five mount points and holders, and lists swaps, separated by commas', () => {
+    const clean: DeviceFacts = { path: '/dev/sdb', name: 'sdb', isBlockDevice: true, isPartition: false, removable: false, readOnly: false, mountpoints: [], swaps: [], holders: [], bootMedium: false };
+    const six = ['a', 'b', 'c', 'd', 'e', 'f'];
+    expect(safetyRefusals({ ...clean, mountpoints: six.map((m) => `/mnt/${m}`), swaps: ['/dev/sdb2', '/dev/sdb3'], holders: six.map((h, i) => `dm-${i}`) }, ['/dev/sd', '/dev/nvme'])).toEqual([
+      '/dev/sdb is mounted (/mnt/a, /mnt/b, /mnt/c, /mnt/d, /mnt/e)',
+      '/dev/sdb is in use as swap (/dev/sdb2, /dev/sdb3)',
+      '/dev/sdb is in use by dm-0, dm-1, dm-2, dm-3, dm-4',
+    ]);
+    expect(safetyRefusals({ ...clean, path: '/dev/vda' }, ['/dev/sd', '/dev/nvme'])).toEqual(['/dev/vda is outside the device allowlist (/dev/sd, /dev/nvme)']);
+  });
+});

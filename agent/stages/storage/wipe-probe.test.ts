@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ToolInfraError, type ToolResult, type ToolRunner } from '../../runtime/tool-runner.ts';
@@ -15,6 +16,9 @@ const WIPEFS_EXT4 = fixture('wipefs-ext4.json'); // an ext4 filesystem on loop2
 const WIPEFS_BLANK = fixture('wipefs-blank.json');
 const BLKID_BLANK = fixture('blkid-p-export-blank.txt');
 const BLKID_GPT = fixture('blkid-p-export-gpt.txt');
+const BLKID_EXT4 = fixture('blkid-p-export-ext4.txt'); // an ext4 filesystem on loop2
+// blkid -p on two contradicting filesystems: exit 8, nothing on stdout, the reason on stderr (parsers/captured/README.md).
+const BLKID_AMBIVALENT_STDERR = readFileSync(join(import.meta.dirname, 'parsers/captured/blkid-p-export-ambivalent.stderr'), 'utf8');
 
 const captured = (name: string) => readFileSync(join(import.meta.dirname, 'parsers/captured', name));
 const BLUESTORE = captured('bluestore-util-linux.img'); // a real label (util-linux's test image)
@@ -101,6 +105,41 @@ describe('wipeProbeAll', () => {
   });
 });
 
+// The two probes read the disk independently (wipefs lists what it would erase, blkid -p
+// probes at low level), so a finding of either one alone is a finding. Here wipefs answers
+// with its real output for a blank disk and blkid with what it said about one that is not.
+describe('a disk that only blkid -p finds something on is not blank', () => {
+  const blankForWipefs = (blkidFor: (args: string[]) => ToolResult) =>
+    recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, WIPEFS_BLANK) : blkidFor(args)));
+  const ambivalent = (args: string[]) => result('blkid', args, 8, '', BLKID_AMBIVALENT_STDERR);
+
+  it('an ambivalent result (blkid exit 8: filesystems that contradict each other) is a finding', async () => {
+    const one = await wipeProbe(loop(1), opts(blankForWipefs(ambivalent).runTool));
+    expect(one.found).toEqual(['several conflicting signatures (blkid: ambivalent probing result)']);
+    expect(one.raw.blkidExit).toBe(8);
+
+    const [blank, hit] = await wipeProbeAll([loop(3), loop(1)], opts(blankForWipefs((args) => (args.includes('/dev/loop1') ? ambivalent(args) : blkidBlank(args))).runTool));
+    expect(blank).toMatchObject({ device: '/dev/loop3', found: [] });
+    expect(hit).toMatchObject({ device: '/dev/loop1', found: [expect.stringMatching(/ambivalent/)] });
+  });
+
+  it('a filesystem blkid -p names is a finding', async () => {
+    const one = await wipeProbe(loop(2), opts(blankForWipefs((args) => result('blkid', args, 0, BLKID_EXT4)).runTool));
+    expect(one.found).toEqual([expect.stringMatching(/^ext4 filesystem \(label LABTEST/)]);
+
+    const [gpt, blank] = await wipeProbeAll([loop(4), loop(5)], opts(blankForWipefs((args) => (args.includes('/dev/loop4') ? result('blkid', args, 0, BLKID_GPT) : blkidBlank(args))).runTool));
+    expect(gpt).toMatchObject({ device: '/dev/loop4', found: [expect.stringMatching(/^gpt partition table/)] });
+    expect(blank).toMatchObject({ device: '/dev/loop5', found: [] });
+  });
+
+  it('a signature both tools find is named once, with wipefs\' offset', async () => {
+    const r = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, WIPEFS_EXT4) : result(tool, args, 0, BLKID_EXT4)));
+    const one = await wipeProbe(loop(2), opts(r.runTool));
+    expect(one.found).toHaveLength(1);
+    expect(one.found[0]).toMatch(/^ext4 filesystem .*offset 0x438/);
+  });
+});
+
 describe('Ceph BlueStore labels', () => {
   const blank = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, WIPEFS_BLANK) : blkidBlank(args)));
 
@@ -151,3 +190,124 @@ describe('wipeProbe (one disk)', () => {
 function capturedText(name: string): string {
   return captured(name).toString('utf8');
 }
+
+// What the probe records and says, word for word (mutation testing, issue 23).
+describe('wipe-probe: its record and its words', () => {
+  const blank = () => recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, WIPEFS_BLANK) : blkidBlank(args)));
+
+  it('a partition the kernel lists under /sys/block is a finding, in order, though both tools see nothing', async () => {
+    // A sysfs block directory laid out as the kernel does: the disk's own files and one directory per partition.
+    const sys = mkdtempSync(join(tmpdir(), 'vetting-wipe-sys-'));
+    try {
+      for (const e of ['loop1p2', 'loop1p1', 'queue', 'holders']) mkdirSync(join(sys, 'block', 'loop1', e), { recursive: true });
+      writeFileSync(join(sys, 'block', 'loop1', 'size'), '131072\n');
+      const p = await wipeProbe(loop(1), { ...opts(blank().runTool), sysRoot: sys });
+      expect(p.found).toEqual(['partition loop1p1', 'partition loop1p2']);
+    } finally {
+      rmSync(sys, { recursive: true, force: true });
+    }
+  });
+
+  it('one disk gets its own wipefs, and the record names the command', async () => {
+    const r = blank();
+    const [p] = await wipeProbeAll([loop(3)], opts(r.runTool));
+    expect(r.calls.filter((c) => c.startsWith('wipefs'))).toEqual(['wipefs -J -n /dev/loop3']);
+    expect(p).toMatchObject({ device: '/dev/loop3', found: [], raw: { wipefsCommand: 'wipefs -J -n /dev/loop3', blkidExit: 2 } });
+  });
+
+  it('says what wipefs said when it fails, trimmed and cut at 300 characters', async () => {
+    const busy = 'wipefs: error: /dev/loop1: probing initialization failed: Device or resource busy';
+    const r = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 1, '', `${busy}\n`) : blkidBlank(args)));
+    await expect(wipeProbe(loop(1), opts(r.runTool))).rejects.toThrow(new Error(`wipefs /dev/loop1 exited 1: ${busy}`));
+    const long = `  ${'x'.repeat(400)}\n`;
+    const r2 = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 1, '', long) : blkidBlank(args)));
+    await expect(wipeProbe(loop(1), opts(r2.runTool))).rejects.toThrow(new Error(`wipefs /dev/loop1 exited 1: ${'x'.repeat(300)}`));
+  });
+
+  it('a cancellation wins over any other failure of the two probes', async () => {
+    const r = recording((tool, args) => {
+      if (tool === 'wipefs') return result(tool, args, 1, '', 'wipefs: error: busy\n');
+      throw new ToolInfraError('cancelled', tool, `${tool}: cancelled`);
+    });
+    await expect(wipeProbe(loop(1), opts(r.runTool))).rejects.toMatchObject({ kind: 'cancelled' });
+    const r2 = recording((tool, args) => {
+      if (tool === 'wipefs') throw new ToolInfraError('missing', tool, 'wipefs: not installed');
+      return blkidBlank(args);
+    });
+    await expect(wipeProbe(loop(1), opts(r2.runTool))).rejects.toMatchObject({ kind: 'missing' });
+  });
+
+  it('attributes a shared wipefs\'s signatures by kernel name or by path, and keeps each entry as wipefs wrote it', async () => {
+    // The real ext4 listing names loop2 by kernel name; the same entry by path names it too.
+    const byPath = WIPEFS_EXT4.replace('"device": "loop2"', '"device": "/dev/loop2"');
+    const entries = (JSON.parse(WIPEFS_EXT4) as { signatures: unknown[] }).signatures;
+    for (const listing of [WIPEFS_EXT4, byPath]) {
+      const r = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, args.length > 3 ? listing : WIPEFS_BLANK) : blkidBlank(args)));
+      const [ext4, other] = await wipeProbeAll([loop(2), loop(3)], opts(r.runTool));
+      expect(r.calls.filter((c) => c.startsWith('wipefs'))).toEqual(['wipefs -J -n /dev/loop2 /dev/loop3']);
+      if (!ext4 || 'error' in ext4 || !other || 'error' in other) throw new Error('both disks should have been probed');
+      expect(ext4.found).toEqual([expect.stringMatching(/^ext4 filesystem/)]);
+      expect(other.found).toEqual([]);
+      const kept = (JSON.parse(ext4.raw.wipefs) as { signatures: { device: string }[] }).signatures;
+      expect(kept.map((k) => ({ ...k, device: 'loop2' }))).toEqual(entries);
+    }
+    // A by-id path wipefs might print ends in no kernel name of ours: each disk gets its own wipefs.
+    const foreign = WIPEFS_EXT4.replace('"device": "loop2"', '"device": "/dev/disk/by-id/ata-QEMU_HARDDISK_QM00005"');
+    const r = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, args.length > 3 ? foreign : WIPEFS_BLANK) : blkidBlank(args)));
+    await wipeProbeAll([loop(2), loop(3)], opts(r.runTool));
+    expect(r.calls.filter((c) => c.startsWith('wipefs')).sort()).toEqual(['wipefs -J -n /dev/loop2', 'wipefs -J -n /dev/loop2 /dev/loop3', 'wipefs -J -n /dev/loop3']);
+  });
+
+  it('records where it looked for BlueStore labels: every hit, or that the disk is too small for any', async () => {
+    const two = await wipeProbe(loop(3), opts(blank().runTool, disk(20 * GiB, { [GiB]: BLUESTORE, [10 * GiB]: BLUESTORE })));
+    expect(two.raw.labels).toMatch(/: Ceph BlueStore label .* at offset 1 GiB \(byte 1073741824\); Ceph BlueStore label .* at offset 10 GiB \(byte 10737418240\)$/);
+    const tiny = await wipeProbe(loop(3), opts(blank().runTool, disk(0)));
+    expect(tiny.raw.labels).toBe('Ceph BlueStore label looked for at no offset (device too small): none found');
+  });
+
+  it('a label at offset 0 and another further in: the one at 0 named once, both with their offsets', async () => {
+    const r = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, capturedText('wipefs-bluestore.json')) : result(tool, args, 0, capturedText('blkid-p-export-bluestore.txt'))));
+    const p = await wipeProbe(loop(0), opts(r.runTool, disk(20 * GiB, { 0: BLUESTORE, [GiB]: BLUESTORE })));
+    expect(p.found).toEqual([expect.stringMatching(/ at offset 0$/), expect.stringMatching(/ at offset 1 GiB \(byte 1073741824\)$/)]);
+  });
+});
+
+describe('wipe-probe: what wipefs may answer', () => {
+  const blkid = (args: string[]) => blkidBlank(args);
+
+  it('reads no output at all as a blank disk, as wipefs without -J prints for one (wipefs-n-a-blank.txt)', async () => {
+    const r = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, fixture('wipefs-n-a-blank.txt')) : blkid(args)));
+    expect((await wipeProbe(loop(1), opts(r.runTool))).found).toEqual([]);
+    const shared = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, fixture('wipefs-n-a-blank.txt')) : blkid(args)));
+    const both = await wipeProbeAll([loop(1), loop(2)], opts(shared.runTool));
+    expect(shared.calls.filter((c) => c.startsWith('wipefs'))).toEqual(['wipefs -J -n /dev/loop1 /dev/loop2']);
+    expect(both.map((p) => ('found' in p ? p.found : p))).toEqual([[], []]);
+  });
+
+  it('gives up the shared wipefs for one per disk when its output cannot be read or one signature belongs to no disk asked about', async () => {
+    const twoOwners = WIPEFS_EXT4.replace(/\]\s*\}\s*$/, ', {"device": "loop9", "offset": "0x438", "type": "ext4", "uuid": "e527418b-d645-4f14-ac1c-243dbdbd5024", "label": "OTHER"}]}');
+    expect((JSON.parse(twoOwners) as { signatures: unknown[] }).signatures).toHaveLength(2);
+    for (const shared of ['{"signatures": [', twoOwners]) {
+      const r = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, args.length > 3 ? shared : args.includes('/dev/loop2') ? WIPEFS_EXT4 : WIPEFS_BLANK) : blkid(args)));
+      const [ext4, other] = await wipeProbeAll([loop(2), loop(3)], opts(r.runTool));
+      expect(r.calls.filter((c) => c.startsWith('wipefs')).sort()).toEqual(['wipefs -J -n /dev/loop2', 'wipefs -J -n /dev/loop2 /dev/loop3', 'wipefs -J -n /dev/loop3']);
+      expect([ext4, other].map((p) => (p && 'found' in p ? p.found.length : p))).toEqual([1, 0]);
+    }
+  });
+
+  it('a cancelled shared wipefs cancels the probe instead of falling back', async () => {
+    const r = recording((tool, args) => {
+      if (tool === 'wipefs' && args.length > 3) throw new ToolInfraError('cancelled', tool, `${tool}: cancelled`);
+      return tool === 'wipefs' ? result(tool, args, 0, WIPEFS_BLANK) : blkid(args);
+    });
+    await expect(wipeProbeAll([loop(2), loop(3)], opts(r.runTool))).rejects.toMatchObject({ kind: 'cancelled' });
+  });
+
+  it('when both probes fail, wipefs\' failure is the one reported', async () => {
+    const r = recording((tool, args) => {
+      if (tool === 'blkid') throw new ToolInfraError('missing', tool, 'blkid: not installed');
+      return result(tool, args, 1, '', 'wipefs: error: /dev/loop1: probing initialization failed: Device or resource busy\n');
+    });
+    await expect(wipeProbe(loop(1), opts(r.runTool))).rejects.toThrow(/^wipefs \/dev\/loop1 exited 1: /);
+  });
+});

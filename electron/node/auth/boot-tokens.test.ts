@@ -59,3 +59,53 @@ describe('boot tokens', () => {
     expect(tokens.issue(MAC, null)).toMatchObject({ kind: 'no-run' });
   });
 });
+
+// Who may boot when, and what the run's audit trail says about it (a real store).
+describe('boot attempts: arming, refusals in words, and the audit trail', () => {
+  const MAC2 = '52:54:00:b0:07:02';
+  const runId = () => store.runs.listActive()[0]!.id;
+  const trail = () => store.runs.transitions(runId()).map((t) => [t.action, t.actor, t.detail]);
+
+  it('a run that starts may boot once, from any address', () => {
+    tokens.armAtStart(runId());
+    expect(tokens.issue(MAC, '10.0.0.7')).toMatchObject({ kind: 'token', host: 'node1' });
+    expect(tokens.issue(MAC, '10.0.0.7')).toMatchObject({ kind: 'refused' });
+  });
+
+  it('a new lease at another address, or for the host\'s other MAC, is a new boot; a proxy request without an address is not', () => {
+    const host = store.hosts.byMac(MAC)!;
+    store.hosts.update(host.name, { macs: [MAC, MAC2] });
+    expect(lease('10.0.0.5')).toBe(true);
+    expect(tokens.armFromDhcp({ mac: MAC, ip: null, client: 'pxe', source: 'proxy-dhcp', message: 'PXE' })).toBe(false);
+    expect(lease('10.0.0.6')).toBe(true);
+    expect(tokens.issue(MAC, '10.0.0.5')).toMatchObject({ kind: 'refused', reason: 'this boot belongs to the address dnsmasq leased (10.0.0.6), not 10.0.0.5' });
+    expect(tokens.issue(MAC, null)).toMatchObject({ kind: 'refused', reason: 'this boot belongs to the address dnsmasq leased (10.0.0.6), not an unknown address' });
+    expect(tokens.armFromDhcp({ mac: MAC2.toUpperCase(), ip: '10.0.0.6', client: 'ipxe', source: 'dhcp', message: 'DHCPACK' })).toBe(true);
+    expect(tokens.issue(MAC, '10.0.0.6')).toMatchObject({ kind: 'refused', reason: `this boot belongs to ${MAC2}` });
+    expect(tokens.issue(MAC2, '10.0.0.6')).toMatchObject({ kind: 'token' });
+  });
+
+  it('writes who armed a boot and who got its token, with the MAC as dnsmasq writes it', () => {
+    const armed = tokens.armByPerson(runId(), 'operator');
+    const got = tokens.issue(MAC.toUpperCase(), null);
+    expect(got).toMatchObject({ kind: 'token' });
+    expect(tokens.issue(MAC, null)).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/^the agent token of this boot was already handed out \(to an unknown address at \d{4}-/) });
+    expect(trail()).toEqual([
+      ['boot-armed', 'operator', { attempt: armed.id }],
+      ['boot-token-issued', 'orchestrator', { to: null, mac: MAC, armedBy: 'operator' }],
+    ]);
+  });
+
+  it('arms nothing for a run that is finished, given up or released, or held for a person', () => {
+    const id = runId();
+    for (const state of ['Abandoned', 'Released'] as const) {
+      store.runs.update(id, { state });
+      expect(() => tokens.armByPerson(id, 'operator')).toThrow(expect.objectContaining({ code: 'run-closed', message: `run ${id} is ${state}: it boots nothing more` }));
+      store.runs.update(id, { state: 'WaitingForAgent' });
+    }
+    expect(() => tokens.armByPerson(9999, 'operator')).toThrow(/run 9999/);
+    store.runs.update(id, { state: 'FailedHolding' });
+    expect(lease('10.0.0.5')).toBe(false);
+    expect(tokens.issue(MAC, '10.0.0.5')).toEqual({ kind: 'no-run', host: 'node1' });
+  });
+});

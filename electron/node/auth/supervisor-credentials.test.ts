@@ -85,3 +85,53 @@ describe('token comparison', () => {
     expect(tokensEqual('', t)).toBe(false);
   });
 });
+
+// Every change and every refusal is written to supervisor_audit (a real store), with who
+// asked and why, and a person is told in words what to do next.
+describe('supervisor audit and what a person is told', () => {
+  const audit = () => store.supervisors.audit().reverse().map((a) => [a.name, a.event, a.actor, a.detail]);
+
+  it('refuses a credential under 8 characters, and takes one of 8', async () => {
+    await expect(creds.set('sam', '1234567', { kind: 'local-cli', actor: 'test' })).rejects.toMatchObject({ code: 'weak-credential', message: 'a supervisor credential needs at least 8 characters' });
+    expect(store.supervisors.hashOf('sam')).toBeNull();
+    expect(await creds.set('sam', '12345678', { kind: 'local-cli', actor: 'test' })).toBe('added');
+  });
+
+  it('records additions, changes and refusals with who, and approvals by name', async () => {
+    await creds.set('sam', 'correct horse battery', { kind: 'control', actor: 'operator' });
+    await expect(creds.set('sam', 'new secret 123', { kind: 'control', actor: 'operator' })).rejects.toMatchObject({
+      message: 'changing the credential of supervisor "sam" needs the current one (oldSecret), or `vetting supervisor set` on the bench workstation',
+    });
+    await expect(creds.set('eve', 'eve secret 123', { kind: 'control', actor: 'operator' })).rejects.toMatchObject({
+      message: "adding a supervisor needs an existing supervisor's approval (approvedBy: {name, secret}), or `vetting supervisor add` on the bench workstation",
+    });
+    expect(await creds.set('eve', 'eve secret 123', { kind: 'control', actor: 'operator', approvedBy: { name: 'sam', secret: 'correct horse battery' } })).toBe('added');
+    expect(await creds.set('sam', 'new secret 123', { kind: 'control', actor: 'operator', oldSecret: 'correct horse battery' })).toBe('changed');
+    expect(audit()).toEqual([
+      ['sam', 'added', 'operator', 'control'],
+      ['sam', 'change-refused', 'operator', 'no current credential given'],
+      ['eve', 'add-refused', 'operator', 'no supervisor approved it'],
+      ['eve', 'added', 'operator (approved by supervisor:sam)', 'control'],
+      ['sam', 'credential-changed', 'operator', 'control'],
+    ]);
+  });
+
+  it('records each wrong guess and each refusal while locked, and says how long the lock lasts', async () => {
+    await creds.set('sam', 'correct horse battery', { kind: 'local-cli', actor: 'test' });
+    for (let i = 0; i < FREE_GUESSES; i++) await creds.check('sam', `guess ${i}`, 'operator').catch(() => undefined);
+    clock += 10_500;
+    await expect(creds.check('sam', 'correct horse battery', 'operator')).rejects.toMatchObject({ message: 'too many wrong credentials for supervisor "sam": try again in 20 s' });
+    expect(audit().slice(1)).toEqual([
+      ['sam', 'wrong-credential', 'operator', '1 wrong in a row'],
+      ['sam', 'wrong-credential', 'operator', '2 wrong in a row'],
+      ['sam', 'wrong-credential', 'operator', '3 wrong in a row; locked for 30 s'],
+      ['sam', 'refused-locked', 'operator', '3 wrong credential(s) so far'],
+    ]);
+  });
+
+  it('writes the rehash to the audit as the orchestrator\'s', async () => {
+    store.supervisors.saveHash('old', await hashCredential('old but gold!', { N: 2 ** 14, r: 8, p: 1 }, kdf));
+    await creds.check('old', 'old but gold!', 'operator');
+    expect(audit()).toEqual([['old', 'hash-upgraded', 'orchestrator', null]]);
+  });
+});

@@ -266,3 +266,57 @@ describe('boot routes', () => {
     expect(unknown.body).toContain('no such boot file: /boot/pxelinux.0');
   });
 });
+
+describe('a boot script that cannot be made', () => {
+  it('uses up no boot attempt: no token is issued until the script can be served whole', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'vetting-boot-'));
+    try {
+      writeFileSync(join(d, 'agent.mjs'), agentBody);
+      mkdirSync(join(d, 'image'));
+      writeFileSync(join(d, 'image', 'vmlinuz'), Buffer.alloc(4096, 1));
+      writeFileSync(join(d, 'image', 'initrd.img'), Buffer.alloc(4096, 2));
+      let sha256 = ''; // the bundle's hash could not be read (e.g. the file was being replaced)
+      const issued: string[] = [];
+      const problems: string[] = [];
+      const { http: handler } = bootService({
+        lookupMac: () => ({ host: 'pve-node-9', runWaiting: true }),
+        issueToken: (mac: string) => {
+          issued.push(mac);
+          return { token: 'tok_once' };
+        },
+        recordSeen: () => undefined,
+        benchUrl: 'http://10.9.8.1:8069',
+        imageDir: join(d, 'image'),
+        agentBundle: {
+          path: join(d, 'agent.mjs'),
+          get sha256() {
+            return sha256;
+          },
+        },
+        onProblem: (m: string) => problems.push(m),
+      });
+      const one = createServer((req, res) => void handler(req, res));
+      await new Promise<void>((r) => one.listen(0, '127.0.0.1', r));
+      const at = `http://127.0.0.1:${(one.address() as AddressInfo).port}/boot/ipxe?mac=52:54:00:00:07:09`;
+      try {
+        const refused = await fetch(at);
+        const body = await refused.text();
+        expect(refused.status).toBe(200);
+        expect(body).toMatch(/host pve-node-9 \(its boot script cannot be made: agent bundle sha256 is not 64 lower-case hex digits\) has no run waiting/);
+        expect(body).not.toMatch(/vetting\.token=/);
+        expect(issued).toEqual([]);
+        expect(problems).toEqual([expect.stringMatching(/no token issued/)]);
+        // Once the hash can be read, the same boot attempt gives its one token.
+        sha256 = agentSha;
+        const served = await (await fetch(at)).text();
+        expect(served).toContain(' vetting.token=tok_once ');
+        expect(served).toContain(` vetting.sha256=${agentSha} `);
+        expect(issued).toEqual(['52:54:00:00:07:09']);
+      } finally {
+        await new Promise((r) => one.close(r));
+      }
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});

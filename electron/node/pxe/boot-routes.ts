@@ -215,27 +215,36 @@ export function bootService(deps: BootRoutesDeps): BootService {
       problem(`host ${found.host} wants to boot but the live image is not built in ${imageDir()}`);
       return { kind: 'no-run', host: `${found.host} (live image not built)` };
     }
-    const issued = deps.issueToken(mac, ip);
-    if ('refused' in issued) {
-      problem(`boot ${source === 'grub' ? 'config' : 'script'} for ${found.host} (${mac}) from ${ip ?? '?'} served without a token: ${issued.refused}`);
-      return { kind: 'no-run', host: `${found.host} (${issued.refused})` };
-    }
+    const what = source === 'grub' ? 'config' : 'script';
     const pin = deps.orchestratorPin?.() ?? undefined;
-    return {
-      kind: 'live',
-      params: {
+    let params: Omit<LiveBootParams, 'token'>;
+    // Issuing a token uses up the boot attempt, so the boot script is made first with a
+    // stand-in: one that cannot be made (the bundle's hash unreadable, a bad kernel
+    // argument) must not cost the host its boot. The bundle's hash is read once, for the
+    // check and the script alike.
+    try {
+      params = {
         benchUrl: urls.benchUrl,
         host: found.host,
         mac,
-        token: issued.token,
         agentSha256: deps.agentBundle.sha256,
         console: found.console,
         flavour: image.image.flavour,
         extraArgs: deps.extraKernelArgs,
         agentWsUrl: deps.agentWsUrl,
         ...(pin ? { pin } : {}),
-      },
-    };
+      };
+      liveBootScript({ ...params, token: 'not-issued' });
+    } catch (err) {
+      problem(`boot ${what} for ${found.host} (${mac}) cannot be made, no token issued: ${(err as Error).message}`);
+      return { kind: 'no-run', host: `${found.host} (its boot ${what} cannot be made: ${(err as Error).message})` };
+    }
+    const issued = deps.issueToken(mac, ip);
+    if ('refused' in issued) {
+      problem(`boot ${what} for ${found.host} (${mac}) from ${ip ?? '?'} served without a token: ${issued.refused}`);
+      return { kind: 'no-run', host: `${found.host} (${issued.refused})` };
+    }
+    return { kind: 'live', params: { ...params, token: issued.token } };
   }
 
   // ---- the Secure Boot chain: GRUB over TFTP ----

@@ -273,7 +273,10 @@ function collectOverrides(transitions: TransitionRow[], attempts: ReportStageAtt
   for (const t of transitions) {
     if (t.action !== 'override') continue;
     const detail = parseJson(t.detail_json);
-    const fromDetail = isRecord(detail) && typeof detail.stage === 'string' ? detail.stage : null;
+    // The overridden stage is in the audit row's detail: `stage` when the override finished the run,
+    // `failedStage` when the run went on to the next stage (then to_state is that next stage, not the one overridden).
+    const named = isRecord(detail) ? [detail.stage, detail.failedStage].find((v): v is string => typeof v === 'string') : undefined;
+    const fromDetail = named ?? null;
     const stage = fromDetail ?? (isStageName(t.to_state) ? t.to_state : isStageName(t.from_state ?? '') ? t.from_state : failedStage);
     out.push({ stage, actor: t.actor, reason: t.reason, at: t.at, detail });
   }

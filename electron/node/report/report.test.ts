@@ -8,6 +8,11 @@ import { COVERAGE_STATUSES, extentText, PART_KINDS } from '../../../common/schem
 import { RUN_RESULTS, STAGE_OUTCOMES } from '../../../common/schema/run.ts';
 import { STAGE_NAMES, isStageName, parseStageSummary } from '../../../common/stages/index.ts';
 import { summaryView } from '../../../common/stages/summary-view.ts';
+import { agentStagesFrom, stageResultBody } from '../../../test/support/stage-results.ts';
+import { SupervisorCredentials } from '../auth/supervisor-credentials.ts';
+import { EventBus } from '../events/bus.ts';
+import { createRunServices } from '../runs/index.ts';
+import { LiveState } from '../runs/live-state.ts';
 import { verdictOf } from '../runs/run-verdict.ts';
 import { openDatabase, type Db } from '../store/db.ts';
 import { openStore, type Store } from '../store/index.ts';
@@ -77,6 +82,13 @@ function makeErroredRun(db: Db, host: number): number {
     { part: { kind: 'cpu', id: 'cpu', label: 'CPUs' }, check: 'stress-ng CPU load', status: 'not-tested', reason: 'stress-ng is not installed', required: true },
   ]);
   return run;
+}
+
+/** Where the run's artifact of `kind` lies, relative to the data directory. */
+function runArtifactPath(store: Store, runId: number, kind: string): string {
+  const a = store.runs.artifacts(runId).find((x) => x.kind === kind);
+  expect(a, kind).toBeDefined();
+  return a!.path;
 }
 
 type Sample = (db: Db, host: number) => number;
@@ -216,6 +228,52 @@ describe('report data and verdict', () => {
     }
   });
 
+  it('an operator’s override of a failed stage, with no wipe-probe override, reads PASS WITH OVERRIDES on page one (a run through the run services)', async () => {
+    // The whole path: the run services store the operator's override, the Reporting
+    // stage writes the report while the run is in Reporting, and the run completes.
+    const { store, dir } = freshDb();
+    const runs = createRunServices({
+      store,
+      bus: new EventBus(),
+      live: new LiveState(new EventBus(), join(dir, 'logs')),
+      notifier: { emit: () => undefined },
+      reporter: (id) => writeRunReport(store, dir, id),
+      bench: () => ({ artifactBase: 'http://127.0.0.1:1', iperf: null }),
+      supervisors: new SupervisorCredentials(store.supervisors),
+    });
+    const disks = ['NV-001', 'WD-A1'];
+    store.hosts.add({ name: 'pve-node-08', macs: [], profile: 'standard', disks, specYaml: null });
+    const { runId, token } = runs.commands.startRun('pve-node-08');
+    expect('run' in runs.agent.authenticate(token)).toBe(true);
+    runs.messages.agentHello(runId, { session: 's' });
+    let seq = 0;
+    const send = (stage: (typeof STAGE_NAMES)[number] & Parameters<typeof stageResultBody>[0], outcome: 'passed' | 'failed' | 'skipped') => {
+      const attempt = store.runs.latestAttempt(runId, stage)!.attempt;
+      const body = stageResultBody(stage, { disks, outcome });
+      runs.messages.applyAgentMessage(runId, 's', { type: 'stage-result', seq: ++seq, ts: Date.now(), stage, attempt, ...body, summary: body.summary as Record<string, unknown> });
+    };
+    send('Inventory', 'passed');
+    send('SMART', 'passed');
+    send('CPUStress', 'failed');
+    expect(store.runs.require(runId)).toMatchObject({ state: 'FailedHolding', failed_stage: 'CPUStress' });
+    await runs.actions.act(runId, { action: 'override', reason: 'fan replaced after the run' }, 'operator');
+    for (const stage of agentStagesFrom('CPUStress').slice(1)) send(stage, stage === 'GPU' ? 'skipped' : 'passed');
+    expect(store.runs.require(runId)).toMatchObject({ state: 'Completed', result: 'pass-with-overrides', wipe_override_json: '[]' });
+
+    const html = readFileSync(join(dir, runArtifactPath(store, runId, 'report_html')), 'utf8');
+    const first = pageOne(html);
+    expect(first).toMatch(/^.*?PASS WITH OVERRIDES .*?overridden by a person: CPUStress/);
+    expect(first).not.toMatch(/(^|[^H] )PASS (?!WITH OVERRIDES)/);
+    expect(first).toContain('Overrides Overridden stage By Reason When CPUStress operator fan replaced after the run');
+    expect(first).toContain('CPUStress 1 overridden CPUStress failed overridden by operator: fan replaced after the run');
+    expect(first).not.toContain('Wipe-probe overridden');
+    expect(first).not.toContain('no audit row');
+    const json = JSON.parse(readFileSync(join(dir, runArtifactPath(store, runId, 'report_json')), 'utf8')) as { verdict: { value: string; result: string } };
+    expect(json.verdict).toMatchObject({ value: 'PASS WITH OVERRIDES', result: 'pass-with-overrides' });
+    // Regenerated once the run is Completed (its stored result read back), it says the same.
+    expect(gatherReportData(store, runId).verdict).toMatchObject({ value: 'PASS WITH OVERRIDES', result: 'pass-with-overrides' });
+  });
+
   it('a smoke run says on page one that it is not a certification, and shows its partial scan with the extent', () => {
     const { db, store, host } = freshDb();
     const data = gatherReportData(store, makeSmokeRun(db, host));
@@ -266,6 +324,8 @@ describe('report data and verdict', () => {
     expect(text).toContain('The stage could not produce its own summary');
     expect(text).toMatch(/Infra error tool-missing Tool stress-ng Problems: stress-ng is not installed/);
     expect(text).not.toContain('secret');
+    // Page one lists the attempt that could not run among those that did not pass, held for a person.
+    expect(pageOne(renderReportHtml(data))).toMatch(/Attempts that did not pass Stage Attempt Outcome What it said What followed CPUStress 1 error .*held: waiting for a person to decide/);
   });
 
   it('a summary that no longer matches its schema is drawn as far as it matches, and says so', () => {
@@ -711,5 +771,136 @@ describe('OCPTV export', () => {
     expect(step(lines, 'error')).toEqual([{ symptom: 'cpustress-error', message: 'stress-ng is not installed', softwareInfoIds: ['0'] }]);
     expect(step(lines, 'testStepEnd').map((e) => e.status)).toEqual(['COMPLETE', 'ERROR']);
     expect(runEnd(lines)).toEqual({ status: 'COMPLETE', result: 'FAIL' }); // held: the bench prints FAIL
+  });
+});
+
+// Page one's account of what went wrong and what followed, for runs played through the
+// run services (mutation testing, issue 23: these once changed with no test noticing).
+describe('page one: what did not pass, and what followed', () => {
+  /** A run through the real run services: every stage before `failing` passed, `failing` failed on its first attempt. */
+  function played(failing: 'SMART' | 'CPUStress', failingSummary?: Record<string, unknown>) {
+    const { store, dir } = freshDb();
+    const runs = createRunServices({
+      store,
+      bus: new EventBus(),
+      live: new LiveState(new EventBus(), join(dir, 'logs')),
+      notifier: { emit: () => undefined },
+      reporter: (id) => writeRunReport(store, dir, id),
+      bench: () => ({ artifactBase: 'http://127.0.0.1:1', iperf: null }),
+      supervisors: new SupervisorCredentials(store.supervisors),
+    });
+    const disks = ['NV-001', 'WD-A1'];
+    store.hosts.add({ name: 'pve-node-09', macs: [], profile: 'standard', disks, specYaml: null });
+    const { runId, token } = runs.commands.startRun('pve-node-09');
+    expect('run' in runs.agent.authenticate(token)).toBe(true);
+    runs.messages.agentHello(runId, { session: 's' });
+    let seq = 0;
+    const send = (stage: Parameters<typeof stageResultBody>[0], outcome: 'passed' | 'failed' | 'skipped', summary?: Record<string, unknown>) => {
+      const attempt = store.runs.latestAttempt(runId, stage)!.attempt;
+      const body = stageResultBody(stage, { disks, outcome });
+      runs.messages.applyAgentMessage(runId, 's', { type: 'stage-result', seq: ++seq, ts: Date.now(), stage, attempt, ...body, summary: summary ?? (body.summary as Record<string, unknown>) });
+    };
+    for (const stage of agentStagesFrom('Inventory').slice(0, agentStagesFrom('Inventory').indexOf(failing))) send(stage, 'passed');
+    send(failing, 'failed', failingSummary);
+    const page = () => pageOne(renderReportHtml(gatherReportData(store, runId)));
+    return { store, runs, runId, send, page };
+  }
+
+  it('a failed attempt that was retried and passed says so, and the run is not held', async () => {
+    const r = played('CPUStress');
+    await r.runs.actions.act(r.runId, { action: 'retry' });
+    r.send('CPUStress', 'passed');
+    const first = r.page();
+    expect(first).toContain('CPUStress 1 failed CPUStress failed attempt 2 passed');
+    expect(first).not.toContain('held: waiting for a person to decide');
+    expect(first).not.toContain('overridden by');
+    // Nothing out of limits and nobody overrode anything: no empty tables for them.
+    expect(first).not.toContain('Out of limits');
+    expect(first).not.toContain('Overrides Overridden stage');
+  });
+
+  it('a run where everything passed has no account of failures on page one', () => {
+    const { db, store, host } = freshDb();
+    const first = pageOne(renderReportHtml(gatherReportData(store, makePassingRun(db, host))));
+    expect(first).toMatch(/PASS Back to the rack: yes/);
+    expect(first).not.toContain('Failures and overrides');
+    expect(first).not.toContain('Attempts that did not pass');
+  });
+
+  it('what followed an attempt is drawn from its own stage only', async () => {
+    const r = played('SMART');
+    await r.runs.actions.act(r.runId, { action: 'retry' });
+    r.send('SMART', 'passed');
+    r.send('CPUStress', 'failed');
+    const first = r.page();
+    expect(first).toContain('SMART 1 failed SMART failed attempt 2 passed');
+    expect(first).toContain('CPUStress 1 failed CPUStress failed held: waiting for a person to decide');
+  });
+
+  it('an override is told for the attempt that was overridden, not for a later attempt of the same stage', () => {
+    const { db, store, host } = freshDb();
+    const runId = insertRun(db, host, { state: 'FailedHolding', failedStage: 'SMART', holdReason: 'StageFailed' });
+    insertStage(db, runId, 'Inventory', 1, 'passed', T0, T0 + 1000);
+    insertStage(db, runId, 'SMART', 1, 'overridden', T0 + 1000, T0 + 2000, null, 'SMART failed: WD-A1 reallocated sectors');
+    insertTransition(db, runId, 'FailedHolding', 'SMART', 'override', 'supervisor:dana', T0 + 2000, 'disk swapped', { stage: 'SMART' });
+    insertStage(db, runId, 'SMART', 2, 'failed', T0 + 2000, T0 + 3000, null, 'SMART failed: NV-001 media errors');
+    const first = pageOne(renderReportHtml(gatherReportData(store, runId)));
+    expect(first).toContain('SMART 1 overridden SMART failed: WD-A1 reallocated sectors overridden by supervisor:dana: disk swapped; attempt 2 failed');
+    expect(first).toContain('SMART 2 failed SMART failed: NV-001 media errors held: waiting for a person to decide');
+  });
+
+  it('a failure the run was given up on reads "run abandoned"', async () => {
+    const r = played('CPUStress');
+    await r.runs.actions.act(r.runId, { action: 'abandon', reason: 'customer took it back' });
+    expect(r.page()).toContain('CPUStress 1 failed CPUStress failed run abandoned');
+  });
+
+  it('a held failure names only its own stage as held, and an override only its own attempt', async () => {
+    const r = played('SMART');
+    expect(r.page()).toContain('SMART 1 failed SMART failed held: waiting for a person to decide');
+    await r.runs.actions.act(r.runId, { action: 'override', reason: 'disk swapped after the run' }, 'operator');
+    r.send('CPUStress', 'failed');
+    const first = r.page();
+    expect(first).toContain('SMART 1 overridden SMART failed overridden by operator: disk swapped after the run CPUStress 1 failed');
+    expect(first).toContain('CPUStress 1 failed CPUStress failed held: waiting for a person to decide');
+  });
+
+  it("lists each figure that missed its limit, with the part and the limit, from the stage's own judgement", async () => {
+    // WD-A1 judged by the SMART stage on a real NVMe capture with its media errors raised to 2 (limit 0).
+    const capture = JSON.parse(readFileSync(join(import.meta.dirname, '../../../agent/parsers/captured/qemu-lab-2026-12/smartctl-j-a-nvme1.json'), 'utf8')) as { nvme_smart_health_information_log: { media_errors: number } };
+    capture.nvme_smart_health_information_log.media_errors = 2;
+    const { judgeSmartDisk } = await import('../../../agent/stages/smart/index.ts');
+    const { PROFILES } = await import('../../../common/profiles.ts');
+    const judged = judgeSmartDisk({ disk: 'WD-A1', path: '/dev/nvme1', type: null }, { stdout: JSON.stringify(capture), exitCode: 0 }, PROFILES.standard.smart).row;
+    expect(judged.outcome).toBe('failed');
+    const r = played('SMART', { disks: [judged], missing: [], notes: [] });
+    const first = r.page();
+    // One row: the figure that missed, on its part, with the limit; the figures within limits are not listed.
+    expect(first).toContain('Out of limits Stage Part Figure Value (limit) SMART WD-A1 NVMe media errors ✗ 2 (≤ 0) Coverage');
+  });
+});
+
+// Overrides and holds as the stored rows tell them, including rows that do not tell everything.
+describe('report verdict from incomplete records', () => {
+  it('an attempt marked overridden with no audit row is listed as such, not trusted silently; one with a row is listed once', () => {
+    const { db, store, host } = freshDb();
+    const runId = insertRun(db, host, { state: 'FailedHolding', failedStage: 'CPUStress', holdReason: 'StageFailed' });
+    insertStage(db, runId, 'Inventory', 1, 'passed', T0, T0 + 1000);
+    insertStage(db, runId, 'SMART', 1, 'overridden', T0 + 1000, T0 + 2000, null, 'SMART failed: WD-A1 1872 reallocated sectors');
+    insertStage(db, runId, 'CPUStress', 1, 'overridden', T0 + 2000, T0 + 3000, null, 'CPUStress failed');
+    insertTransition(db, runId, 'FailedHolding', 'Memory', 'override', 'operator', T0 + 3000, 'fan replaced', { failedStage: 'CPUStress' });
+    const overrides = gatherReportData(store, runId).verdict.overrides;
+    expect(overrides.map((o) => [o.stage, o.actor, o.reason])).toEqual([
+      ['CPUStress', 'operator', 'fan replaced'],
+      ['SMART', 'unknown (no audit row)', 'SMART failed: WD-A1 1872 reallocated sectors'],
+    ]);
+  });
+
+  it('a run held with no stage or reason recorded still says it waits for a person', () => {
+    const { db, store, host } = freshDb();
+    const runId = insertRun(db, host, { state: 'FailedHolding', failedStage: null, holdReason: null });
+    const v = gatherReportData(store, runId).verdict;
+    expect(v.value).toBe('FAIL');
+    expect(v.reasons[0]).toBe('held at a stage: waiting for a person to decide');
   });
 });

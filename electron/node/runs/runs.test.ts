@@ -398,3 +398,80 @@ describe('runs under a custom profile', () => {
   });
 });
 
+
+// Who connected, from where, and what the audit trail and live view say about each
+// agent message (a real store; mutation testing, issue 23).
+describe('agent connections and messages', () => {
+  const trail = (id: number) => store.runs.transitions(id).map((t) => [t.action, t.actor, t.detail]);
+
+  it('the first hello starts the run and records the boot MAC in lower case and the DMI serial; a later hello without them keeps them', () => {
+    store.hosts.add({ name: 'node1', macs: [], profile: 'smoke', disks: DISKS, specYaml: SPEC });
+    const { runId: id } = runs.commands.startRun('node1');
+    expect(state(id).started_at).toBeNull();
+    runs.messages.agentHello(id, { session: 'session-a', bootMac: '52:54:00:AB:CD:EF', dmiSerial: 'QEMU-SER-1' });
+    expect(state(id)).toMatchObject({ state: 'Inventory', boot_mac: '52:54:00:ab:cd:ef', dmi_serial: 'QEMU-SER-1', agent_session: 'session-a' });
+    expect(state(id).started_at).toEqual(expect.any(String));
+    expect(trail(id).find((t) => t[0] === 'agent-connected')).toEqual(['agent-connected', 'agent', expect.anything()]);
+    runs.messages.agentHello(id, { session: 'session-a' });
+    expect(state(id)).toMatchObject({ boot_mac: '52:54:00:ab:cd:ef', dmi_serial: 'QEMU-SER-1' });
+  });
+
+  it('a reconnect of the same session keeps its place; a new session starts its count again and the old one is refused', () => {
+    const id = started();
+    runs.messages.applyAgentMessage(id, 'session-a', { type: 'heartbeat', seq: 5, ts: Date.now() });
+    runs.messages.agentHello(id, { session: 'session-a' });
+    expect(state(id).last_seq).toBe(5);
+    runs.messages.agentHello(id, { session: 'session-b' });
+    expect(state(id)).toMatchObject({ last_seq: 0, agent_session: 'session-b', state: 'Inventory' });
+    expect(trail(id).slice(-2)).toEqual([
+      ['agent-reconnected', 'agent', { session: 'session-a' }],
+      ['agent-restarted', 'agent', { session: 'session-b' }],
+    ]);
+    expect(() => runs.messages.applyAgentMessage(id, 'session-a', { type: 'heartbeat', seq: 6, ts: Date.now() })).toThrow(
+      expect.objectContaining({ code: 'stale-session', message: 'this agent session was replaced by a newer connection' }),
+    );
+    expect(runs.messages.applyAgentMessage(id, 'session-b', { type: 'heartbeat', seq: 1, ts: Date.now() })).toEqual({ duplicate: false });
+  });
+
+  it('a closed run accepts nothing more, in words', async () => {
+    const id = started();
+    await runs.actions.act(id, { action: 'abandon', reason: 'customer took it back' });
+    expect(() => runs.messages.applyAgentMessage(id, 'session-a', { type: 'heartbeat', seq: 99, ts: Date.now() })).toThrow(
+      expect.objectContaining({ code: 'run-closed', message: `run ${id} is Abandoned; it accepts nothing more from an agent` }),
+    );
+  });
+
+  it('a lost agent that speaks again is written back into the trail once; a repeated message also clears the loss', () => {
+    const id = started();
+    runs.messages.applyAgentMessage(id, 'session-a', { type: 'heartbeat', seq: 1, ts: Date.now() });
+    store.runs.update(id, { agent_lost: 1, agent_last_seen: '2000-01-01T00:00:00.000Z' });
+    runs.messages.applyAgentMessage(id, 'session-a', { type: 'heartbeat', seq: 1, ts: Date.now() });
+    expect(state(id).agent_lost).toBe(0);
+    expect(state(id).agent_last_seen).not.toBe('2000-01-01T00:00:00.000Z');
+    expect(trail(id).some((t) => t[0] === 'agent-back')).toBe(false);
+    store.runs.update(id, { agent_lost: 1, agent_last_seen: '2000-01-01T00:00:00.000Z' });
+    runs.messages.applyAgentMessage(id, 'session-a', { type: 'heartbeat', seq: 2, ts: Date.now() });
+    expect(state(id)).toMatchObject({ agent_lost: 0, last_seq: 2 });
+    expect(state(id).agent_last_seen).not.toBe('2000-01-01T00:00:00.000Z');
+    runs.messages.applyAgentMessage(id, 'session-a', { type: 'heartbeat', seq: 3, ts: Date.now() });
+    expect(trail(id).filter((t) => t[0] === 'agent-back')).toEqual([['agent-back', 'agent', null]]);
+  });
+
+  it('passes logs, progress and sensor readings on to the live view, once each', () => {
+    const id = started();
+    events.length = 0;
+    const ts = Date.now();
+    runs.messages.applyAgentMessage(id, 'session-a', { type: 'log', seq: 1, ts, source: 'agent', lines: ['inventory: 4 disks'] });
+    runs.messages.applyAgentMessage(id, 'session-a', { type: 'stage-started', seq: 2, ts, stage: 'Inventory', attempt: 1 });
+    runs.messages.applyAgentMessage(id, 'session-a', { type: 'stage-progress', seq: 3, ts, stage: 'Inventory', attempt: 1, item: 'sda', percent: 40, etaS: 12, message: 'reading' });
+    runs.messages.applyAgentMessage(id, 'session-a', { type: 'sensor-batch', seq: 4, ts, samples: [{ kind: 'cpu', sensor: 'coretemp/Package id 0', value: 51, unit: '°C', ts }] });
+    runs.messages.applyAgentMessage(id, 'session-a', { type: 'log', seq: 1, ts, source: 'agent', lines: ['inventory: 4 disks'] }); // a resend
+    const live = events.filter((e) => e.type === 'log' || e.type === 'progress' || e.type === 'sensors');
+    expect(live).toEqual([
+      { type: 'log', runId: id, source: 'agent', lines: ['inventory: 4 disks'] },
+      { type: 'progress', runId: id, stage: 'Inventory', ts, percent: 0, message: 'started' },
+      { type: 'progress', runId: id, stage: 'Inventory', ts, item: 'sda', percent: 40, etaS: 12, message: 'reading' },
+      expect.objectContaining({ type: 'sensors', runId: id, ts, count: 1 }),
+    ]);
+  });
+});

@@ -62,8 +62,30 @@ describe('operator actions', () => {
     }
   });
 
-  it('retry re-enters the failed stage', () => {
-    expect(planAction(at('FailedHolding', 'CPUStress', 'StageFailed'), 'retry')).toMatchObject({ kind: 'enter-stage', stage: 'CPUStress', markOverridden: false });
+  it('retry re-enters the failed stage, waiving nothing', () => {
+    expect(planAction(at('FailedHolding', 'CPUStress', 'StageFailed'), 'retry')).toEqual({ kind: 'enter-stage', stage: 'CPUStress', markOverridden: false, wipeOverride: false, needsSupervisor: false });
+    // Retrying after found data re-runs the probe: nothing is waived and no supervisor is asked.
+    expect(planAction(at('FailedHolding', 'Storage', 'UnexpectedData'), 'retry')).toEqual({ kind: 'enter-stage', stage: 'Storage', markOverridden: false, wipeOverride: false, needsSupervisor: false });
+  });
+
+  it('refuses to retry or override a hold that names no failed stage, saying why', () => {
+    for (const action of ['retry', 'override'] as const) {
+      const err = (() => {
+        try {
+          planAction(at('FailedHolding', null, 'StageFailed'), action);
+        } catch (e) {
+          return e;
+        }
+        return null;
+      })();
+      expect(err).toBeInstanceOf(IllegalTransition);
+      expect(String(err)).toBe(`IllegalTransition: cannot ${action} a run in state FailedHolding: the run records no failed stage`);
+      expect(err).toMatchObject({ action, state: 'FailedHolding' });
+    }
+  });
+
+  it('names the action and the state, and nothing more, when an action is not allowed there', () => {
+    expect(() => planAction(at('Released'), 'abandon')).toThrow(/^cannot abandon a run in state Released$/);
   });
 
   it('override continues with the next stage and marks the failure overridden', () => {

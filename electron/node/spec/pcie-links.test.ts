@@ -69,6 +69,20 @@ describe('PCIe links', () => {
     expect(r.rows.find((x) => x.address === '0000:3b:00.0')).toMatchObject({ basis: 'spec', outcome: 'missing' });
   });
 
+  it('names a pinned function that has no link at all, with the width pinned or just "a link"', async () => {
+    // The q35 host bridge (00:00.0) is in lspci but has no PCIe link in sysfs.
+    const spec = ExpectedSpec.parse({ pcie: [{ address: '00:00.0', width: 4 }, { address: '00:1f.0', speedGTs: 8 }] });
+    const r = checkPcieLinks(await pciLabInventory(), spec.pcie);
+    expect(r.diffs).toEqual([
+      { field: 'pcie[0000:00:00.0].width', expected: 'x4', actual: expect.stringMatching(/^no link \(.+\)$/), severity: 'critical', rule: 'pcie-link-pinned' },
+      { field: 'pcie[0000:00:1f.0].width', expected: 'a link', actual: expect.stringMatching(/^no link \(.+\)$/), severity: 'critical', rule: 'pcie-link-pinned' },
+    ]);
+    expect(r.rows.filter((x) => x.basis === 'spec').map((x) => [x.address, x.outcome])).toEqual([
+      ['0000:00:00.0', 'degraded'],
+      ['0000:00:1f.0', 'degraded'],
+    ]);
+  });
+
   it('refuses a pin that is not a PCI address or says nothing', () => {
     expect(ExpectedSpec.safeParse({ pcie: [{ address: 'slot 3', width: 16 }] }).success).toBe(false);
     expect(ExpectedSpec.safeParse({ pcie: [{ address: '0000:3b:00.0' }] }).success).toBe(false);
