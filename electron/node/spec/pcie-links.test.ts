@@ -83,6 +83,58 @@ describe('PCIe links', () => {
     ]);
   });
 
+  it('a GPU at idle: its lower speed is said as a warning, while its width, or a speed the spec pins, still fails', async () => {
+    // The captured e1000e's function made a display controller (class 03xx) in the x16 Gen4 root port.
+    const gpuAt = async (current: { speedGTs: number; width: number }) => {
+      const inv = structuredClone(await pciLabInventory());
+      const d = inv.pci!.find((x) => x.address === '0000:01:00.0')!;
+      d.classId = '0302';
+      d.link = { capable: { speedGTs: 16, width: 16 }, current };
+      inv.pci!.find((x) => x.address === '0000:00:02.0')!.link = { capable: { speedGTs: 16, width: 16 }, current: { speedGTs: 16, width: 16 } };
+      return inv;
+    };
+    const idle = checkPcieLinks(await gpuAt({ speedGTs: 2.5, width: 16 }));
+    expect(idle.diffs).toEqual([
+      { field: 'pcie[0000:01:00.0].speed', expected: '16.0 GT/s', actual: expect.stringMatching(/^2\.5 of 16\.0 GT\/s, a GPU at idle may lower its speed/), severity: 'warning', rule: 'pcie-gpu-idle-speed' },
+    ]);
+    expect(idle.rows.find((x) => x.address === '0000:01:00.0')!.outcome).toBe('ok');
+    const narrow = checkPcieLinks(await gpuAt({ speedGTs: 2.5, width: 8 }));
+    expect(narrow.diffs.map((x) => [x.field, x.severity])).toEqual([
+      ['pcie[0000:01:00.0].width', 'critical'],
+      ['pcie[0000:01:00.0].speed', 'warning'],
+    ]);
+    expect(narrow.rows.find((x) => x.address === '0000:01:00.0')!.outcome).toBe('degraded');
+    const pinned = checkPcieLinks(await gpuAt({ speedGTs: 2.5, width: 16 }), ExpectedSpec.parse({ pcie: [{ address: '01:00.0', speedGTs: 16 }] }).pcie);
+    expect(pinned.diffs).toEqual([{ field: 'pcie[0000:01:00.0].speed', expected: '16.0 GT/s', actual: expect.stringMatching(/^2\.5 of 16\.0 GT\/s \(/), severity: 'critical', rule: 'pcie-link-pinned' }]);
+    expect(pinned.rows.find((x) => x.address === '0000:01:00.0')!.outcome).toBe('degraded');
+  });
+
+  it('judges each physical link once: not a switch’s internal link, not a link lspci alone reported, and an endpoint on the root complex against its own maximum', async () => {
+    const inv = structuredClone(await pciLabInventory());
+    const at = (address: string) => inv.pci!.find((x) => x.address === address)!;
+    // The switch (03:00.0 upstream, 04:00.0 downstream) made Gen3 x4 throughout; its internal link trained at x1.
+    at('0000:03:00.0').link = { capable: { speedGTs: 8, width: 4 }, current: { speedGTs: 8, width: 4 } };
+    at('0000:04:00.0').link = { capable: { speedGTs: 8, width: 4 }, current: { speedGTs: 2.5, width: 1 } };
+    // The NVMe behind it, x4 capable at x1, but known only from lspci (no topology to judge by).
+    at('0000:05:00.0').link = { capable: { speedGTs: 8, width: 4 }, current: { speedGTs: 8, width: 1 } };
+    at('0000:05:00.0').linkSource = 'lspci';
+    // The SATA controller on the root complex itself (depth 0, not a bridge) given a x4 link trained at x1.
+    at('0000:00:1f.2').link = { capable: { speedGTs: 8, width: 4 }, current: { speedGTs: 8, width: 1 } };
+    at('0000:00:1f.2').linkSource = 'sysfs';
+    const r = checkPcieLinks(inv);
+    expect(r.diffs.map((x) => [x.field, x.expected, x.severity])).toEqual([['pcie[0000:00:1f.2].width', 'x4', 'critical']]);
+    expect(r.rows.map((x) => x.address)).not.toContain('0000:04:00.0');
+    expect(r.rows.map((x) => x.address)).not.toContain('0000:05:00.0');
+  });
+
+  it('says what a pin for an empty slot expected, width or speed alone', async () => {
+    const spec = ExpectedSpec.parse({ pcie: [{ address: '0000:3b:00.0', width: 16 }, { address: '0000:5e:00.0', speedGTs: 16 }] });
+    expect(checkPcieLinks(await pciLabInventory(), spec.pcie).diffs.map((x) => [x.field, x.expected])).toEqual([
+      ['pcie[0000:3b:00.0]', 'x16'],
+      ['pcie[0000:5e:00.0]', '16.0 GT/s'],
+    ]);
+  });
+
   it('refuses a pin that is not a PCI address or says nothing', () => {
     expect(ExpectedSpec.safeParse({ pcie: [{ address: 'slot 3', width: 16 }] }).success).toBe(false);
     expect(ExpectedSpec.safeParse({ pcie: [{ address: '0000:3b:00.0' }] }).success).toBe(false);
