@@ -518,6 +518,27 @@ describe('page economy: every part and figure printed once, the routine counted'
     expect(parts).not.toContain("the host's disks");
   });
 
+  it('the verdict keeps its other reasons in their order, the untested parts where the first of them stood; nothing stray around it', () => {
+    const { db, store, host } = freshDb();
+    const data = gatherReportData(store, makeSmokeRun(db, host));
+    const items = (d: typeof data) => [...(/<div class="verdict[\s\S]*?<\/div><\/div>|<div class="verdict[\s\S]*?<\/ul><\/div>/.exec(renderReportHtml(d))?.[0] ?? '').matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => m[1]!);
+    // A reason before the gaps and one after them, as the verdict may give them.
+    const mixed = structuredClone(data);
+    mixed.verdict.reasons = ['not run: GPU', ...data.verdict.reasons.filter((r) => r.startsWith('not tested: ')), 'the smoke profile is a demonstration run, not a certification'];
+    const listed = items(mixed);
+    expect(listed).toHaveLength(3);
+    expect(listed[0]).toBe('not run: GPU');
+    expect(listed[1]).toMatch(/^not tested: .* — why, under Coverage$/);
+    expect(listed[2]).toBe('the smoke profile is a demonstration run, not a certification');
+    // No reasons: no list; a certifying run: no banner, nothing between the title lines and the result.
+    const bare = structuredClone(data);
+    bare.verdict.reasons = [];
+    bare.verdict.coverage = bare.verdict.coverage.filter((c) => c.status !== 'not-tested');
+    expect(renderReportHtml(bare)).toMatch(/<div class="rack">[^<]*<\/div><\/div>/);
+    const pass = gatherReportData(store, makePassingRun(db, host));
+    expect(renderReportHtml(pass)).toMatch(/<p class="sub">[^<]*<\/p>\n\n<div class="verdict pass"/);
+  });
+
   it('the verdict names each untested part once, its reasons left to the coverage table', () => {
     const { db, store, host } = freshDb();
     const data = gatherReportData(store, makeSmokeRun(db, host));
