@@ -539,6 +539,58 @@ describe('page economy: every part and figure printed once, the routine counted'
     expect(renderReportHtml(pass)).toMatch(/<p class="sub">[^<]*<\/p>\n\n<div class="verdict pass"/);
   });
 
+  it('page one’s failure tables, row by row: what followed each attempt is its own stage’s, and nothing unknown is left blank', () => {
+    const { db, store, host } = freshDb();
+    const data = structuredClone(gatherReportData(store, makeFailedRun(db, host)));
+    const at = (m: number) => new Date(T0 + m * 60_000).toISOString();
+    const attempt = (name: string, n: number, outcome: string | null, message: string | null) => ({ name, attempt: n, outcome, message, startedAt: at(n), completedAt: at(n + 1), durationMs: 60_000 });
+    // SMART failed and holds the run; Storage was overridden at its first attempt and is on its second.
+    data.attempts = [attempt('SMART', 1, 'failed', 'disk WD-A1 failing'), attempt('Storage', 1, 'overridden', 'bad blocks on NV-001'), attempt('Storage', 2, null, null)];
+    data.run.state = 'FailedHolding';
+    data.run.failedStage = 'SMART';
+    // The first override is another stage's (an operator's, with no stage row): each row takes its own.
+    // SMART's override is of a later attempt than the failed one listed here.
+    data.verdict.overrides = [
+      { stage: 'SMART', actor: 'supervisor:zed', reason: 'replaced the disk', at: at(9), detail: null },
+      { stage: null, actor: 'operator:erin', reason: 'cabling checked', at: at(5), detail: null },
+      { stage: 'Storage', actor: 'supervisor:dana', reason: null, at: at(6), detail: null },
+    ];
+    const html = renderReportHtml(data);
+    const rows = (cls: string) => [...(new RegExp(`<table class="${cls}">[\\s\\S]*?</table>`).exec(html)?.[0] ?? '').matchAll(/<tr>(?!<th)([\s\S]*?)<\/tr>/g)].map((m) => m[1]!);
+    const failures = rows('failures');
+    expect(failures.map(textOf).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual([
+      'SMART 1 failed disk WD-A1 failing held: waiting for a person to decide',
+      'Storage 1 overridden bad blocks on NV-001 overridden by supervisor:dana: no reason recorded; attempt 2 unfinished',
+    ]);
+    expect(failures[0]).toContain('<td class="num">1</td>');
+    const overrides = rows('overrides');
+    expect(overrides.map(textOf).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual([
+      expect.stringMatching(/^SMART supervisor:zed replaced the disk \d{4}-/),
+      expect.stringMatching(/^— operator:erin cabling checked \d{4}-/),
+      expect.stringMatching(/^Storage supervisor:dana \(no reason recorded\) \d{4}-/),
+    ]);
+    expect(overrides[1]).toMatch(/<td class="time">\d{4}-/);
+    // A stage that stopped with nothing after it, and disks the wipe-probe was overridden for.
+    data.attempts.push(attempt('Network', 1, 'error', 'link down'));
+    data.run.wipeOverride = ['NV-001', 'WD-A1'];
+    const more = renderReportHtml(data);
+    expect(textOf(/<table class="failures">[\s\S]*?<\/table>/.exec(more)![0]).replace(/\s+/g, ' ')).toContain('Network 1 error link down —');
+    expect(more).toContain('<span class="mono">NV-001, WD-A1</span> (data on these disks was overwritten)');
+  });
+
+  it('page one lists each figure out of its limit with its part, and a clean run prints no failure section at all', () => {
+    const { db, store } = freshDb();
+    const clean = gatherReportData(store, makeStandardRun(db, T0));
+    expect(renderReportHtml(clean)).toMatch(/<\/ul><\/div>\n\n<h2>Coverage<\/h2>/);
+    const slow = structuredClone(clean);
+    const disks = (slow.results.find((r) => r.stage === 'Storage')!.summary as { disks: { disk: string; fio: { iops: number; minIops: number } }[] }).disks;
+    disks[2]!.fio.iops = 12;
+    const html = renderReportHtml(slow);
+    const table = /<table class="out-of-limits">[\s\S]*?<\/table>/.exec(html)?.[0] ?? '';
+    expect(table).toContain(`<td class="mono">${disks[2]!.disk}</td>`);
+    expect(textOf(table).replace(/\s+/g, ' ')).toContain(`Storage ${disks[2]!.disk} IOPS ✗ 12 (≥ ${disks[2]!.fio.minIops.toLocaleString('en-US')})`);
+  });
+
   it('the verdict names each untested part once, its reasons left to the coverage table', () => {
     const { db, store, host } = freshDb();
     const data = gatherReportData(store, makeSmokeRun(db, host));
