@@ -9,10 +9,6 @@ import { RUN_RESULTS, STAGE_OUTCOMES } from '../../../common/schema/run.ts';
 import { STAGE_NAMES, isStageName, parseStageSummary } from '../../../common/stages/index.ts';
 import { summaryView } from '../../../common/stages/summary-view.ts';
 import { agentStagesFrom, stageResultBody } from '../../../test/support/stage-results.ts';
-import { SupervisorCredentials } from '../auth/supervisor-credentials.ts';
-import { EventBus } from '../events/bus.ts';
-import { createRunServices } from '../runs/index.ts';
-import { LiveState } from '../runs/live-state.ts';
 import { verdictOf } from '../runs/run-verdict.ts';
 import { openDatabase, type Db } from '../store/db.ts';
 import { openStore, type Store } from '../store/index.ts';
@@ -34,6 +30,7 @@ import {
   T0,
 } from './testing/sample-runs.ts';
 import { makeStandardRun } from './testing/sample-standard-run.ts';
+import { runServicesOnDisk } from '../runs/testing/run-services-on-disk.ts';
 
 const dirs: string[] = [];
 const dbs: Db[] = [];
@@ -232,15 +229,7 @@ describe('report data and verdict', () => {
     // The whole path: the run services store the operator's override, the Reporting
     // stage writes the report while the run is in Reporting, and the run completes.
     const { store, dir } = freshDb();
-    const runs = createRunServices({
-      store,
-      bus: new EventBus(),
-      live: new LiveState(new EventBus(), join(dir, 'logs')),
-      notifier: { emit: () => undefined },
-      reporter: (id) => writeRunReport(store, dir, id),
-      bench: () => ({ artifactBase: 'http://127.0.0.1:1', iperf: null }),
-      supervisors: new SupervisorCredentials(store.supervisors),
-    });
+    const runs = runServicesOnDisk(store, dir);
     const disks = ['NV-001', 'WD-A1'];
     store.hosts.add({ name: 'pve-node-08', macs: [], profile: 'standard', disks, specYaml: null });
     const { runId, token } = runs.commands.startRun('pve-node-08');
@@ -853,15 +842,7 @@ describe('page one: what did not pass, and what followed', () => {
   /** A run through the real run services: every stage before `failing` passed, `failing` failed on its first attempt. */
   function played(failing: 'SMART' | 'CPUStress', failingSummary?: Record<string, unknown>) {
     const { store, dir } = freshDb();
-    const runs = createRunServices({
-      store,
-      bus: new EventBus(),
-      live: new LiveState(new EventBus(), join(dir, 'logs')),
-      notifier: { emit: () => undefined },
-      reporter: (id) => writeRunReport(store, dir, id),
-      bench: () => ({ artifactBase: 'http://127.0.0.1:1', iperf: null }),
-      supervisors: new SupervisorCredentials(store.supervisors),
-    });
+    const runs = runServicesOnDisk(store, dir);
     const disks = ['NV-001', 'WD-A1'];
     store.hosts.add({ name: 'pve-node-09', macs: [], profile: 'standard', disks, specYaml: null });
     const { runId, token } = runs.commands.startRun('pve-node-09');
