@@ -8,6 +8,7 @@ import { formatBytes } from '../../../common/format.ts';
 import type { StageContext, StageModule, StageOutcomeReport } from '../types.ts';
 import { parseStressNgYaml } from './stress-ng.ts';
 import { judgeTemperatures, ThermalWatch } from './thermal-watch.ts';
+import { meminfoBytes } from '../../parsers/meminfo.ts';
 
 // CPUStress: stress-ng loads every logical CPU plus about half as many memory
 // (vm) workers, with --verify so a memory fault under load shows up as a
@@ -29,8 +30,7 @@ export interface VmPlan {
 
 /** Parses MemAvailable from /proc/meminfo, in bytes; null when absent. */
 export function memAvailableBytes(meminfo: string): number | null {
-  const m = /^MemAvailable:\s+(\d+)\s*kB/m.exec(meminfo);
-  return m ? Number(m[1]) * 1024 : null;
+  return meminfoBytes(meminfo, 'MemAvailable');
 }
 
 /**
@@ -104,8 +104,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'CPUStress'>> 
   const p = ctx.params.cpuStress;
   const meminfo = await readFile(join(ctx.paths.procRoot, 'meminfo'), 'utf8').catch(() => '');
   const avail = memAvailableBytes(meminfo);
-  const memTotalMatch = /^MemTotal:\s+(\d+)\s*kB/m.exec(meminfo);
-  const memTotal = memTotalMatch ? Number(memTotalMatch[1]) * 1024 : null;
+  const memTotal = meminfoBytes(meminfo, 'MemTotal');
   if (avail === null) {
     const why = 'cannot read MemAvailable from /proc/meminfo';
     return { outcome: 'error', message: why, summary: { infraError: 'meminfo', problems: [why] }, coverage: stressCoverage({ cpuWorkers: 0, vmWorkers: 0, vmBytesTotal: 0 }, null, false, why, 0) };

@@ -8,6 +8,7 @@ import { readPciLinks } from '../../sensors/pci-links.ts';
 import { readBmcSnapshot } from '../bmc/read.ts';
 import { gpuInventory } from '../gpu/probe.ts';
 import type { StageContext, StageModule, StageOutcomeReport } from '../types.ts';
+import { meminfoBytes } from '../../parsers/meminfo.ts';
 
 // Inventory: ask every probe what the machine is, in machine-readable form where
 // the tool has one, and merge it into the normalised Inventory (the stage's
@@ -156,7 +157,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'Inventory'>> 
     const f = await read(join(ctx.paths.sysRoot, 'block', b.name, 'loop', 'backing_file'));
     if (f) loopBackingFiles[b.name] = f;
   }
-  const memTotal = /^MemTotal:\s+(\d+)\s*kB/m.exec((await read(join(ctx.paths.procRoot, 'meminfo'))) ?? '');
+  const memTotal = meminfoBytes((await read(join(ctx.paths.procRoot, 'meminfo'))) ?? '', 'MemTotal');
 
   let inventory;
   try {
@@ -169,7 +170,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'Inventory'>> 
       gpus,
       nics,
       loopBackingFiles,
-      memTotalBytes: memTotal ? Number(memTotal[1]) * 1024 : null,
+      memTotalBytes: memTotal,
       pci,
       pciVerbose,
       pciSysfs,

@@ -15,6 +15,7 @@ import type { StageContext, StageModule, StageOutcomeReport } from '../types.ts'
 import { smbiosModuleFor } from './dimm-identity.ts';
 import { readEdac, type EdacController, type EdacDimm } from './edac.ts';
 import { parseStressapptest } from './stressapptest.ts';
+import { meminfoBytes } from '../../parsers/meminfo.ts';
 
 // Memory: stressapptest over most of the free memory for the profile's duration
 // (stress-ng vm --verify where stressapptest is missing), with the kernel's own
@@ -205,8 +206,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'Memory'>> {
   const p = ctx.params.memory;
   const meminfo = await readFile(join(ctx.paths.procRoot, 'meminfo'), 'utf8').catch(() => '');
   const avail = memAvailableBytes(meminfo);
-  const memTotalMatch = /^MemTotal:\s+(\d+)\s*kB/m.exec(meminfo);
-  const memTotal = memTotalMatch ? Number(memTotalMatch[1]) * 1024 : null;
+  const memTotal = meminfoBytes(meminfo, 'MemTotal');
   if (avail === null) {
     const why = 'cannot read MemAvailable from /proc/meminfo';
     return { outcome: 'error', message: why, summary: { infraError: 'meminfo', problems: [why] }, coverage: [notTested(MEMORY, PATTERN_CHECK, why, true)] };
