@@ -114,6 +114,9 @@ function withNamedParts(stages: readonly VerdictStage[], named: NamedParts): Cov
   return lines;
 }
 
+/** How a reason for a required part that was not tested begins (the report names such parts on one line). */
+export const NOT_TESTED_REASON = 'not tested: ';
+
 function lineText(c: CoverageLine): string {
   return `${c.part.label ?? c.part.id} (${c.stage}: ${c.check}): ${c.reason ?? c.status}`;
 }
@@ -137,7 +140,7 @@ export function runVerdict(input: VerdictInput): RunVerdict {
   }
   if (input.state === 'Abandoned' && foundData) reasons.push('abandoned after data was found on its disks: the disks were not tested');
   if (neverRan.length > 0) reasons.push(`not run: ${neverRan.join(', ')}`);
-  reasons.push(...gaps.map((g) => `not tested: ${lineText(g)}`));
+  reasons.push(...gaps.map((g) => `${NOT_TESTED_REASON}${lineText(g)}`));
   if (!input.certifies) reasons.push(`the ${input.profile} profile is a demonstration run, not a certification`);
   if (overridden.length > 0) reasons.push(`overridden by a person: ${overridden.map((s) => s.name).join(', ')}`);
   if (input.wipeOverride) reasons.push('a supervisor overrode the wipe-probe: disks holding data were overwritten');

@@ -2,7 +2,7 @@ import { formatBytes } from '../../../common/format.ts';
 import { PART_KINDS, extentText } from '../../../common/schema/coverage.ts';
 import { STAGE_NAMES } from '../../../common/stages/index.ts';
 import type { ViewCell } from '../../../common/stages/summary-view.ts';
-import { sameId, type CoverageLine } from '../../../common/verdict.ts';
+import { NOT_TESTED_REASON, sameId, type CoverageLine } from '../../../common/verdict.ts';
 import { Inventory } from '../../../common/schema/inventory.ts';
 import { renderLineChart } from './charts.ts';
 import { CHART_KINDS } from './gather.ts';
@@ -151,15 +151,15 @@ function gapsLine(data: ReportData): string | null {
     byPart.set(key, entry);
   }
   if (byPart.size === 0) return null;
-  return `not tested: ${[...byPart.values()].map((p) => `${p.label} (${[...p.stages].join(', ')})`).join('; ')} — why, under Coverage`;
+  return `${NOT_TESTED_REASON}${[...byPart.values()].map((p) => `${p.label} (${[...p.stages].join(', ')})`).join('; ')} — why, under Coverage`;
 }
 
 function verdictBlock(data: ReportData): string {
   const v = data.verdict;
   // Each untested part's reason is in the coverage table just below: here they are named once, on one line.
   const gaps = gapsLine(data);
-  const first = v.reasons.findIndex((r) => r.startsWith('not tested: '));
-  const lines = gaps && first >= 0 ? v.reasons.flatMap((r, i) => (i === first ? [gaps] : r.startsWith('not tested: ') ? [] : [r])) : v.reasons;
+  const first = v.reasons.findIndex((r) => r.startsWith(NOT_TESTED_REASON));
+  const lines = gaps && first >= 0 ? v.reasons.flatMap((r, i) => (i === first ? [gaps] : r.startsWith(NOT_TESTED_REASON) ? [] : [r])) : v.reasons;
   const reasons = lines.length ? `<ul>${lines.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>` : '';
   return `<div class="verdict ${VERDICT_CLASS[v.value]}" id="verdict"><div class="word">${esc(v.value)}</div><div class="rack">${esc(rackAnswer(data))}</div>${reasons}</div>`;
 }
