@@ -30,6 +30,11 @@ export class ToolInfraError extends Error {
   }
 }
 
+/** Rethrows a cancellation (the stage is stopping); any other error is the caller's to report. */
+export function throwIfCancelled(err: unknown): void {
+  if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+}
+
 export interface ToolResult {
   tool: string;
   args: string[];

@@ -4,7 +4,7 @@ import { selCriticality } from '../../../common/bmc-events.ts';
 import type { BmcSnapshot, SdrSensor, SelRecord } from '../../../common/stages/bmc.ts';
 import { parseSdrElist, parseSelElist, parseSelTime, type SdrReading, type SelEntry } from '../../parsers/ipmitool.ts';
 import { errorText } from '../../runtime/logger.ts';
-import { ToolInfraError, toolExists } from '../../runtime/tool-runner.ts';
+import { throwIfCancelled, toolExists } from '../../runtime/tool-runner.ts';
 import type { StageContext } from '../types.ts';
 import { sleepUnlessAborted } from '../../runtime/sleep.ts';
 
@@ -57,7 +57,7 @@ export async function bmcAccess(ctx: Pick<StageContext, 'runTool' | 'signal' | '
       if (res.exitCode === 0) loaded.push(mod);
       else problems.push(`modprobe ${mod}: exit ${res.exitCode} ${res.stderr.trim().slice(0, 200)}`);
     } catch (err) {
-      if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+      throwIfCancelled(err);
       problems.push(`modprobe ${mod}: ${errorText(err)}`);
     }
   }
@@ -137,7 +137,7 @@ export async function readBmcSnapshot(ctx: Pick<StageContext, 'runTool' | 'signa
       }
       return res.stdout;
     } catch (err) {
-      if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+      throwIfCancelled(err);
       problems.push(`ipmitool ${what}: ${errorText(err)}`);
       return null;
     }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { notApplicable, notTested, tested, type CoverageEntry, type PartRef } from '../../../common/schema/coverage.ts';
 import { dmonPeaks, parseNvidiaSmiDmon, parseNvidiaSmiQ, type GpuQueryRow, type NvidiaGpuHealth } from '../../parsers/nvidia-smi.ts';
 import { errorText } from '../../runtime/logger.ts';
-import { ToolInfraError, toolExists, type ToolResult } from '../../runtime/tool-runner.ts';
+import { throwIfCancelled, toolExists, type ToolResult } from '../../runtime/tool-runner.ts';
 import type { StageContext, StageModule, StageOutcomeReport } from '../types.ts';
 import { queryGpus } from './probe.ts';
 
@@ -25,7 +25,7 @@ async function chooseBurn(ctx: StageContext): Promise<BurnTool> {
       const res = await ctx.runTool('stress-ng', ['--stressors'], { timeoutMs: 30_000, signal: ctx.signal });
       if (res.exitCode === 0 && /(^|\s)gpu(\s|$)/.test(res.stdout)) return { tool: 'stress-ng', args: (s) => ['--gpu', '1', '-t', `${s}s`, '--metrics-brief'] };
     } catch (err) {
-      if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+      throwIfCancelled(err);
     }
   }
   return null;
@@ -87,7 +87,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'GPU'>> {
     await ctx.artifact('nvidia-smi-q.txt', q.stdout || q.stderr);
     if (q.exitCode === 0) health = parseNvidiaSmiQ(q.stdout);
   } catch (err) {
-    if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+    throwIfCancelled(err);
     ctx.log.warn('nvidia-smi -q failed or was unreadable', { err: errorText(err) });
   }
 
@@ -108,7 +108,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'GPU'>> {
       await ctx.artifact(`gpu-${burn.tool}.txt`, `exit ${burnRes.exitCode}\n--- stdout ---\n${burnRes.stdout}\n--- stderr ---\n${burnRes.stderr}`);
     }
   } catch (err) {
-    if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+    throwIfCancelled(err);
     burnError = errorText(err);
   } finally {
     clearInterval(ticker);
@@ -119,7 +119,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'GPU'>> {
     dmonText = dmon.stdout;
     await ctx.artifact('nvidia-smi-dmon.txt', dmon.stdout || dmon.stderr);
   } catch (err) {
-    if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+    throwIfCancelled(err);
     ctx.log.warn('nvidia-smi dmon failed', { err: errorText(err) });
   }
   const after = await queryGpus(ctx);

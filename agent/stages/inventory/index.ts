@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import type { InventoryGpu, InventoryNic } from '../../../common/schema/inventory.ts';
 import { describeFirmwareFailure, parseFirmwareFailures, parseDmidecode, type DmiInfo, buildInventory, LSBLK_ARGS, parseLsblkJson, type BlockDevice, parseLscpuJson, type CpuInfo, parseLshwJson, type LshwInfo, parseSmartctlJson, type SmartReport, parseLspciVmm, parseLspciVerbose } from '../../parsers/index.ts';
 import { errorText } from '../../runtime/logger.ts';
-import { ToolInfraError, toolExists, type ToolResult } from '../../runtime/tool-runner.ts';
+import { ToolInfraError, throwIfCancelled, toolExists, type ToolResult } from '../../runtime/tool-runner.ts';
 import { readPciLinks } from '../../sensors/pci-links.ts';
 import { readBmcSnapshot } from '../bmc/read.ts';
 import { gpuInventory } from '../gpu/probe.ts';
@@ -72,7 +72,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'Inventory'>> 
       }
       return res;
     } catch (err) {
-      if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+      throwIfCancelled(err);
       raw[key] = { command, problem: errorText(err) };
       missingTools.push(err instanceof ToolInfraError && err.kind === 'missing' ? tool : `${tool} (${err instanceof ToolInfraError ? err.kind : 'failed'})`);
       return null;
@@ -136,7 +136,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'Inventory'>> 
       gpus = g.gpus;
       raw['nvidia-smi'] = { command: g.command, output: g.raw };
     } catch (err) {
-      if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+      throwIfCancelled(err);
       raw['nvidia-smi'] = { command: 'nvidia-smi', problem: errorText(err) };
       missingTools.push('nvidia-smi (failed)');
     }

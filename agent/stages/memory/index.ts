@@ -8,7 +8,7 @@ import { parseDmidecode, type DmiMemoryDevice } from '../../parsers/dmidecode.ts
 import { lastKernelLogStampS, machineCheckText, parseMachineChecks, type MachineCheck } from '../../parsers/kernel-log.ts';
 import { ParseError } from '../../parsers/parse-error.ts';
 import { errorText } from '../../runtime/logger.ts';
-import { ToolInfraError, toolExists } from '../../runtime/tool-runner.ts';
+import { ToolInfraError, throwIfCancelled, toolExists } from '../../runtime/tool-runner.ts';
 import { memAvailableBytes, stressNgExitMeaning } from '../cpu-stress/index.ts';
 import { parseStressNgYaml } from '../cpu-stress/stress-ng.ts';
 import type { StageContext, StageModule, StageOutcomeReport } from '../types.ts';
@@ -139,7 +139,7 @@ async function runStressapptest(ctx: StageContext, plan: Plan, durationS: number
     const why = r.processErrors.length ? r.processErrors.join('; ') : `stressapptest exited ${res.exitCode} without a verdict`;
     return { ...base, faults: [], problem: { kind: 'stressapptest', text: why.slice(0, 1000) } };
   } catch (err) {
-    if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+    throwIfCancelled(err);
     if (!(err instanceof ToolInfraError || err instanceof ParseError)) throw err;
     return { tool: 'stressapptest', exitCode: null, elapsedS: (Date.now() - started) / 1000, movedBytes: null, miscompares: null, faults: [], problem: { kind: err instanceof ToolInfraError ? err.kind : 'unreadable', text: err.message } };
   }
@@ -169,7 +169,7 @@ async function runStressNg(ctx: StageContext, plan: Plan, durationS: number, sig
     if (meaning.verdict === 'error') return { ...base, faults: [], problem: { kind: 'stress-ng', text: meaning.text } };
     return { ...base, faults: [], problem: null };
   } catch (err) {
-    if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+    throwIfCancelled(err);
     if (!(err instanceof ToolInfraError)) throw err;
     return { tool: 'stress-ng', exitCode: null, elapsedS: (Date.now() - started) / 1000, movedBytes: null, miscompares: null, faults: [], problem: { kind: err.kind, text: err.message } };
   } finally {
@@ -184,7 +184,7 @@ async function kernelLog(ctx: StageContext): Promise<{ text: string } | { proble
     if (res.exitCode !== 0) return { problem: `dmesg exited ${res.exitCode}: ${res.stderr.trim().split('\n')[0] ?? ''}`.trim() };
     return { text: res.stdout };
   } catch (err) {
-    if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+    throwIfCancelled(err);
     if (!(err instanceof ToolInfraError)) throw err;
     return { problem: err.message };
   }
@@ -196,7 +196,7 @@ async function smbiosModules(ctx: StageContext): Promise<DmiMemoryDevice[]> {
     const res = await ctx.runTool('dmidecode', [], { timeoutMs: 60_000, signal: ctx.signal });
     return res.exitCode === 0 ? parseDmidecode(res.stdout).memoryDevices : [];
   } catch (err) {
-    if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+    throwIfCancelled(err);
     if (!(err instanceof ToolInfraError || err instanceof ParseError)) throw err;
     return [];
   }

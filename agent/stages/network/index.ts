@@ -3,7 +3,7 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { Sample } from '../../../common/schema/protocol.ts';
 import { ParseError } from '../../parsers/index.ts';
-import { ToolInfraError } from '../../runtime/tool-runner.ts';
+import { ToolInfraError, throwIfCancelled } from '../../runtime/tool-runner.ts';
 import { notTested, tested, type CoverageEntry, type PartRef } from '../../../common/schema/coverage.ts';
 import type { StageSummaryInput } from '../../../common/stages/index.ts';
 import type { StageContext, StageModule, StageOutcomeReport } from '../types.ts';
@@ -161,7 +161,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'Network'>> {
         coverage.push(judged?.coverage(part) ?? notTested(part, LINK_CHECK, 'the link could not be read', false));
       }
     } catch (err) {
-      if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+      throwIfCancelled(err);
       if (!(err instanceof ToolInfraError || err instanceof ParseError)) throw err;
       results.push({ ...entry, outcome: 'error', reason: err.message });
       coverage.push(notTested(part, CHECK, err.message, true));
@@ -219,7 +219,7 @@ async function nicHealthBefore(ctx: StageContext, nic: string): Promise<HealthBe
     link = res.exitCode === 0 ? parseEthtoolLink(res.stdout) : null;
     if (!link) linkProblem = `ethtool ${nic} exited ${res.exitCode}: ${res.stderr.trim().split('\n')[0] ?? ''}`.trim();
   } catch (err) {
-    if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+    throwIfCancelled(err);
     if (!(err instanceof ToolInfraError || err instanceof ParseError)) throw err;
     linkProblem = err.message;
   }
@@ -239,7 +239,7 @@ async function readCounters(ctx: StageContext, nic: string, when: 'before' | 'af
       sources.push('ethtool -S');
     }
   } catch (err) {
-    if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+    throwIfCancelled(err);
     if (!(err instanceof ToolInfraError || err instanceof ParseError)) throw err;
   }
   const kernel = await readNetStatistics(ctx.paths.sysfsRoot, nic);

@@ -5,7 +5,7 @@ import type { Sample } from '../../../common/schema/protocol.ts';
 import { readBmcPowerSamples } from '../../sensors/bmc-power.ts';
 import { readPowerRails } from '../../sensors/hwmon.ts';
 import { errorText } from '../../runtime/logger.ts';
-import { ToolInfraError, toolExists, type ToolResult } from '../../runtime/tool-runner.ts';
+import { throwIfCancelled, toolExists, type ToolResult } from '../../runtime/tool-runner.ts';
 import { bmcAccess } from '../bmc/read.ts';
 import { notTested, tested, type CoverageEntry } from '../../../common/schema/coverage.ts';
 import type { StageContext, StageModule, StageOutcomeReport } from '../types.ts';
@@ -75,7 +75,7 @@ async function telemetrySource(ctx: StageContext): Promise<{ source: 'hwmon' | '
     try {
       return await readBmcPowerSamples(ctx.runTool, { timeoutMs: ctx.params.bmc.toolTimeoutS * 1000, signal: ctx.signal });
     } catch (err) {
-      if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+      throwIfCancelled(err);
       ctx.log.warn(`PSU: reading the BMC's sensors failed: ${errorText(err)}`);
       return [];
     }
@@ -116,7 +116,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'PSU'>> {
       ctx.runTool(tool, args, { timeoutMs, signal: ctx.signal }).then(
         (result) => ({ name, result }),
         (err: unknown) => {
-          if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+          throwIfCancelled(err);
           return { name, error: errorText(err) };
         },
       ),

@@ -1,6 +1,6 @@
 import { decodeSmartExit, evaluateSmart, parseSmartctlJson, parseSmartctlScan, ParseError, type SmartReport, type SmartThresholds } from '../../parsers/index.ts';
 import { errorText } from '../../runtime/logger.ts';
-import { ToolInfraError } from '../../runtime/tool-runner.ts';
+import { ToolInfraError, throwIfCancelled } from '../../runtime/tool-runner.ts';
 import { isLoopId, normaliseSerial, normaliseWwn, resolveExpectedDisks } from '../storage/device-resolution.ts';
 import { discoverDisks } from '../storage/identify.ts';
 import { notApplicable, notTested, tested, type CoverageEntry, type PartRef } from '../../../common/schema/coverage.ts';
@@ -42,7 +42,7 @@ async function raidTargets(ctx: StageContext, ids: string[]): Promise<{ targets:
     const res = await ctx.runTool('smartctl', ['-j', '--scan-open'], { timeoutMs: 60_000, signal: ctx.signal });
     scan = parseSmartctlScan(res.stdout);
   } catch (err) {
-    if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+    throwIfCancelled(err);
     notes.push(`smartctl --scan-open: ${errorText(err)}`);
     return { targets, notes };
   }
@@ -55,7 +55,7 @@ async function raidTargets(ctx: StageContext, ids: string[]): Promise<{ targets:
       );
       if (id) targets.push({ disk: id, path: entry.name, type: entry.type });
     } catch (err) {
-      if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+      throwIfCancelled(err);
       notes.push(`${entry.name} ${entry.type}: ${errorText(err)}`);
     }
   }
@@ -104,7 +104,7 @@ async function run(ctx: StageContext): Promise<StageOutcomeReport<'SMART'>> {
       // Only a disk whose SMART answered can be asked for a self-test.
       if (judged.row.outcome === 'passed' || judged.row.outcome === 'failed') selfTestTargets.push({ ...t, protocol: judged.protocol });
     } catch (err) {
-      if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+      throwIfCancelled(err);
       if (!(err instanceof ToolInfraError)) throw err;
       disks.push({ disk: t.disk, device: t.path, type: t.type, outcome: 'error', reasons: [err.message] });
       coverage.push(notTested(diskPart(t.disk, t.path), CHECK, `smartctl could not run: ${err.message}`, true));

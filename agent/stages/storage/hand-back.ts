@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ToolInfraError, type ToolRunner } from '../../runtime/tool-runner.ts';
+import { throwIfCancelled, type ToolRunner } from '../../runtime/tool-runner.ts';
 import { wipeProbe } from './wipe-probe.ts';
 import type { ReadAt } from './bluestore-label.ts';
 
@@ -60,7 +60,7 @@ export async function handBack(o: HandBackOptions): Promise<HandBack> {
         method = `final scan pattern left (blkdiscard failed: ${res.stderr.trim().split('\n').pop()?.slice(0, 200) ?? `exit ${res.exitCode}`})`;
       }
     } catch (err) {
-      if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+      throwIfCancelled(err);
       method = `final scan pattern left (blkdiscard could not run: ${err instanceof Error ? err.message : String(err)})`;
     }
   } else {

@@ -1,7 +1,7 @@
 import { parseSmartctlJson } from '../../parsers/index.ts';
 import { arr, at, parseJsonObject, str } from '../../parsers/util.ts';
 import { errorText } from '../../runtime/logger.ts';
-import { ToolInfraError } from '../../runtime/tool-runner.ts';
+import { throwIfCancelled } from '../../runtime/tool-runner.ts';
 import type { StageContext } from '../types.ts';
 import { listBlockDevices } from './device-facts.ts';
 import { isLoopId, type BlockDeviceInfo } from './device-resolution.ts';
@@ -33,7 +33,7 @@ export async function enrichIdentities(ctx: StageContext, devices: BlockDeviceIn
       }
     }
   } catch (err) {
-    if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+    throwIfCancelled(err);
     ctx.log.warn('lsblk could not add disk identities', { err: errorText(err) });
   }
   // One smartctl -i per disk, all at once: each fills in only its own device.
@@ -47,7 +47,7 @@ export async function enrichIdentities(ctx: StageContext, devices: BlockDeviceIn
         dev.wwn ??= rep.wwn;
         if (!dev.transport && rep.protocol === 'NVMe') dev.transport = 'nvme';
       } catch (err) {
-        if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+        throwIfCancelled(err);
         ctx.log.debug('smartctl -i gave no identity', { device: dev.path, err: errorText(err) });
       }
     }),
