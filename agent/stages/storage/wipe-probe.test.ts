@@ -199,10 +199,12 @@ describe('wipe-probe: its record and its words', () => {
     // A sysfs block directory laid out as the kernel does: the disk's own files and one directory per partition.
     const sys = mkdtempSync(join(tmpdir(), 'vetting-wipe-sys-'));
     try {
-      for (const e of ['loop1p2', 'loop1p1', 'queue', 'holders']) mkdirSync(join(sys, 'block', 'loop1', e), { recursive: true });
+      // Twelve partitions, made in reverse: readdir's order is the filesystem's, never this one.
+      const parts = Array.from({ length: 12 }, (_, i) => `loop1p${12 - i}`);
+      for (const e of [...parts, 'queue', 'holders']) mkdirSync(join(sys, 'block', 'loop1', e), { recursive: true });
       writeFileSync(join(sys, 'block', 'loop1', 'size'), '131072\n');
       const p = await wipeProbe(loop(1), { ...opts(blank().runTool), sysRoot: sys });
-      expect(p.found).toEqual(['partition loop1p1', 'partition loop1p2']);
+      expect(p.found).toEqual(Array.from({ length: 12 }, (_, i) => `partition loop1p${i + 1}`));
     } finally {
       rmSync(sys, { recursive: true, force: true });
     }
@@ -237,25 +239,51 @@ describe('wipe-probe: its record and its words', () => {
     await expect(wipeProbe(loop(1), opts(r2.runTool))).rejects.toMatchObject({ kind: 'missing' });
   });
 
-  it('attributes a shared wipefs\'s signatures by kernel name or by path, and keeps each entry as wipefs wrote it', async () => {
-    // The real ext4 listing names loop2 by kernel name; the same entry by path names it too.
+  it('attributes a shared wipefs\'s signatures by the last part of each path, as wipefs names them, and keeps each entry as wipefs wrote it', async () => {
+    // Real: one wipefs over /dev/loop1 and a symlink to /dev/loop2 names them "loop1" and the link's own name.
+    const listing = capturedText('wipefs-two-disks-one-by-symlink.json');
+    const byLink = { name: 'loop2', path: '/dev/disk/by-id/wwn-0x5000c500a1b2c3d4' };
+    const r = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, listing) : blkidBlank(args)));
+    const [first, second] = await wipeProbeAll([loop(1), byLink], opts(r.runTool));
+    expect(r.calls.filter((c) => c.startsWith('wipefs'))).toEqual(['wipefs -J -n /dev/loop1 /dev/disk/by-id/wwn-0x5000c500a1b2c3d4']);
+    if (!first || 'error' in first || !second || 'error' in second) throw new Error('both disks should have been probed');
+    expect(first.found).toEqual([expect.stringMatching(/^ext4 filesystem \(label first, /)]);
+    expect(second.found).toEqual([expect.stringMatching(/^ext4 filesystem \(label second, /)]);
+    const entries = (JSON.parse(listing) as { signatures: unknown[] }).signatures;
+    expect(JSON.parse(first.raw.wipefs)).toEqual({ signatures: [entries[0]] });
+    expect(JSON.parse(second.raw.wipefs)).toEqual({ signatures: [entries[1]] });
+    // A full path in the device column ends in the same name, so it is the same disk.
     const byPath = WIPEFS_EXT4.replace('"device": "loop2"', '"device": "/dev/loop2"');
-    const entries = (JSON.parse(WIPEFS_EXT4) as { signatures: unknown[] }).signatures;
-    for (const listing of [WIPEFS_EXT4, byPath]) {
-      const r = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, args.length > 3 ? listing : WIPEFS_BLANK) : blkidBlank(args)));
-      const [ext4, other] = await wipeProbeAll([loop(2), loop(3)], opts(r.runTool));
-      expect(r.calls.filter((c) => c.startsWith('wipefs'))).toEqual(['wipefs -J -n /dev/loop2 /dev/loop3']);
-      if (!ext4 || 'error' in ext4 || !other || 'error' in other) throw new Error('both disks should have been probed');
-      expect(ext4.found).toEqual([expect.stringMatching(/^ext4 filesystem/)]);
-      expect(other.found).toEqual([]);
-      const kept = (JSON.parse(ext4.raw.wipefs) as { signatures: { device: string }[] }).signatures;
-      expect(kept.map((k) => ({ ...k, device: 'loop2' }))).toEqual(entries);
+    const r2 = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, args.length > 3 ? byPath : WIPEFS_BLANK) : blkidBlank(args)));
+    const [ext4, other] = await wipeProbeAll([loop(2), loop(3)], opts(r2.runTool));
+    expect(r2.calls.filter((c) => c.startsWith('wipefs'))).toEqual(['wipefs -J -n /dev/loop2 /dev/loop3']);
+    expect([ext4, other].map((p) => (p && 'found' in p ? p.found.length : p))).toEqual([1, 0]);
+  });
+
+  it('does not trust a shared wipefs whose device name two disks share, none has, or that names no device: each disk gets its own', async () => {
+    const ext4OnLoop2 = (args: string[]) => (args.includes('/dev/loop2') || args.includes('/run/other/loop2') ? WIPEFS_EXT4 : WIPEFS_BLANK);
+    const noDevice = WIPEFS_EXT4.replace('"device": "loop2",', '');
+    expect(noDevice).not.toBe(WIPEFS_EXT4);
+    const foreign = WIPEFS_EXT4.replace('"device": "loop2"', '"device": "wwn-0x5000c500a1b2c3d4"');
+    const cases: [string, { name: string; path: string }[]][] = [
+      [WIPEFS_EXT4, [loop(2), { name: 'loop7', path: '/run/other/loop2' }]],
+      [foreign, [loop(2), loop(3)]],
+      [noDevice, [loop(2), loop(3)]],
+    ];
+    for (const [shared, devices] of cases) {
+      const r = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, args.length > 3 ? shared : ext4OnLoop2(args)) : blkidBlank(args)));
+      const probes = await wipeProbeAll(devices, opts(r.runTool));
+      expect(r.calls.filter((c) => c.startsWith('wipefs')).sort()).toEqual([`wipefs -J -n ${devices[0]!.path}`, `wipefs -J -n ${devices[0]!.path} ${devices[1]!.path}`, `wipefs -J -n ${devices[1]!.path}`].sort());
+      expect(probes.map((p) => ('found' in p ? p.found.length : p))).toEqual(devices[1]!.path === '/run/other/loop2' ? [1, 1] : [1, 0]);
     }
-    // A by-id path wipefs might print ends in no kernel name of ours: each disk gets its own wipefs.
-    const foreign = WIPEFS_EXT4.replace('"device": "loop2"', '"device": "/dev/disk/by-id/ata-QEMU_HARDDISK_QM00005"');
-    const r = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, args.length > 3 ? foreign : WIPEFS_BLANK) : blkidBlank(args)));
-    await wipeProbeAll([loop(2), loop(3)], opts(r.runTool));
-    expect(r.calls.filter((c) => c.startsWith('wipefs')).sort()).toEqual(['wipefs -J -n /dev/loop2', 'wipefs -J -n /dev/loop2 /dev/loop3', 'wipefs -J -n /dev/loop3']);
+  });
+
+  it('a lone newline is not wipefs\' listing: one disk cannot be probed, and a shared run falls back to one per disk', async () => {
+    const r = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, '\n') : blkidBlank(args)));
+    await expect(wipeProbe(loop(1), opts(r.runTool))).rejects.toThrow(/wipefs/);
+    const probes = await wipeProbeAll([loop(1), loop(2)], opts(r.runTool));
+    expect(r.calls.filter((c) => c.startsWith('wipefs -J -n /dev/loop1 /dev/loop2'))).toHaveLength(1);
+    expect(probes).toEqual([{ error: expect.stringMatching(/wipefs/) }, { error: expect.stringMatching(/wipefs/) }]);
   });
 
   it('records where it looked for BlueStore labels: every hit, or that the disk is too small for any', async () => {
@@ -269,6 +297,16 @@ describe('wipe-probe: its record and its words', () => {
     const r = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, capturedText('wipefs-bluestore.json')) : result(tool, args, 0, capturedText('blkid-p-export-bluestore.txt'))));
     const p = await wipeProbe(loop(0), opts(r.runTool, disk(20 * GiB, { 0: BLUESTORE, [GiB]: BLUESTORE })));
     expect(p.found).toEqual([expect.stringMatching(/ at offset 0$/), expect.stringMatching(/ at offset 1 GiB \(byte 1073741824\)$/)]);
+  });
+  it('a label at offset 0 over an old filesystem: the label named once, the filesystem and blkid\'s ambivalence kept', async () => {
+    // Real: a BlueStore label written over the start of an ext4 disk leaves its superblock at 0x438.
+    const r = recording((tool, args) => (tool === 'wipefs' ? result(tool, args, 0, capturedText('wipefs-bluestore-over-ext4.json')) : result(tool, args, 8, '', BLKID_AMBIVALENT_STDERR)));
+    const p = await wipeProbe(loop(1), opts(r.runTool, disk(64 * 1024 ** 2, { 0: BLUESTORE.subarray(0, 1024) })));
+    expect(p.found).toEqual([
+      'ext4 filesystem (label old, uuid 414dad27-976d-4e1c-b830-0746ade2c123, offset 0x438)',
+      expect.stringMatching(/ambivalent/),
+      'Ceph BlueStore label (OSD 2f538ea4-e252-4b61-a363-0a1e470dd2a9) at offset 0',
+    ]);
   });
 });
 

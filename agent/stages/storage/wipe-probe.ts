@@ -4,7 +4,7 @@ import { blkidToSignatures, parseBlkidExport } from './parsers/blkid.ts';
 import { describeBlueStoreLabel, describeOffset, findBlueStoreLabels, readDevice, type ReadAt } from './bluestore-label.ts';
 import { describeSignatures, parseWipefsJson, type Signature } from './parsers/wipefs.ts';
 import { arr, parseJsonObject } from '../../parsers/util.ts';
-import { ToolInfraError, type ToolRunner } from '../../runtime/tool-runner.ts';
+import { throwIfCancelled, type ToolRunner } from '../../runtime/tool-runner.ts';
 
 // The wipe-probe: before anything is written, look for data on the disk. Any
 // filesystem, partition table, LVM physical volume or md-raid member (found by
@@ -55,9 +55,8 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 export async function wipeProbe(device: Device, opts: WipeProbeOptions): Promise<WipeProbeResult> {
   // Both settle before the verdict, so no probe is left running behind a failure.
   const [listing, rest] = await Promise.allSettled([wipefsOne(device, opts), blkidAndPartitions(device, opts)]);
-  const failures = [listing, rest].flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-  const cancelled = failures.find((e) => e instanceof ToolInfraError && e.kind === 'cancelled');
-  if (cancelled !== undefined) throw cancelled;
+  // A cancellation wins over the other probe's failure: the stage is stopping, not failing.
+  for (const r of [listing, rest]) if (r.status === 'rejected') throwIfCancelled(r.reason);
   if (listing.status === 'rejected') throw listing.reason;
   if (rest.status === 'rejected') throw rest.reason;
   return combine(device, listing.value, rest.value);
@@ -86,7 +85,7 @@ export async function wipeProbeAll(devices: readonly Device[], opts: WipeProbeOp
 
 /** A failed probe becomes its reason; cancellation stays an exception. */
 function probeError(err: unknown): { error: string } {
-  if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+  throwIfCancelled(err);
   return { error: err instanceof Error ? err.message : String(err) };
 }
 
@@ -96,9 +95,19 @@ async function wipefsOne(device: Device, opts: WipeProbeOptions): Promise<Wipefs
   if (res.exitCode !== 0) {
     throw new Error(`wipefs ${device.path} exited ${res.exitCode}: ${res.stderr.trim().slice(0, 300)}`);
   }
-  // wipefs prints nothing at all for a blank device.
-  const signatures = res.stdout.trim() === '' ? [] : parseWipefsJson(res.stdout);
-  return { command: `wipefs ${args.join(' ')}`, raw: res.stdout, signatures };
+  return { command: `wipefs ${args.join(' ')}`, raw: res.stdout, signatures: readListing(res.stdout).map((e) => e.signature) };
+}
+
+/**
+ * wipefs' signatures, each with the entry it was read from (kept as written for
+ * the artifact). wipefs prints nothing at all for a blank device; any other
+ * output that is not its JSON listing (even a lone newline) fails the probe
+ * rather than passing for blank.
+ */
+function readListing(stdout: string): { signature: Signature; entry: unknown }[] {
+  if (stdout === '') return [];
+  const entries = arr(parseJsonObject('wipefs', stdout).signatures);
+  return parseWipefsJson(stdout).map((signature, i) => ({ signature, entry: entries[i] }));
 }
 
 /**
@@ -108,40 +117,33 @@ async function wipefsOne(device: Device, opts: WipeProbeOptions): Promise<Wipefs
 async function wipefsShared(devices: readonly Device[], opts: WipeProbeOptions): Promise<WipefsListing[] | null> {
   const paths = [...new Set(devices.map((d) => d.path))];
   const args = [...WIPEFS_ARGS, ...paths];
-  let stdout: string;
+  let listing: { signature: Signature; entry: unknown }[];
   try {
     const res = await opts.runTool('wipefs', args, { timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: opts.signal });
     if (res.exitCode !== 0) return null;
-    stdout = res.stdout;
+    listing = readListing(res.stdout);
   } catch (err) {
-    if (err instanceof ToolInfraError && err.kind === 'cancelled') throw err;
+    throwIfCancelled(err);
     return null;
   }
-  let signatures: Signature[] = [];
-  let entries: unknown[] = [];
-  if (stdout.trim() !== '') {
-    try {
-      signatures = parseWipefsJson(stdout);
-      entries = arr(parseJsonObject('wipefs', stdout).signatures);
-    } catch {
-      return null;
-    }
-  }
-  // Which disk each signature belongs to: wipefs names the device (kernel name, or a path).
-  const owner = signatures.map((s): string | null => {
-    const named = s.device;
+  // Which disk each signature belongs to. wipefs names a device by the last
+  // component of the path it was given (util-linux 2.38: "loop1" for
+  // /dev/loop1, "byid-link" for a symlink of that name), so that is what is
+  // matched; a name two disks share, or none has, is not trusted.
+  const owner = listing.map(({ signature }): string | null => {
+    const named = signature.device;
     if (!named) return null;
-    const paths = new Set(devices.flatMap((d) => (named === d.path || named === d.name || basename(named) === d.name ? [d.path] : [])));
-    return paths.size === 1 ? [...paths][0]! : null;
+    const owners = devices.filter((d) => basename(d.path) === basename(named));
+    return owners.length === 1 ? owners[0]!.path : null;
   });
   if (owner.some((o) => o === null)) return null;
   const command = `wipefs ${args.join(' ')}`;
   return devices.map((d) => {
-    const mine = signatures.flatMap((s, i) => (owner[i] === d.path ? [{ s, raw: entries[i] }] : []));
+    const mine = listing.filter((_, i) => owner[i] === d.path);
     return {
       command: `${command} (one run for ${paths.length} disks; the entries for ${d.path})`,
-      raw: JSON.stringify({ signatures: mine.map((m) => m.raw) }, null, 2),
-      signatures: mine.map((m) => m.s),
+      raw: JSON.stringify({ signatures: mine.map((m) => m.entry) }, null, 2),
+      signatures: mine.map((m) => m.signature),
     };
   });
 }
@@ -186,7 +188,8 @@ function combine(device: Device, listing: WipefsListing, rest: Awaited<ReturnTyp
 async function kernelPartitions(sysRoot: string, name: string): Promise<string[]> {
   try {
     const entries = await readdir(join(sysRoot, 'block', name));
-    return entries.filter((e) => e.startsWith(name) && e !== name).sort();
+    // In the order a person counts them (p2 before p10), not readdir's.
+    return entries.filter((e) => e.startsWith(name) && e !== name).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   } catch {
     return [];
   }
