@@ -104,7 +104,7 @@ function resolveEach(expected: readonly string[], devices: readonly BlockDeviceI
 
 /** Disk class for the fio floors: nvme by transport, hdd when rotational, else ssd. */
 export function diskClass(dev: Pick<BlockDeviceInfo, 'name' | 'transport' | 'rotational'>): 'nvme' | 'ssd' | 'hdd' {
-  if ((dev.transport ?? '').toLowerCase() === 'nvme' || /^nvme\d/.test(dev.name)) return 'nvme';
+  if (dev.transport?.toLowerCase() === 'nvme' || /^nvme\d/.test(dev.name)) return 'nvme';
   if (dev.rotational === true) return 'hdd';
   return 'ssd';
 }

@@ -22,13 +22,14 @@ function sysfsDisk(name: string): BlockDeviceInfo {
 function context(answer: (tool: string, args: string[]) => ToolResult) {
   const calls: string[] = [];
   const warnings: [string, unknown][] = [];
+  const debug: [string, unknown][] = [];
   const runTool: ToolRunner = async (tool, args) => {
     calls.push(`${tool} ${args.join(' ')}`);
     return answer(tool, args);
   };
-  const log = { warn: (msg: string, meta: unknown) => warnings.push([msg, meta]), debug: () => undefined, info: () => undefined, error: () => undefined };
+  const log = { warn: (msg: string, meta: unknown) => warnings.push([msg, meta]), debug: (msg: string, meta: unknown) => debug.push([msg, meta]), info: () => undefined, error: () => undefined };
   const ctx = { runTool, signal: new AbortController().signal, log, paths: { sysRoot: '/nonexistent-sysroot' } } as unknown as StageContext;
-  return { ctx, calls, warnings };
+  return { ctx, calls, warnings, debug };
 }
 
 const guest = (tool: string, args: string[]): ToolResult => {
@@ -108,6 +109,16 @@ describe('enrichIdentities when smartctl cannot help', () => {
     });
     await enrichIdentities(missing.ctx, [sdb]);
     expect(sdb).toMatchObject({ serial: null, transport: 'sata' });
+    // The log says which disk smartctl could not identify, and why.
+    expect(missing.debug).toEqual([['smartctl -i gave no identity', { device: '/dev/sdb', err: expect.stringContaining('smartctl: not installed') }]]);
+  });
+
+  it('skips virtual devices by the start of their name only: a SCSI disk whose letters contain md or sr is still asked', async () => {
+    // sdmd and sdsr are real kernel names on a host with several hundred SCSI disks.
+    const devices = ['sdmd', 'sdsr', 'md0', 'dm-1', 'sr0', 'zd16', 'nbd0'].map(sysfsDisk);
+    const { ctx, calls } = context((tool, args) => (tool === 'lsblk' ? result(tool, args, 0, '{"blockdevices": []}') : result(tool, args, 4, fixture('smartctl-a-vda-virtio.json'))));
+    await enrichIdentities(ctx, devices);
+    expect(calls.slice(1).sort()).toEqual(['smartctl -j -i /dev/sdmd', 'smartctl -j -i /dev/sdsr']);
   });
 });
 

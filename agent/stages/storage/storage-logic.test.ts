@@ -174,6 +174,12 @@ describe('disk ids and refusals, word for word', () => {
     expect(found('WD-WCC4N\t1234')).toBe('found');
     expect(found('WD-WCC4N1234')).toBe('missing');
     expect(found('   ')).toBe('missing');
+    // sysfs pads an ATA serial with spaces; the id a person types has none.
+    const padded = [dev({ name: 'sdg', path: '/dev/sdg', serial: '    WD-WCC4N0123456' })];
+    expect(resolveExpectedDisks(['WD-WCC4N0123456'], padded)[0]).toMatchObject({ status: 'found', device: { path: '/dev/sdg' } });
+    // A disk whose serial is only padding has none: an id of spaces does not name it.
+    const blank = [dev({ name: 'sdh', path: '/dev/sdh', serial: '        ' })];
+    expect(resolveExpectedDisks(['  '], blank)[0]).toMatchObject({ status: 'missing' });
   });
 
   it('normalises a WWN to its hex digits, from any spelling', () => {
