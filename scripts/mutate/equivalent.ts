@@ -85,13 +85,6 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
     replacement: 'file.length >= 0',
     reason: '"loop:" with no file resolves to the working directory, which no loop device is backed by',
   },
-  {
-    file: 'agent/stages/storage/device-resolution.ts',
-    mutator: 'ConditionalExpression',
-    original: '!want',
-    replacement: 'false',
-    reason: 'an empty id equals no serial (a serial is only compared when it is non-empty) and has fewer than the 8 WWN digits a match needs',
-  },
   // agent/stages/storage/wipe-probe.ts
   {
     file: 'agent/stages/storage/wipe-probe.ts',

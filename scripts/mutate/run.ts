@@ -3,7 +3,7 @@
 // group, each incremental (a second run re-tests only mutants whose code or tests
 // changed). Prints and writes the score per module (test-results/mutation/) and
 // fails when a module scores under the target. docs/testing.md explains it all.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Stryker } from '@stryker-mutator/core';
 import { EQUIVALENT_MUTANTS } from './equivalent.ts';
@@ -69,11 +69,14 @@ function loadSaved(): Saved {
 function docsBlock(saved: Saved): string {
   const order = (s: Scored) => MUTATION_GROUPS.flatMap((g) => g.modules).indexOf(s.module);
   const scores = saved.scores.filter((s) => order(s) >= 0).sort((a, b) => order(a) - order(b));
-  const runs = MUTATION_GROUPS.map((g) => saved.runs.find((r) => r.group === g.name)).filter((r): r is GroupRun => !!r);
+  const runs = MUTATION_GROUPS.filter((g) => scores.some((s) => s.group === g.name)).map((g) => {
+    const run = saved.runs.find((r) => r.group === g.name);
+    return `${g.name} ${run ? `${Math.round(run.seconds)} s` : 'not recorded (report from elsewhere)'}`;
+  });
   return [
     scoreTable(scores),
     '',
-    `Run times of the last run of each group (2 test workers): ${runs.map((r) => `${r.group} ${Math.round(r.seconds)} s`).join(', ')}.`,
+    `Run times of the last run of each group (2 test workers): ${runs.join(', ')}.`,
     '',
     'Equivalent mutants (survivors no test can kill; left out of the score):',
     '',
@@ -103,8 +106,10 @@ async function main(): Promise<void> {
   mkdirSync(join(OUT, 'incremental'), { recursive: true });
   const saved = loadSaved();
   if (argv.includes('--no-run')) {
-    // Rescore every group that has a report, so equivalents listed since its run count.
-    for (const g of MUTATION_GROUPS.filter((x) => saved.scores.some((sc) => sc.group === x.name))) {
+    // Rescore every group that has a Stryker report, so equivalents listed since its run
+    // count. The reports are the source, not scores.json: reports copied from another
+    // checkout come without it, and the table must not come out empty then.
+    for (const g of MUTATION_GROUPS.filter((x) => existsSync(join(OUT, `${x.name}.json`)))) {
       saved.scores = [...saved.scores.filter((sc) => sc.group !== g.name), ...scoreGroup(g)];
     }
   }
