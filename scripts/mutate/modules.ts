@@ -56,6 +56,11 @@ export const MUTATION_GROUPS: readonly MutationGroup[] = [
     modules: ['agent/stages/memory/index.ts#judgeEdac', 'electron/node/spec/pcie-links.ts#checkPcieLinks'],
   },
   {
+    name: 'surface-scan',
+    guards: 'the bad blocks both surface scans report: ranges merged by kind, each logical block counted once, and the words that name them',
+    modules: ['agent/stages/storage/bad-ranges.ts'],
+  },
+  {
     name: 'report-verdict',
     guards: 'what page one of the report says: the result, certification, failures and overrides with who and why',
     modules: [
@@ -65,7 +70,10 @@ export const MUTATION_GROUPS: readonly MutationGroup[] = [
   },
 ];
 
-/** Judgement code being written on other branches: a line in a group above once it lands. */
+/** Judgement code not yet under mutation testing, and what it needs first. */
 export const PENDING_MODULES: readonly { what: string; group: string }[] = [
-  { what: 'storage surface-scan judgement (agent/stages/storage/verified-scan.ts, bad-ranges.ts, on main since the Storage rework)', group: '`disk-gates`' },
+  {
+    what: 'the verified scan\'s judgement (agent/stages/storage/verified-scan.ts: which failed chunks are re-read, "once" kinds, the coverage check). Only the integration tests exercise it, with real fio on FUSE-backed disks, and Stryker runs the unit tests in-process; it needs a unit harness that answers fio with the captured outputs first',
+    group: '`surface-scan`',
+  },
 ];

@@ -82,7 +82,7 @@ function docsBlock(saved: Saved): string {
     '',
     ...EQUIVALENT_MUTANTS.map((e) => `- \`${e.file}\` ${e.mutator}: \`${e.original.replace(/\s+/g, ' ')}\`${e.replacement !== undefined ? ` → \`${e.replacement}\`` : ''} — ${e.reason}`),
     '',
-    'Pending (judgement code on other branches; one line in scripts/mutate/modules.ts once merged):',
+    'Not yet under mutation testing (scripts/mutate/modules.ts, PENDING_MODULES), and the group it will join:',
     '',
     ...PENDING_MODULES.map((p) => `- ${p.what}: ${p.group}`),
   ].join('\n');

@@ -31,7 +31,8 @@ export function mergeRanges(ranges: readonly BadRange[]): BadRange[] {
     if (same && r.start <= same.end) same.end = Math.max(same.end, r.end);
     else out.push({ ...r });
   }
-  return out.sort((a, b) => a.start - b.start);
+  // Merging only moves ends, so `out` is still in the order of its starts.
+  return out;
 }
 
 /** Logical blocks touched by any range (a block in two ranges counts once). */
@@ -42,9 +43,10 @@ export function badBlockCount(ranges: readonly BadRange[], logicalBlockSize: num
   let count = 0;
   let upTo = -1;
   for (const b of blocks) {
-    if (b.last <= upTo) continue;
-    count += b.last - Math.max(b.first, upTo + 1) + 1;
-    upTo = b.last;
+    // Only the blocks past the last one already counted are new.
+    const from = Math.max(b.first, upTo + 1);
+    if (b.last >= from) count += b.last - from + 1;
+    upTo = Math.max(upTo, b.last);
   }
   return count;
 }
