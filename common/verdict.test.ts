@@ -178,6 +178,27 @@ describe('the parts the host names', () => {
     ]);
   });
 
+  it('takes a named disk or NIC for that kind of part only: a sensor read off it under the same id is a sensor', () => {
+    const M = '52:54:00:00:00:01';
+    const temp = (id: string) => ({ kind: 'sensor' as const, id, label: `${id} temperature` });
+    // An optional sensor claim keyed by a named part's id stays optional: the run still passes.
+    const optional = cleanStages({
+      SMART: { coverage: [tested(disk(D1), 'SMART health and counters'), notTested(temp(D1), 'drive temperature', 'the drive reports no temperature', false)] },
+      Network: { coverage: [tested({ kind: 'nic', id: M }, 'iperf3 throughput'), notTested(temp(M), 'NIC temperature', 'the NIC reports no temperature', false)] },
+    });
+    const v = runVerdict(input({ stages: optional, named: { disks: [D1], nics: [M], gpus: [] } }));
+    expect(v.result).toBe('pass');
+    expect(v.coverage.filter((c) => c.part.kind === 'sensor').map((c) => c.required)).toEqual([false, false]);
+    // A sensor of a named disk is no claim about the disk itself: the disk was not reported.
+    const sensorOnly = cleanStages({
+      SMART: { coverage: [tested(disk(D1), 'SMART health and counters'), tested(temp(W), 'drive temperature')] },
+      Storage: { coverage: [tested(disk(D1), 'surface scan'), tested(disk(D1), 'random I/O'), tested(disk(W), 'surface scan')] },
+    });
+    const w = runVerdict(input({ stages: sensorOnly, named: { disks: [D1, W], nics: [], gpus: [] } }));
+    expect(w.result).toBe('incomplete');
+    expect(w.reasons).toContain(`not tested: ${W} (SMART: SMART): SMART reported nothing about the expected disk ${W}`);
+  });
+
   it('adds nothing for a stage that failed, erred or never finished: the run cannot pass on it anyway', () => {
     for (const outcome of ['failed', 'error', null] as const) {
       const v = runVerdict(input({ state: 'FailedHolding', stages: cleanStages({ Storage: { outcome, coverage: [] } }) }));
@@ -207,6 +228,19 @@ describe('GPUs the spec asks for', () => {
     ]);
   });
 
+  it('counts only GPUs, not other parts the stage names after the model', () => {
+    const sensor = tested({ kind: 'sensor', id: 'gpu0/temp', label: 'NVIDIA H100 80GB HBM3 temperature' }, 'temperature under burn');
+    const v = withGpus([...h100(1), sensor], 2);
+    expect(v.result).toBe('incomplete');
+    expect(v.reasons).toContain('not tested: H100 (GPU: compute burn): the spec asks for 2 × H100; 1 were tested');
+  });
+
+  it('counts a burned GPU the stage could not name toward no model', () => {
+    const v = withGpus([...h100(1), tested({ kind: 'gpu', id: 'gpu1' }, 'compute burn')], 2);
+    expect(v.result).toBe('incomplete');
+    expect(v.reasons).toContain('not tested: H100 (GPU: compute burn): the spec asks for 2 × H100; 1 were tested');
+  });
+
   it('is checked by the stage that burns GPUs only', () => {
     // Every other stage said nothing about GPUs: that is no gap.
     const v = withGpus(h100(1), 1);
@@ -230,6 +264,21 @@ describe('abandoned runs and their reasons', () => {
     const notRun = STAGES.filter((s) => !['Inventory', 'Reporting'].includes(s.name)).map((s) => s.name);
     expect(v.reasons).toContain(`not run: ${notRun.join(', ')}`);
     expect(v.reasons.join('\n')).not.toMatch(/and the run was abandoned/);
+  });
+
+  it('waives only the Storage failure after data was found: another failed stage still fails the abandoned run', () => {
+    const v = runVerdict(input({ state: 'Abandoned', stages: cleanStages({ SMART: { outcome: 'failed' }, Storage: { outcome: 'failed' } }), holdReason: 'UnexpectedData' }));
+    expect(v.result).toBe('fail');
+    expect(v.reasons[0]).toBe('SMART failed and the run was abandoned');
+    expect(v.reasons.join('\n')).not.toMatch(/Storage failed/);
+  });
+
+  it('never says a run that was not abandoned was abandoned, whatever failed in it', () => {
+    const held = runVerdict(input({ state: 'FailedHolding', stages: cleanStages({ SMART: { outcome: 'failed' } }), holdReason: 'StageFailed' }));
+    expect(held.result).toBeNull();
+    const completed = runVerdict(input({ stages: cleanStages({ PSU: { outcome: 'error' } }) }));
+    expect(completed.result).toBe('incomplete');
+    for (const v of [held, completed]) expect(v.reasons.join('\n')).not.toMatch(/abandoned/);
   });
 
   it('says a run holding on found data is waiting, not abandoned', () => {

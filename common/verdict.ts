@@ -1,4 +1,4 @@
-import type { CoverageEntry, PartKind } from './schema/coverage.ts';
+import type { CoverageEntry, PartKind, PartRef } from './schema/coverage.ts';
 import type { RunResult, RunState, StageOutcome } from './schema/run.ts';
 import { STAGES, type StageName } from './stages/index.ts';
 
@@ -69,6 +69,11 @@ export function partIdKey(id: string): string {
   return id.trim().toLowerCase().replace(/^0x/, '').replace(/[\s:-]/g, '');
 }
 
+/** Whether a GPU is of the spec's `model`: the stage names the model in the label; a GPU without a label is of no known model. */
+function isModel(part: PartRef, model: string): boolean {
+  return part.label !== undefined && part.label.toLowerCase().includes(model.toLowerCase());
+}
+
 /**
  * Adds what the stages did not say about parts the host names: a named disk a
  * disk-covering stage reported nothing for is not tested, and every claim about
@@ -97,7 +102,7 @@ function withNamedParts(stages: readonly VerdictStage[], named: NamedParts): Cov
     missing('nic', named.nics, 'the NIC');
     if (covers.has('gpu')) {
       for (const g of named.gpus) {
-        const tested = own.filter((c) => c.part.kind === 'gpu' && c.status === 'tested' && (c.part.label ?? '').toLowerCase().includes(g.model.toLowerCase())).length;
+        const tested = own.filter((c) => c.part.kind === 'gpu' && c.status === 'tested' && isModel(c.part, g.model)).length;
         if (tested < g.count) {
           lines.push({
             stage: s.name,
@@ -135,7 +140,8 @@ export function runVerdict(input: VerdictInput): RunVerdict {
   const reached = new Set(stages.filter((s) => s.outcome !== null).map((s) => s.name));
   const neverRan = STAGES.filter((d) => !reached.has(d.name) && d.name !== 'Reporting').map((d) => d.name);
 
-  if (input.state === 'Abandoned' && unwaived.length > 0) {
+  // Each failure that stood when the run was abandoned is a reason it failed.
+  if (input.state === 'Abandoned') {
     reasons.push(...unwaived.map((s) => `${s.name} ${s.outcome === 'error' ? 'could not run' : 'failed'} and the run was abandoned`));
   }
   if (input.state === 'Abandoned' && foundData) reasons.push('abandoned after data was found on its disks: the disks were not tested');

@@ -43,4 +43,8 @@ describe('extentText', () => {
     expect(extentText({ done: 1 * MiB, total: 256 * MiB, unit: 'bytes' })).toMatch(/\(0\.39 %\)$/);
     expect(extentText({ done: 995 * MiB, total: 1000 * MiB, unit: 'bytes' })).toMatch(/\(99\.5 %\)$/);
   });
+
+  it('shows exactly 1 % as a whole percent, like any percent from 1 to 99', () => {
+    expect(extentText({ done: 1 * MiB, total: 100 * MiB, unit: 'bytes' })).toBe('1 MiB of 100 MiB (1 %)');
+  });
 });
