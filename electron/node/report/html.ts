@@ -188,7 +188,8 @@ function outOfLimits(data: ReportData): { stage: string; part: string; label: st
         for (const c of t.columns) {
           const cell = row.cells[c.key];
           if (cell?.judged !== 'bad') continue;
-          out.push({ stage: r.stage, part: row.partId ?? Object.values(row.cells)[0]?.text ?? '—', label: c.label, cell });
+          // A row with no part id is named by its first cell (a rail, a sensor): it has one, the bad cell at least.
+          out.push({ stage: r.stage, part: row.partId ?? Object.values(row.cells)[0]!.text, label: c.label, cell });
         }
       }
     }

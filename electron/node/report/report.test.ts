@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { COVERAGE_STATUSES, extentText, PART_KINDS } from '../../../common/schema/coverage.ts';
+import { fakeContext } from '../../../agent/testing/fake-context.ts';
+import { gpuStage } from '../../../agent/stages/gpu/index.ts';
+import { PROFILES } from '../../../common/profiles.ts';
+import { COVERAGE_STATUSES, extentText, PART_KINDS, type CoverageEntry } from '../../../common/schema/coverage.ts';
+import type { ProfileParams } from '../../../common/schema/profile.ts';
 import { RUN_RESULTS, STAGE_OUTCOMES } from '../../../common/schema/run.ts';
 import { STAGE_NAMES, isStageName, parseStageSummary } from '../../../common/stages/index.ts';
 import { summaryView } from '../../../common/stages/summary-view.ts';
@@ -836,11 +840,33 @@ describe('OCPTV export', () => {
   });
 });
 
+/**
+ * The GPU stage as it ran on an H100: an nvidia-smi that replays the real one's output
+ * (fixtures/tool-outputs/gpu-h100), alone on PATH (no burn tool), PATH restored after.
+ */
+async function gpuStageOnH100(params: ProfileParams) {
+  const h100 = join(import.meta.dirname, '../../../fixtures/tool-outputs/gpu-h100');
+  const bin = mkdtempSync(join(tmpdir(), 'report-gpu-'));
+  dirs.push(bin);
+  writeFileSync(
+    join(bin, 'nvidia-smi'),
+    `#!/bin/sh\ncase "$1" in\n  --query-gpu=*) exec /bin/cat ${join(h100, 'nvidia-smi-query-noheader.csv')} ;;\n  -q) exec /bin/cat ${join(h100, 'nvidia-smi-q.txt')} ;;\n  dmon) exec /bin/cat ${join(h100, 'nvidia-smi-dmon.txt')} ;;\nesac\nexit 2\n`,
+    { mode: 0o755 },
+  );
+  const savedPath = process.env.PATH;
+  process.env.PATH = bin;
+  try {
+    return await gpuStage.run(fakeContext({ stage: 'GPU', params, workDir: join(bin, 'work') }));
+  } finally {
+    process.env.PATH = savedPath;
+  }
+}
+
 // Page one's account of what went wrong and what followed, for runs played through the
 // run services (mutation testing, issue 23: these once changed with no test noticing).
 describe('page one: what did not pass, and what followed', () => {
   /** A run through the real run services: every stage before `failing` passed, `failing` failed on its first attempt. */
-  function played(failing: 'SMART' | 'CPUStress', failingSummary?: Record<string, unknown>) {
+  function played(failing: 'SMART' | 'CPUStress' | 'GPU', failingResult?: { summary: Record<string, unknown>; coverage?: CoverageEntry[]; message?: string }) {
     const { store, dir } = freshDb();
     const runs = runServicesOnDisk(store, dir);
     const disks = ['NV-001', 'WD-A1'];
@@ -849,13 +875,13 @@ describe('page one: what did not pass, and what followed', () => {
     expect('run' in runs.agent.authenticate(token)).toBe(true);
     runs.messages.agentHello(runId, { session: 's' });
     let seq = 0;
-    const send = (stage: Parameters<typeof stageResultBody>[0], outcome: 'passed' | 'failed' | 'skipped', summary?: Record<string, unknown>) => {
+    const send = (stage: Parameters<typeof stageResultBody>[0], outcome: 'passed' | 'failed' | 'skipped', own?: typeof failingResult) => {
       const attempt = store.runs.latestAttempt(runId, stage)!.attempt;
-      const body = stageResultBody(stage, { disks, outcome });
-      runs.messages.applyAgentMessage(runId, 's', { type: 'stage-result', seq: ++seq, ts: Date.now(), stage, attempt, ...body, summary: summary ?? (body.summary as Record<string, unknown>) });
+      const body = { ...stageResultBody(stage, { disks, outcome }), ...own };
+      runs.messages.applyAgentMessage(runId, 's', { type: 'stage-result', seq: ++seq, ts: Date.now(), stage, attempt, ...body, summary: body.summary as Record<string, unknown> });
     };
     for (const stage of agentStagesFrom('Inventory').slice(0, agentStagesFrom('Inventory').indexOf(failing))) send(stage, 'passed');
-    send(failing, 'failed', failingSummary);
+    send(failing, 'failed', failingResult);
     const page = () => pageOne(renderReportHtml(gatherReportData(store, runId)));
     return { store, runs, runId, send, page };
   }
@@ -924,13 +950,21 @@ describe('page one: what did not pass, and what followed', () => {
     const capture = JSON.parse(readFileSync(join(import.meta.dirname, '../../../agent/parsers/captured/qemu-lab-2026-12/smartctl-j-a-nvme1.json'), 'utf8')) as { nvme_smart_health_information_log: { media_errors: number } };
     capture.nvme_smart_health_information_log.media_errors = 2;
     const { judgeSmartDisk } = await import('../../../agent/stages/smart/index.ts');
-    const { PROFILES } = await import('../../../common/profiles.ts');
     const judged = judgeSmartDisk({ disk: 'WD-A1', path: '/dev/nvme1', type: null }, { stdout: JSON.stringify(capture), exitCode: 0 }, PROFILES.standard.smart).row;
     expect(judged.outcome).toBe('failed');
-    const r = played('SMART', { disks: [judged], missing: [], notes: [] });
+    const r = played('SMART', { summary: { disks: [judged], missing: [], notes: [] } });
     const first = r.page();
     // One row: the figure that missed, on its part, with the limit; the figures within limits are not listed.
     expect(first).toContain('Out of limits Stage Part Figure Value (limit) SMART WD-A1 NVMe media errors ✗ 2 (≤ 0) Coverage');
+  });
+
+  it('lists a figure the stage judged as a whole, outside any part’s row, with a dash for the part', async () => {
+    // The real GPU stage on what nvidia-smi printed on an H100 (62 °C at its hottest, in dmon), under the standard profile with its ceiling lowered to 45 °C.
+    const failed = await gpuStageOnH100({ ...PROFILES.standard, gpu: { ...PROFILES.standard.gpu, maxTempC: 45 } });
+    expect(failed.outcome).toBe('failed');
+    expect(failed.message).toContain('GPU temperature reached 62 °C (limit 45 °C)');
+    const first = played('GPU', { summary: failed.summary as Record<string, unknown>, coverage: failed.coverage, message: failed.message }).page();
+    expect(first).toContain('Out of limits Stage Part Figure Value (limit) GPU — Hottest ✗ 62 °C (≤ 45 °C) Coverage');
   });
 });
 
