@@ -26,6 +26,12 @@ describe('parseSmartctlJson', () => {
     expect(evaluateSmart(r, T)).toMatchObject({ passed: true, smartAvailable: true });
   });
 
+  it('writes a real SATA disk\'s WWN as lsblk and udev write it (0x + NAA, OUI, vendor id)', () => {
+    // A WDC WD140EDFZ (public capture, captured/README.md): smartctl's text says "LU WWN Device Id: 5 000cca 264eb01d7".
+    const r = parseSmartctlJson(captured('smartctl-j-a-scrutiny-wd140edfz.json'), 0);
+    expect(r).toMatchObject({ protocol: 'ATA', model: 'WDC WD140EDFZ-11A0VA0', serial: '9RK1XXXX', wwn: '0x5000cca264eb01d7' });
+  });
+
   it('reads ATA attributes from an AHCI disk', () => {
     const r = parseSmartctlJson(fixture('qemu-guest/smartctl-j-a-sdb.json'), 0);
     expect(r).toMatchObject({

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ToolInfraError, type ToolResult, type ToolRunner } from '../../runtime/tool-runner.ts';
 import type { StageContext } from '../types.ts';
-import type { BlockDeviceInfo } from './device-resolution.ts';
+import { resolveExpectedDisks, type BlockDeviceInfo } from './device-resolution.ts';
 import { discoverDisks, enrichIdentities } from './identify.ts';
 
 // Filling in the identities sysfs lacks, from the real outputs of a QEMU guest
@@ -12,6 +12,8 @@ import { discoverDisks, enrichIdentities } from './identify.ts';
 // work by these serials alone, so which tool fills in what matters.
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../../../fixtures/tool-outputs', name), 'utf8');
+// Real disks with a WWN, from public sources (agent/parsers/captured/README.md, "Disks with a WWN").
+const publicCapture = (name: string) => readFileSync(join(import.meta.dirname, '../../parsers/captured', name), 'utf8');
 const result = (tool: string, args: string[], exitCode: number, stdout: string): ToolResult => ({ tool, args, exitCode, stdout, stderr: '', truncated: false, durationMs: 1 });
 
 function sysfsDisk(name: string): BlockDeviceInfo {
@@ -119,6 +121,39 @@ describe('enrichIdentities when smartctl cannot help', () => {
     const { ctx, calls } = context((tool, args) => (tool === 'lsblk' ? result(tool, args, 0, '{"blockdevices": []}') : result(tool, args, 4, fixture('smartctl-a-vda-virtio.json'))));
     await enrichIdentities(ctx, devices);
     expect(calls.slice(1).sort()).toEqual(['smartctl -j -i /dev/sdmd', 'smartctl -j -i /dev/sdsr']);
+  });
+});
+
+describe('enrichIdentities on real disks with a WWN', () => {
+  const noIdentity = (tool: string, args: string[]) => result(tool, args, 4, fixture('smartctl-a-vda-virtio.json'));
+
+  it('takes the WWN lsblk reads, so a disk listed by its WWN is found', async () => {
+    // Two SATA SSDs of a Clear Linux machine; the capture has no SERIAL column, so smartctl is still asked (and says nothing here).
+    const devices = ['sdb', 'sdc'].map(sysfsDisk);
+    const { ctx } = context((tool, args) => (tool === 'lsblk' ? result(tool, args, 0, publicCapture('lsblk-J-O-clr-installer-raid.json')) : noIdentity(tool, args)));
+    await enrichIdentities(ctx, devices);
+    expect(devices.map((d) => [d.name, d.wwn, d.transport])).toEqual([
+      ['sdb', '0x500a0751e1eda080', 'sata'],
+      ['sdc', '0x500a0751e1f0f6eb', 'sata'],
+    ]);
+    const found = resolveExpectedDisks(['0x500a0751e1f0f6eb', 'wwn-0x500a0751e1eda080'], devices);
+    expect(found.map((m) => [m.id, m.status, m.status === 'found' ? m.device.path : null])).toEqual([
+      ['0x500a0751e1f0f6eb', 'found', '/dev/sdc'],
+      ['wwn-0x500a0751e1eda080', 'found', '/dev/sdb'],
+    ]);
+  });
+
+  it('takes the WWN smartctl -i reads for a disk lsblk gave none, written as lsblk writes it', async () => {
+    // The guest's lsblk knows sdb by neither serial nor WWN; smartctl answers with a real WD140EDFZ's report.
+    const sdb = sysfsDisk('sdb');
+    const { ctx } = context((tool, args) => {
+      if (tool === 'lsblk') return result(tool, args, 0, fixture('qemu-guest/lsblk.json'));
+      return result(tool, args, 0, publicCapture('smartctl-j-a-scrutiny-wd140edfz.json'));
+    });
+    await enrichIdentities(ctx, [sdb]);
+    expect(sdb).toMatchObject({ serial: '9RK1XXXX', wwn: '0x5000cca264eb01d7', transport: 'sata' });
+    const [match] = resolveExpectedDisks(['0x5000cca264eb01d7'], [sdb]);
+    expect(match).toMatchObject({ status: 'found', device: { path: '/dev/sdb' } });
   });
 });
 

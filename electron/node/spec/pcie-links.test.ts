@@ -127,6 +127,27 @@ describe('PCIe links', () => {
     expect(r.rows.map((x) => x.address)).not.toContain('0000:05:00.0');
   });
 
+  it('does not judge an endpoint on a switch\'s internal bus: its link is inside the switch', async () => {
+    // The captured switch made Gen3 x4, with a management endpoint (class 0580) beside its downstream port on
+    // the internal bus 04, as some switches have; the internal link reads x1 at 2.5 GT/s while nothing is wrong.
+    const inv = structuredClone(await pciLabInventory());
+    const at = (address: string) => inv.pci!.find((x) => x.address === address)!;
+    at('0000:03:00.0').link = { capable: { speedGTs: 8, width: 4 }, current: { speedGTs: 8, width: 4 } };
+    inv.pci!.push({ ...structuredClone(at('0000:04:00.0')), address: '0000:04:00.1', classId: '0580', link: { capable: { speedGTs: 8, width: 4 }, current: { speedGTs: 2.5, width: 1 } }, linkSource: 'sysfs', upstream: '0000:03:00.0' });
+    const r = checkPcieLinks(inv);
+    expect(r.diffs).toEqual([]);
+    expect(r.rows.map((x) => x.address)).not.toContain('0000:04:00.1');
+  });
+
+  it('names a pinned slot whose link is down (the kernel reads width 0, speed Unknown)', async () => {
+    // The root port 00:03.0 of the captured tree as the kernel shows a port whose link did not train.
+    const down = degraded('0000:00:03.0', 'pci0000:00', { current_link_width: '0', current_link_speed: 'Unknown' });
+    const spec = ExpectedSpec.parse({ pcie: [{ address: '00:03.0', width: 4 }] });
+    const r = checkPcieLinks(await pciLabInventory(down), spec.pcie);
+    expect(r.diffs).toEqual([{ field: 'pcie[0000:00:03.0].width', expected: 'x4', actual: expect.stringMatching(/^no link \(.+\)$/), severity: 'critical', rule: 'pcie-link-pinned' }]);
+    expect(r.rows.find((x) => x.address === '0000:00:03.0')).toMatchObject({ basis: 'spec', width: 0, outcome: 'degraded' });
+  });
+
   it('says what a pin for an empty slot expected, width or speed alone', async () => {
     const spec = ExpectedSpec.parse({ pcie: [{ address: '0000:3b:00.0', width: 16 }, { address: '0000:5e:00.0', speedGTs: 16 }] });
     expect(checkPcieLinks(await pciLabInventory(), spec.pcie).diffs.map((x) => [x.field, x.expected])).toEqual([

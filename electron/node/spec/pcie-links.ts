@@ -73,7 +73,7 @@ function diff(d: InventoryPciDevice, what: 'width' | 'speed', expected: string, 
 export function checkPcieLinks(inv: Inventory, pins: ExpectedSpec['pcie'] = []): PcieLinkResult {
   const pci = inv.pci ?? [];
   const byAddress = new Map(pci.map((d) => [d.address, d]));
-  const pinned = new Map((pins ?? []).map((p) => [p.address, p]));
+  const pinned = new Map(pins.map((p) => [p.address, p]));
   const diffs: SpecDiff[] = [];
   const rows: PcieLinkRow[] = [];
 
