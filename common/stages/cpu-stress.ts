@@ -44,7 +44,7 @@ export const cpuStressStage = defineStage({
       .array(
         z.object({
           sensor: z.string().max(200).meta({ title: 'Sensor', partId: true }),
-          peakC: z.number().meta({ title: 'Peak', unit: '°C', ceiling: 'ceilingC', measure: true }),
+          peakC: z.number().meta({ title: 'Peak', unit: '°C', ceiling: 'ceilingC', below: true, measure: true }),
           ceilingC: z.number().meta({ title: 'Ceiling', unit: '°C' }),
         }),
       )

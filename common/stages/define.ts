@@ -35,6 +35,11 @@ export interface SummaryFieldMeta {
   floor?: string;
   /** Name of a sibling field holding the ceiling this value had to stay under (≤). */
   ceiling?: string;
+  /**
+   * The value had to stay strictly below its ceiling (<): reaching it already fails the
+   * stage, as a temperature reaching max_temp_c does.
+   */
+  below?: boolean;
   /** Kept in report.json and the raw view, not drawn in tables. */
   hidden?: boolean;
   /** The field that identifies the row's part (for history, OCP hardware ids). */

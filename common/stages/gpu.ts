@@ -39,7 +39,7 @@ export const gpuStage = defineStage({
     burnTool: z.string().max(64).nullable().optional().meta({ title: 'Burn tool' }),
     burnS: z.number().optional().meta({ title: 'Burn', format: 'seconds' }),
     burnExit: z.number().int().nullable().optional().meta({ title: 'Burn exit' }),
-    maxTempC: z.number().nullable().optional().meta({ title: 'Hottest', unit: '°C', ceiling: 'limitC' }),
+    maxTempC: z.number().nullable().optional().meta({ title: 'Hottest', unit: '°C', ceiling: 'limitC', below: true }),
     limitC: z.number().optional().meta({ title: 'Limit', unit: '°C' }),
     dmonSamples: z.number().int().nonnegative().optional().meta({ title: 'dmon samples' }),
     notes: z.array(z.string().max(1000)).max(64).optional().meta({ title: 'Notes' }),

@@ -37,6 +37,17 @@ describe('summaryView', () => {
     expect(v.tables.map((x) => x.key)).toEqual(['disks']);
   });
 
+  it('judges a temperature at its ceiling as over it: the stage fails on reaching max_temp_c, and the cell says so', () => {
+    const gpu = STAGES.find((d) => d.name === 'GPU')!;
+    const cpu = STAGES.find((d) => d.name === 'CPUStress')!;
+    const gpuCell = (maxTempC: number) => summaryView(gpu.summary, { gpus: [], maxTempC, limitC: 62 }).facts.find((f) => f.key === 'maxTempC')?.cell;
+    expect(gpuCell(62)).toMatchObject({ judged: 'bad', limit: '< 62 °C', limitKind: 'below' });
+    expect(gpuCell(61)).toMatchObject({ judged: 'good', limit: '< 62 °C' });
+    const peaks = (peakC: number) => summaryView(cpu.summary, { ceilingC: 85, peaks: [{ sensor: 'Package id 0', peakC, ceilingC: 85 }] }).tables.find((t) => t.key === 'peaks')!.rows[0]!.cells.peakC;
+    expect(peaks(85)).toMatchObject({ judged: 'bad', limit: '< 85 °C' });
+    expect(peaks(84.5)).toMatchObject({ judged: 'good' });
+  });
+
   it('turns scalars into facts and scalar arrays into lists, with units and formats', () => {
     const S = z.object({
       durationS: z.number().meta({ title: 'Duration', format: 'seconds' }),

@@ -18,11 +18,11 @@ export interface ViewCell {
   value: Scalar;
   /** Judged against a floor or ceiling the row carries. */
   judged?: 'good' | 'bad';
-  /** "≥ 10000", "≤ 5 ms": the limit it was judged against. */
+  /** "≥ 10000", "≤ 5 ms", "< 85 °C": the limit it was judged against. */
   limit?: string;
   /** The same limit as a number and a direction, for exports that carry validators (OCP). */
   limitValue?: number;
-  limitKind?: 'floor' | 'ceiling';
+  limitKind?: 'floor' | 'ceiling' | 'below';
   unit?: string;
   /** The field is a figure worth exporting and charting (SummaryFieldMeta.measure). */
   measure?: boolean;
@@ -179,10 +179,11 @@ function cellFor(value: unknown, meta: Meta, row: Record<string, unknown>, schem
   const limit = limitKey ? row[limitKey] : undefined;
   if (typeof value === 'number' && typeof limit === 'number') {
     const floor = meta.floor !== undefined;
-    cell.judged = (floor ? value >= limit : value <= limit) ? 'good' : 'bad';
-    cell.limit = `${floor ? '≥' : '≤'} ${formatNumber(limit, meta)}`;
+    const below = !floor && meta.below === true;
+    cell.judged = (floor ? value >= limit : below ? value < limit : value <= limit) ? 'good' : 'bad';
+    cell.limit = `${floor ? '≥' : below ? '<' : '≤'} ${formatNumber(limit, meta)}`;
     cell.limitValue = limit;
-    cell.limitKind = floor ? 'floor' : 'ceiling';
+    cell.limitKind = floor ? 'floor' : below ? 'below' : 'ceiling';
   }
   return cell;
 }

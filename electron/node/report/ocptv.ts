@@ -57,7 +57,8 @@ function hardwareInfo(p: ReportPart, id: string): Json {
 
 function validatorOf(cell: ViewCell): Json[] {
   if (cell.limitValue === undefined || cell.limitKind === undefined) return [];
-  return [{ name: cell.limitKind, type: cell.limitKind === 'floor' ? 'GREATER_THAN_OR_EQUAL' : 'LESS_THAN_OR_EQUAL', value: cell.limitValue }];
+  const type = { floor: 'GREATER_THAN_OR_EQUAL', ceiling: 'LESS_THAN_OR_EQUAL', below: 'LESS_THAN' } as const;
+  return [{ name: cell.limitKind === 'below' ? 'ceiling' : cell.limitKind, type: type[cell.limitKind], value: cell.limitValue }];
 }
 
 function measurementOf(name: string, cell: ViewCell, hardwareInfoId: string | undefined): Json | null {

@@ -178,7 +178,7 @@ describe('report data and verdict', () => {
     expect(text).toContain('✓ 412,345 (≥ 50,000)');
     expect(text).toContain('✓ 0.41 ms (≤ 5 ms)');
     expect(text).toContain('✓ 9,410 Mbit/s (≥ 9,000 Mbit/s)');
-    expect(text).toContain('✓ 81.5 °C (≤ 90 °C)');
+    expect(text).toContain('✓ 81.5 °C (< 90 °C)');
     expect(text).toContain('✓ 1.2 % (≤ 5.0 %)');
     // Readable values, never raw JSON or flattened key paths.
     expect(text).not.toMatch(/\{"|\w+\[\d+\]\.\w+/);
@@ -770,8 +770,10 @@ describe('OCPTV export', () => {
     expect(measurements).toContainEqual({ name: 'WD-A1 (/dev/sda) surface scan: bytes covered', value: 4e12, unit: 'B', validators: [{ name: 'whole part', type: 'GREATER_THAN_OR_EQUAL', value: 4e12 }], hardwareInfoId: hwIdOf(lines, 'WD-A1') });
     // Every measurement the stages judged passes its own validators, as the verdict says.
     for (const m of measurements) {
-      for (const v of m.validators ?? []) expect(v.type === 'GREATER_THAN_OR_EQUAL' ? m.value >= v.value : m.value <= v.value, `${m.name}`).toBe(true);
+      for (const v of m.validators ?? []) expect(v.type === 'GREATER_THAN_OR_EQUAL' ? m.value >= v.value : v.type === 'LESS_THAN' ? m.value < v.value : m.value <= v.value, `${m.name}`).toBe(true);
     }
+    // A temperature must stay below its ceiling: reaching it already failed the stage.
+    expect(measurements.filter((m) => m.unit === '°C').flatMap((m) => m.validators ?? [])).toContainEqual({ name: 'ceiling', type: 'LESS_THAN', value: expect.any(Number) });
     // One diagnosis per step but the skipped GPU step (nothing was diagnosed there).
     expect(step(lines, 'diagnosis').map((d) => `${d.verdict} ${d.type}`)).toEqual(STAGE_NAMES.filter((n) => n !== 'GPU').map((n) => `${n.toLowerCase()}-passed PASS`));
     expect(step(lines, 'testStepEnd').map((e) => e.status)).toEqual(STAGE_NAMES.map((n) => (n === 'GPU' ? 'SKIP' : 'COMPLETE')));
@@ -964,7 +966,7 @@ describe('page one: what did not pass, and what followed', () => {
     expect(failed.outcome).toBe('failed');
     expect(failed.message).toContain('GPU temperature reached 62 °C (limit 45 °C)');
     const first = played('GPU', { summary: failed.summary as Record<string, unknown>, coverage: failed.coverage, message: failed.message }).page();
-    expect(first).toContain('Out of limits Stage Part Figure Value (limit) GPU — Hottest ✗ 62 °C (≤ 45 °C) Coverage');
+    expect(first).toContain('Out of limits Stage Part Figure Value (limit) GPU — Hottest ✗ 62 °C (< 45 °C) Coverage');
   });
 });
 
