@@ -168,4 +168,27 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
     replacement: 'delta <= 0',
     reason: 'delta is 0 only when memory matches, and then |delta| > tolerance (≥ 0) is false, so the severity is never asked',
   },
+  // electron/node/report/gather.ts and html.ts (page one)
+  {
+    file: 'electron/node/report/gather.ts',
+    mutator: 'StringLiteral',
+    original: "''",
+    replacement: '"Stryker was here!"',
+    reason: "the '' only lets isStageName be asked about a missing from_state; no stage is named '' or the replacement, so both answer false and the override goes to the same stage",
+  },
+  {
+    file: 'electron/node/report/html.ts',
+    mutator: 'ConditionalExpression',
+    original: 'first >= 0',
+    replacement: 'true',
+    reason: 'first is -1 only when no reason starts with the not-tested prefix; the flatMap then drops and inserts nothing, giving v.reasons unchanged',
+  },
+  // electron/node/auth/boot-tokens.ts
+  {
+    file: 'electron/node/auth/boot-tokens.ts',
+    mutator: 'StringLiteral',
+    original: "'this boot attempt was just used'",
+    replacement: '""',
+    reason: 'markIssued cannot return false: issue() runs in one synchronous SQLite transaction, and a writer on another connection makes the UPDATE throw SQLITE_BUSY_SNAPSHOT (measured) instead of changing no row, so no caller ever gets this reason',
+  },
 ];
