@@ -46,5 +46,7 @@ describe('extentText', () => {
 
   it('shows exactly 1 % as a whole percent, like any percent from 1 to 99', () => {
     expect(extentText({ done: 1 * MiB, total: 100 * MiB, unit: 'bytes' })).toBe('1 MiB of 100 MiB (1 %)');
+    // Only above 99 % does a decimal keep a scan that fell short from reading as 100 %.
+    expect(extentText({ done: 99 * MiB, total: 100 * MiB, unit: 'bytes' })).toBe('99 MiB of 100 MiB (99 %)');
   });
 });

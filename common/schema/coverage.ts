@@ -51,7 +51,7 @@ export const Coverage = z.array(CoverageEntry).max(MAX_COVERAGE_ENTRIES);
 /** "16 MiB of 64 MiB (25 %)": how much of a part a check covered, for messages and the report. */
 export function extentText(e: NonNullable<CoverageEntry['extent']>): string {
   const pct = (e.done / e.total) * 100;
-  const pctText = pct > 0 && pct < 1 ? pct.toFixed(2) : pct >= 99 && pct < 100 ? pct.toFixed(1) : String(Math.round(pct));
+  const pctText = pct > 0 && pct < 1 ? pct.toFixed(2) : pct > 99 && pct < 100 ? pct.toFixed(1) : String(Math.round(pct));
   return `${formatBytes(e.done)} of ${formatBytes(e.total)} (${pctText} %)`;
 }
 
