@@ -220,7 +220,12 @@ describe('report data and verdict', () => {
           detail: { stage: 'Storage', kind: 'wipe-probe', disks: ['WD-A1'] },
         },
       ]);
-      const first = pageOne(renderReportHtml(data));
+      const html = renderReportHtml(data);
+      // The section is its headed tables and the wipe-probe line, one after another, nothing stray between them.
+      const section = /<h2>Failures and overrides<\/h2>([\s\S]*?)(?=<h2|$)/.exec(html)?.[1] ?? '';
+      expect(section).toContain('<p class="warn">Wipe-probe overridden');
+      expect(section.replace(/<h3>[^<]*<\/h3>|<table[\s\S]*?<\/table>|<p class="warn">[\s\S]*?<\/p>/g, '').trim()).toBe('');
+      const first = pageOne(html);
       expect(first).toMatch(/^.*?PASS WITH OVERRIDES Back to the rack: yes, on the overrides below — a person accepted what did not pass; who and why is listed\. a supervisor overrode the wipe-probe/);
       expect(first).toContain('Overrides Overridden stage By Reason When Storage supervisor:dana disk is a replacement from stock; old LVM label is from the vendor burn-in');
       expect(first).toContain('Storage 1 overridden wipe-probe: LVM2_member on WD-A1 overridden by supervisor:dana');
@@ -520,6 +525,8 @@ describe('page economy: every part and figure printed once, the routine counted'
     mixed.verdict.reasons = ['not run: GPU', ...data.verdict.reasons.filter((r) => r.startsWith('not tested: ')), 'the smoke profile is a demonstration run, not a certification'];
     const listed = items(mixed);
     expect(listed).toHaveLength(3);
+    // The list holds its items and nothing between them.
+    expect(renderReportHtml(mixed)).toMatch(/<ul>(<li>[^<]*<\/li>){3}<\/ul><\/div>/);
     expect(listed[0]).toBe('not run: GPU');
     expect(listed[1]).toMatch(/^not tested: .* — why, under Coverage$/);
     expect(listed[2]).toBe('the smoke profile is a demonstration run, not a certification');
