@@ -1,10 +1,10 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { execa, type ResultPromise } from 'execa';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { resolveImageDir } from '../../electron/node/pxe/boot-files.ts';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { IMAGE_DIR, REAL_AGENT, ROOT, buildImage, cleanupAfterEach, ensureAgentBundle, stopByPid } from './lab-harness.ts';
 import { createBenchNet, inNs } from './netns.ts';
 
 // The PXE lab with a BMC: QEMU's emulated BMC (ipmi-bmc-sim behind a KCS interface) with the
@@ -18,48 +18,15 @@ import { createBenchNet, inNs } from './netns.ts';
 // empty: the report says it was read and holds no record; which records fail a run is
 // covered on the real captured log (electron/node/runs/faults-history.test.ts).
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const IMAGE_DIR = resolveImageDir();
-const REAL_AGENT = join(ROOT, 'out/agent/vetting-agent.mjs');
 const SDR_FILE = join(ROOT, 'agent/parsers/captured/qemu-selftest-bmc-2026-12/lab.sdr');
 const MAC = '52:54:00:00:78:01';
 const OCTET = 78;
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) {
-    try {
-      await c();
-    } catch (err) {
-      console.error(`lab cleanup: ${(err as Error).message}`);
-    }
-  }
-});
-
-function stopByPid(p: ResultPromise, signal: NodeJS.Signals = 'SIGTERM'): () => Promise<void> {
-  return async () => {
-    if (p.pid === undefined || p.exitCode !== null) return;
-    try {
-      process.kill(p.pid, signal);
-    } catch {
-      return;
-    }
-    const t = setTimeout(() => {
-      try {
-        process.kill(p.pid!, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }, 5000);
-    await p.catch(() => undefined);
-    clearTimeout(t);
-  };
-}
+const cleanups = cleanupAfterEach('lab cleanup');
 
 beforeAll(async () => {
-  const built = await execa('bash', [join(ROOT, 'image/build-image.sh'), IMAGE_DIR], { reject: false, all: true });
-  if (built.exitCode !== 0) throw new Error(`image build failed:\n${built.all}`);
-  if (!existsSync(REAL_AGENT)) await execa('node', [join(ROOT, 'scripts/build-agent.js')], { cwd: ROOT });
+  await buildImage();
+  await ensureAgentBundle();
 }, 900_000);
 
 interface StageResultJson {

@@ -1,18 +1,16 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageManifest } from '../../common/schema/image.ts';
-import { resolveImageDir } from '../../electron/node/pxe/boot-files.ts';
+import { IMAGE_DIR, ROOT, buildImage } from './lab-harness.ts';
 
 // The live image as built (image/build-image.sh, cached): unpacked and checked
 // against its own manifest with the real tools, not by trusting the build's
 // bookkeeping. Runs with the PXE lab (npm run test:lab; npm test runs it too).
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const IMAGE_DIR = resolveImageDir();
 /** Where the network and storage drivers live: the firmware they request must be in the image or listed with a reason. */
 const FIRMWARE_DRIVER_TREES = ['drivers/net', 'drivers/scsi', 'drivers/ata', 'drivers/nvme', 'drivers/message', 'drivers/block'];
 
@@ -20,8 +18,7 @@ let tree: string;
 let manifest: ImageManifest & { unpackedBytes: number | null; bootFiles: Record<string, { package: string; version: string; sha256: string }> };
 
 beforeAll(async () => {
-  const built = await execa('bash', [join(ROOT, 'image/build-image.sh'), IMAGE_DIR], { reject: false, all: true });
-  if (built.exitCode !== 0) throw new Error(`image build failed:\n${built.all}`);
+  await buildImage();
   manifest = JSON.parse(readFileSync(join(IMAGE_DIR, 'manifest.json'), 'utf8'));
   tree = mkdtempSync(join(tmpdir(), 'vetting-image-tree-'));
   // The base layer as the kernel unpacks it (the /init layer is checked on its own below).

@@ -1,12 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { execa, type ResultPromise } from 'execa';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunDetailView } from '../../common/schema/index.ts';
-import { resolveImageDir } from '../../electron/node/pxe/boot-files.ts';
 import { startIpmiSim, type IpmiSim } from '../support/ipmi-sim.ts';
+import { IMAGE_DIR, ROOT, buildImage, cleanupAfterEach, ensureAgentBundle, stopByPid } from './lab-harness.ts';
 import { createBenchNet, inNs, type BenchNet } from './netns.ts';
 
 // The power lab: nobody presses a button. OpenIPMI's BMC simulator (ipmi_sim)
@@ -22,43 +22,17 @@ import { createBenchNet, inNs, type BenchNet } from './netns.ts';
 //
 // `npm run test:lab` runs it (scripts/test-lab.sh: root, the image built once).
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const IMAGE_DIR = resolveImageDir();
 const OCTET = 78;
 const MAC = '52:54:00:00:78:01';
 const BMC_PORT = 6230;
 const VM_PORT = 9002;
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) {
-    try {
-      await c();
-    } catch (err) {
-      console.error(`power lab cleanup: ${(err as Error).message}`);
-    }
-  }
-});
+const cleanups = cleanupAfterEach('power lab cleanup');
 
 beforeAll(async () => {
-  const built = await execa('bash', [join(ROOT, 'image/build-image.sh'), IMAGE_DIR], { reject: false, all: true });
-  if (built.exitCode !== 0) throw new Error(`image build failed:\n${built.all}`);
-  if (!existsSync(join(ROOT, 'out/agent/vetting-agent.mjs'))) await execa('node', [join(ROOT, 'scripts/build-agent.js')], { cwd: ROOT });
+  await buildImage();
+  await ensureAgentBundle();
 }, 900_000);
-
-function stopByPid(p: ResultPromise): () => Promise<void> {
-  return async () => {
-    if (p.pid === undefined || p.exitCode !== null) return;
-    try {
-      process.kill(p.pid, 'SIGTERM');
-    } catch {
-      return;
-    }
-    const t = setTimeout(() => p.pid && process.kill(p.pid, 'SIGKILL'), 5000);
-    await p.catch(() => undefined);
-    clearTimeout(t);
-  };
-}
 
 /**
  * The chassis: power on starts QEMU (in the background, so the BMC answers at

@@ -2,9 +2,9 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, truncateSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { execa, type ResultPromise } from 'execa';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { resolveImageDir } from '../../electron/node/pxe/boot-files.ts';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { IMAGE_DIR, REAL_AGENT, ROOT, buildImage, cleanupAfterEach, ensureAgentBundle, stopByPid } from './lab-harness.ts';
 import { createBenchNet, inNs, type BenchNet } from './netns.ts';
 
 // The PXE lab: a QEMU (TCG) q35 machine with an NVMe and an AHCI disk and
@@ -19,14 +19,7 @@ import { createBenchNet, inNs, type BenchNet } from './netns.ts';
 // Run with `npm run test:lab` (scripts/test-lab.sh: root, installs what it needs,
 // builds the image once and caches it). Each phase's time is printed.
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const IMAGE_DIR = resolveImageDir();
 const BOOT_TIMEOUT_MS = 300_000;
-const REAL_AGENT = join(ROOT, 'out/agent/vetting-agent.mjs');
-
-async function ensureAgentBundle(): Promise<void> {
-  if (!existsSync(REAL_AGENT)) await execa('node', [join(ROOT, 'scripts/build-agent.js')], { cwd: ROOT });
-}
 
 interface BenchEvent {
   t: number;
@@ -51,44 +44,11 @@ interface Scenario {
   console?: string;
 }
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  // Newest first: QEMU, then the bench side, then the namespaces.
-  for (const c of cleanups.splice(0).reverse()) {
-    try {
-      await c();
-    } catch (err) {
-      console.error(`lab cleanup: ${(err as Error).message}`);
-    }
-  }
-});
-
-function stopByPid(p: ResultPromise, signal: NodeJS.Signals = 'SIGTERM'): () => Promise<void> {
-  return async () => {
-    if (p.pid !== undefined && p.exitCode === null) {
-      try {
-        process.kill(p.pid, signal);
-      } catch {
-        // already gone
-      }
-      const t = setTimeout(() => {
-        try {
-          process.kill(p.pid!, 'SIGKILL');
-        } catch {
-          // gone
-        }
-      }, 5000);
-      await p.catch(() => undefined);
-      clearTimeout(t);
-    }
-  };
-}
+// Newest first: QEMU, then the bench side, then the namespaces.
+const cleanups = cleanupAfterEach('lab cleanup');
 
 beforeAll(async () => {
-  // Cached: a no-op when the image's inputs have not changed.
-  const built = await execa('bash', [join(ROOT, 'image/build-image.sh'), IMAGE_DIR], { reject: false, all: true });
-  if (built.exitCode !== 0) throw new Error(`image build failed:\n${built.all}`);
-  console.log(built.all?.trim());
+  console.log(await buildImage());
 }, 900_000);
 
 /** Proxy mode: somebody else's plain DHCP server, on the client side of the bench switch. */
