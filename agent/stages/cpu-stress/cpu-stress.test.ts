@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PROFILES } from '../../../common/profiles.ts';
 import type { Sample } from '../../../common/schema/protocol.ts';
-import { memAvailableBytes, planCpuStress, stressNgExitMeaning } from './index.ts';
+import { meminfoBytes } from '../../parsers/meminfo.ts';
+import { planCpuStress, stressNgExitMeaning } from './index.ts';
 import { judgeTemperatures } from './thermal-watch.ts';
 
 const MiB = 1024 * 1024;
@@ -32,8 +33,8 @@ describe('planCpuStress', () => {
   });
 
   it('reads MemAvailable and maps stress-ng exit statuses', () => {
-    expect(memAvailableBytes('MemTotal: 100 kB\nMemAvailable:   2048 kB\n')).toBe(2048 * 1024);
-    expect(memAvailableBytes('MemTotal: 100 kB\n')).toBeNull();
+    expect(meminfoBytes('MemTotal: 100 kB\nMemAvailable:   2048 kB\n', 'MemAvailable')).toBe(2048 * 1024);
+    expect(meminfoBytes('MemTotal: 100 kB\n', 'MemAvailable')).toBeNull();
     expect(stressNgExitMeaning(0).verdict).toBe('passed');
     expect(stressNgExitMeaning(2).verdict).toBe('failed');
     expect(stressNgExitMeaning(3).verdict).toBe('error');

@@ -1,4 +1,5 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { takeOutputFile } from '../../runtime/take-output-file.ts';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { ToolInfraError } from '../../runtime/tool-runner.ts';
@@ -29,10 +30,6 @@ export interface VmPlan {
 }
 
 /** Parses MemAvailable from /proc/meminfo, in bytes; null when absent. */
-export function memAvailableBytes(meminfo: string): number | null {
-  return meminfoBytes(meminfo, 'MemAvailable');
-}
-
 /**
  * N = logical CPUs, M = max(1, round(N/2)); the vm total is the profile's share
  * of available memory but never more than available minus the headroom.
@@ -103,7 +100,7 @@ function stressCoverage(plan: VmPlan, memTotal: number | null, ran: boolean, why
 async function run(ctx: StageContext): Promise<StageOutcomeReport<'CPUStress'>> {
   const p = ctx.params.cpuStress;
   const meminfo = await readFile(join(ctx.paths.procRoot, 'meminfo'), 'utf8').catch(() => '');
-  const avail = memAvailableBytes(meminfo);
+  const avail = meminfoBytes(meminfo, 'MemAvailable');
   const memTotal = meminfoBytes(meminfo, 'MemTotal');
   if (avail === null) {
     const why = 'cannot read MemAvailable from /proc/meminfo';
@@ -163,8 +160,7 @@ ${err.stderr}`);
     ctx.signal.removeEventListener('abort', onOuterAbort);
   }
   const samples = await watch.stop();
-  const yaml = await readFile(yamlFile, 'utf8').catch(() => '');
-  await rm(yamlFile, { force: true });
+  const yaml = await takeOutputFile(yamlFile);
   if (yaml) await ctx.artifact('stress-ng.yaml', yaml);
 
   const thermal = judgeTemperatures(samples, maxTempC);

@@ -9,7 +9,7 @@ import { lastKernelLogStampS, machineCheckText, parseMachineChecks, type Machine
 import { ParseError } from '../../parsers/parse-error.ts';
 import { errorText } from '../../runtime/logger.ts';
 import { ToolInfraError, throwIfCancelled, toolExists } from '../../runtime/tool-runner.ts';
-import { memAvailableBytes, stressNgExitMeaning } from '../cpu-stress/index.ts';
+import { stressNgExitMeaning } from '../cpu-stress/index.ts';
 import { parseStressNgYaml } from '../cpu-stress/stress-ng.ts';
 import type { StageContext, StageModule, StageOutcomeReport } from '../types.ts';
 import { smbiosModuleFor } from './dimm-identity.ts';
@@ -205,7 +205,7 @@ async function smbiosModules(ctx: StageContext): Promise<DmiMemoryDevice[]> {
 async function run(ctx: StageContext): Promise<StageOutcomeReport<'Memory'>> {
   const p = ctx.params.memory;
   const meminfo = await readFile(join(ctx.paths.procRoot, 'meminfo'), 'utf8').catch(() => '');
-  const avail = memAvailableBytes(meminfo);
+  const avail = meminfoBytes(meminfo, 'MemAvailable');
   const memTotal = meminfoBytes(meminfo, 'MemTotal');
   if (avail === null) {
     const why = 'cannot read MemAvailable from /proc/meminfo';

@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises';
+import { takeOutputFile } from '../../runtime/take-output-file.ts';
 import { join } from 'node:path';
 import type { ProfileParams } from '../../../common/schema/profile.ts';
 import type { Sample } from '../../../common/schema/protocol.ts';
@@ -184,14 +184,7 @@ async function runFio(o: DiskTestOptions, tag: string, upload: Upload) {
       o.progress({ item: o.disk, percent: s.percent ?? undefined, etaS: s.etaS ?? undefined, message: `fio ${line.slice(0, 200)}` });
     },
   });
-  let json = '';
-  try {
-    json = await readFile(outFile, 'utf8');
-  } catch {
-    json = '';
-  } finally {
-    await rm(outFile, { force: true });
-  }
+  const json = await takeOutputFile(outFile);
   upload(`fio-${tag}.json`, json || res.stdout);
   if (!json.trim()) {
     throw new Error(`fio on ${o.device.path} exited ${res.exitCode} without a JSON report: ${res.stderr.trim().slice(0, 300)}`);

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { takeOutputFile } from '../../runtime/take-output-file.ts';
 import { join } from 'node:path';
 import { fioJsonFromOutputFile, parseFioErrorLine, parseFioJson, parseFioStatusLine, type FioIoFailure, type FioJob, type FioVerifyFailure } from './parsers/fio.ts';
 import { badBlockCount, badRangesFailure, describeBadRange, mergeRanges, type BadRange } from './bad-ranges.ts';
@@ -201,14 +201,7 @@ async function runPass(
     o.signal.removeEventListener('abort', forward);
   }
   const seconds = (Date.now() - started) / 1000;
-  let json = '';
-  try {
-    json = await readFile(outFile, 'utf8');
-  } catch {
-    json = '';
-  } finally {
-    await rm(outFile, { force: true });
-  }
+  const json = await takeOutputFile(outFile);
   const log = `$ fio ${args.join(' ')}\nexit ${exit}\n--- stderr (failures and messages) ---\n${stderr.slice(-200_000)}\n--- JSON ---\n${json.slice(0, 200_000)}\n`;
   if (stoppedEarly) return { failures, jobs: [], seconds, stoppedEarly, log };
   if (!json.trim()) throw new Error(`fio (${label}) on ${o.device.path} exited ${exit} without a JSON report: ${stderr.trim().split('\n').slice(-2).join(' ').slice(0, 300)}`);
