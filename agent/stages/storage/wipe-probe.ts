@@ -2,8 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { blkidToSignatures, parseBlkidExport } from './parsers/blkid.ts';
 import { describeBlueStoreLabel, describeOffset, findBlueStoreLabels, readDevice, type ReadAt } from './bluestore-label.ts';
-import { describeSignatures, parseWipefsJson, type Signature } from './parsers/wipefs.ts';
-import { arr, parseJsonObject } from '../../parsers/util.ts';
+import { describeSignatures, parseWipefsEntries, type Signature } from './parsers/wipefs.ts';
 import { throwIfCancelled, type ToolRunner } from '../../runtime/tool-runner.ts';
 
 // The wipe-probe: before anything is written, look for data on the disk. Any
@@ -105,9 +104,7 @@ async function wipefsOne(device: Device, opts: WipeProbeOptions): Promise<Wipefs
  * rather than passing for blank.
  */
 function readListing(stdout: string): { signature: Signature; entry: unknown }[] {
-  if (stdout === '') return [];
-  const entries = arr(parseJsonObject('wipefs', stdout).signatures);
-  return parseWipefsJson(stdout).map((signature, i) => ({ signature, entry: entries[i] }));
+  return stdout === '' ? [] : parseWipefsEntries(stdout);
 }
 
 /**

@@ -32,6 +32,11 @@ function parseOffset(v: unknown): number | null {
 }
 
 export function parseWipefsJson(text: string): Signature[] {
+  return parseWipefsEntries(text).map((e) => e.signature);
+}
+
+/** Each signature with the JSON entry it was read from, kept as wipefs wrote it (for an artifact). */
+export function parseWipefsEntries(text: string): { signature: Signature; entry: unknown }[] {
   const root = parseJsonObject(TOOL, text);
   if (!Array.isArray(root.signatures)) throw new ParseError(TOOL, 'JSON has no "signatures" list');
   return arr(root.signatures).map((s, i) => {
@@ -47,7 +52,7 @@ export function parseWipefsJson(text: string): Signature[] {
       label: str(s.label),
     };
     if ('usage' in s) sig.usage = str(s.usage);
-    return sig;
+    return { signature: sig, entry: s };
   });
 }
 
