@@ -72,15 +72,17 @@ describe('IPMI driver (ipmitool against ipmi_sim)', () => {
   });
 
   it('never puts the password in any process argument list or environment while ipmitool runs', async () => {
-    const s = await sim({ slowPowerOnS: 1 });
-    // ipmitool waits longer than the chassis program holds the answer.
+    const s = await sim({ holdPowerOn: true });
     const d = new IpmiDriver({ host: s.host, port: s.port, user: s.user, password: s.password }, { timeoutS: 3, retries: 1 });
     const powering = d.powerOn();
-    // Catch ipmitool in the act: the chassis program holds the BMC's answer for a second.
+    // Catch ipmitool in the act, through /proc and through ps: the chassis program holds the
+    // BMC's answer until the test has looked. Each look must itself show ipmitool, as a first
+    // attempt may fail fast (the simulator still starting) and the driver then tries again.
     let seen: { pid: string; args: string[] } | null = null;
+    let psSeen: string | null = null;
     const leaks: string[] = [];
     const deadline = Date.now() + 10_000;
-    while (!seen && Date.now() < deadline) {
+    while (!(seen && psSeen) && Date.now() < deadline) {
       for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
         let cmdline: string;
         let environ: string;
@@ -94,16 +96,19 @@ describe('IPMI driver (ipmitool against ipmi_sim)', () => {
         const args = cmdline.split('\0');
         if (args[0]?.endsWith('ipmitool') && args.includes('on')) seen = { pid, args };
       }
-      if (!seen) await new Promise((r) => setTimeout(r, 20));
+      const ps = (await execa('ps', ['-eo', 'pid,args', '-ww'])).stdout;
+      if (ps.includes(s.password)) leaks.push(`ps: ${ps.split('\n').find((l) => l.includes(s.password))}`);
+      if (/ipmitool .*power on/.test(ps)) psSeen = ps;
+      if (!(seen && psSeen)) await new Promise((r) => setTimeout(r, 20));
     }
-    const ps = await execa('ps', ['-eo', 'pid,args', '-ww']);
+    s.releasePowerOn();
     await powering;
     expect(seen, 'ipmitool was never seen running').not.toBeNull();
     expect(seen!.args).toContain('-f'); // the password travels as a file …
     expect(seen!.args.join(' ')).not.toMatch(/ -P | -E /); // … never as -P or from the environment
     expect(leaks).toEqual([]);
-    expect(ps.stdout).toContain('ipmitool');
-    expect(ps.stdout).not.toContain(s.password);
+    expect(psSeen, 'ps never listed ipmitool').toContain('ipmitool');
+    expect(psSeen).not.toContain(s.password);
     expect(await d.status()).toBe('on');
   });
 });

@@ -25,6 +25,8 @@ export interface IpmiSim {
   power(): 'on' | 'off';
   /** Every chassis command the BMC carried out, oldest first ("set power 1", "boot-from pxe" …). */
   events(): string[];
+  /** Lets a power-on held by `holdPowerOn` finish. */
+  releasePowerOn(): void;
   stop(): Promise<void>;
 }
 
@@ -35,8 +37,11 @@ export interface IpmiSimOptions {
   chassis?: 'files' | 'none' | { script: (dir: string) => string };
   /** More lines for the BMC's section of lan.conf (e.g. the `serial 15 … codec VM` a QEMU ipmi-bmc-extern connects to). */
   extraConfig?: string[];
-  /** Seconds the default script sleeps while powering on (to catch ipmitool in the act). */
-  slowPowerOnS?: number;
+  /**
+   * The default script holds the BMC's answer to a power-on until releasePowerOn() (or 20 s),
+   * so a test can look at ipmitool while it certainly runs.
+   */
+  holdPowerOn?: boolean;
   /** Runs the simulator through this prefix (e.g. `ip netns exec NS`). */
   prefix?: string[];
   /** Address to listen on (default 127.0.0.1). */
@@ -53,7 +58,7 @@ export async function freeUdpPort(): Promise<number> {
   return port;
 }
 
-export function filesChassisScript(stateDir: string, slowPowerOnS = 0): string {
+export function filesChassisScript(stateDir: string, holdPowerOn = false): string {
   return `#!/bin/sh
 # chassis_control for ipmi_sim: <device> get|set|check PARAM [VALUE] ...
 state=${stateDir}
@@ -76,7 +81,7 @@ case "$op" in
       case "$p" in
         power)
           if [ "$v" = 1 ] && [ "$(cat "$state/power" 2>/dev/null)" != 1 ]; then
-            ${slowPowerOnS > 0 ? `sleep ${slowPowerOnS}` : ':'}
+            ${holdPowerOn ? 'i=0; while [ ! -e "$state/release-power-on" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done' : ':'}
             echo "boot-from $(cat "$state/boot" 2>/dev/null || echo default)" >> "$state/events"
             echo default > "$state/boot"
           fi
@@ -100,7 +105,7 @@ export async function startIpmiSim(opts: IpmiSimOptions = {}): Promise<IpmiSim> 
   const chassis = opts.chassis ?? 'files';
   const script = join(dir, 'chassis.sh');
   if (chassis !== 'none') {
-    writeFileSync(script, chassis === 'files' ? filesChassisScript(dir, opts.slowPowerOnS) : chassis.script(dir));
+    writeFileSync(script, chassis === 'files' ? filesChassisScript(dir, opts.holdPowerOn) : chassis.script(dir));
     chmodSync(script, 0o700);
   }
   const name = `vt${port}`;
@@ -168,6 +173,7 @@ export async function startIpmiSim(opts: IpmiSimOptions = {}): Promise<IpmiSim> 
     pid: child.pid!,
     power: () => (existsSync(join(dir, 'power')) && readFileSync(join(dir, 'power'), 'utf8').trim() === '1' ? 'on' : 'off'),
     events: () => (existsSync(join(dir, 'events')) ? readFileSync(join(dir, 'events'), 'utf8').trim().split('\n').filter(Boolean) : []),
+    releasePowerOn: () => writeFileSync(join(dir, 'release-power-on'), ''),
     stop,
   };
 }
